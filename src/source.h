@@ -1,0 +1,78 @@
+/*
+ * Source: one pollable object (a runtime's pipe end, eventfd, socket, or an
+ * instance seen as a source for nesting).
+ *
+ * Concurrency contract
+ * --------------------
+ * - `ready` is written by producers (vepoll_source_update) with a CAS loop
+ *   (full barrier) and read by harvests after their own full-barrier take of
+ *   a registration's state word: a producer that changes readiness after a
+ *   harvest read it also posts to the registration after that take, so it
+ *   re-queues it (see registration.h).
+ * - `watchers` is the list of registrations of this source, in every
+ *   instance.  Producers walk it without any lock.  Writers (ADD, DEL, MOD of
+ *   nothing, close) serialise on the spin bit SRC_LOCK in `ctl`; they publish
+ *   a new node with a release store of the pointer that makes it reachable,
+ *   and unlink by a release store that skips the node.
+ * - Reclamation is a two-counter grace period (sleepable-RCU style).  A
+ *   producer reads the epoch bit, increments readers[epoch] (full barrier),
+ *   then loads `watchers`; it leaves by decrementing the same counter
+ *   (release) after its last access to any node.  A writer that unlinked a
+ *   node, still holding SRC_LOCK (grace periods never overlap), waits until
+ *   it has seen *each* counter at zero after the unlink: first the
+ *   non-current one (only stragglers can be there: producers that read the
+ *   epoch before an earlier flip and counted themselves after it), then it
+ *   flips the epoch and waits for the formerly current one.  Any producer
+ *   still inside is in one of the two counters and is waited for; one that
+ *   counts itself after the writer saw that counter at zero loads `watchers`
+ *   after the unlink (store/RMW/load pairs with full barriers on both sides)
+ *   and cannot reach the node.  New producers go to the other counter, so a
+ *   stream of updates cannot starve the writer.  Only then may the node be
+ *   freed (or handed to the harvest, if it is still queued).
+ * - The whole fan-out of one update, including pushes onto an instance's
+ *   ready queue, waking its waiters and propagating to outer instances,
+ *   happens inside the read-side section, so a writer that has waited for
+ *   the grace period knows no producer touches the registration or reaches
+ *   its instance through it any more.
+ */
+#ifndef VEPOLL_SOURCE_H
+#define VEPOLL_SOURCE_H
+
+#include <atomic_ops.h>
+#include <stdint.h>
+
+#include "vepoll.h"
+
+struct vepoll__reg;
+
+struct vepoll_source {
+    AO_t ready;      /* current readiness bits */
+    AO_t watchers;   /* struct vepoll__reg *: first registration */
+    AO_t readers[2]; /* producers inside the hook, per epoch */
+    AO_t ctl;        /* SRC_LOCK | SRC_EPOCH */
+    struct vepoll *owner; /* the instance this source stands for, or NULL */
+};
+
+/* Every bit vepoll ever reports. */
+#define VEPOLL__EVENT_BITS                                                    \
+    (VEPOLL_IN | VEPOLL_PRI | VEPOLL_OUT | VEPOLL_ERR | VEPOLL_HUP |          \
+     VEPOLL_RDNORM | VEPOLL_RDBAND | VEPOLL_WRNORM | VEPOLL_WRBAND |          \
+     VEPOLL_MSG | VEPOLL_RDHUP)
+
+void vepoll__source_init(struct vepoll_source *src, uint32_t ready,
+                         struct vepoll *owner);
+void vepoll__source_lock(struct vepoll_source *src);
+void vepoll__source_unlock(struct vepoll_source *src);
+/* Under the source lock. */
+void vepoll__source_link(struct vepoll_source *src, struct vepoll__reg *r);
+void vepoll__source_unlink(struct vepoll_source *src, struct vepoll__reg *r);
+void vepoll__source_synchronize(struct vepoll_source *src);
+/* Read side. */
+unsigned vepoll__source_enter(struct vepoll_source *src);
+void vepoll__source_exit(struct vepoll_source *src, unsigned epoch);
+/* Removes every registration of src from every instance (close path). */
+void vepoll__source_detach_all(struct vepoll_source *src);
+/* Current readiness; for an instance source, polls the instance. */
+uint32_t vepoll__source_poll(const struct vepoll_source *src, int depth);
+
+#endif
