@@ -74,6 +74,7 @@ static int ctl_add(struct vepoll *ep, int fd, struct vepoll_source *src,
     r->ep = ep;
     r->src = src;
     vepoll__table_insert(&ep->table, r);
+    vepoll__source_write_begin(src);
     vepoll__source_lock(src);
     vepoll__source_link(src, r);
     vepoll__source_unlock(src);
@@ -81,6 +82,9 @@ static int ctl_add(struct vepoll *ep, int fd, struct vepoll_source *src,
      * producer sees r, or the evaluation below sees its readiness. */
     AO_nop_full();
     vepoll__instance_evaluate(ep, r);
+    vepoll__source_write_end(src);
+    if (src->owner)
+        vepoll__instance_touch_sources(src->owner);
     return 0;
 err_reg:
     vepoll__free(r, sizeof(*r));
@@ -98,8 +102,10 @@ static int ctl_mod(struct vepoll *ep, int fd, struct vepoll_source *src,
     if (vepoll__reg_events(r) & VEPOLL_EXCLUSIVE)
         return -EINVAL;
     r->data = ev->data.u64;
+    vepoll__source_write_begin(src);
     vepoll__reg_set_mask(r, stored_mask(ev->events));
     vepoll__instance_evaluate(ep, r);
+    vepoll__source_write_end(src);
     return 0;
 }
 

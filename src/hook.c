@@ -5,6 +5,10 @@
  * --------------------
  * Runs on any thread, concurrently with everything but
  * vepoll_source_close(src).  It takes no lock and never allocates:
+ *   0. fast path: if readiness does not change and the last fan-out found
+ *      every registration already queued with these bits, and no write
+ *      section has run since (the `sat`/`ver` seqlock in source.h), the
+ *      update is a dedupe hit everywhere: return after three loads;
  *   1. readiness: one CAS loop on src->ready (skipped when nothing changes);
  *   2. fan-out, inside the source's read-side section (source.h): for each
  *      registration of src in every instance, post the event
@@ -28,10 +32,10 @@
 #include "registration.h"
 #include "source.h"
 
-void vepoll__hook_fanout(struct vepoll_source *src, uint32_t set)
+int vepoll__hook_fanout(struct vepoll_source *src, uint32_t set)
 {
     unsigned epoch = vepoll__source_enter(src);
-    int excl_done = 0;
+    int excl_done = 0, absorbed = 1;
     struct vepoll__reg *r;
     for (r = (struct vepoll__reg *)AO_load_acquire(&src->watchers); r;
          r = (struct vepoll__reg *)AO_load_acquire(&r->snext)) {
@@ -40,9 +44,13 @@ void vepoll__hook_fanout(struct vepoll_source *src, uint32_t set)
         int res, had_waiter;
         if (excl && excl_done)
             continue;
+        if (excl)
+            absorbed = 0; /* the exclusive walk depends on waiters */
         res = vepoll__reg_post(r, set);
         if (res == VEPOLL__POST_NONE)
             continue;
+        if (res == VEPOLL__POST_QUEUED)
+            absorbed = 0;
         vepoll__stat(ep, VEPOLL__ST_ATTEMPTS);
         if (res == VEPOLL__POST_QUEUED) {
             vepoll__readyq_push(&ep->q, r);
@@ -51,19 +59,49 @@ void vepoll__hook_fanout(struct vepoll_source *src, uint32_t set)
             vepoll__stat(ep, VEPOLL__ST_DEDUPE);
             had_waiter = excl && AO_load_full(&ep->nwaiters) != 0;
         }
-        if (AO_load(&ep->self.watchers))
+        if (AO_load(&ep->self.watchers)) {
+            absorbed = 0; /* outer instances must hear every event */
             vepoll__hook_fanout(&ep->self, VEPOLL_IN | VEPOLL_RDNORM);
+        }
         /* Decided on the waiter count seen *before* the wake: a woken
          * waiter may already have left, and must still end the walk. */
         if (excl && had_waiter)
             excl_done = 1;
     }
     vepoll__source_exit(src, epoch);
+    return absorbed;
+}
+
+#define SAT_SHIFT 16
+#define SAT_BITS (((AO_t)1 << SAT_SHIFT) - 1)
+#define FASTPATH (sizeof(AO_t) >= 8)
+
+/* Would this update (which changes no readiness) be a dedupe hit on every
+ * registration?  See source.h for why reading `sat` then an unchanged, even
+ * `ver` proves it. */
+static int absorbed_already(struct vepoll_source *src, uint32_t set)
+{
+    AO_t sat, ver;
+    if (!FASTPATH)
+        return 0;
+    sat = AO_load_acquire(&src->sat);
+    if ((set & VEPOLL__EVENT_BITS) & ~sat & SAT_BITS)
+        return 0;
+    ver = AO_load_acquire(&src->ver);
+    return !(ver & 1) && (sat >> SAT_SHIFT) == (ver & ((AO_t)-1 >> SAT_SHIFT));
+}
+
+static void mark_absorbed(struct vepoll_source *src, AO_t ver, uint32_t set)
+{
+    AO_t old = AO_load(&src->sat), bits = set & VEPOLL__EVENT_BITS;
+    if ((old >> SAT_SHIFT) == (ver & ((AO_t)-1 >> SAT_SHIFT)))
+        bits |= old & SAT_BITS;
+    AO_store_release(&src->sat, (ver << SAT_SHIFT) | bits);
 }
 
 void vepoll_source_update(vepoll_source_t *src, uint32_t set, uint32_t clear)
 {
-    AO_t old, nw;
+    AO_t old, nw, ver;
     if (!src || src->owner)
         return;
     old = AO_load(&src->ready);
@@ -77,10 +115,15 @@ void vepoll_source_update(vepoll_source_t *src, uint32_t set, uint32_t clear)
     }
     if (!(set & VEPOLL__EVENT_BITS))
         return;
+    if (nw == old && absorbed_already(src, set))
+        return; /* every registration already queued with these bits */
+    /* Read before the fan-out looks at any registration (source.h). */
+    ver = FASTPATH ? AO_load_acquire(&src->ver) : 1;
     /* Store-load pair with ADD (ctl.c): ready CAS, fence, load watchers vs.
      * link, fence, load ready.  When readiness did not change there is no
      * store to order: an ADD racing with us reads the bits as they are. */
-    if (nw != old ? AO_load_full(&src->watchers)
-                  : AO_load_acquire(&src->watchers))
-        vepoll__hook_fanout(src, set);
+    if ((nw != old ? AO_load_full(&src->watchers)
+                   : AO_load_acquire(&src->watchers)) &&
+        vepoll__hook_fanout(src, set) && !(ver & 1))
+        mark_absorbed(src, ver, set);
 }

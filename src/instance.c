@@ -87,13 +87,16 @@ int vepoll__instance_notify(struct vepoll *ep)
 void vepoll__instance_detach(struct vepoll *ep, struct vepoll__reg *r)
 {
     struct vepoll_source *src = r->src;
+    struct vepoll *inner = src->owner;
     AO_t s = vepoll__reg_kill(r);
     vepoll__source_lock(src);
     vepoll__source_unlink(src, r);
     vepoll__source_synchronize(src);
     vepoll__source_unlock(src);
-    if (src->owner)
-        vepoll__nest_unlink(ep, src->owner);
+    /* src is not touched past this point: once r is unlinked, a concurrent
+     * vepoll_source_close(src) may find the list empty and free it. */
+    if (inner)
+        vepoll__nest_unlink(ep, inner);
     vepoll__watch_release();
     /* No producer holds r now, and DEAD stops new ENQUEUED claims, so the
      * ENQUEUED bit we saw is final: queued means the harvest owns it. */
@@ -113,6 +116,20 @@ void vepoll__instance_evaluate(struct vepoll *ep, struct vepoll__reg *r)
     vepoll__instance_notify(ep);
     if (AO_load(&ep->self.watchers))
         vepoll__hook_fanout(&ep->self, VEPOLL_IN | VEPOLL_RDNORM);
+}
+
+void vepoll__instance_touch_sources(struct vepoll *ep)
+{
+    size_t i;
+    pthread_mutex_lock(&ep->mu);
+    for (i = 0; i < ep->table.cap; i++) {
+        struct vepoll__reg *r = ep->table.slots[i];
+        if (r) {
+            vepoll__source_write_begin(r->src);
+            vepoll__source_write_end(r->src);
+        }
+    }
+    pthread_mutex_unlock(&ep->mu);
 }
 
 void vepoll__instance_remove_key(struct vepoll *ep, struct vepoll_source *src,

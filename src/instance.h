@@ -97,6 +97,11 @@ void vepoll__instance_detach(struct vepoll *ep, struct vepoll__reg *r);
  * place if it is queued already) and notify.  Used by ADD and MOD. */
 void vepoll__instance_evaluate(struct vepoll *ep, struct vepoll__reg *r);
 
+/* ep just got an outer instance: end the dedupe fast path of every source
+ * registered in ep, since their updates must now also reach the outer one
+ * (source.h).  Takes ep's mutex (outer-before-inner order). */
+void vepoll__instance_touch_sources(struct vepoll *ep);
+
 /* Process-wide watch accounting (vepoll_set_max_watches): ctl.c. */
 int vepoll__watch_acquire(void);
 void vepoll__watch_release(void);

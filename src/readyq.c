@@ -16,10 +16,10 @@ void vepoll__readyq_collect(struct vepoll__readyq *q)
 {
     struct vepoll__reg *lifo, *fifo = NULL, *first;
     AO_t h;
-    /* A full load: a waiter increments nwaiters and then looks here; the
-     * producer pushes and then reads nwaiters (park.h). */
+    /* Acquire pairs with the push CAS.  (A waiter's store-load pair with the
+     * producer is ordered by the fence after its nwaiters increment: wait.c.) */
     do {
-        h = AO_load_full(&q->inbox);
+        h = AO_load_acquire(&q->inbox);
         if (!h)
             return;
     } while (!AO_compare_and_swap_full(&q->inbox, h, 0));
@@ -30,6 +30,7 @@ void vepoll__readyq_collect(struct vepoll__readyq *q)
         AO_store(&lifo->qnext, (AO_t)fifo);
         fifo = lifo;
         lifo = next;
+        q->count++;
     }
     if (q->tail)
         AO_store(&q->tail->qnext, (AO_t)fifo);
@@ -45,8 +46,21 @@ struct vepoll__reg *vepoll__readyq_pop(struct vepoll__readyq *q)
         q->head = (struct vepoll__reg *)AO_load(&r->qnext);
         if (!q->head)
             q->tail = NULL;
+        q->count--;
     }
     return r;
+}
+
+void vepoll__readyq_requeue_private(struct vepoll__readyq *q,
+                                    struct vepoll__reg *r)
+{
+    AO_store(&r->qnext, 0);
+    if (q->tail)
+        AO_store(&q->tail->qnext, (AO_t)r);
+    else
+        q->head = r;
+    q->tail = r;
+    q->count++;
 }
 
 bool vepoll__readyq_busy(const struct vepoll__readyq *q)

@@ -12,12 +12,12 @@
  *   whole queue is the order in which registrations became ready.
  *
  * Concurrency: push from any thread (full barrier, pairs with the consumer's
- * full-barrier take of the inbox); everything else under the instance mutex.
- * A node is in the queue at most once: only the winner of the ENQUEUED bit
- * pushes it (registration.h).  Items pushed while a harvest runs land in the
- * inbox and are not seen by that harvest, which is what keeps a
- * level-triggered entry that the harvest itself re-queues from being reported
- * twice in one call.
+ * take of the inbox); everything else under the instance mutex.  A node is
+ * in the queue at most once: only the winner of the ENQUEUED bit pushes it
+ * (registration.h).  A level-triggered entry that a harvest reports stays
+ * ENQUEUED and moves to the private tail without any atomic operation
+ * (requeue_private); a harvest looks at no more entries than the private
+ * FIFO held when it started, so a moved entry is reported once per call.
  */
 #ifndef VEPOLL_READYQ_H
 #define VEPOLL_READYQ_H
@@ -31,6 +31,7 @@ struct vepoll__readyq {
     AO_t inbox;               /* struct vepoll__reg *, newest first */
     struct vepoll__reg *head; /* private FIFO, oldest first */
     struct vepoll__reg *tail;
+    size_t count;             /* entries in the private FIFO */
 };
 
 void vepoll__readyq_push(struct vepoll__readyq *q, struct vepoll__reg *r);
@@ -38,6 +39,9 @@ void vepoll__readyq_push(struct vepoll__readyq *q, struct vepoll__reg *r);
 void vepoll__readyq_collect(struct vepoll__readyq *q);
 /* Instance mutex: pop the oldest private entry (collect first). */
 struct vepoll__reg *vepoll__readyq_pop(struct vepoll__readyq *q);
+/* Instance mutex: append r (already ENQUEUED, just popped) to the tail. */
+void vepoll__readyq_requeue_private(struct vepoll__readyq *q,
+                                    struct vepoll__reg *r);
 /* Instance mutex: anything queued (private or inbox)? */
 bool vepoll__readyq_busy(const struct vepoll__readyq *q);
 /* Any thread: has a producer pushed since the last collect? */

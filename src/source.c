@@ -23,6 +23,8 @@ void vepoll__source_init(struct vepoll_source *src, uint32_t ready,
     AO_store(&src->readers[0], 0);
     AO_store(&src->readers[1], 0);
     AO_store(&src->ctl, 0);
+    AO_store(&src->ver, 0);
+    AO_store(&src->sat, 0);
     src->owner = owner;
 }
 

@@ -29,6 +29,20 @@
  *   and cannot reach the node.  New producers go to the other counter, so a
  *   stream of updates cannot starve the writer.  Only then may the node be
  *   freed (or handed to the harvest, if it is still queued).
+ * - Dedupe fast path (hook.c).  In steady state most updates change nothing:
+ *   readiness already has the bits and every registration is already queued
+ *   with them pending.  A producer whose whole fan-out found exactly that
+ *   records it in `sat` = (ver << 16) | bits, with `ver` read *before* it
+ *   looked at any registration.  A later update whose bits are in `sat`,
+ *   that changes no readiness, and that reads `ver` unchanged, returns at
+ *   once: it is linearised before any change that could have ended the
+ *   "all queued" state, because every such change (harvest take, MOD,
+ *   ONESHOT disarm, ADD, a new outer instance) runs inside a write section
+ *   that makes `ver` odd before it starts and even again after it ends
+ *   (seqlock).  A marker that read `ver` after a section ended synchronises
+ *   with it (acquire on the RMW) and so sees its effect on the registration;
+ *   one that read it before sees `ver` move.  Needs a 64-bit AO_t (48-bit
+ *   version); off otherwise.
  * - The whole fan-out of one update, including pushes onto an instance's
  *   ready queue, waking its waiters and propagating to outer instances,
  *   happens inside the read-side section, so a writer that has waited for
@@ -50,6 +64,8 @@ struct vepoll_source {
     AO_t watchers;   /* struct vepoll__reg *: first registration */
     AO_t readers[2]; /* producers inside the hook, per epoch */
     AO_t ctl;        /* SRC_LOCK | SRC_EPOCH */
+    AO_t ver;        /* dedupe seqlock: odd inside a write section */
+    AO_t sat;        /* (ver << 16) | bits absorbed at that version */
     struct vepoll *owner; /* the instance this source stands for, or NULL */
 };
 
@@ -70,6 +86,17 @@ void vepoll__source_synchronize(struct vepoll_source *src);
 /* Read side. */
 unsigned vepoll__source_enter(struct vepoll_source *src);
 void vepoll__source_exit(struct vepoll_source *src, unsigned epoch);
+/* Write section of the dedupe fast path: around anything that can end
+ * "every registration of src is queued with these bits" (see above). */
+static inline void vepoll__source_write_begin(struct vepoll_source *src)
+{
+    AO_fetch_and_add1_full(&src->ver);
+}
+static inline void vepoll__source_write_end(struct vepoll_source *src)
+{
+    AO_fetch_and_add1_full(&src->ver);
+}
+
 /* Removes every registration of src from every instance (close path). */
 void vepoll__source_detach_all(struct vepoll_source *src);
 /* Current readiness; for an instance source, polls the instance. */

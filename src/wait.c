@@ -52,8 +52,9 @@ static int harvest_locked(struct vepoll *ep, struct vepoll_event *events,
     int n;
     pthread_mutex_lock(&ep->mu);
     n = vepoll__harvest(ep, events, maxevents);
-    /* Hand what is left to the next waiter (the LT chain, see above). */
-    if (vepoll__readyq_busy(&ep->q) && AO_load_full(&ep->nwaiters))
+    /* Hand what is left to the next waiter (the LT chain, see above).  A
+     * plain load: a waiter that registers after it harvests by itself. */
+    if (vepoll__readyq_busy(&ep->q) && AO_load(&ep->nwaiters))
         vepoll__park_wake(&ep->park, 0);
     pthread_mutex_unlock(&ep->mu);
     return n;
@@ -103,6 +104,9 @@ static int wait_blocking(struct vepoll *ep, struct vepoll_event *events,
         unsigned int seq = vepoll__park_prepare(&ep->park);
         int timed_out;
         AO_fetch_and_add1_full(&ep->nwaiters);
+        /* Store-load pair with the producer's push, then load of nwaiters
+         * (park.h): our look at the queue must come after the increment. */
+        AO_nop_full();
         if (AO_load(&ep->closed)) {
             n = -EBADF;
             goto leave;

@@ -25,13 +25,17 @@ san_common="-fno-omit-frame-pointer -g"
 declare -A cflags=(
     [normal]=""
     [asan]="-fsanitize=address,undefined -fno-sanitize-recover=all $san_common"
-    [tsan]="-fsanitize=thread -Wno-error=tsan $san_common"
+    [tsan]="-fsanitize=thread -Wno-tsan $san_common"
 )
-# -Wno-error=tsan: gcc warns (-Wtsan) that TSan does not model
-# atomic_thread_fence, which libatomic_ops' AO_nop_full / AO_*_full inline
-# into our code.  The warning stays visible; it must not fail the build.
-# Packaging/header tests build un-instrumented consumers: normal config only.
-declare -A ctest_filter=([normal]="" [asan]="-LE packaging" [tsan]="-LE packaging")
+# -Wno-tsan: gcc warns that TSan does not model atomic_thread_fence, which
+# libatomic_ops' AO_nop_full / AO_*_full inline into our code.  Those fences
+# order store->load pairs (docs/ARCHITECTURE.md, "Waiting and wake-ups");
+# TSan cannot check that property either way, and every data publication in
+# vepoll goes through acquire/release atomics that it does model.
+# Packaging/header tests build un-instrumented consumers, and "heavy" tests
+# (long differential runs, fuzzing, model checking, benchmarks, wasm guests)
+# are sized for the normal build: both run in the normal configuration only.
+declare -A ctest_filter=([normal]="" [asan]="-LE packaging|heavy" [tsan]="-LE packaging|heavy")
 
 declare -A result seconds
 status=0
