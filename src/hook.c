@@ -15,8 +15,10 @@
  *      (registration.h); the winner of ENQUEUED pushes it onto its
  *      instance's ready queue (readyq.h) and wakes one parked waiter
  *      (park.h); then, as Linux's ep_poll_callback does even when the entry
- *      was already queued, the instance signals IN|RDNORM to the instances
- *      it is nested in (a recursive fan-out, at most 5 deep: nest.c).
+ *      was already queued, the instance wakes the instances it is nested in
+ *      with the key IN alone (ep_poll_safewake: an outer mask of RDNORM
+ *      without IN is not woken, although polling reports IN|RDNORM); a
+ *      recursive fan-out, at most 5 deep (nest.c).
  *   3. EPOLLEXCLUSIVE: exclusive registrations are walked after the others,
  *      in registration order; once one of them was posted to an instance
  *      with a registered waiter, the rest are skipped and do not record the
@@ -61,7 +63,7 @@ int vepoll__hook_fanout(struct vepoll_source *src, uint32_t set)
         }
         if (AO_load(&ep->self.watchers)) {
             absorbed = 0; /* outer instances must hear every event */
-            vepoll__hook_fanout(&ep->self, VEPOLL_IN | VEPOLL_RDNORM);
+            vepoll__hook_fanout(&ep->self, VEPOLL_IN); /* ep_poll_safewake */
         }
         /* Decided on the waiter count seen *before* the wake: a woken
          * waiter may already have left, and must still end the walk. */

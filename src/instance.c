@@ -115,7 +115,7 @@ void vepoll__instance_evaluate(struct vepoll *ep, struct vepoll__reg *r)
     vepoll__readyq_push(&ep->q, r);
     vepoll__instance_notify(ep);
     if (AO_load(&ep->self.watchers))
-        vepoll__hook_fanout(&ep->self, VEPOLL_IN | VEPOLL_RDNORM);
+        vepoll__hook_fanout(&ep->self, VEPOLL_IN); /* ep_poll_safewake */
 }
 
 void vepoll__instance_touch_sources(struct vepoll *ep)

@@ -126,19 +126,41 @@ void vepoll__nest_unlink(struct vepoll *outer, struct vepoll *inner)
     pthread_mutex_unlock(&nest_mu);
 }
 
+/* Linux's ep_eventpoll_poll: walk the ready list up to the first entry that
+ * has something to report; the entries before it that have nothing are
+ * dropped from the list (so a later MOD or event queues them afresh and
+ * wakes the outer instances, as on Linux).  Dropping is the harvest's
+ * "leaving the queue" step: unlink, then take before the re-check inside the
+ * source's write section, so an event that races with it queues it again. */
 uint32_t vepoll__nest_poll_locked(struct vepoll *ep, int depth)
 {
-    struct vepoll__reg *r;
+    struct vepoll__readyq *q = &ep->q;
+    struct vepoll__reg *prev = NULL, *r, *next;
     if (depth > VEPOLL__MAX_NEST_PATH)
         return 0;
-    vepoll__readyq_collect(&ep->q);
-    for (r = ep->q.head; r; r = (struct vepoll__reg *)AO_load(&r->qnext)) {
+    vepoll__readyq_collect(q);
+    for (r = q->head; r; r = next) {
         unsigned int m;
-        if (AO_load(&r->state) & VEPOLL__REG_DEAD)
+        int ready;
+        next = (struct vepoll__reg *)AO_load(&r->qnext);
+        if (AO_load(&r->state) & VEPOLL__REG_DEAD) {
+            prev = r; /* the harvest frees it */
             continue;
+        }
         m = vepoll__reg_events(r);
         if (vepoll__source_poll(r->src, depth + 1) & m & VEPOLL__EVENT_BITS)
             return VEPOLL_IN | VEPOLL_RDNORM;
+        vepoll__readyq_unlink(q, prev, r);
+        vepoll__source_write_begin(r->src);
+        vepoll__reg_take(r);
+        ready = (vepoll__source_poll(r->src, depth + 1) & m &
+                 VEPOLL__EVENT_BITS) != 0;
+        if (ready && vepoll__reg_claim(r, 0))
+            vepoll__readyq_insert_after(q, prev, r);
+        vepoll__source_write_end(r->src);
+        if (ready)
+            return VEPOLL_IN | VEPOLL_RDNORM; /* queued here or by a producer */
+        vepoll__stat(ep, VEPOLL__ST_EMPTY);
     }
     return 0;
 }

@@ -67,3 +67,32 @@ bool vepoll__readyq_busy(const struct vepoll__readyq *q)
 {
     return q->head || vepoll__readyq_inbox_busy(q);
 }
+
+void vepoll__readyq_unlink(struct vepoll__readyq *q, struct vepoll__reg *prev,
+                           struct vepoll__reg *r)
+{
+    struct vepoll__reg *next = (struct vepoll__reg *)AO_load(&r->qnext);
+    if (prev)
+        AO_store(&prev->qnext, (AO_t)next);
+    else
+        q->head = next;
+    if (q->tail == r)
+        q->tail = prev;
+    q->count--;
+}
+
+void vepoll__readyq_insert_after(struct vepoll__readyq *q,
+                                 struct vepoll__reg *prev,
+                                 struct vepoll__reg *r)
+{
+    struct vepoll__reg *next =
+        prev ? (struct vepoll__reg *)AO_load(&prev->qnext) : q->head;
+    AO_store(&r->qnext, (AO_t)next);
+    if (prev)
+        AO_store(&prev->qnext, (AO_t)r);
+    else
+        q->head = r;
+    if (!next)
+        q->tail = r;
+    q->count++;
+}

@@ -42,6 +42,13 @@ struct vepoll__reg *vepoll__readyq_pop(struct vepoll__readyq *q);
 /* Instance mutex: append r (already ENQUEUED, just popped) to the tail. */
 void vepoll__readyq_requeue_private(struct vepoll__readyq *q,
                                     struct vepoll__reg *r);
+/* Instance mutex: remove r, whose predecessor in the private FIFO is prev
+ * (NULL: r is the head), and put it back there. */
+void vepoll__readyq_unlink(struct vepoll__readyq *q, struct vepoll__reg *prev,
+                           struct vepoll__reg *r);
+void vepoll__readyq_insert_after(struct vepoll__readyq *q,
+                                 struct vepoll__reg *prev,
+                                 struct vepoll__reg *r);
 /* Instance mutex: anything queued (private or inbox)? */
 bool vepoll__readyq_busy(const struct vepoll__readyq *q);
 /* Any thread: has a producer pushed since the last collect? */
