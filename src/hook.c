@@ -101,12 +101,12 @@ static void mark_absorbed(struct vepoll_source *src, AO_t ver, uint32_t set)
     AO_store_release(&src->sat, (ver << SAT_SHIFT) | bits);
 }
 
-void vepoll_source_update(vepoll_source_t *src, uint32_t set, uint32_t clear)
+/* Everything but the fast path, kept out of line so that the fast path in
+ * vepoll_source_update stays a leaf without register saves. */
+static __attribute__((noinline)) void update_slow(struct vepoll_source *src,
+                                                  uint32_t set, uint32_t clear)
 {
-    AO_t old, nw, ver;
-    if (!src || src->owner)
-        return;
-    old = AO_load(&src->ready);
+    AO_t old = AO_load(&src->ready), nw, ver;
     for (;;) {
         nw = (old & ~(AO_t)clear) | set;
         if (nw == old)
@@ -128,4 +128,37 @@ void vepoll_source_update(vepoll_source_t *src, uint32_t set, uint32_t clear)
                    : AO_load_acquire(&src->watchers)) &&
         vepoll__hook_fanout(src, set) && !(ver & 1))
         mark_absorbed(src, ver, set);
+}
+
+void vepoll_source_update(vepoll_source_t *src, uint32_t set, uint32_t clear)
+{
+    AO_t old;
+    if (!src || src->owner)
+        return;
+    old = AO_load(&src->ready);
+    if (((old & ~(AO_t)clear) | set) == old && absorbed_already(src, set))
+        return; /* fast path: nothing changes anywhere */
+    update_slow(src, set, clear);
+}
+
+void vepoll__source_publish(struct vepoll_source *src, uint32_t now,
+                           uint32_t key)
+{
+    AO_t old = AO_load(&src->ready);
+    uint32_t post;
+    int changed = old != (AO_t)now;
+    /* Only the object (under its mu) writes this word, so the CAS succeeds
+     * at once; the loop keeps it correct if a runtime also calls
+     * vepoll_source_update on it.  Full barrier: pairs with ADD's
+     * link-then-load-ready (see vepoll_source_update in hook.c). */
+    while (changed && !AO_compare_and_swap_full(&src->ready, old, now)) {
+        old = AO_load(&src->ready);
+        changed = old != (AO_t)now;
+    }
+    post = (key | (now & ~(uint32_t)old)) & VEPOLL__EVENT_BITS;
+    if (!post)
+        return;
+    if (changed ? AO_load_full(&src->watchers)
+                : AO_load_acquire(&src->watchers))
+        vepoll__hook_fanout(src, post);
 }

@@ -12,4 +12,18 @@ struct vepoll_source;
  * that for the fast path (source.h). */
 int vepoll__hook_fanout(struct vepoll_source *src, uint32_t set);
 
+/*
+ * Objects (pipe.c, eventfd.c, socketpair.c) under their mutex, or any single
+ * writer of src: its readiness becomes `now`, and a wake-up with
+ * Linux key `key` is delivered: every registration whose mask meets the key
+ * is queued, and the harvest reports what is ready then (so a key bit that
+ * is not ready queues the entry, which Linux does too, and is dropped at
+ * harvest: the entry keeps its queue position if it becomes ready
+ * meanwhile).  Bits that become ready are always posted as well, which the
+ * ADD/producer pairing in ctl.c relies on.  This is vepoll_source_update
+ * with the wake key separate from the readiness.
+ */
+void vepoll__source_publish(struct vepoll_source *src, uint32_t now,
+                           uint32_t key);
+
 #endif

@@ -67,21 +67,29 @@ static int take_interrupt(struct vepoll *ep)
 }
 
 /* Spin (without registering, so producers make no syscall) until something
- * is pushed, the instance is closed or interrupted, or the spin ends. */
-static void spin(struct vepoll *ep, AO_t intr0, int64_t deadline)
+ * is pushed, the instance is closed or interrupted, or the spin ends.  A push
+ * is harvested right here, without the registration round trip of the
+ * parking path; returns what that harvest found (0 when it should park). */
+static int spin(struct vepoll *ep, struct vepoll_event *events, int maxevents,
+                AO_t intr0, int64_t deadline)
 {
     int64_t spin_ns = (int64_t)AO_load(&ep->spin_ns), end;
     unsigned i = 0;
     if (!spin_ns)
-        return;
+        return 0;
     end = now_ns() + spin_ns;
     if (deadline >= 0 && deadline < end)
         end = deadline;
-    while (!vepoll__readyq_inbox_busy(&ep->q) && !AO_load(&ep->closed) &&
-           AO_load(&ep->intr_seq) == intr0) {
+    while (!AO_load(&ep->closed) && AO_load(&ep->intr_seq) == intr0) {
+        if (vepoll__readyq_inbox_busy(&ep->q)) {
+            int n = harvest_locked(ep, events, maxevents);
+            if (n)
+                return n;
+        }
         if ((++i & 63) == 0 && now_ns() >= end)
-            return;
+            break;
     }
+    return 0;
 }
 
 static int wait_blocking(struct vepoll *ep, struct vepoll_event *events,
@@ -99,7 +107,9 @@ static int wait_blocking(struct vepoll *ep, struct vepoll_event *events,
         ts.tv_nsec = (long)(deadline % 1000000000);
         tsp = &ts;
     }
-    spin(ep, intr0, deadline);
+    n = spin(ep, events, maxevents, intr0, deadline);
+    if (n)
+        return n;
     for (;;) {
         unsigned int seq = vepoll__park_prepare(&ep->park);
         int timed_out;

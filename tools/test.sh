@@ -56,7 +56,7 @@ run_config() {
     case $name in
     asan) envs=(ASAN_OPTIONS=detect_leaks=1
                 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1) ;;
-    tsan) envs=("TSAN_OPTIONS=halt_on_error=1 second_deadlock_stack=1") ;;
+    tsan) envs=("TSAN_OPTIONS=halt_on_error=1 second_deadlock_stack=1 suppressions=$root/tests/tsan.supp") ;;
     esac
     # shellcheck disable=SC2086  # the filter is two words or none
     (cd "$dir" && env "${envs[@]}" ctest --output-on-failure --no-tests=error -j"$jobs" \

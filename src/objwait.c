@@ -1,0 +1,90 @@
+/*
+ * Shared machinery of the ready-made objects.  The concurrency contract is in
+ * objwait.h.
+ */
+#include "objwait.h"
+
+#include <errno.h>
+
+#include "source.h"
+
+int vepoll__obj_init(struct vepoll__obj *o, unsigned ends)
+{
+    pthread_condattr_t ca;
+    int rc;
+    o->waiters = 0;
+    AO_store(&o->refs, ends);
+    rc = pthread_mutex_init(&o->mu, NULL);
+    if (rc)
+        return -rc;
+    rc = pthread_condattr_init(&ca);
+    if (rc)
+        goto err_mutex;
+    rc = pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    if (!rc)
+        rc = pthread_cond_init(&o->cv, &ca);
+    pthread_condattr_destroy(&ca);
+    if (rc)
+        goto err_mutex;
+    return 0;
+err_mutex:
+    pthread_mutex_destroy(&o->mu);
+    return -rc;
+}
+
+void vepoll__obj_destroy(struct vepoll__obj *o)
+{
+    pthread_cond_destroy(&o->cv);
+    pthread_mutex_destroy(&o->mu);
+}
+
+void vepoll__obj_enter(struct vepoll__obj *o)
+{
+    AO_fetch_and_add1_full(&o->refs);
+}
+
+int vepoll__obj_leave(struct vepoll__obj *o)
+{
+    /* Full barrier: the last dropper must see every other thread's writes
+     * (made before their own drop) before it destroys the object. */
+    return AO_fetch_and_sub1_full(&o->refs) == 1;
+}
+
+void vepoll__deadline_init(struct vepoll__deadline *d, int64_t timeout_ns,
+                           int nonblock)
+{
+    struct timespec now;
+    int64_t t;
+    if (nonblock || timeout_ns == 0) {
+        d->mode = VEPOLL__NOWAIT;
+        return;
+    }
+    if (timeout_ns < 0) {
+        d->mode = VEPOLL__FOREVER;
+        return;
+    }
+    d->mode = VEPOLL__TIMED;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    t = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
+    t = timeout_ns > INT64_MAX - t ? INT64_MAX : t + timeout_ns;
+    d->at.tv_sec = (time_t)(t / 1000000000);
+    d->at.tv_nsec = (long)(t % 1000000000);
+}
+
+int vepoll__obj_wait(struct vepoll__obj *o, const struct vepoll__deadline *d)
+{
+    int rc;
+    o->waiters++;
+    if (d->mode == VEPOLL__FOREVER)
+        rc = pthread_cond_wait(&o->cv, &o->mu);
+    else
+        rc = pthread_cond_timedwait(&o->cv, &o->mu, &d->at);
+    o->waiters--;
+    return rc == ETIMEDOUT ? -ETIMEDOUT : 0;
+}
+
+void vepoll__obj_wake(struct vepoll__obj *o)
+{
+    if (o->waiters)
+        pthread_cond_broadcast(&o->cv);
+}
