@@ -1,0 +1,630 @@
+/*
+ * The WASI preview1 + WASIX imports of vw_host (see vw_host.h).
+ *
+ * Contract: every import runs on the guest's thread.  Guest memory is read
+ * through h->mem on every call (a memory.grow between calls may move it;
+ * nothing can move it during a call), every guest pointer and length is
+ * checked with 64-bit arithmetic and a bad one returns EFAULT (WASI
+ * preview1 calls) or MEMVIOLATION (the WASIX calls, through the adapter);
+ * the host never traps or crashes on guest input.  Blocking imports
+ * (fd_read, fd_write, epoll_wait, poll_oneoff) block this thread only; the
+ * objects they wait on are fed by other threads through the adapter.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sched.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "vepoll_objects.h"
+#include "vw_host.h"
+
+#define W_SUCCESS 0
+#define W_EBADF 8
+#define W_EFAULT 21
+#define W_EINVAL 28
+#define W_EIO 29
+#define W_ENOSYS 52
+#define W_ENOTCAPABLE 76
+#define W_ESPIPE 70
+#define W_EPIPE 64
+
+#define FILETYPE_UNKNOWN 0
+#define FILETYPE_CHARACTER_DEVICE 2
+#define FILETYPE_SOCKET_STREAM 6
+#define FDFLAGS_NONBLOCK 4u
+#define RIGHT_FD_READ (1u << 1)
+#define RIGHT_FD_FDSTAT_SET_FLAGS (1u << 3)
+#define RIGHT_FD_WRITE (1u << 6)
+#define RIGHT_FD_FILESTAT_GET (1u << 21)
+#define RIGHT_POLL_FD_READWRITE (1u << 27)
+#define RIGHT_SOCK_SHUTDOWN (1u << 28)
+
+static struct vw_host *H(const vw_wasi_ctx *c) { return c->host; }
+static struct vw_host *HX(const vw_wasix_ctx *c) { return c->host; }
+
+static struct vepoll_wasix_mem gmem(const struct vw_host *h)
+{
+    struct vepoll_wasix_mem m = {h->mem->data, h->mem->size};
+    return m;
+}
+
+/* Host pointer to [off, off + len) of guest memory, or NULL. */
+static uint8_t *gptr(const struct vw_host *h, uint64_t off, uint64_t len)
+{
+    uint64_t size = h->mem->size;
+    if (off > size || len > size - off)
+        return NULL;
+    return h->mem->data + off;
+}
+
+static int put_u32(const struct vw_host *h, uint32_t off, uint32_t v)
+{
+    uint8_t *p = gptr(h, off, 4);
+    if (!p)
+        return -1;
+    memcpy(p, &v, 4);
+    return 0;
+}
+
+static int put_u64(const struct vw_host *h, uint32_t off, uint64_t v)
+{
+    uint8_t *p = gptr(h, off, 8);
+    if (!p)
+        return -1;
+    memcpy(p, &v, 8);
+    return 0;
+}
+
+static uint32_t get_u32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
+static uint64_t get_u64(const uint8_t *p) { uint64_t v; memcpy(&v, p, 8); return v; }
+
+int vw_host_init(struct vw_host *h, int argc, char **argv, char **envp)
+{
+    memset(h, 0, sizeof(*h));
+    h->argc = argc;
+    h->argv = argv;
+    h->envp = envp;
+    return vepoll_wasix_create(&h->wx, NULL);
+}
+
+void vw_host_fini(struct vw_host *h)
+{
+    vepoll_wasix_destroy(h->wx);
+    h->wx = NULL;
+}
+
+/* ---- args / environ -------------------------------------------------------- */
+
+static uint32_t strings_sizes(struct vw_host *h, char **v, int n, uint32_t count_p, uint32_t size_p)
+{
+    uint64_t total = 0;
+    for (int i = 0; i < n; i++)
+        total += strlen(v[i]) + 1;
+    if (total > UINT32_MAX)
+        return W_EINVAL;
+    if (!gptr(h, count_p, 4) || !gptr(h, size_p, 4))
+        return W_EFAULT;
+    put_u32(h, count_p, (uint32_t)n);
+    put_u32(h, size_p, (uint32_t)total);
+    return W_SUCCESS;
+}
+
+static uint32_t strings_get(struct vw_host *h, char **v, int n, uint32_t ptrs_p, uint32_t buf_p)
+{
+    uint64_t total = 0, off = 0;
+    uint8_t *buf;
+    for (int i = 0; i < n; i++)
+        total += strlen(v[i]) + 1;
+    if (!gptr(h, ptrs_p, (uint64_t)n * 4) || !(buf = gptr(h, buf_p, total)))
+        return W_EFAULT;
+    for (int i = 0; i < n; i++) {
+        size_t len = strlen(v[i]) + 1;
+        put_u32(h, ptrs_p + (uint32_t)i * 4, buf_p + (uint32_t)off);
+        memcpy(buf + off, v[i], len);
+        off += len;
+    }
+    return W_SUCCESS;
+}
+
+static int env_count(char **envp)
+{
+    int n = 0;
+    while (envp && envp[n])
+        n++;
+    return n;
+}
+
+u32 VW_WASI(args_sizes_get)(vw_wasi_ctx *c, u32 argc_p, u32 size_p)
+{
+    return strings_sizes(H(c), H(c)->argv, H(c)->argc, argc_p, size_p);
+}
+
+u32 VW_WASI(args_get)(vw_wasi_ctx *c, u32 argv_p, u32 buf_p)
+{
+    return strings_get(H(c), H(c)->argv, H(c)->argc, argv_p, buf_p);
+}
+
+u32 VW_WASI(environ_sizes_get)(vw_wasi_ctx *c, u32 n_p, u32 size_p)
+{
+    return strings_sizes(H(c), H(c)->envp, env_count(H(c)->envp), n_p, size_p);
+}
+
+u32 VW_WASI(environ_get)(vw_wasi_ctx *c, u32 env_p, u32 buf_p)
+{
+    return strings_get(H(c), H(c)->envp, env_count(H(c)->envp), env_p, buf_p);
+}
+
+/* ---- clocks ---------------------------------------------------------------- */
+
+static int clock_of(uint32_t id, clockid_t *out)
+{
+    switch (id) {
+    case 0: *out = CLOCK_REALTIME; return 0;
+    case 1: *out = CLOCK_MONOTONIC; return 0;
+    case 2: *out = CLOCK_PROCESS_CPUTIME_ID; return 0;
+    case 3: *out = CLOCK_THREAD_CPUTIME_ID; return 0;
+    default: return -1;
+    }
+}
+
+static uint64_t clock_ns(clockid_t id)
+{
+    struct timespec ts;
+    clock_gettime(id, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+u32 VW_WASI(clock_res_get)(vw_wasi_ctx *c, u32 id, u32 res_p)
+{
+    clockid_t cid;
+    struct timespec ts;
+    if (clock_of(id, &cid))
+        return W_EINVAL;
+    clock_getres(cid, &ts);
+    return put_u64(H(c), res_p, (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec)
+               ? W_EFAULT
+               : W_SUCCESS;
+}
+
+u32 VW_WASI(clock_time_get)(vw_wasi_ctx *c, u32 id, u64 precision, u32 time_p)
+{
+    clockid_t cid;
+    (void)precision;
+    if (clock_of(id, &cid))
+        return W_EINVAL;
+    return put_u64(H(c), time_p, clock_ns(cid)) ? W_EFAULT : W_SUCCESS;
+}
+
+/* ---- descriptors ----------------------------------------------------------- */
+
+static uint32_t werr(int64_t neg)
+{
+    return vepoll_wasix_errno((int)neg);
+}
+
+u32 VW_WASI(fd_close)(vw_wasi_ctx *c, u32 fd)
+{
+    struct vw_host *h = H(c);
+    if (fd < VEPOLL_WASIX_FIRST_FD) {
+        if (h->stdio_closed[fd])
+            return W_EBADF;
+        h->stdio_closed[fd] = 1;
+        return W_SUCCESS;
+    }
+    return werr(vepoll_wasix_close(h->wx, fd));
+}
+
+u32 VW_WASI(fd_fdstat_get)(vw_wasi_ctx *c, u32 fd, u32 stat_p)
+{
+    struct vw_host *h = H(c);
+    struct vepoll_wasix_fdinfo info;
+    uint8_t st[24] = {0}, *p;
+    uint64_t rights = RIGHT_POLL_FD_READWRITE | RIGHT_FD_FDSTAT_SET_FLAGS | RIGHT_FD_FILESTAT_GET;
+    uint16_t flags = 0;
+    int rc;
+    if (fd < VEPOLL_WASIX_FIRST_FD && h->stdio_closed[fd])
+        return W_EBADF;
+    rc = vepoll_wasix_fd_info(h->wx, fd, &info);
+    if (rc)
+        return werr(rc);
+    if (!(p = gptr(h, stat_p, sizeof(st))))
+        return W_EFAULT;
+    switch (info.kind) {
+    case VEPOLL_WASIX_KIND_STDIO:
+        /* A character device without seek/tell: wasi-libc line-buffers it. */
+        st[0] = FILETYPE_CHARACTER_DEVICE;
+        rights |= fd == 0 ? RIGHT_FD_READ : RIGHT_FD_WRITE;
+        break;
+    case VEPOLL_WASIX_KIND_SOCKET:
+        st[0] = FILETYPE_SOCKET_STREAM;
+        rights |= RIGHT_FD_READ | RIGHT_FD_WRITE | RIGHT_SOCK_SHUTDOWN;
+        break;
+    case VEPOLL_WASIX_KIND_PIPE_READ: rights |= RIGHT_FD_READ; break;
+    case VEPOLL_WASIX_KIND_PIPE_WRITE: rights |= RIGHT_FD_WRITE; break;
+    case VEPOLL_WASIX_KIND_EVENTFD: rights |= RIGHT_FD_READ | RIGHT_FD_WRITE; break;
+    default: break;
+    }
+    if (info.nonblock)
+        flags |= FDFLAGS_NONBLOCK;
+    memcpy(st + 2, &flags, 2);
+    memcpy(st + 8, &rights, 8);
+    memcpy(p, st, sizeof(st));
+    return W_SUCCESS;
+}
+
+u32 VW_WASI(fd_fdstat_set_flags)(vw_wasi_ctx *c, u32 fd, u32 flags)
+{
+    struct vw_host *h = H(c);
+    if (flags & ~FDFLAGS_NONBLOCK)
+        return W_EINVAL;
+    if (fd < VEPOLL_WASIX_FIRST_FD)
+        return h->stdio_closed[fd] ? W_EBADF : W_SUCCESS;
+    return werr(vepoll_wasix_set_nonblock(h->wx, fd, (flags & FDFLAGS_NONBLOCK) != 0));
+}
+
+u32 VW_WASI(fd_filestat_get)(vw_wasi_ctx *c, u32 fd, u32 stat_p)
+{
+    struct vw_host *h = H(c);
+    struct vepoll_wasix_fdinfo info;
+    uint8_t st[64] = {0}, *p;
+    uint64_t nlink = 1;
+    int rc = vepoll_wasix_fd_info(h->wx, fd, &info);
+    if (rc)
+        return werr(rc);
+    if (!(p = gptr(h, stat_p, sizeof(st))))
+        return W_EFAULT;
+    st[16] = info.kind == VEPOLL_WASIX_KIND_STDIO    ? FILETYPE_CHARACTER_DEVICE
+             : info.kind == VEPOLL_WASIX_KIND_SOCKET ? FILETYPE_SOCKET_STREAM
+                                                     : FILETYPE_UNKNOWN;
+    memcpy(st + 24, &nlink, 8);
+    memcpy(p, st, sizeof(st));
+    return W_SUCCESS;
+}
+
+u32 VW_WASI(fd_seek)(vw_wasi_ctx *c, u32 fd, u64 offset, u32 whence, u32 new_p)
+{
+    struct vepoll_wasix_fdinfo info;
+    (void)offset;
+    (void)whence;
+    (void)new_p;
+    if (vepoll_wasix_fd_info(H(c)->wx, fd, &info))
+        return W_EBADF;
+    return W_ESPIPE;
+}
+
+u32 VW_WASI(fd_prestat_get)(vw_wasi_ctx *c, u32 fd, u32 p)
+{
+    (void)c;
+    (void)fd;
+    (void)p;
+    return W_EBADF; /* no preopened directories */
+}
+
+u32 VW_WASI(fd_prestat_dir_name)(vw_wasi_ctx *c, u32 fd, u32 p, u32 len)
+{
+    (void)c;
+    (void)fd;
+    (void)p;
+    (void)len;
+    return W_EBADF;
+}
+
+u32 VW_WASI(path_open)(vw_wasi_ctx *c, u32 dirfd, u32 dirflags, u32 path, u32 path_len, u32 oflags,
+                       u64 rights, u64 inheriting, u32 fdflags, u32 fd_p)
+{
+    (void)c; (void)dirfd; (void)dirflags; (void)path; (void)path_len; (void)oflags;
+    (void)rights; (void)inheriting; (void)fdflags; (void)fd_p;
+    return W_ENOTCAPABLE; /* this host gives the guest no file system */
+}
+
+/* The guest's iovec array {u32 buf, u32 len}[n], checked whole. */
+static const uint8_t *iovecs(const struct vw_host *h, uint32_t iovs, uint32_t n)
+{
+    return gptr(h, iovs, (uint64_t)n * 8);
+}
+
+u32 VW_WASI(fd_write)(vw_wasi_ctx *c, u32 fd, u32 iovs, u32 n, u32 nwritten_p)
+{
+    struct vw_host *h = H(c);
+    const uint8_t *iv = iovecs(h, iovs, n);
+    uint64_t total = 0;
+    uint8_t *buf;
+    int64_t done;
+    if (!iv || !gptr(h, nwritten_p, 4))
+        return W_EFAULT;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t b = get_u32(iv + i * 8), l = get_u32(iv + i * 8 + 4);
+        if (!gptr(h, b, l))
+            return W_EFAULT;
+        total += l;
+    }
+    if (fd < VEPOLL_WASIX_FIRST_FD) {
+        if (fd == 0 || h->stdio_closed[fd])
+            return W_EBADF;
+        done = 0;
+        for (uint32_t i = 0; i < n; i++) {
+            uint32_t b = get_u32(iv + i * 8), l = get_u32(iv + i * 8 + 4);
+            for (uint32_t off = 0; off < l;) {
+                ssize_t w = write((int)fd, h->mem->data + b + off, l - off);
+                if (w < 0) {
+                    if (errno == EINTR)
+                        continue;
+                    return done ? (put_u32(h, nwritten_p, (uint32_t)done), W_SUCCESS) : W_EIO;
+                }
+                off += (uint32_t)w;
+                done += w;
+            }
+        }
+        put_u32(h, nwritten_p, (uint32_t)done);
+        return W_SUCCESS;
+    }
+    /* One write of the gathered bytes, so a pipe write of <= PIPE_BUF bytes
+     * stays atomic however the guest split it. */
+    if (n == 1) {
+        done = vepoll_wasix_write(h->wx, fd, h->mem->data + get_u32(iv), get_u32(iv + 4));
+    } else {
+        buf = malloc(total ? total : 1);
+        if (!buf)
+            return vepoll_wasix_errno(-ENOMEM);
+        total = 0;
+        for (uint32_t i = 0; i < n; i++) {
+            uint32_t b = get_u32(iv + i * 8), l = get_u32(iv + i * 8 + 4);
+            memcpy(buf + total, h->mem->data + b, l);
+            total += l;
+        }
+        done = vepoll_wasix_write(h->wx, fd, buf, total);
+        free(buf);
+    }
+    if (done < 0)
+        return werr(done);
+    put_u32(h, nwritten_p, (uint32_t)done);
+    return W_SUCCESS;
+}
+
+u32 VW_WASI(fd_read)(vw_wasi_ctx *c, u32 fd, u32 iovs, u32 n, u32 nread_p)
+{
+    struct vw_host *h = H(c);
+    const uint8_t *iv = iovecs(h, iovs, n);
+    uint32_t b = 0, l = 0;
+    int64_t got;
+    if (!iv || !gptr(h, nread_p, 4))
+        return W_EFAULT;
+    for (uint32_t i = 0; i < n; i++)
+        if (!gptr(h, get_u32(iv + i * 8), get_u32(iv + i * 8 + 4)))
+            return W_EFAULT;
+    /* Into the first non-empty buffer: a short read is always allowed, and
+     * an eventfd needs its 8 bytes in one piece anyway. */
+    for (uint32_t i = 0; i < n && !l; i++) {
+        b = get_u32(iv + i * 8);
+        l = get_u32(iv + i * 8 + 4);
+    }
+    if (fd < VEPOLL_WASIX_FIRST_FD) {
+        if (fd != 0 || h->stdio_closed[0])
+            return W_EBADF;
+        do
+            got = read(0, h->mem->data + b, l);
+        while (got < 0 && errno == EINTR);
+        if (got < 0)
+            return W_EIO;
+    } else {
+        got = vepoll_wasix_read(h->wx, fd, h->mem->data + b, l);
+        if (got < 0)
+            return werr(got);
+    }
+    put_u32(h, nread_p, (uint32_t)got);
+    return W_SUCCESS;
+}
+
+/* ---- poll_oneoff ----------------------------------------------------------- */
+
+#define SUB_SIZE 48
+#define EVT_SIZE 32
+#define EVENTTYPE_CLOCK 0
+#define EVENTTYPE_FD_READ 1
+#define EVENTTYPE_FD_WRITE 2
+#define SUBCLOCK_ABSTIME 1u
+#define EVENTRW_HANGUP 1u
+
+static void put_event(uint8_t *out, uint64_t userdata, uint16_t error, uint8_t type,
+                      uint64_t nbytes, uint16_t flags)
+{
+    uint8_t e[EVT_SIZE] = {0};
+    memcpy(e, &userdata, 8);
+    memcpy(e + 8, &error, 2);
+    e[10] = type;
+    memcpy(e + 16, &nbytes, 8);
+    memcpy(e + 24, &flags, 2);
+    memcpy(out, e, sizeof(e));
+}
+
+u32 VW_WASI(poll_oneoff)(vw_wasi_ctx *c, u32 in_p, u32 out_p, u32 nsubs, u32 nevents_p)
+{
+    struct vw_host *h = H(c);
+    const uint8_t *in = gptr(h, in_p, (uint64_t)nsubs * SUB_SIZE);
+    uint8_t *out = gptr(h, out_p, (uint64_t)nsubs * EVT_SIZE);
+    struct vepoll_wasix_pollitem *items = NULL;
+    uint32_t *which = NULL, nitems = 0, nev = 0;
+    int64_t timeout = -1, now = (int64_t)clock_ns(CLOCK_MONOTONIC);
+    uint64_t *clock_deadline = NULL;
+    uint32_t rc = W_SUCCESS;
+    int pr;
+
+    if (!in || !out || !gptr(h, nevents_p, 4))
+        return W_EFAULT;
+    if (nsubs == 0)
+        return W_EINVAL;
+    items = calloc(nsubs, sizeof(*items));
+    which = calloc(nsubs, sizeof(*which));
+    clock_deadline = calloc(nsubs, sizeof(*clock_deadline));
+    if (!items || !which || !clock_deadline) {
+        rc = vepoll_wasix_errno(-ENOMEM);
+        goto out;
+    }
+    for (uint32_t i = 0; i < nsubs; i++) {
+        const uint8_t *s = in + (size_t)i * SUB_SIZE;
+        uint8_t tag = s[8];
+        if (tag == EVENTTYPE_CLOCK) {
+            uint32_t id = get_u32(s + 16);
+            uint64_t t = get_u64(s + 24);
+            uint16_t fl;
+            clockid_t cid;
+            int64_t rel;
+            memcpy(&fl, s + 40, 2);
+            if (clock_of(id, &cid)) {
+                rc = W_EINVAL;
+                goto out;
+            }
+            if (fl & SUBCLOCK_ABSTIME) {
+                uint64_t cur = clock_ns(cid);
+                rel = t > cur ? (int64_t)((t - cur) > INT64_MAX / 4 ? INT64_MAX / 4 : t - cur) : 0;
+            } else {
+                rel = t > INT64_MAX / 4 ? INT64_MAX / 4 : (int64_t)t;
+            }
+            clock_deadline[i] = (uint64_t)(now + rel);
+            if (timeout < 0 || rel < timeout)
+                timeout = rel;
+        } else if (tag == EVENTTYPE_FD_READ || tag == EVENTTYPE_FD_WRITE) {
+            items[nitems].fd = get_u32(s + 16);
+            items[nitems].events = tag == EVENTTYPE_FD_READ ? VEPOLL_IN : VEPOLL_OUT;
+            which[nitems++] = i;
+        } else {
+            rc = W_EINVAL;
+            goto out;
+        }
+    }
+    if (nitems) {
+        for (uint32_t k = 0; k < nitems; k++)
+            if (items[k].fd < VEPOLL_WASIX_FIRST_FD && h->stdio_closed[items[k].fd])
+                items[k].fd = UINT32_MAX; /* reported as EBADF below */
+        pr = vepoll_wasix_poll(h->wx, items, nitems, timeout);
+        if (pr < 0) {
+            rc = werr(pr);
+            goto out;
+        }
+        for (uint32_t k = 0; k < nitems; k++) {
+            const uint8_t *s = in + (size_t)which[k] * SUB_SIZE;
+            uint8_t type = s[8];
+            uint64_t ud = get_u64(s);
+            struct vepoll_wasix_fdinfo info;
+            uint16_t err = 0, flags = 0;
+            if (items[k].ok) {
+                err = (uint16_t)werr(items[k].ok);
+            } else if (!items[k].revents) {
+                continue;
+            } else {
+                if (items[k].revents & VEPOLL_HUP)
+                    flags |= EVENTRW_HANGUP;
+                if (type == EVENTTYPE_FD_WRITE && (items[k].revents & VEPOLL_ERR))
+                    err = W_EPIPE;
+            }
+            memset(&info, 0, sizeof(info));
+            if (!err)
+                vepoll_wasix_fd_info(h->wx, items[k].fd, &info);
+            put_event(out + (size_t)nev++ * EVT_SIZE, ud, err, type, info.nbytes, flags);
+        }
+    } else if (timeout > 0) {
+        struct timespec ts = {(time_t)(timeout / 1000000000), (long)(timeout % 1000000000)};
+        while (nanosleep(&ts, &ts) && errno == EINTR)
+            ;
+    }
+    if (!nev) {
+        /* Only clocks can have fired: report every one that is due. */
+        int64_t t = (int64_t)clock_ns(CLOCK_MONOTONIC);
+        for (uint32_t i = 0; i < nsubs; i++) {
+            const uint8_t *s = in + (size_t)i * SUB_SIZE;
+            if (s[8] == EVENTTYPE_CLOCK && (int64_t)clock_deadline[i] <= t)
+                put_event(out + (size_t)nev++ * EVT_SIZE, get_u64(s), 0, EVENTTYPE_CLOCK, 0, 0);
+        }
+    }
+    put_u32(h, nevents_p, nev);
+out:
+    free(items);
+    free(which);
+    free(clock_deadline);
+    return rc;
+}
+
+/* ---- process --------------------------------------------------------------- */
+
+void VW_WASI(proc_exit)(vw_wasi_ctx *c, u32 code)
+{
+    struct vw_host *h = H(c);
+    h->exit_code = (int)code;
+    longjmp(h->exit_jmp, 1);
+}
+
+u32 VW_WASI(random_get)(vw_wasi_ctx *c, u32 buf_p, u32 len)
+{
+    uint8_t *p = gptr(H(c), buf_p, len);
+    size_t off = 0;
+    if (!p)
+        return W_EFAULT;
+    while (off < len) {
+        ssize_t n = getrandom(p + off, len - off, 0);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return W_EIO;
+        }
+        off += (size_t)n;
+    }
+    return W_SUCCESS;
+}
+
+u32 VW_WASI(sched_yield)(vw_wasi_ctx *c)
+{
+    (void)c;
+    sched_yield();
+    return W_SUCCESS;
+}
+
+u32 VW_WASI(sock_shutdown)(vw_wasi_ctx *c, u32 fd, u32 how)
+{
+    return vepoll_wasix_sock_shutdown(H(c)->wx, fd, how);
+}
+
+/* ---- WASIX ----------------------------------------------------------------- */
+
+u32 VW_WASIX(epoll_create)(vw_wasix_ctx *c, u32 ret_fd_p)
+{
+    return vepoll_wasix_epoll_create(HX(c)->wx, gmem(HX(c)), ret_fd_p);
+}
+
+u32 VW_WASIX(epoll_ctl)(vw_wasix_ctx *c, u32 epfd, u32 op, u32 fd, u32 event_p)
+{
+    return vepoll_wasix_epoll_ctl(HX(c)->wx, gmem(HX(c)), VEPOLL_WASIX_32, epfd, op, fd, event_p);
+}
+
+u32 VW_WASIX(epoll_wait)(vw_wasix_ctx *c, u32 epfd, u32 events_p, u32 maxevents, u64 timeout,
+                         u32 nevents_p)
+{
+    return vepoll_wasix_epoll_wait(HX(c)->wx, gmem(HX(c)), VEPOLL_WASIX_32, epfd, events_p,
+                                   (int32_t)maxevents, timeout, nevents_p);
+}
+
+u32 VW_WASIX(fd_pipe)(vw_wasix_ctx *c, u32 rfd_p, u32 wfd_p)
+{
+    return vepoll_wasix_fd_pipe(HX(c)->wx, gmem(HX(c)), rfd_p, wfd_p);
+}
+
+u32 VW_WASIX(fd_event)(vw_wasix_ctx *c, u64 initval, u32 flags, u32 fd_p)
+{
+    return vepoll_wasix_fd_event(HX(c)->wx, gmem(HX(c)), initval, flags, fd_p);
+}
+
+u32 VW_WASIX(sock_pair)(vw_wasix_ctx *c, u32 af, u32 type, u32 proto, u32 fd0_p, u32 fd1_p)
+{
+    return vepoll_wasix_sock_pair(HX(c)->wx, gmem(HX(c)), af, type, proto, fd0_p, fd1_p);
+}
+
+u32 VW_WASIX(sock_shutdown)(vw_wasix_ctx *c, u32 fd, u32 how)
+{
+    return vepoll_wasix_sock_shutdown(HX(c)->wx, fd, how);
+}

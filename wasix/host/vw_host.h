@@ -1,0 +1,112 @@
+/*
+ * vw_host: a wasm2c host for wasm32-wasi guests with vepoll's WASIX epoll.
+ *
+ * Implements the WASI preview1 imports a wasi-libc program needs (args,
+ * environ, clocks, fd_read/fd_write/fd_close, fd_fdstat_get/set_flags,
+ * poll_oneoff for clocks and fd subscriptions, random_get, proc_exit...) and
+ * the wasix_32v1 imports epoll_create/ctl/wait, fd_pipe, fd_event, sock_pair
+ * and sock_shutdown, all over one vepoll_wasix_t (its built-in descriptor
+ * table: pipes, eventfds, socket pairs, epoll instances).
+ *
+ * The guest runs on one thread (wasm2c 1.0.32's trap state is global);
+ * other host threads may use the guest's objects through vepoll_wasix_read /
+ * vepoll_wasix_write / vepoll_wasix_close on host->wx (the demo does).
+ */
+#ifndef VW_HOST_H
+#define VW_HOST_H
+
+#include <setjmp.h>
+#include <stdint.h>
+
+#include "wasm-rt.h"
+#include "vepoll_wasix.h"
+
+/* wasm2c's core types, exactly as its generated headers define them. */
+#ifndef WASM_RT_CORE_TYPES_DEFINED
+#define WASM_RT_CORE_TYPES_DEFINED
+typedef uint8_t u8;
+typedef int8_t s8;
+typedef uint16_t u16;
+typedef int16_t s16;
+typedef uint32_t u32;
+typedef int32_t s32;
+typedef uint64_t u64;
+typedef int64_t s64;
+typedef float f32;
+typedef double f64;
+#endif
+
+/*
+ * wasm2c's names for import functions and import contexts.  wabt 1.0.32
+ * (Debian 12) emits Z_<module>Z_<field> and struct Z_<module>_instance_t;
+ * wabt >= 1.0.33 emits w2c_<module>_<field> and struct w2c_<module> with
+ * '_' doubled inside names (w2c_wasi__snapshot__preview1_fd_write).  A wabt
+ * upgrade changes these lines only (plus the instance and export names used
+ * in vw_main.c, which follow the same scheme).
+ */
+#define VW_W2C_IMPORT(mod, field) Z_##mod##Z_##field
+#define VW_W2C_CTX(mod) struct Z_##mod##_instance_t
+#define VW_WASI(field) VW_W2C_IMPORT(wasi_snapshot_preview1, field)
+#define VW_WASIX(field) VW_W2C_IMPORT(wasix_32v1, field)
+typedef VW_W2C_CTX(wasi_snapshot_preview1) vw_wasi_ctx;
+typedef VW_W2C_CTX(wasix_32v1) vw_wasix_ctx;
+
+struct vw_host {
+    wasm_rt_memory_t *mem; /* the guest's memory; re-read on every call */
+    vepoll_wasix_t *wx;
+    int argc;
+    char **argv;
+    char **envp;
+    jmp_buf exit_jmp; /* proc_exit jumps here */
+    int exit_code;
+    int stdio_closed[3];
+};
+
+/* One context struct per import module; both point at the host. */
+VW_W2C_CTX(wasi_snapshot_preview1) { struct vw_host *host; };
+VW_W2C_CTX(wasix_32v1) { struct vw_host *host; };
+
+/* -errno on failure.  argv[0] is the guest's program name. */
+int vw_host_init(struct vw_host *h, int argc, char **argv, char **envp);
+void vw_host_fini(struct vw_host *h);
+
+/* The imports this host provides (wasm2c types: i32 -> u32, i64 -> u64).
+ * vw_main.c includes the generated guest header too, so a signature that
+ * disagrees with what the guest imports is a compile error there. */
+u32 VW_WASI(args_get)(vw_wasi_ctx *, u32, u32);
+u32 VW_WASI(args_sizes_get)(vw_wasi_ctx *, u32, u32);
+u32 VW_WASI(environ_get)(vw_wasi_ctx *, u32, u32);
+u32 VW_WASI(environ_sizes_get)(vw_wasi_ctx *, u32, u32);
+u32 VW_WASI(clock_res_get)(vw_wasi_ctx *, u32, u32);
+u32 VW_WASI(clock_time_get)(vw_wasi_ctx *, u32, u64, u32);
+u32 VW_WASI(fd_close)(vw_wasi_ctx *, u32);
+u32 VW_WASI(fd_fdstat_get)(vw_wasi_ctx *, u32, u32);
+u32 VW_WASI(fd_fdstat_set_flags)(vw_wasi_ctx *, u32, u32);
+u32 VW_WASI(fd_filestat_get)(vw_wasi_ctx *, u32, u32);
+u32 VW_WASI(fd_seek)(vw_wasi_ctx *, u32, u64, u32, u32);
+u32 VW_WASI(fd_write)(vw_wasi_ctx *, u32, u32, u32, u32);
+u32 VW_WASI(fd_read)(vw_wasi_ctx *, u32, u32, u32, u32);
+u32 VW_WASI(fd_prestat_get)(vw_wasi_ctx *, u32, u32);
+u32 VW_WASI(fd_prestat_dir_name)(vw_wasi_ctx *, u32, u32, u32);
+u32 VW_WASI(path_open)(vw_wasi_ctx *, u32, u32, u32, u32, u32, u64, u64, u32, u32);
+u32 VW_WASI(poll_oneoff)(vw_wasi_ctx *, u32, u32, u32, u32);
+void VW_WASI(proc_exit)(vw_wasi_ctx *, u32);
+u32 VW_WASI(random_get)(vw_wasi_ctx *, u32, u32);
+u32 VW_WASI(sched_yield)(vw_wasi_ctx *);
+u32 VW_WASI(sock_shutdown)(vw_wasi_ctx *, u32, u32);
+
+u32 VW_WASIX(epoll_create)(vw_wasix_ctx *, u32);
+u32 VW_WASIX(epoll_ctl)(vw_wasix_ctx *, u32, u32, u32, u32);
+u32 VW_WASIX(epoll_wait)(vw_wasix_ctx *, u32, u32, u32, u64, u32);
+u32 VW_WASIX(fd_pipe)(vw_wasix_ctx *, u32, u32);
+u32 VW_WASIX(fd_event)(vw_wasix_ctx *, u64, u32, u32);
+u32 VW_WASIX(sock_pair)(vw_wasix_ctx *, u32, u32, u32, u32, u32);
+u32 VW_WASIX(sock_shutdown)(vw_wasix_ctx *, u32, u32);
+
+/* Optional embedding hooks (vw_main.c calls them when the runner is given
+ * --host FILE.c, which defines them): setup runs after instantiation and
+ * before _start (non-zero aborts the run), teardown after the guest exited. */
+int vw_host_setup(struct vw_host *h);
+void vw_host_teardown(struct vw_host *h);
+
+#endif

@@ -1,0 +1,84 @@
+/*
+ * The runner's main: instantiates one wasm2c-translated guest (module name
+ * "guest", header guest.h) with vw_host's imports, runs _start and exits
+ * with the guest's exit code (proc_exit's, 0 when _start returns, 134 after
+ * a trap, 70 when the host cannot start).
+ *
+ * Compiled per guest, together with the generated guest.h, so every import
+ * the guest uses is checked against vw_host.h's prototype here.
+ * VW_GUEST_HAS_WASIX: the guest imports wasix_32v1 (instantiate takes one
+ * import context per imported module, in module-name order).
+ * VW_HOST_EXTRA: a --host file provides vw_host_setup / vw_host_teardown.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "guest.h"
+#include "wasm-rt-impl.h"
+#include "vw_host.h"
+
+extern char **environ;
+
+int main(int argc, char **argv)
+{
+    static Z_guest_instance_t inst;
+    static struct vw_host host;
+    static vw_wasi_ctx wasi;
+    static vw_wasix_ctx wasix;
+    volatile int code = 0, started = 0;
+    wasm_rt_trap_t trap;
+    int rc;
+
+    rc = vw_host_init(&host, argc - 1 > 0 ? argc - 1 : 0, argv + 1, environ);
+    if (rc) {
+        fprintf(stderr, "vepoll-wasix-run: host init failed: %d\n", rc);
+        return 70;
+    }
+    if (argc < 2) {
+        static char *noargs[] = {"guest", NULL};
+        host.argc = 1;
+        host.argv = noargs;
+    }
+    wasi.host = &host;
+    wasix.host = &host;
+    wasm_rt_init();
+    Z_guest_init_module();
+#ifdef VW_GUEST_HAS_WASIX
+    Z_guest_instantiate(&inst, &wasi, &wasix);
+#else
+    (void)wasix;
+    Z_guest_instantiate(&inst, &wasi);
+#endif
+    host.mem = Z_guestZ_memory(&inst);
+
+#ifdef VW_HOST_EXTRA
+    if (vw_host_setup(&host)) {
+        fprintf(stderr, "vepoll-wasix-run: host setup failed\n");
+        code = 70;
+        goto out;
+    }
+#endif
+    if (setjmp(host.exit_jmp)) {
+        /* proc_exit: the guest's frames were skipped, their depth with them. */
+#if WASM_RT_USE_STACK_DEPTH_COUNT
+        wasm_rt_call_stack_depth = 0;
+#endif
+        code = host.exit_code;
+    } else if ((trap = wasm_rt_impl_try()) != 0) {
+        fprintf(stderr, "vepoll-wasix-run: guest trapped: %s\n", wasm_rt_strerror(trap));
+        code = 134;
+    } else if (!started) {
+        started = 1;
+        Z_guestZ__start(&inst);
+        code = 0;
+    }
+    fflush(stdout);
+#ifdef VW_HOST_EXTRA
+    vw_host_teardown(&host);
+out:
+#endif
+    vw_host_fini(&host);
+    Z_guest_free(&inst);
+    wasm_rt_free();
+    return code;
+}
