@@ -55,6 +55,8 @@ int vepoll__harvest(struct vepoll *ep, struct vepoll_event *events,
             /* DEAD is final and no producer holds r (instance.c). */
             vepoll__stat(ep, VEPOLL__ST_STALE);
             vepoll__free(r, sizeof(*r));
+            if (ep->qdead)
+                ep->qdead--;
             continue;
         }
         m = vepoll__reg_events(r);

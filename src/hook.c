@@ -51,10 +51,9 @@ int vepoll__hook_fanout(struct vepoll_source *src, uint32_t set)
         res = vepoll__reg_post(r, set);
         if (res == VEPOLL__POST_NONE)
             continue;
-        if (res == VEPOLL__POST_QUEUED)
-            absorbed = 0;
-        vepoll__stat(ep, VEPOLL__ST_ATTEMPTS);
         if (res == VEPOLL__POST_QUEUED) {
+            absorbed = 0;
+            vepoll__stat(ep, VEPOLL__ST_QUEUED);
             vepoll__readyq_push(&ep->q, r);
             had_waiter = vepoll__instance_notify(ep);
         } else {

@@ -84,6 +84,24 @@ int vepoll__instance_notify(struct vepoll *ep)
     return had_waiter;
 }
 
+/* Under mu: free every DEAD entry still in the ready queue. */
+static void sweep_dead(struct vepoll *ep)
+{
+    struct vepoll__reg *prev = NULL, *r, *next;
+    vepoll__readyq_collect(&ep->q);
+    for (r = ep->q.head; r; r = next) {
+        next = (struct vepoll__reg *)AO_load(&r->qnext);
+        if (!(AO_load(&r->state) & VEPOLL__REG_DEAD)) {
+            prev = r;
+            continue;
+        }
+        vepoll__readyq_unlink(&ep->q, prev, r);
+        vepoll__stat(ep, VEPOLL__ST_STALE);
+        vepoll__free(r, sizeof(*r));
+    }
+    ep->qdead = 0;
+}
+
 void vepoll__instance_detach(struct vepoll *ep, struct vepoll__reg *r)
 {
     struct vepoll_source *src = r->src;
@@ -99,9 +117,16 @@ void vepoll__instance_detach(struct vepoll *ep, struct vepoll__reg *r)
         vepoll__nest_unlink(ep, inner);
     vepoll__watch_release();
     /* No producer holds r now, and DEAD stops new ENQUEUED claims, so the
-     * ENQUEUED bit we saw is final: queued means the harvest owns it. */
-    if (!(s & VEPOLL__REG_ENQ))
+     * ENQUEUED bit we saw is final: queued means the queue owns it, and the
+     * harvest that pops it frees it.  An instance that is never waited on
+     * would keep such entries forever, so once they outnumber the live
+     * registrations (and 64), sweep them: garbage stays bounded by the table
+     * size, and the sweep's O(queue) cost is paid for by as many DELs. */
+    if (!(s & VEPOLL__REG_ENQ)) {
         vepoll__free(r, sizeof(*r));
+    } else if (++ep->qdead > 64 && ep->qdead > ep->table.count) {
+        sweep_dead(ep);
+    }
 }
 
 void vepoll__instance_evaluate(struct vepoll *ep, struct vepoll__reg *r)
@@ -210,7 +235,9 @@ int vepoll_set_spin(vepoll_t *ep, int64_t spin_ns)
 
 static void fill(struct vepoll_stats *out, const uint64_t v[VEPOLL__ST_COUNT])
 {
-    out->enqueue_attempts = v[VEPOLL__ST_ATTEMPTS];
+    /* One relaxed increment per attempt, into exactly one of the two
+     * counters, so the sum can never fall below dedupe_hits. */
+    out->enqueue_attempts = v[VEPOLL__ST_QUEUED] + v[VEPOLL__ST_DEDUPE];
     out->dedupe_hits = v[VEPOLL__ST_DEDUPE];
     out->stale_generation_drops = v[VEPOLL__ST_STALE];
     out->empty_dequeues = v[VEPOLL__ST_EMPTY];

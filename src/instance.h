@@ -37,7 +37,7 @@
 #include "vepoll.h"
 
 enum {
-    VEPOLL__ST_ATTEMPTS,
+    VEPOLL__ST_QUEUED, /* attempts that queued; attempts = queued + dedupe */
     VEPOLL__ST_DEDUPE,
     VEPOLL__ST_STALE,
     VEPOLL__ST_EMPTY,
@@ -53,6 +53,7 @@ struct vepoll {
     pthread_mutex_t mu;
     struct vepoll__readyq q;
     struct vepoll__table table;
+    size_t qdead;      /* DEAD entries still queued (under mu): see detach */
     struct vepoll_source self; /* vepoll_as_source(ep) */
     struct vepoll__park park;
     AO_t nwaiters;     /* threads registered to be woken */
