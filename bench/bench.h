@@ -82,6 +82,10 @@ void print_row(const char *name, const char *param, const struct summary *s,
  * also remembered for the summary at the end. */
 void target(const char *name, double measured, int le, double goal,
             const char *suffix);
+/* Info lines, for measurements the issue sets no goal for:
+ * "info <name>: <measured><suffix> (<note>)".  Counted in the summary,
+ * never PASS or MISS. */
+void info(const char *name, double measured, const char *suffix, const char *note);
 void print_target_summary(void);
 
 /* Records the CPUs the process may use (cfg.ncpu, cfg.cpu). */
@@ -101,5 +105,6 @@ int scen_wake(void);        /* 5 */
 int scen_fanin(void);       /* 6 */
 int scen_scale(void);       /* 7 */
 int scen_memory(void);      /* 8 */
+int scen_wasix(void);       /* 9 */
 
 #endif

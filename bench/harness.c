@@ -155,7 +155,14 @@ static struct {
     char name[64];
     int pass;
 } targets[MAX_TARGETS];
-static int ntargets;
+static int ntargets, ninfo;
+
+void info(const char *name, double measured, const char *suffix, const char *note)
+{
+    printf("info %s: %.3g%s (%s)\n", name, measured, suffix, note);
+    csv_row("info", name, "-", 0, "measured", measured);
+    ninfo++;
+}
 
 void target(const char *name, double measured, int le, double goal,
             const char *suffix)
@@ -177,7 +184,8 @@ void print_target_summary(void)
     int i, npass = 0;
     for (i = 0; i < ntargets; i++)
         npass += targets[i].pass;
-    printf("\n== targets: %d PASS, %d MISS ==\n", npass, ntargets - npass);
+    printf("\n== targets: %d PASS, %d MISS; %d info lines ==\n", npass, ntargets - npass,
+           ninfo);
     for (i = 0; i < ntargets; i++)
         if (!targets[i].pass)
             printf("  MISS %s\n", targets[i].name);

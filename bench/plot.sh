@@ -2,16 +2,19 @@
 # Regenerates the benchmark results and plots in docs/ from a fresh Release
 # build, in one command:
 #
-#   bash bench/plot.sh            full run (about 3-5 minutes on 2 cores):
+#   bash bench/plot.sh            full run (about 1-2 minutes on 2 cores):
 #                                 docs/bench-latest.txt (the printed tables),
 #                                 docs/bench-fanin.svg, docs/bench-wake.svg,
-#                                 docs/bench-scaling.svg
+#                                 docs/bench-scaling.svg, docs/bench-wasix.svg
 #   bash bench/plot.sh --quick    smoke run; output goes to the build tree,
 #                                 docs/ is left alone
 #   bash bench/plot.sh --no-run   re-render the plots from the last CSV
 #
 # Build tree: $VEPOLL_BENCH_BUILD (default /tmp/vepoll-bench-build).  The raw
 # numbers are in <build>/bench.csv (scenario,variant,param,rep,metric,value).
+# Scenario 9's wasm guest is built by tools/vepoll-wasix-run into
+# $VEPOLL_WASIX_CACHE (default <build>/wasix-cache, so a fresh build tree
+# also means a cold wasm build, ~5-10 s).
 # Installs gnuplot-nox if it is missing.
 set -euo pipefail
 
@@ -39,6 +42,7 @@ out=$root/docs
 mkdir -p "$out"
 csv=$build/bench.csv
 
+export VEPOLL_WASIX_CACHE=${VEPOLL_WASIX_CACHE:-$build/wasix-cache}
 if [[ $mode != norun ]]; then
     cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release \
         -DVEPOLL_BUILD_TESTS=ON -DVEPOLL_BUILD_EXAMPLES=OFF -DVEPOLL_INSTALL=OFF >/dev/null
@@ -99,6 +103,22 @@ for m in vepoll vepoll-spin futex futex-spin eventfd-epoll mutexq; do
     for mode2 in split same-cpu; do
         cdf "$m" "$mode2" >"$dat/wake-$mode2-$m.dat"
     done
+done
+# Scenario 9: same-thread medians per group ("variant ET LT") and the
+# wake round-trip samples.
+for v in guest adapter native kernel; do
+    awk -F, -v v="$v" '$1 == "s9_wasix" && $2 == v && $4 == -1 && $5 == "ns_per_op:median" {
+                           m[$3] = $6 }
+                       END { print v, (("ET" in m) ? m["ET"] : "?"), (("LT" in m) ? m["LT"] : "?") }' \
+        "$csv"
+done >"$dat/wasix-local.dat"
+for v in guest adapter native kernel; do
+    awk -F, -v v="$v" '$1 == "s9_wasix" && $2 == v && $5 == "rt_sample_ns" { print $6 }' "$csv" |
+        sort -g |
+        awk '{ x[NR] = $1 } END {
+                 step = int(NR / 500); if (step < 1) step = 1
+                 for (i = 1; i <= NR; i += step) print x[i], i / NR
+                 if (NR) print x[NR], 1 }' >"$dat/wasix-wake-$v.dat"
 done
 i=0
 for v in "vepoll wait(0)" "mutexq update+wait(0)" "kernel epoll_wait(0)"; do
@@ -180,5 +200,35 @@ plot '$dat/scale-ad-0.dat' u 1:2:3:4 w yerrorlines lw 2 t 'vepoll', \
      '$dat/scale-ad-1.dat' u 1:2:3:4 w yerrorlines lw 2 t 'mutexq', \
      '$dat/scale-ad-2.dat' u 1:2:3:4 w yerrorlines lw 2 t 'kernel'
 unset multiplot
+
+reset
+set terminal svg size 1000,520 dynamic noenhanced background rgb 'white' font 'sans,12'
+set datafile missing '?'
+set grid y
+set key below
+set output '$out/bench-wasix.svg'
+set multiplot layout 1,2 title "Scenario 9: WASIX guest (wasm2c) vs the same work natively — $machine"
+set title 'one thread: write + epoll_wait(0) [+ read] (median)'
+set style data histogram
+set style histogram clustered gap 1
+set style fill solid 0.8 border -1
+set logscale y
+set ylabel 'ns per iteration (log)'
+set xtics ('wasm guest' 0, 'adapter (C)' 1, 'vepoll native' 2, 'kernel' 3)
+plot '$dat/wasix-local.dat' u 2 t 'ET: write + epoll_wait(0)', \\
+     '' u 3 t 'LT: write + epoll_wait(0) + read'
+set style data lines
+set style fill empty
+unset logscale
+set grid
+set logscale x 10
+set xrange [*:*]
+set yrange [0:1]
+set xtics ('1 us' 1000, '10 us' 1e4, '100 us' 1e5, '1 ms' 1e6)
+set title 'cross-thread round trip A->B->A, B in epoll_wait(-1): CDF'
+set xlabel 'round trip (ns, log)'
+set ylabel 'fraction of round trips'
+plot for [m in 'guest adapter native kernel'] '$dat/wasix-wake-'.m.'.dat' u 1:2 w l lw 2 t m
+unset multiplot
 EOF
-echo "plots: $out/bench-fanin.svg $out/bench-wake.svg $out/bench-scaling.svg"
+echo "plots: $out/bench-fanin.svg $out/bench-wake.svg $out/bench-scaling.svg $out/bench-wasix.svg"
