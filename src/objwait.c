@@ -3,6 +3,7 @@
  * objwait.h.
  */
 #include "objwait.h"
+#include "monocond.h"
 
 #include <errno.h>
 
@@ -10,32 +11,14 @@
 
 int vepoll__obj_init(struct vepoll__obj *o, unsigned ends)
 {
-    pthread_condattr_t ca;
-    int rc;
     o->waiters = 0;
     AO_store(&o->refs, ends);
-    rc = pthread_mutex_init(&o->mu, NULL);
-    if (rc)
-        return -rc;
-    rc = pthread_condattr_init(&ca);
-    if (rc)
-        goto err_mutex;
-    rc = pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    if (!rc)
-        rc = pthread_cond_init(&o->cv, &ca);
-    pthread_condattr_destroy(&ca);
-    if (rc)
-        goto err_mutex;
-    return 0;
-err_mutex:
-    pthread_mutex_destroy(&o->mu);
-    return -rc;
+    return vepoll__monocond_init(&o->mu, &o->cv);
 }
 
 void vepoll__obj_destroy(struct vepoll__obj *o)
 {
-    pthread_cond_destroy(&o->cv);
-    pthread_mutex_destroy(&o->mu);
+    vepoll__monocond_destroy(&o->mu, &o->cv);
 }
 
 void vepoll__obj_enter(struct vepoll__obj *o)

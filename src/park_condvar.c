@@ -6,36 +6,20 @@
  */
 #include "park.h"
 
+#include "monocond.h"
+
 #include <atomic_ops.h>
 #include <errno.h>
 
 int vepoll__park_init(struct vepoll__park *p)
 {
-    pthread_condattr_t ca;
-    int rc;
     p->seq = 0;
-    rc = pthread_mutex_init(&p->mu, NULL);
-    if (rc)
-        return -rc;
-    rc = pthread_condattr_init(&ca);
-    if (rc)
-        goto err_mutex;
-    rc = pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    if (!rc)
-        rc = pthread_cond_init(&p->cv, &ca);
-    pthread_condattr_destroy(&ca);
-    if (rc)
-        goto err_mutex;
-    return 0;
-err_mutex:
-    pthread_mutex_destroy(&p->mu);
-    return -rc;
+    return vepoll__monocond_init(&p->mu, &p->cv);
 }
 
 void vepoll__park_destroy(struct vepoll__park *p)
 {
-    pthread_cond_destroy(&p->cv);
-    pthread_mutex_destroy(&p->mu);
+    vepoll__monocond_destroy(&p->mu, &p->cv);
 }
 
 unsigned int vepoll__park_prepare(struct vepoll__park *p)
