@@ -1,0 +1,688 @@
+/*
+ * libFuzzer target "wasix": the input is decoded into a sequence of calls on
+ * the WASIX ABI adapter (include/vepoll_wasix.h) with the built-in
+ * descriptor table: epoll_create / epoll_ctl / epoll_wait (wasm32 and
+ * wasm64), fd_pipe, fd_event, sock_pair, sock_shutdown, and the host-side
+ * read / write / close / shutdown / set_nonblock / fd_info / poll, with
+ * arbitrary fds, ops, flags, guest pointers (0, in range, near the end, past
+ * it, wrapping, unaligned, overlapping), maxevents (huge ones included),
+ * guest memory contents and guest memory sizes, and armed allocation
+ * failures.  Timeouts are always 0 and every fd is made non-blocking before
+ * a host read or write, so nothing blocks.
+ *
+ * What aborts (a finding):
+ *  - an import returning a value outside the WASI errno table of
+ *    vepoll_wasix.h (0..79 as listed there);
+ *  - any access outside the guest memory: the guest buffer ends at a
+ *    PROT_NONE page (an overflow faults) and the bytes of its page before it
+ *    are canaries, checked after every call;
+ *  - an import that failed having changed any guest byte, or one that
+ *    succeeded having changed a byte outside its result objects;
+ *  - epoll_ctl / sock_shutdown changing guest memory at all;
+ *  - epoll_wait reporting more than maxevents, an event with bits outside
+ *    0xff, non-zero padding, or a data.fd that is not open;
+ *  - after closing every fd: a side-table slot still alive, and after
+ *    vepoll_wasix_destroy: an allocated block still alive (counting
+ *    allocator; LeakSanitizer checks the rest).
+ *
+ * Single-threaded: there is no concurrency here to state a contract for.
+ *
+ * VEPOLL_FUZZ_TRACE=1 prints the decoded calls (for bug reports).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "vepoll.h"
+#include "vepoll_objects.h"
+#include "vepoll_wasix.h"
+#include "wasix_internal.h" /* wx->live: side-table slots after the closes */
+
+#define MAX_OPS 512
+#define NFDS 32 /* fds remembered from successful creates */
+
+/* ---- counting, failing allocator ------------------------------------------ */
+
+static struct {
+    long live;
+    int fail_at; /* fail the fail_at-th allocation of the armed call; -1: all */
+    int calls;
+    bool armed;
+    bool injected;
+} al;
+
+static void *al_alloc(void *ctx, size_t size)
+{
+    size_t *p;
+    (void)ctx;
+    if (al.armed) {
+        al.calls++;
+        if (al.fail_at < 0 || al.calls == al.fail_at) {
+            al.injected = true;
+            return NULL;
+        }
+    }
+    p = malloc(size + 16);
+    if (!p)
+        return NULL;
+    p[0] = size;
+    al.live++;
+    return (char *)p + 16;
+}
+
+static void al_free(void *ctx, void *ptr, size_t size)
+{
+    size_t *p = (size_t *)((char *)ptr - 16);
+    (void)ctx;
+    if (p[0] != size) {
+        fprintf(stderr, "vepoll__free size %zu, allocated %zu\n", size, p[0]);
+        abort();
+    }
+    al.live--;
+    free(p);
+}
+
+/* ---- guest memory ------------------------------------------------------------ */
+
+#define CANARY 0xA5
+
+static uint8_t *page;    /* one RW page between two PROT_NONE pages */
+static size_t pagesz;
+static uint8_t shadow[65536];
+static struct vepoll_wasix_mem mem;
+static bool null_base;
+
+static void set_mem(uint64_t size, bool nullb)
+{
+    null_base = nullb;
+    memset(page, CANARY, pagesz - size);
+    mem.base = nullb ? NULL : page + pagesz - size;
+    mem.size = size;
+}
+
+/* ---- state ------------------------------------------------------------------ */
+
+static vepoll_wasix_t *wx;
+static uint32_t fds[NFDS];
+static unsigned nfds;
+static unsigned ncreated; /* objects created: every fd is below 3 + 2 * this */
+static bool trace;
+static int opno;
+static uint64_t lastptr;
+
+#define T(...)                                                                \
+    do {                                                                      \
+        if (trace) {                                                          \
+            fprintf(stderr, "%4d ", opno);                                    \
+            fprintf(stderr, __VA_ARGS__);                                     \
+            fputc('\n', stderr);                                              \
+        }                                                                     \
+    } while (0)
+
+static void die(const char *what, long long v)
+{
+    fprintf(stderr, "fuzz_wasix: call %d: %s (%lld)\n", opno, what, v);
+    abort();
+}
+
+/* ---- input --------------------------------------------------------------------- */
+
+struct in {
+    const uint8_t *p;
+    size_t n;
+};
+
+static uint8_t u8(struct in *in)
+{
+    if (!in->n)
+        return 0;
+    in->n--;
+    return *in->p++;
+}
+
+static uint64_t raw(struct in *in, int bytes)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < bytes; i++)
+        v |= (uint64_t)u8(in) << (8 * i);
+    return v;
+}
+
+static uint64_t gptr(struct in *in)
+{
+    uint8_t s = u8(in);
+    uint64_t p, k = s >> 4;
+    switch (s & 15) {
+    case 0: p = 0; break;
+    case 1: case 2: p = mem.size ? raw(in, 2) % mem.size : 0; break;
+    case 3: p = mem.size ? (raw(in, 2) % mem.size) & ~UINT64_C(7) : 0; break;
+    case 4: p = mem.size - 32 - k; break; /* near the end (wraps when small) */
+    case 5: p = mem.size - 4 - k; break;
+    case 6: p = mem.size - 8 + k; break;
+    case 7: p = mem.size + k * 4; break;
+    case 8: p = UINT64_MAX - k * 4; break;
+    case 9: p = raw(in, 8); break;
+    case 10: p = raw(in, 4); break;
+    case 11: p = lastptr + k - 8; break; /* overlapping the previous one */
+    case 12: p = lastptr; break;
+    case 13: p = (UINT64_C(1) << 32) + k; break;
+    case 14: p = mem.size ? (raw(in, 2) % mem.size) | 1 : 1; break;
+    default: p = k * 8; break;
+    }
+    lastptr = p;
+    return p;
+}
+
+static uint32_t gfd(struct in *in)
+{
+    uint8_t s = u8(in);
+    switch (s & 7) {
+    case 0: case 1: case 2:
+        return nfds ? fds[(s >> 3) % nfds] : 3;
+    case 3: return (uint32_t)(s >> 3); /* 0..31: stdio and low fds */
+    case 4: return UINT32_MAX - (s >> 3);
+    case 5: return (uint32_t)raw(in, 4);
+    case 6: return 65536u + (s >> 3); /* past the table's limit */
+    default: return 3u + (s >> 3) % 8;
+    }
+}
+
+static int64_t gmaxev(struct in *in)
+{
+    static const int64_t t[] = {1, 2, 3, 64, 65, 1024, 1025, 0, -1, INT32_MAX,
+                                (int64_t)INT32_MAX + 1, INT64_MAX, INT64_MIN,
+                                INT64_C(1) << 59, (INT64_C(1) << 59) + 1, 4};
+    uint8_t s = u8(in);
+    if (s & 0x80) {
+        int64_t d = (int64_t)(mem.size / VEPOLL_WASIX_EVENT_SIZE);
+        return d + (s & 3) - 1; /* exactly the memory, one less, one more */
+    }
+    if (s & 0x40)
+        return (int64_t)raw(in, 8);
+    return t[s & 15];
+}
+
+static enum vepoll_wasix_abi gabi(struct in *in)
+{
+    uint8_t s = u8(in);
+    if ((s & 31) == 31)
+        return (enum vepoll_wasix_abi)(int)(s >> 5); /* neither 32 nor 64 */
+    return (s & 1) ? VEPOLL_WASIX_64 : VEPOLL_WASIX_32;
+}
+
+static void remember(uint32_t fd)
+{
+    if (nfds < NFDS)
+        fds[nfds++] = fd;
+    else
+        fds[opno % NFDS] = fd;
+}
+
+/* ---- checks -------------------------------------------------------------------- */
+
+static bool in_guest(uint64_t p, uint64_t len)
+{
+    return !null_base && p <= mem.size && len <= mem.size - p;
+}
+
+static void check_errno(uint32_t rc)
+{
+    switch (rc) {
+    case VEPOLL_WASI_ESUCCESS: case VEPOLL_WASI_E2BIG: case VEPOLL_WASI_EACCES:
+    case VEPOLL_WASI_EAGAIN: case VEPOLL_WASI_EBADF: case VEPOLL_WASI_EBUSY:
+    case VEPOLL_WASI_EEXIST: case VEPOLL_WASI_EFAULT: case VEPOLL_WASI_EINTR:
+    case VEPOLL_WASI_EINVAL: case VEPOLL_WASI_EIO: case VEPOLL_WASI_ELOOP:
+    case VEPOLL_WASI_EMFILE: case VEPOLL_WASI_ENFILE: case VEPOLL_WASI_ENOENT:
+    case VEPOLL_WASI_ENOMEM: case VEPOLL_WASI_ENOSPC: case VEPOLL_WASI_ENOSYS:
+    case VEPOLL_WASI_ENOTCONN: case VEPOLL_WASI_ENOTSOCK: case VEPOLL_WASI_ENOTSUP:
+    case VEPOLL_WASI_EOVERFLOW: case VEPOLL_WASI_EPERM: case VEPOLL_WASI_EPIPE:
+    case VEPOLL_WASI_ESPIPE: case VEPOLL_WASI_ETIMEDOUT: case VEPOLL_WASI_ENOTCAPABLE:
+    case VEPOLL_WASI_ESHUTDOWN: case VEPOLL_WASI_EMEMVIOLATION: case VEPOLL_WASI_EUNKNOWN:
+        return;
+    default:
+        die("return value outside the WASI errno table", rc);
+    }
+}
+
+static void snap(void)
+{
+    memcpy(shadow, page, pagesz);
+}
+
+static void check_canaries(void)
+{
+    for (size_t i = 0; i < pagesz - mem.size; i++)
+        if (page[i] != CANARY)
+            die("write before the guest memory", (long long)i);
+}
+
+/* Lets the call's result bytes [p, p + len) differ from the snapshot. */
+static void allow(uint64_t p, uint64_t len)
+{
+    size_t off = pagesz - mem.size;
+    if (p >= mem.size)
+        return;
+    if (len > mem.size - p)
+        len = mem.size - p;
+    memcpy(shadow + off + p, page + off + p, len);
+}
+
+/* Guest bytes (or canaries) changed outside [a, a + alen) and
+ * [b, b + blen) abort.  One memcmp of the page: the common case is fast. */
+static void check_only(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen, const char *call)
+{
+    size_t off = pagesz - mem.size;
+    allow(a, alen);
+    allow(b, blen);
+    if (!memcmp(page, shadow, pagesz))
+        return;
+    check_canaries();
+    for (uint64_t i = 0; i < mem.size; i++) {
+        if (page[off + i] != shadow[off + i]) {
+            fprintf(stderr, "fuzz_wasix: %s changed guest byte %" PRIu64 "\n", call, i);
+            die("guest memory written outside the result", (long long)i);
+        }
+    }
+}
+
+static void after(uint32_t rc, const char *call, uint64_t a, uint64_t alen, uint64_t b,
+                  uint64_t blen)
+{
+    check_errno(rc);
+    if (al.injected && rc != VEPOLL_WASI_ESUCCESS && rc != VEPOLL_WASI_ENOMEM)
+        die("an injected allocation failure gave neither success nor ENOMEM", rc);
+    if (rc != VEPOLL_WASI_ESUCCESS)
+        alen = blen = 0; /* a failed import writes nothing */
+    check_only(a, alen, b, blen, call);
+}
+
+static uint32_t get32(uint64_t p)
+{
+    uint32_t v;
+    memcpy(&v, mem.base + p, 4);
+    return v;
+}
+
+static void put_bytes(uint64_t p, const void *v, size_t n)
+{
+    if (in_guest(p, n))
+        memcpy(mem.base + p, v, n);
+}
+
+/* ---- the calls ------------------------------------------------------------------ */
+
+typedef void (*op_fn)(struct in *);
+
+static void op_epoll_create(struct in *in)
+{
+    uint64_t p = gptr(in);
+    uint32_t rc;
+    snap();
+    rc = vepoll_wasix_epoll_create(wx, mem, p);
+    T("epoll_create(ret_fd=%#" PRIx64 ") = %u", p, rc);
+    after(rc, "epoll_create", p, 4, 0, 0);
+    if (rc == 0) {
+        ncreated++;
+        remember(get32(p));
+    }
+}
+
+static void op_epoll_ctl(struct in *in)
+{
+    enum vepoll_wasix_abi abi = gabi(in);
+    uint32_t epfd = gfd(in), fd = gfd(in), op, rc;
+    uint8_t s = u8(in);
+    uint64_t p;
+    op = (s & 7) < 3 ? (s & 7) : (s & 7) == 3 ? 3 : (s & 7) == 4 ? UINT32_MAX : (s & 3);
+    p = (s & 8) ? 0 : gptr(in);
+    if (s & 16) { /* compose an event there first (guest memory, not the call) */
+        uint8_t ev[VEPOLL_WASIX_EVENT_SIZE];
+        uint32_t events = (s & 32) ? (uint32_t)raw(in, 4) : u8(in);
+        memset(ev, u8(in), sizeof ev);
+        memcpy(ev, &events, 4);
+        put_bytes(p, ev, sizeof ev);
+    }
+    snap();
+    rc = vepoll_wasix_epoll_ctl(wx, mem, abi, epfd, op, fd, p);
+    T("epoll_ctl(abi=%d, epfd=%u, op=%u, fd=%u, event=%#" PRIx64 ") = %u", (int)abi, epfd,
+      op, fd, p, rc);
+    after(rc, "epoll_ctl", 0, 0, 0, 0);
+}
+
+static void check_events(enum vepoll_wasix_abi abi, uint64_t ev, uint64_t n, uint64_t ret,
+                         uint64_t nsize)
+{
+    for (uint64_t i = 0; i < n; i++) {
+        uint64_t e = ev + i * VEPOLL_WASIX_EVENT_SIZE;
+        uint32_t bits, fd, pad = 0;
+        struct vepoll_wasix_fdinfo info;
+        if (ret < e + VEPOLL_WASIX_EVENT_SIZE && e < ret + nsize)
+            continue; /* overwritten by ret_nevents */
+        bits = get32(e);
+        fd = get32(e + (abi == VEPOLL_WASIX_64 ? 16 : 12));
+        if (bits & ~VEPOLL_WASIX_EPOLL_ALL)
+            die("event bits outside 0xff", bits);
+        memcpy(&pad, mem.base + e + 4, 4);
+        if (abi == VEPOLL_WASIX_32) {
+            uint32_t pad2;
+            memcpy(&pad2, mem.base + e + 20, 4);
+            pad |= pad2;
+        }
+        if (pad)
+            die("non-zero padding in a reported event", pad);
+        if (vepoll_wasix_fd_info(wx, fd, &info) != 0)
+            die("event for an fd that is not open", fd);
+    }
+}
+
+static void op_epoll_wait(struct in *in)
+{
+    enum vepoll_wasix_abi abi = gabi(in);
+    uint32_t epfd = gfd(in), rc;
+    uint64_t ev = gptr(in), ret, nsize = abi == VEPOLL_WASIX_64 ? 8 : 4, cap;
+    int64_t maxev = gmaxev(in);
+    ret = gptr(in);
+    snap();
+    rc = vepoll_wasix_epoll_wait(wx, mem, abi, epfd, ev, maxev, 0, ret);
+    T("epoll_wait(abi=%d, epfd=%u, events=%#" PRIx64 ", maxevents=%" PRId64
+      ", timeout=0, ret_nevents=%#" PRIx64 ") = %u",
+      (int)abi, epfd, ev, maxev, ret, rc);
+    cap = maxev > 1024 ? 1024 : maxev > 0 ? (uint64_t)maxev : 0;
+    if (rc == 0) {
+        uint64_t n;
+        if (!in_guest(ev, cap * VEPOLL_WASIX_EVENT_SIZE) || !in_guest(ret, nsize))
+            die("epoll_wait succeeded with an out-of-bounds pointer", (long long)ev);
+        n = get32(ret);
+        if (abi == VEPOLL_WASIX_64) {
+            uint32_t hi;
+            memcpy(&hi, mem.base + ret + 4, 4);
+            if (hi)
+                die("wasm64 nevents above 2^32", hi);
+        }
+        if (n > cap)
+            die("more events than maxevents", (long long)n);
+        after(rc, "epoll_wait", ev, n * VEPOLL_WASIX_EVENT_SIZE, ret, nsize);
+        check_events(abi, ev, n, ret, nsize);
+    } else {
+        after(rc, "epoll_wait", 0, 0, 0, 0);
+    }
+}
+
+static void op_fd_pipe(struct in *in)
+{
+    uint64_t a = gptr(in), b = gptr(in);
+    uint32_t rc;
+    snap();
+    rc = vepoll_wasix_fd_pipe(wx, mem, a, b);
+    T("fd_pipe(ret_rfd=%#" PRIx64 ", ret_wfd=%#" PRIx64 ") = %u", a, b, rc);
+    after(rc, "fd_pipe", a, 4, b, 4);
+    if (rc == 0) {
+        ncreated += 2;
+        remember(get32(a));
+        remember(get32(b));
+    }
+}
+
+static void op_fd_event(struct in *in)
+{
+    uint8_t s = u8(in);
+    uint64_t init = (s & 1) ? raw(in, 8) : (s >> 4);
+    uint32_t flags = (s & 2) ? (uint32_t)raw(in, 4) : (s >> 2) & 1, rc;
+    uint64_t p = gptr(in);
+    snap();
+    rc = vepoll_wasix_fd_event(wx, mem, init, flags, p);
+    T("fd_event(initval=%" PRIu64 ", flags=%#x, ret_fd=%#" PRIx64 ") = %u", init, flags, p, rc);
+    after(rc, "fd_event", p, 4, 0, 0);
+    if (rc == 0) {
+        ncreated++;
+        remember(get32(p));
+    }
+}
+
+static void op_sock_pair(struct in *in)
+{
+    uint8_t s = u8(in);
+    uint32_t af = (s & 1) ? (uint32_t)raw(in, 4) : VEPOLL_WASIX_AF_UNIX;
+    uint32_t type = (s & 2) ? (uint32_t)raw(in, 4) : VEPOLL_WASIX_SOCK_STREAM;
+    uint32_t proto = (s & 4) ? (uint32_t)raw(in, 4) : 0, rc;
+    uint64_t a = gptr(in), b = gptr(in);
+    snap();
+    rc = vepoll_wasix_sock_pair(wx, mem, af, type, proto, a, b);
+    T("sock_pair(af=%u, type=%u, proto=%u, ret_fd0=%#" PRIx64 ", ret_fd1=%#" PRIx64 ") = %u",
+      af, type, proto, a, b, rc);
+    after(rc, "sock_pair", a, 4, b, 4);
+    if (rc == 0) {
+        ncreated += 2;
+        remember(get32(a));
+        remember(get32(b));
+    }
+}
+
+static void op_sock_shutdown(struct in *in)
+{
+    uint32_t fd = gfd(in), how = u8(in), rc;
+    if (how & 0x80)
+        how = (uint32_t)raw(in, 4);
+    else
+        how &= 7;
+    snap();
+    rc = vepoll_wasix_sock_shutdown(wx, fd, how);
+    T("sock_shutdown(fd=%u, how=%u) = %u", fd, how, rc);
+    after(rc, "sock_shutdown", 0, 0, 0, 0);
+}
+
+/* Host-side calls: no guest memory involved; a negative errno or a count. */
+static void host_rc(int64_t rc, const char *call)
+{
+    if (rc < -4095)
+        die(call, rc);
+}
+
+static void op_write(struct in *in)
+{
+    uint32_t fd = gfd(in);
+    uint8_t buf[256];
+    size_t len = u8(in);
+    int64_t rc;
+    if (len & 0x80)
+        len = 8; /* an eventfd's counter */
+    for (size_t i = 0; i < len; i++)
+        buf[i] = u8(in);
+    vepoll_wasix_set_nonblock(wx, fd, 1);
+    rc = vepoll_wasix_write(wx, fd, buf, len);
+    T("host write(fd=%u, len=%zu) = %" PRId64, fd, len, rc);
+    if (rc > (int64_t)len)
+        die("write moved more than asked", rc);
+    host_rc(rc, "write");
+}
+
+static void op_read(struct in *in)
+{
+    uint32_t fd = gfd(in);
+    uint8_t buf[256];
+    size_t len = u8(in);
+    int64_t rc;
+    vepoll_wasix_set_nonblock(wx, fd, 1);
+    rc = vepoll_wasix_read(wx, fd, buf, len);
+    T("host read(fd=%u, len=%zu) = %" PRId64, fd, len, rc);
+    if (rc > (int64_t)len)
+        die("read moved more than asked", rc);
+    host_rc(rc, "read");
+}
+
+static void op_close(struct in *in)
+{
+    uint32_t fd = gfd(in);
+    int rc = vepoll_wasix_close(wx, fd);
+    T("host close(fd=%u) = %d", fd, rc);
+    host_rc(rc, "close");
+}
+
+static void op_shutdown(struct in *in)
+{
+    uint32_t fd = gfd(in);
+    int how = (int)(int8_t)u8(in);
+    int rc = vepoll_wasix_shutdown(wx, fd, how);
+    T("host shutdown(fd=%u, how=%d) = %d", fd, how, rc);
+    host_rc(rc, "shutdown");
+}
+
+static void op_info(struct in *in)
+{
+    uint32_t fd = gfd(in);
+    struct vepoll_wasix_fdinfo info;
+    int rc = vepoll_wasix_fd_info(wx, fd, &info);
+    T("host fd_info(fd=%u) = %d", fd, rc);
+    host_rc(rc, "fd_info");
+}
+
+static void op_poll(struct in *in)
+{
+    struct vepoll_wasix_pollitem items[8];
+    size_t n = u8(in) % 9;
+    int rc;
+    for (size_t i = 0; i < n; i++) {
+        items[i].fd = gfd(in);
+        items[i].events = u8(in) & (VEPOLL_IN | VEPOLL_OUT | VEPOLL_PRI | VEPOLL_RDHUP);
+    }
+    rc = vepoll_wasix_poll(wx, items, n, 0);
+    T("host poll(n=%zu, timeout=0) = %d", n, rc);
+    if (rc > (int)n)
+        die("poll: more ready items than items", rc);
+    host_rc(rc, "poll");
+}
+
+/* Host creates with random flags (NONBLOCK, SEMAPHORE, junk). */
+static void op_host_create(struct in *in)
+{
+    uint8_t s = u8(in);
+    uint32_t f[2];
+    int flags = (s & 8) ? VEPOLL_NONBLOCK : 0, rc;
+    if (s & 16)
+        flags |= VEPOLL_EFD_SEMAPHORE;
+    switch (s & 3) {
+    case 0: rc = vepoll_wasix_pipe(wx, flags, f); break;
+    case 1: rc = vepoll_wasix_eventfd(wx, s >> 5, flags, f); break;
+    case 2: rc = vepoll_wasix_socketpair(wx, flags, f); break;
+    default: rc = vepoll_wasix_epoll(wx, f); break;
+    }
+    T("host create(kind=%d, flags=%#x) = %d", s & 3, (unsigned)flags, rc);
+    host_rc(rc, "create");
+    if (rc == 0) {
+        int two = (s & 3) == 0 || (s & 3) == 2;
+        ncreated += 1 + two;
+        remember(f[0]);
+        if (two)
+            remember(f[1]);
+    }
+}
+
+/* Random guest bytes anywhere in the guest memory. */
+static void op_poke(struct in *in)
+{
+    uint64_t p = gptr(in);
+    uint8_t n = u8(in) % 33, b[32];
+    for (int i = 0; i < n; i++)
+        b[i] = u8(in);
+    T("guest poke(%#" PRIx64 ", %u bytes)", p, n);
+    put_bytes(p, b, n);
+}
+
+/* The next call's k-th allocation fails (k = 0: all of them). */
+static void op_arm(struct in *in)
+{
+    uint8_t s = u8(in);
+    al.fail_at = s & 7 ? s & 7 : -1;
+    al.armed = true;
+    al.calls = 0;
+    al.injected = false;
+    T("arm allocation failure %d", al.fail_at);
+}
+
+static const op_fn op_table[16] = {
+    op_epoll_create, op_epoll_ctl, op_epoll_ctl, op_epoll_wait,
+    op_epoll_wait,   op_fd_pipe,   op_fd_event,  op_sock_pair,
+    op_sock_shutdown, op_write,    op_read,      op_close,
+    op_poll,         op_host_create, op_poke,    op_arm,
+};
+/* Slot 11 is close, or host shutdown / fd_info when bits 4-5 of the call
+ * byte say so (see LLVMFuzzerTestOneInput). */
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    static const struct vepoll_allocator a = {al_alloc, al_free, NULL};
+    uint8_t *m;
+    (void)argc;
+    (void)argv;
+    trace = getenv("VEPOLL_FUZZ_TRACE") != NULL;
+    if (vepoll_set_allocator(&a) != 0)
+        abort();
+    pagesz = (size_t)sysconf(_SC_PAGESIZE);
+    if (pagesz > sizeof shadow)
+        abort();
+    m = mmap(NULL, 3 * pagesz, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED || mprotect(m + pagesz, pagesz, PROT_READ | PROT_WRITE))
+        abort();
+    page = m + pagesz;
+    return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static const uint64_t sizes[8] = {4096, 4096, 1024, 100, 64, 33, 4, 0};
+    struct in in = {data, size};
+    uint8_t h = u8(&in);
+    uint64_t msz = sizes[h & 7];
+
+    if (msz > pagesz)
+        msz = pagesz;
+    set_mem(msz, (h & 7) == 7 && (h & 8));
+    memset(page + pagesz - msz, u8(&in), msz);
+    nfds = 0;
+    ncreated = 0;
+    lastptr = 0;
+    memset(&al, 0, sizeof al);
+    if (vepoll_wasix_create(&wx, NULL) != 0)
+        abort();
+    T("guest memory %" PRIu64 " bytes%s", msz, null_base ? " (base NULL)" : "");
+    for (opno = 0; in.n && opno < MAX_OPS; opno++) {
+        uint8_t s = u8(&in);
+        bool armed = al.armed;
+        if ((s & 15) == 11 && (s & 0x30))
+            ((s & 0x30) == 0x10 ? op_shutdown : op_info)(&in);
+        else
+            op_table[s & 15](&in);
+        if (armed) { /* the armed call is over */
+            al.armed = false;
+            al.injected = false;
+            al.calls = 0;
+        }
+    }
+    al.armed = false;
+    /* Close everything, then nothing of the adapter may be left. */
+    for (uint32_t fd = VEPOLL_WASIX_FIRST_FD; fd < VEPOLL_WASIX_FIRST_FD + 2 * ncreated; fd++)
+        (void)vepoll_wasix_close(wx, fd);
+    for (uint32_t fd = VEPOLL_WASIX_FIRST_FD; fd < VEPOLL_WASIX_FIRST_FD + 2 * ncreated; fd++) {
+        struct vepoll_wasix_fdinfo info;
+        if (vepoll_wasix_fd_info(wx, fd, &info) != -EBADF)
+            die("fd still open after closing every fd", fd);
+    }
+    if (wx->live != 0)
+        die("side-table slots alive after closing every fd", wx->live);
+    vepoll_wasix_destroy(wx);
+    wx = NULL;
+    if (al.live != 0)
+        die("blocks still allocated after vepoll_wasix_destroy", al.live);
+    return 0;
+}
