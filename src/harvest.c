@@ -23,7 +23,6 @@
  */
 #include "harvest.h"
 
-#include "alloc.h"
 #include "instance.h"
 #include "registration.h"
 
@@ -53,10 +52,7 @@ int vepoll__harvest(struct vepoll *ep, struct vepoll_event *events,
         uint32_t rev;
         if (AO_load(&r->state) & VEPOLL__REG_DEAD) {
             /* DEAD is final and no producer holds r (instance.c). */
-            vepoll__stat(ep, VEPOLL__ST_STALE);
-            vepoll__free(r, sizeof(*r));
-            if (ep->qdead)
-                ep->qdead--;
+            vepoll__instance_free_dead(ep, r);
             continue;
         }
         m = vepoll__reg_events(r);

@@ -100,6 +100,20 @@ static void mark_absorbed(struct vepoll_source *src, AO_t ver, uint32_t set)
     AO_store_release(&src->sat, (ver << SAT_SHIFT) | bits);
 }
 
+/* Posts `set` to the watchers of src after its readiness word was written
+ * (changed) or left as it was; returns the fan-out's "all absorbed", 0 when
+ * nobody watches.  Store-load pair with ADD (ctl.c): ready CAS, fence, load
+ * watchers vs. link, fence, load ready.  When readiness did not change there
+ * is no store to order: an ADD racing with us reads the bits as they are. */
+static int post_to_watchers(struct vepoll_source *src, int changed,
+                            uint32_t set)
+{
+    if (!(changed ? AO_load_full(&src->watchers)
+                  : AO_load_acquire(&src->watchers)))
+        return 0;
+    return vepoll__hook_fanout(src, set);
+}
+
 /* Everything but the fast path, kept out of line so that the fast path in
  * vepoll_source_update stays a leaf without register saves. */
 static __attribute__((noinline)) void update_slow(struct vepoll_source *src,
@@ -116,16 +130,9 @@ static __attribute__((noinline)) void update_slow(struct vepoll_source *src,
     }
     if (!(set & VEPOLL__EVENT_BITS))
         return;
-    if (nw == old && absorbed_already(src, set))
-        return; /* every registration already queued with these bits */
     /* Read before the fan-out looks at any registration (source.h). */
     ver = FASTPATH ? AO_load_acquire(&src->ver) : 1;
-    /* Store-load pair with ADD (ctl.c): ready CAS, fence, load watchers vs.
-     * link, fence, load ready.  When readiness did not change there is no
-     * store to order: an ADD racing with us reads the bits as they are. */
-    if ((nw != old ? AO_load_full(&src->watchers)
-                   : AO_load_acquire(&src->watchers)) &&
-        vepoll__hook_fanout(src, set) && !(ver & 1))
+    if (post_to_watchers(src, nw != old, set) && !(ver & 1))
         mark_absorbed(src, ver, set);
 }
 
@@ -148,16 +155,12 @@ void vepoll__source_publish(struct vepoll_source *src, uint32_t now,
     int changed = old != (AO_t)now;
     /* Only the object (under its mu) writes this word, so the CAS succeeds
      * at once; the loop keeps it correct if a runtime also calls
-     * vepoll_source_update on it.  Full barrier: pairs with ADD's
-     * link-then-load-ready (see vepoll_source_update in hook.c). */
+     * vepoll_source_update on it. */
     while (changed && !AO_compare_and_swap_full(&src->ready, old, now)) {
         old = AO_load(&src->ready);
         changed = old != (AO_t)now;
     }
     post = (key | (now & ~(uint32_t)old)) & VEPOLL__EVENT_BITS;
-    if (!post)
-        return;
-    if (changed ? AO_load_full(&src->watchers)
-                : AO_load_acquire(&src->watchers))
-        vepoll__hook_fanout(src, post);
+    if (post)
+        post_to_watchers(src, changed, post);
 }

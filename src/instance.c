@@ -96,10 +96,16 @@ static void sweep_dead(struct vepoll *ep)
             continue;
         }
         vepoll__readyq_unlink(&ep->q, prev, r);
-        vepoll__stat(ep, VEPOLL__ST_STALE);
-        vepoll__free(r, sizeof(*r));
+        vepoll__instance_free_dead(ep, r);
     }
-    ep->qdead = 0;
+}
+
+void vepoll__instance_free_dead(struct vepoll *ep, struct vepoll__reg *r)
+{
+    vepoll__stat(ep, VEPOLL__ST_STALE);
+    vepoll__free(r, sizeof(*r));
+    if (ep->qdead)
+        ep->qdead--;
 }
 
 void vepoll__instance_detach(struct vepoll *ep, struct vepoll__reg *r)

@@ -94,6 +94,9 @@ void vepoll__instance_remove_key(struct vepoll *ep, struct vepoll_source *src,
  * source's grace period, and free it unless it is still queued (then the
  * harvest frees it).  The caller has already taken r out of the table. */
 void vepoll__instance_detach(struct vepoll *ep, struct vepoll__reg *r);
+/* Under ep->mu: free a DEAD entry that was taken out of the ready queue
+ * (harvest pop, sweep), counted as a stale drop. */
+void vepoll__instance_free_dead(struct vepoll *ep, struct vepoll__reg *r);
 /* Under ep->mu: if r has something to report now, queue it (keeping its
  * place if it is queued already) and notify.  Used by ADD and MOD. */
 void vepoll__instance_evaluate(struct vepoll *ep, struct vepoll__reg *r);
