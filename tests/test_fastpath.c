@@ -15,30 +15,13 @@
 #include <pthread.h>
 #include <string.h>
 
-#include "vepoll.h"
-
-static vepoll_t *mk(void)
-{
-    vepoll_t *ep;
-    assert_int_equal(vepoll_create(&ep), 0);
-    return ep;
-}
+#include "check.h"
 
 static vepoll_source_t *src(uint32_t ready)
 {
     vepoll_source_t *s;
     assert_int_equal(vepoll_source_create(&s, ready), 0);
     return s;
-}
-
-static void add(vepoll_t *ep, int op, int fd, vepoll_source_t *s,
-                uint32_t events, uint64_t cookie)
-{
-    struct vepoll_event ev;
-    memset(&ev, 0, sizeof ev);
-    ev.events = events;
-    ev.data.u64 = cookie;
-    assert_int_equal(vepoll_ctl(ep, op, fd, s, &ev), 0);
 }
 
 /* Returns the number of events, checks the single cookie if one. */
@@ -63,10 +46,10 @@ static void absorb(vepoll_source_t *s)
  * the very next write, even though readiness did not change. */
 static void et_edge_after_harvest_of_absorbed_entry(void **state)
 {
-    vepoll_t *ep = mk();
+    vepoll_t *ep = new_ep();
     vepoll_source_t *s = src(0);
     (void)state;
-    add(ep, VEPOLL_CTL_ADD, 3, s, VEPOLL_IN | VEPOLL_ET, 7);
+    ADD(ep, 3, s, VEPOLL_IN | VEPOLL_ET, 7);
     absorb(s);
     assert_int_equal(poll1(ep, 7), 1);
     assert_int_equal(poll1(ep, 7), 0);
@@ -80,12 +63,12 @@ static void et_edge_after_harvest_of_absorbed_entry(void **state)
  * write must be a new edge for the outer instance. */
 static void s122_new_outer_ends_absorption(void **state)
 {
-    vepoll_t *in = mk(), *out = mk();
+    vepoll_t *in = new_ep(), *out = new_ep();
     vepoll_source_t *s = src(0);
     (void)state;
-    add(in, VEPOLL_CTL_ADD, 3, s, VEPOLL_IN, 1);
+    ADD(in, 3, s, VEPOLL_IN, 1);
     absorb(s);
-    add(out, VEPOLL_CTL_ADD, 9, vepoll_as_source(in), VEPOLL_IN | VEPOLL_ET, 2);
+    ADD(out, 9, vepoll_as_source(in), VEPOLL_IN | VEPOLL_ET, 2);
     assert_int_equal(poll1(out, 2), 1);
     assert_int_equal(poll1(out, 2), 0);
     vepoll_source_update(s, VEPOLL_IN, 0);
@@ -99,12 +82,12 @@ static void s122_new_outer_ends_absorption(void **state)
  * after the ET report is an edge again. */
 static void mod_lt_to_et_ends_absorption(void **state)
 {
-    vepoll_t *ep = mk();
+    vepoll_t *ep = new_ep();
     vepoll_source_t *s = src(0);
     (void)state;
-    add(ep, VEPOLL_CTL_ADD, 3, s, VEPOLL_IN, 1);
+    ADD(ep, 3, s, VEPOLL_IN, 1);
     absorb(s);
-    add(ep, VEPOLL_CTL_MOD, 3, s, VEPOLL_IN | VEPOLL_ET, 2);
+    MOD(ep, 3, s, VEPOLL_IN | VEPOLL_ET, 2);
     assert_int_equal(poll1(ep, 2), 1);
     assert_int_equal(poll1(ep, 2), 0);
     vepoll_source_update(s, VEPOLL_IN, 0);
@@ -117,12 +100,12 @@ static void mod_lt_to_et_ends_absorption(void **state)
  * next event (ADD of a ready source queues it, ET sees a fresh edge). */
 static void add_second_instance_while_absorbed(void **state)
 {
-    vepoll_t *a = mk(), *b = mk();
+    vepoll_t *a = new_ep(), *b = new_ep();
     vepoll_source_t *s = src(0);
     (void)state;
-    add(a, VEPOLL_CTL_ADD, 3, s, VEPOLL_IN, 1);
+    ADD(a, 3, s, VEPOLL_IN, 1);
     absorb(s);
-    add(b, VEPOLL_CTL_ADD, 3, s, VEPOLL_IN | VEPOLL_ET, 2);
+    ADD(b, 3, s, VEPOLL_IN | VEPOLL_ET, 2);
     assert_int_equal(poll1(b, 2), 1);
     assert_int_equal(poll1(b, 2), 0);
     vepoll_source_update(s, VEPOLL_IN, 0);
@@ -136,15 +119,15 @@ static void add_second_instance_while_absorbed(void **state)
 /* ONESHOT re-armed by MOD after absorption reports again. */
 static void oneshot_rearm_after_absorption(void **state)
 {
-    vepoll_t *ep = mk();
+    vepoll_t *ep = new_ep();
     vepoll_source_t *s = src(0);
     (void)state;
-    add(ep, VEPOLL_CTL_ADD, 3, s, VEPOLL_IN | VEPOLL_ONESHOT, 1);
+    ADD(ep, 3, s, VEPOLL_IN | VEPOLL_ONESHOT, 1);
     absorb(s);
     assert_int_equal(poll1(ep, 1), 1);
     vepoll_source_update(s, VEPOLL_IN, 0);
     assert_int_equal(poll1(ep, 1), 0); /* disarmed */
-    add(ep, VEPOLL_CTL_MOD, 3, s, VEPOLL_IN | VEPOLL_ONESHOT, 2);
+    MOD(ep, 3, s, VEPOLL_IN | VEPOLL_ONESHOT, 2);
     assert_int_equal(poll1(ep, 2), 1);
     vepoll_close(ep);
     vepoll_source_close(s);
@@ -154,10 +137,10 @@ static void oneshot_rearm_after_absorption(void **state)
  * back (a changing update) must queue it again. */
 static void lt_vanished_then_back(void **state)
 {
-    vepoll_t *ep = mk();
+    vepoll_t *ep = new_ep();
     vepoll_source_t *s = src(0);
     (void)state;
-    add(ep, VEPOLL_CTL_ADD, 3, s, VEPOLL_IN, 1);
+    ADD(ep, 3, s, VEPOLL_IN, 1);
     absorb(s);
     vepoll_source_update(s, 0, VEPOLL_IN);
     assert_int_equal(poll1(ep, 1), 0);
@@ -190,14 +173,14 @@ static void *hammer_main(void *arg)
 
 static void et_consumer_never_stalls_under_absorbed_updates(void **state)
 {
-    vepoll_t *ep = mk();
+    vepoll_t *ep = new_ep();
     struct hammer h;
     pthread_t th;
     int edges = 0, waits = 0;
     (void)state;
     memset(&h, 0, sizeof h);
     h.s = src(0);
-    add(ep, VEPOLL_CTL_ADD, 3, h.s, VEPOLL_IN | VEPOLL_ET, 1);
+    ADD(ep, 3, h.s, VEPOLL_IN | VEPOLL_ET, 1);
     assert_int_equal(pthread_create(&th, NULL, hammer_main, &h), 0);
     while (edges < 2000 && waits < 200000) {
         struct vepoll_event ev[2];

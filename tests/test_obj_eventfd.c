@@ -431,48 +431,23 @@ static void test_eventfd_blocked_reader_gets_ebadf_on_close(void **state)
 
 /* ---- allocation ------------------------------------------------------------------ */
 
-static long a_calls, a_fail_at = -1, a_live;
-
-static void *a_alloc(void *ctx, size_t n)
+static int create_efd(void **out)
 {
-    (void)ctx;
-    if (a_calls++ == a_fail_at)
-        return NULL;
-    a_live++;
-    return malloc(n);
+    vepoll_eventfd_t *e = NULL;
+    int rc = vepoll_eventfd_create(&e, 0, 0);
+    *out = e;
+    return rc;
 }
 
-static void a_free(void *ctx, void *ptr, size_t n)
+static void destroy_efd(void *e)
 {
-    (void)ctx;
-    (void)n;
-    a_live--;
-    free(ptr);
+    closeefd(e);
 }
 
 static void test_eventfd_allocation_failures_leave_nothing_allocated(void **state)
 {
-    static const struct vepoll_allocator a = {a_alloc, a_free, NULL};
-    vepoll_eventfd_t *e = NULL;
-    long n;
     (void)state;
-    assert_int_equal(vepoll_set_allocator(&a), 0);
-    a_calls = 0;
-    a_fail_at = -1;
-    assert_int_equal(vepoll_eventfd_create(&e, 0, 0), 0);
-    n = a_calls;
-    assert_true(n >= 2);
-    closeefd(e);
-    assert_int_equal(a_live, 0);
-    for (long k = 0; k < n; k++) {
-        a_calls = 0;
-        a_fail_at = k;
-        e = NULL;
-        assert_int_equal(vepoll_eventfd_create(&e, 0, 0), -ENOMEM);
-        assert_null(e);
-        assert_int_equal(a_live, 0);
-    }
-    assert_int_equal(vepoll_set_allocator(NULL), 0);
+    th_each_alloc_fails(create_efd, destroy_efd, 2);
 }
 
 int main(void)

@@ -922,49 +922,23 @@ static void test_pipe_S091_blocked_wait_woken_by_writer_close(void **state)
 
 /* ---- allocation ------------------------------------------------------------- */
 
-/* An allocator that fails exactly the fail_at-th call (single-threaded use). */
-static long a_calls, a_fail_at = -1, a_live;
-
-static void *a_alloc(void *ctx, size_t n)
+static int create_pipe(void **out)
 {
-    (void)ctx;
-    if (a_calls++ == a_fail_at)
-        return NULL;
-    a_live++;
-    return malloc(n);
+    vepoll_pipe_t *p = NULL;
+    int rc = vepoll_pipe_create(&p, 0, 0);
+    *out = p;
+    return rc;
 }
 
-static void a_free(void *ctx, void *ptr, size_t n)
+static void destroy_pipe(void *p)
 {
-    (void)ctx;
-    (void)n;
-    a_live--;
-    free(ptr);
+    closeboth(p);
 }
 
 static void test_pipe_allocation_failures_leave_nothing_allocated(void **state)
 {
-    static const struct vepoll_allocator a = {a_alloc, a_free, NULL};
-    vepoll_pipe_t *p = NULL;
-    long n;
     (void)state;
-    assert_int_equal(vepoll_set_allocator(&a), 0);
-    a_calls = 0;
-    a_fail_at = -1;
-    assert_int_equal(vepoll_pipe_create(&p, 0, 0), 0);
-    n = a_calls;
-    assert_true(n >= 3); /* the pipe and its two sources */
-    closeboth(p);
-    assert_int_equal(a_live, 0);
-    for (long k = 0; k < n; k++) {
-        a_calls = 0;
-        a_fail_at = k;
-        p = NULL;
-        assert_int_equal(vepoll_pipe_create(&p, 0, 0), -ENOMEM);
-        assert_null(p);
-        assert_int_equal(a_live, 0);
-    }
-    assert_int_equal(vepoll_set_allocator(NULL), 0);
+    th_each_alloc_fails(create_pipe, destroy_pipe, 3); /* pipe + 2 sources */
 }
 
 int main(void)

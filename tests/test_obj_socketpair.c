@@ -677,48 +677,23 @@ static void test_sp_blocked_writer_gets_epipe_on_own_write_shutdown(void **state
 
 /* ---- allocation ---------------------------------------------------------------- */
 
-static long a_calls, a_fail_at = -1, a_live;
-
-static void *a_alloc(void *ctx, size_t n)
+static int create_sp(void **out)
 {
-    (void)ctx;
-    if (a_calls++ == a_fail_at)
-        return NULL;
-    a_live++;
-    return malloc(n);
+    vepoll_socketpair_t *s = NULL;
+    int rc = vepoll_socketpair_create(&s, 0, 0);
+    *out = s;
+    return rc;
 }
 
-static void a_free(void *ctx, void *ptr, size_t n)
+static void destroy_sp(void *s)
 {
-    (void)ctx;
-    (void)n;
-    a_live--;
-    free(ptr);
+    closeboth(s);
 }
 
 static void test_sp_allocation_failures_leave_nothing_allocated(void **state)
 {
-    static const struct vepoll_allocator a = {a_alloc, a_free, NULL};
-    vepoll_socketpair_t *s = NULL;
-    long n;
     (void)state;
-    assert_int_equal(vepoll_set_allocator(&a), 0);
-    a_calls = 0;
-    a_fail_at = -1;
-    assert_int_equal(vepoll_socketpair_create(&s, 0, 0), 0);
-    n = a_calls;
-    assert_true(n >= 3);
-    closeboth(s);
-    assert_int_equal(a_live, 0);
-    for (long k = 0; k < n; k++) {
-        a_calls = 0;
-        a_fail_at = k;
-        s = NULL;
-        assert_int_equal(vepoll_socketpair_create(&s, 0, 0), -ENOMEM);
-        assert_null(s);
-        assert_int_equal(a_live, 0);
-    }
-    assert_int_equal(vepoll_set_allocator(NULL), 0);
+    th_each_alloc_fails(create_sp, destroy_sp, 3);
 }
 
 int main(void)

@@ -189,6 +189,7 @@ struct th_counting {
     atomic_long live_bytes;
     atomic_long bad_frees;   /* free() with a size other than the allocated one */
     atomic_long fail_next;   /* > 0: fail that many of the next alloc calls */
+    atomic_long fail_at;     /* >= 0: fail the call with that alloc_calls index */
 };
 
 static struct th_counting th_alloc_stats;
@@ -196,7 +197,8 @@ static struct th_counting th_alloc_stats;
 static inline void *th_counting_alloc(void *ctx, size_t size)
 {
     struct th_counting *c = ctx;
-    atomic_fetch_add(&c->alloc_calls, 1);
+    if (atomic_fetch_add(&c->alloc_calls, 1) == atomic_load(&c->fail_at))
+        return NULL;
     long f = atomic_load(&c->fail_next);
     while (f > 0) {
         if (atomic_compare_exchange_weak(&c->fail_next, &f, f - 1))
@@ -237,6 +239,7 @@ static inline void th_counting_reset(void)
     atomic_store(&th_alloc_stats.live_bytes, 0);
     atomic_store(&th_alloc_stats.bad_frees, 0);
     atomic_store(&th_alloc_stats.fail_next, 0);
+    atomic_store(&th_alloc_stats.fail_at, -1);
 }
 
 /* Installs the counting allocator; returns vepoll_set_allocator's result. */
@@ -247,6 +250,35 @@ static inline int th_counting_install(void)
     };
     th_counting_reset();
     return vepoll_set_allocator(&a);
+}
+
+/* Allocation-failure sweep of one constructor (single-threaded; call it
+ * before any vepoll object exists): run create once to count its
+ * allocations (at least min_allocs), then once per allocation with exactly
+ * that one failing: it must return -ENOMEM, hand back nothing and leave
+ * nothing allocated.  destroy undoes a successful create. */
+static inline void th_each_alloc_fails(int (*create)(void **out),
+                                       void (*destroy)(void *obj),
+                                       long min_allocs)
+{
+    void *obj = NULL;
+    long n, k;
+    assert_int_equal(th_counting_install(), 0);
+    assert_int_equal(create(&obj), 0);
+    n = atomic_load(&th_alloc_stats.alloc_calls);
+    assert_true(n >= min_allocs);
+    destroy(obj);
+    assert_int_equal(atomic_load(&th_alloc_stats.live), 0);
+    for (k = 0; k < n; k++) {
+        atomic_store(&th_alloc_stats.alloc_calls, 0);
+        atomic_store(&th_alloc_stats.fail_at, k);
+        obj = NULL;
+        assert_int_equal(create(&obj), -ENOMEM);
+        assert_null(obj);
+        assert_int_equal(atomic_load(&th_alloc_stats.live), 0);
+    }
+    assert_int_equal(atomic_load(&th_alloc_stats.bad_frees), 0);
+    assert_int_equal(vepoll_set_allocator(NULL), 0);
 }
 
 #endif

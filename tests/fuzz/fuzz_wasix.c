@@ -41,6 +41,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "fuzz_alloc.h"
 #include "vepoll.h"
 #include "vepoll_objects.h"
 #include "vepoll_wasix.h"
@@ -48,47 +49,6 @@
 
 #define MAX_OPS 512
 #define NFDS 32 /* fds remembered from successful creates */
-
-/* ---- counting, failing allocator ------------------------------------------ */
-
-static struct {
-    long live;
-    int fail_at; /* fail the fail_at-th allocation of the armed call; -1: all */
-    int calls;
-    bool armed;
-    bool injected;
-} al;
-
-static void *al_alloc(void *ctx, size_t size)
-{
-    size_t *p;
-    (void)ctx;
-    if (al.armed) {
-        al.calls++;
-        if (al.fail_at < 0 || al.calls == al.fail_at) {
-            al.injected = true;
-            return NULL;
-        }
-    }
-    p = malloc(size + 16);
-    if (!p)
-        return NULL;
-    p[0] = size;
-    al.live++;
-    return (char *)p + 16;
-}
-
-static void al_free(void *ctx, void *ptr, size_t size)
-{
-    size_t *p = (size_t *)((char *)ptr - 16);
-    (void)ctx;
-    if (p[0] != size) {
-        fprintf(stderr, "vepoll__free size %zu, allocated %zu\n", size, p[0]);
-        abort();
-    }
-    al.live--;
-    free(p);
-}
 
 /* ---- guest memory ------------------------------------------------------------ */
 
