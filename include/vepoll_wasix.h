@@ -12,7 +12,7 @@
  * vepoll_wasix_fdtable) so a runtime keeps its own descriptor table; without
  * one the adapter uses its built-in table, which also provides pipes,
  * eventfds and socket pairs (vepoll_objects.h) with read/write/close/poll,
- * enough for a complete WASIX host (wasix/host/ is one, for wasm2c).
+ * enough for a complete WASIX host (src/host/ is one, for wasm2c).
  *
  * Thread safety: every call may be made from any thread.  One
  * vepoll_wasix_t serves one guest (one linear memory): guest pointers are

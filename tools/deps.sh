@@ -11,7 +11,7 @@ packages=(
     libatomic-ops-dev              # atomic_ops (link dependency of the library)
     clang-14 lld-14 libclang-rt-14-dev   # libFuzzer targets (tests/fuzz)
     spin                           # SPIN model checker (tests/spin)
-    wabt wasi-libc libclang-rt-14-dev-wasm32  # wasm32-wasi guests + wasm2c (tests/wasix)
+    wabt wasi-libc libclang-rt-14-dev-wasm32  # wasm32-wasi guests + wasm2c (tests/guest)
 )
 # The sanitizer runtimes come with gcc's libgcc-N-dev on amd64/arm64; listed
 # so a stripped-down machine gets them too.

@@ -4,7 +4,7 @@
  * ops, fds, masks and NULL pointers, nesting, update with arbitrary set and
  * clear, source close, waits with arbitrary maxevents, interrupts, wake-up
  * callbacks, the watch limit, injected allocation failures).  Every call is
- * replayed on the reference model (tests/refmodel.c); any difference in a
+ * replayed on the reference model (tests/support/refmodel.c); any difference in a
  * return value, a reported event (cookie, bits, order), a readiness query, a
  * wake-up callback count, or an entry written past the returned count
  * aborts.  After the sequence everything is closed and the counting

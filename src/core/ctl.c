@@ -1,0 +1,160 @@
+/*
+ * vepoll_ctl: argument checks in Linux's order, then ADD / MOD / DEL.
+ * Everything past the first checks runs under the instance mutex, so ctl
+ * calls and harvests of one instance are serialised; producers keep running
+ * (lock-free) and the state-word protocol (registration.h) orders them
+ * against mask changes.  Every failure returns before the first change.
+ */
+#include <errno.h>
+
+#include "vepoll_core.h"
+#include "instance.h"
+#include "nest.h"
+#include "registration.h"
+
+#define EXCL_OK_BITS                                                          \
+    (VEPOLL_IN | VEPOLL_OUT | VEPOLL_ERR | VEPOLL_HUP | VEPOLL_WAKEUP |       \
+     VEPOLL_ET | VEPOLL_EXCLUSIVE)
+
+static AO_t watches, max_watches;
+
+void vepoll_set_max_watches(uint64_t max)
+{
+    AO_store(&max_watches, (AO_t)max);
+}
+
+int vepoll__watch_acquire(void)
+{
+    AO_t n, max;
+    do {
+        n = AO_load(&watches);
+        max = AO_load(&max_watches);
+        if (max && n >= max)
+            return -ENOSPC;
+    } while (!AO_compare_and_swap_full(&watches, n, n + 1));
+    return 0;
+}
+
+void vepoll__watch_release(void)
+{
+    AO_fetch_and_sub1(&watches);
+}
+
+/* Linux stores every mask with ERR|HUP: they are always reported. */
+static unsigned int stored_mask(uint32_t events)
+{
+    return events | VEPOLL_ERR | VEPOLL_HUP;
+}
+
+static int ctl_add(struct vepoll *ep, int fd, struct vepoll_source *src,
+                   const struct vepoll_event *ev)
+{
+    struct vepoll__reg *r;
+    int rc;
+    if (vepoll__table_find(&ep->table, src, fd))
+        return -EEXIST;
+    rc = vepoll__watch_acquire();
+    if (rc)
+        return rc;
+    rc = -ENOMEM;
+    r = vepoll__calloc(sizeof(*r));
+    if (!r)
+        goto err_watch;
+    rc = vepoll__table_reserve(&ep->table);
+    if (rc)
+        goto err_reg;
+    if (src->owner) {
+        rc = vepoll__nest_link(ep, src->owner);
+        if (rc)
+            goto err_reg;
+    }
+    r->events = stored_mask(ev->events);
+    r->fd = fd;
+    r->data = ev->data.u64;
+    r->ep = ep;
+    r->src = src;
+    vepoll__table_insert(&ep->table, r);
+    vepoll__source_write_begin(src);
+    vepoll__source_lock(src);
+    vepoll__source_link(src, r);
+    vepoll__source_unlock(src);
+    /* Pairs with the hook's readiness CAS, fence, watchers load: either that
+     * producer sees r, or the evaluation below sees its readiness. */
+    AO_nop_full();
+    vepoll__instance_evaluate(ep, r);
+    vepoll__source_write_end(src);
+    if (src->owner)
+        vepoll__instance_touch_sources(src->owner);
+    return 0;
+err_reg:
+    vepoll__free(r, sizeof(*r));
+err_watch:
+    vepoll__watch_release();
+    return rc;
+}
+
+static int ctl_mod(struct vepoll *ep, int fd, struct vepoll_source *src,
+                   const struct vepoll_event *ev)
+{
+    struct vepoll__reg *r = vepoll__table_find(&ep->table, src, fd);
+    if (!r)
+        return -ENOENT;
+    if (vepoll__reg_events(r) & VEPOLL_EXCLUSIVE)
+        return -EINVAL;
+    r->data = ev->data.u64;
+    vepoll__source_write_begin(src);
+    vepoll__reg_set_mask(r, stored_mask(ev->events));
+    vepoll__instance_evaluate(ep, r);
+    vepoll__source_write_end(src);
+    return 0;
+}
+
+static int ctl_del(struct vepoll *ep, int fd, struct vepoll_source *src)
+{
+    struct vepoll__reg *r = vepoll__table_find(&ep->table, src, fd);
+    if (!r)
+        return -ENOENT;
+    vepoll__table_remove(&ep->table, r);
+    vepoll__instance_detach(ep, r);
+    return 0;
+}
+
+int vepoll_ctl(vepoll_t *ep, int op, int fd, vepoll_source_t *src,
+               const struct vepoll_event *ev)
+{
+    int rc;
+    if (!ev && op != VEPOLL_CTL_DEL)
+        return -EFAULT;
+    if (!ep || !src)
+        return -EBADF;
+    if (src == &ep->self)
+        return -EINVAL;
+    if (op != VEPOLL_CTL_DEL && (ev->events & VEPOLL_EXCLUSIVE)) {
+        if (op == VEPOLL_CTL_MOD)
+            return -EINVAL;
+        if (op == VEPOLL_CTL_ADD &&
+            (src->owner || (ev->events & ~EXCL_OK_BITS)))
+            return -EINVAL;
+    }
+    pthread_mutex_lock(&ep->mu);
+    if (op == VEPOLL_CTL_ADD && src->owner &&
+        (rc = vepoll__nest_check(ep, src->owner)))
+        goto out;
+    switch (op) {
+    case VEPOLL_CTL_ADD:
+        rc = ctl_add(ep, fd, src, ev);
+        break;
+    case VEPOLL_CTL_MOD:
+        rc = ctl_mod(ep, fd, src, ev);
+        break;
+    case VEPOLL_CTL_DEL:
+        rc = ctl_del(ep, fd, src);
+        break;
+    default:
+        rc = -EINVAL;
+        break;
+    }
+out:
+    pthread_mutex_unlock(&ep->mu);
+    return rc;
+}

@@ -1,0 +1,167 @@
+/*
+ * The producer hook (Wasmer's EpollHandler): vepoll_source_update.
+ *
+ * Concurrency contract
+ * --------------------
+ * Runs on any thread, concurrently with everything but
+ * vepoll_source_close(src).  It takes no lock and never allocates:
+ *   0. fast path: if readiness does not change and the last fan-out found
+ *      every registration already queued with these bits, and no write
+ *      section has run since (the `sat`/`ver` seqlock in source.h), the
+ *      update is a dedupe hit everywhere: return after three loads;
+ *   1. readiness: one CAS loop on src->ready (skipped when nothing changes);
+ *   2. fan-out, inside the source's read-side section (source.h): for each
+ *      registration of src in every instance, post the event
+ *      (registration.h); the winner of ENQUEUED pushes it onto its
+ *      instance's ready queue (readyq.h) and wakes one parked waiter
+ *      (park.h); then, as Linux's ep_poll_callback does even when the entry
+ *      was already queued, the instance wakes the instances it is nested in
+ *      with the key IN alone (ep_poll_safewake: an outer mask of RDNORM
+ *      without IN is not woken, although polling reports IN|RDNORM); a
+ *      recursive fan-out, at most 5 deep (nest.c).
+ *   3. EPOLLEXCLUSIVE: exclusive registrations are walked after the others,
+ *      in registration order; once one of them was posted to an instance
+ *      with a registered waiter, the rest are skipped and do not record the
+ *      event (Linux's S139 behaviour).  Instances without a waiter record it
+ *      and do not stop the walk.
+ * Why no wake-up is lost: the push is a full-barrier CAS followed by the
+ * load of nwaiters; see park.h for the pairing with the waiter.
+ */
+#include <atomic_ops.h>
+
+#include "hook.h"
+#include "vepoll_core.h"
+#include "instance.h"
+#include "registration.h"
+#include "source.h"
+
+int vepoll__hook_fanout(struct vepoll_source *src, uint32_t set)
+{
+    unsigned epoch = vepoll__source_enter(src);
+    int excl_done = 0, absorbed = 1;
+    struct vepoll__reg *r;
+    for (r = (struct vepoll__reg *)AO_load_acquire(&src->watchers); r;
+         r = (struct vepoll__reg *)AO_load_acquire(&r->snext)) {
+        struct vepoll *ep = r->ep;
+        int excl = (vepoll__reg_events(r) & VEPOLL_EXCLUSIVE) != 0;
+        int res, had_waiter;
+        if (excl && excl_done)
+            continue;
+        if (excl)
+            absorbed = 0; /* the exclusive walk depends on waiters */
+        res = vepoll__reg_post(r, set);
+        if (res == VEPOLL__POST_NONE)
+            continue;
+        if (res == VEPOLL__POST_QUEUED) {
+            absorbed = 0;
+            vepoll__stat(ep, VEPOLL__ST_QUEUED);
+            vepoll__readyq_push(&ep->q, r);
+            had_waiter = vepoll__instance_notify(ep);
+        } else {
+            vepoll__stat(ep, VEPOLL__ST_DEDUPE);
+            had_waiter = excl && AO_load_full(&ep->nwaiters) != 0;
+        }
+        if (AO_load(&ep->self.watchers)) {
+            absorbed = 0; /* outer instances must hear every event */
+            vepoll__hook_fanout(&ep->self, VEPOLL_IN); /* ep_poll_safewake */
+        }
+        /* Decided on the waiter count seen *before* the wake: a woken
+         * waiter may already have left, and must still end the walk. */
+        if (excl && had_waiter)
+            excl_done = 1;
+    }
+    vepoll__source_exit(src, epoch);
+    return absorbed;
+}
+
+#define SAT_SHIFT 16
+#define SAT_BITS (((AO_t)1 << SAT_SHIFT) - 1)
+#define FASTPATH (sizeof(AO_t) >= 8)
+
+/* Would this update (which changes no readiness) be a dedupe hit on every
+ * registration?  See source.h for why reading `sat` then an unchanged, even
+ * `ver` proves it. */
+static int absorbed_already(struct vepoll_source *src, uint32_t set)
+{
+    AO_t sat, ver;
+    if (!FASTPATH)
+        return 0;
+    sat = AO_load_acquire(&src->sat);
+    if ((set & VEPOLL__EVENT_BITS) & ~sat & SAT_BITS)
+        return 0;
+    ver = AO_load_acquire(&src->ver);
+    return !(ver & 1) && (sat >> SAT_SHIFT) == (ver & ((AO_t)-1 >> SAT_SHIFT));
+}
+
+static void mark_absorbed(struct vepoll_source *src, AO_t ver, uint32_t set)
+{
+    AO_t old = AO_load(&src->sat), bits = set & VEPOLL__EVENT_BITS;
+    if ((old >> SAT_SHIFT) == (ver & ((AO_t)-1 >> SAT_SHIFT)))
+        bits |= old & SAT_BITS;
+    AO_store_release(&src->sat, (ver << SAT_SHIFT) | bits);
+}
+
+/* Posts `set` to the watchers of src after its readiness word was written
+ * (changed) or left as it was; returns the fan-out's "all absorbed", 0 when
+ * nobody watches.  Store-load pair with ADD (ctl.c): ready CAS, fence, load
+ * watchers vs. link, fence, load ready.  When readiness did not change there
+ * is no store to order: an ADD racing with us reads the bits as they are. */
+static int post_to_watchers(struct vepoll_source *src, int changed,
+                            uint32_t set)
+{
+    if (!(changed ? AO_load_full(&src->watchers)
+                  : AO_load_acquire(&src->watchers)))
+        return 0;
+    return vepoll__hook_fanout(src, set);
+}
+
+/* Everything but the fast path, kept out of line so that the fast path in
+ * vepoll_source_update stays a leaf without register saves. */
+static __attribute__((noinline)) void update_slow(struct vepoll_source *src,
+                                                  uint32_t set, uint32_t clear)
+{
+    AO_t old = AO_load(&src->ready), nw, ver;
+    for (;;) {
+        nw = (old & ~(AO_t)clear) | set;
+        if (nw == old)
+            break;
+        if (AO_compare_and_swap_full(&src->ready, old, nw))
+            break;
+        old = AO_load(&src->ready);
+    }
+    if (!(set & VEPOLL__EVENT_BITS))
+        return;
+    /* Read before the fan-out looks at any registration (source.h). */
+    ver = FASTPATH ? AO_load_acquire(&src->ver) : 1;
+    if (post_to_watchers(src, nw != old, set) && !(ver & 1))
+        mark_absorbed(src, ver, set);
+}
+
+void vepoll_source_update(vepoll_source_t *src, uint32_t set, uint32_t clear)
+{
+    AO_t old;
+    if (!src || src->owner)
+        return;
+    old = AO_load(&src->ready);
+    if (((old & ~(AO_t)clear) | set) == old && absorbed_already(src, set))
+        return; /* fast path: nothing changes anywhere */
+    update_slow(src, set, clear);
+}
+
+void vepoll__source_publish(struct vepoll_source *src, uint32_t now,
+                           uint32_t key)
+{
+    AO_t old = AO_load(&src->ready);
+    uint32_t post;
+    int changed = old != (AO_t)now;
+    /* Only the object (under its mu) writes this word, so the CAS succeeds
+     * at once; the loop keeps it correct if a runtime also calls
+     * vepoll_source_update on it. */
+    while (changed && !AO_compare_and_swap_full(&src->ready, old, now)) {
+        old = AO_load(&src->ready);
+        changed = old != (AO_t)now;
+    }
+    post = (key | (now & ~(uint32_t)old)) & VEPOLL__EVENT_BITS;
+    if (post)
+        post_to_watchers(src, changed, post);
+}

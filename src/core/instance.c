@@ -1,0 +1,272 @@
+/*
+ * Instance lifecycle, wake-up callback, statistics.  The concurrency
+ * contract is in instance.h.
+ */
+#include "instance.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <string.h>
+
+#include "vepoll_core.h"
+#include "hook.h"
+#include "nest.h"
+#include "registration.h"
+
+/* Live instances (for process-wide stats) and totals of closed ones. */
+static pthread_mutex_t list_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct vepoll *list_head;
+static uint64_t closed_totals[VEPOLL__ST_COUNT];
+
+int vepoll_create(vepoll_t **out)
+{
+    struct vepoll *ep;
+    int rc;
+    if (!out)
+        return -EINVAL;
+    ep = vepoll__calloc(sizeof(*ep));
+    if (!ep)
+        return -ENOMEM;
+    rc = -pthread_mutex_init(&ep->mu, NULL);
+    if (rc)
+        goto err_free;
+    rc = vepoll__park_init(&ep->park);
+    if (rc)
+        goto err_mutex;
+    vepoll__source_init(&ep->self, 0, ep);
+    AO_store(&ep->refs, 1);
+    pthread_mutex_lock(&list_mu);
+    ep->next = list_head;
+    if (list_head)
+        list_head->prev = ep;
+    list_head = ep;
+    pthread_mutex_unlock(&list_mu);
+    *out = ep;
+    return 0;
+err_mutex:
+    pthread_mutex_destroy(&ep->mu);
+err_free:
+    vepoll__free(ep, sizeof(*ep));
+    return rc == -ENOMEM ? rc : -ENOMEM;
+}
+
+void vepoll__instance_ref(struct vepoll *ep)
+{
+    AO_fetch_and_add1_full(&ep->refs);
+}
+
+void vepoll__instance_unref(struct vepoll *ep)
+{
+    if (AO_fetch_and_sub1_full(&ep->refs) != 1)
+        return;
+    vepoll__free(ep->children.v, ep->children.cap * sizeof(*ep->children.v));
+    vepoll__free(ep->parents.v, ep->parents.cap * sizeof(*ep->parents.v));
+    vepoll__park_destroy(&ep->park);
+    pthread_mutex_destroy(&ep->mu);
+    vepoll__free(ep, sizeof(*ep));
+}
+
+int vepoll__instance_notify(struct vepoll *ep)
+{
+    /* After the full-barrier push: pairs with the waiter's increment of
+     * nwaiters followed by its look at the queue (park.h). */
+    int had_waiter = AO_load_full(&ep->nwaiters) != 0;
+    if (had_waiter)
+        vepoll__park_wake(&ep->park, 0);
+    if (AO_load(&ep->wake_fn)) {
+        void (*fn)(void *);
+        AO_fetch_and_add1_full(&ep->fn_busy);
+        fn = (void (*)(void *))AO_load_acquire(&ep->wake_fn);
+        if (fn)
+            fn((void *)AO_load(&ep->wake_arg));
+        AO_fetch_and_sub1_release(&ep->fn_busy);
+    }
+    return had_waiter;
+}
+
+/* Under mu: free every DEAD entry still in the ready queue. */
+static void sweep_dead(struct vepoll *ep)
+{
+    struct vepoll__reg *prev = NULL, *r, *next;
+    vepoll__readyq_collect(&ep->q);
+    for (r = ep->q.head; r; r = next) {
+        next = (struct vepoll__reg *)AO_load(&r->qnext);
+        if (!(AO_load(&r->state) & VEPOLL__REG_DEAD)) {
+            prev = r;
+            continue;
+        }
+        vepoll__readyq_unlink(&ep->q, prev, r);
+        vepoll__instance_free_dead(ep, r);
+    }
+}
+
+void vepoll__instance_free_dead(struct vepoll *ep, struct vepoll__reg *r)
+{
+    vepoll__stat(ep, VEPOLL__ST_STALE);
+    vepoll__free(r, sizeof(*r));
+    if (ep->qdead)
+        ep->qdead--;
+}
+
+void vepoll__instance_detach(struct vepoll *ep, struct vepoll__reg *r)
+{
+    struct vepoll_source *src = r->src;
+    struct vepoll *inner = src->owner;
+    AO_t s = vepoll__reg_kill(r);
+    vepoll__source_lock(src);
+    vepoll__source_unlink(src, r);
+    vepoll__source_synchronize(src);
+    vepoll__source_unlock(src);
+    /* src is not touched past this point: once r is unlinked, a concurrent
+     * vepoll_source_close(src) may find the list empty and free it. */
+    if (inner)
+        vepoll__nest_unlink(ep, inner);
+    vepoll__watch_release();
+    /* No producer holds r now, and DEAD stops new ENQUEUED claims, so the
+     * ENQUEUED bit we saw is final: queued means the queue owns it, and the
+     * harvest that pops it frees it.  An instance that is never waited on
+     * would keep such entries forever, so once they outnumber the live
+     * registrations (and 64), sweep them: garbage stays bounded by the table
+     * size, and the sweep's O(queue) cost is paid for by as many DELs. */
+    if (!(s & VEPOLL__REG_ENQ)) {
+        vepoll__free(r, sizeof(*r));
+    } else if (++ep->qdead > 64 && ep->qdead > ep->table.count) {
+        sweep_dead(ep);
+    }
+}
+
+void vepoll__instance_evaluate(struct vepoll *ep, struct vepoll__reg *r)
+{
+    unsigned int m = vepoll__reg_events(r);
+    uint32_t rev = vepoll__source_poll(r->src, 0) & m & VEPOLL__EVENT_BITS;
+    if (!rev)
+        return;
+    if (!vepoll__reg_claim(r, rev))
+        return; /* already queued: it keeps its place (S063) */
+    vepoll__readyq_push(&ep->q, r);
+    vepoll__instance_notify(ep);
+    if (AO_load(&ep->self.watchers))
+        vepoll__hook_fanout(&ep->self, VEPOLL_IN); /* ep_poll_safewake */
+}
+
+void vepoll__instance_touch_sources(struct vepoll *ep)
+{
+    size_t i;
+    pthread_mutex_lock(&ep->mu);
+    for (i = 0; i < ep->table.cap; i++) {
+        struct vepoll__reg *r = ep->table.slots[i];
+        if (r) {
+            vepoll__source_write_begin(r->src);
+            vepoll__source_write_end(r->src);
+        }
+    }
+    pthread_mutex_unlock(&ep->mu);
+}
+
+void vepoll__instance_remove_key(struct vepoll *ep, struct vepoll_source *src,
+                                 int fd)
+{
+    struct vepoll__reg *r;
+    pthread_mutex_lock(&ep->mu);
+    r = vepoll__table_find(&ep->table, src, fd);
+    if (r) {
+        vepoll__table_remove(&ep->table, r);
+        vepoll__instance_detach(ep, r);
+    }
+    pthread_mutex_unlock(&ep->mu);
+}
+
+int vepoll_close(vepoll_t *ep)
+{
+    struct vepoll__reg *r;
+    size_t cursor = 0;
+    int i;
+    if (!ep)
+        return -EBADF;
+    AO_store_full(&ep->closed, 1);
+    /* Leave the outer instances first: their mutexes come before ours. */
+    vepoll__source_detach_all(&ep->self);
+    pthread_mutex_lock(&ep->mu);
+    while ((r = vepoll__table_drain(&ep->table, &cursor)))
+        vepoll__instance_detach(ep, r);
+    vepoll__table_destroy(&ep->table);
+    vepoll__readyq_collect(&ep->q);
+    while ((r = vepoll__readyq_pop(&ep->q)))
+        vepoll__free(r, sizeof(*r)); /* all DEAD: detach left them to us */
+    pthread_mutex_unlock(&ep->mu);
+    vepoll__park_wake(&ep->park, 1);
+
+    pthread_mutex_lock(&list_mu);
+    for (i = 0; i < VEPOLL__ST_COUNT; i++)
+        closed_totals[i] += AO_load(&ep->stats[i]);
+    if (ep->prev)
+        ep->prev->next = ep->next;
+    else
+        list_head = ep->next;
+    if (ep->next)
+        ep->next->prev = ep->prev;
+    pthread_mutex_unlock(&list_mu);
+    vepoll__instance_unref(ep);
+    return 0;
+}
+
+vepoll_source_t *vepoll_as_source(vepoll_t *ep)
+{
+    return ep ? &ep->self : NULL;
+}
+
+int vepoll_set_wakeup(vepoll_t *ep, void (*fn)(void *arg), void *arg)
+{
+    if (!ep)
+        return -EBADF;
+    pthread_mutex_lock(&ep->mu);
+    AO_store_full(&ep->wake_fn, 0);
+    while (AO_load_full(&ep->fn_busy))
+        sched_yield();
+    AO_store(&ep->wake_arg, (AO_t)arg);
+    AO_store_release(&ep->wake_fn, (AO_t)fn);
+    pthread_mutex_unlock(&ep->mu);
+    return 0;
+}
+
+int vepoll_set_spin(vepoll_t *ep, int64_t spin_ns)
+{
+    if (!ep)
+        return -EBADF;
+    if (spin_ns < 0)
+        return -EINVAL;
+    AO_store(&ep->spin_ns, (AO_t)spin_ns);
+    return 0;
+}
+
+static void fill(struct vepoll_stats *out, const uint64_t v[VEPOLL__ST_COUNT])
+{
+    /* One relaxed increment per attempt, into exactly one of the two
+     * counters, so the sum can never fall below dedupe_hits. */
+    out->enqueue_attempts = v[VEPOLL__ST_QUEUED] + v[VEPOLL__ST_DEDUPE];
+    out->dedupe_hits = v[VEPOLL__ST_DEDUPE];
+    out->stale_generation_drops = v[VEPOLL__ST_STALE];
+    out->empty_dequeues = v[VEPOLL__ST_EMPTY];
+}
+
+int vepoll_get_stats(const vepoll_t *ep, struct vepoll_stats *out)
+{
+    uint64_t v[VEPOLL__ST_COUNT];
+    int i;
+    if (!out)
+        return -EINVAL;
+    if (ep) {
+        for (i = 0; i < VEPOLL__ST_COUNT; i++)
+            v[i] = AO_load((volatile AO_t *)&ep->stats[i]);
+    } else {
+        struct vepoll *it;
+        pthread_mutex_lock(&list_mu);
+        memcpy(v, closed_totals, sizeof(v));
+        for (it = list_head; it; it = it->next)
+            for (i = 0; i < VEPOLL__ST_COUNT; i++)
+                v[i] += AO_load(&it->stats[i]);
+        pthread_mutex_unlock(&list_mu);
+    }
+    fill(out, v);
+    return 0;
+}

@@ -1,0 +1,176 @@
+/*
+ * Source: watcher list, grace periods, and the public source calls other
+ * than the hook.  The concurrency contract is in source.h.
+ */
+#include "source.h"
+
+#include <errno.h>
+#include <sched.h>
+
+#include "vepoll_core.h"
+#include "instance.h"
+#include "nest.h"
+#include "registration.h"
+
+#define SRC_LOCK ((AO_t)1)
+#define SRC_EPOCH ((AO_t)2)
+
+void vepoll__source_init(struct vepoll_source *src, uint32_t ready,
+                         struct vepoll *owner)
+{
+    AO_store(&src->ready, ready);
+    AO_store(&src->watchers, 0);
+    AO_store(&src->readers[0], 0);
+    AO_store(&src->readers[1], 0);
+    AO_store(&src->ctl, 0);
+    AO_store(&src->ver, 0);
+    AO_store(&src->sat, 0);
+    src->owner = owner;
+}
+
+static void backoff(unsigned *spins)
+{
+    if (++*spins > 64)
+        sched_yield();
+}
+
+void vepoll__source_lock(struct vepoll_source *src)
+{
+    unsigned spins = 0;
+    for (;;) {
+        AO_t c = AO_load(&src->ctl);
+        if (!(c & SRC_LOCK) &&
+            AO_compare_and_swap_full(&src->ctl, c, c | SRC_LOCK))
+            return;
+        backoff(&spins);
+    }
+}
+
+void vepoll__source_unlock(struct vepoll_source *src)
+{
+    AO_t c;
+    do {
+        c = AO_load(&src->ctl);
+    } while (!AO_compare_and_swap_full(&src->ctl, c, c & ~SRC_LOCK));
+}
+
+void vepoll__source_link(struct vepoll_source *src, struct vepoll__reg *r)
+{
+    /* Linux walks non-exclusive waiters first (added at the head) and
+     * exclusive ones in registration order (added at the tail). */
+    if (vepoll__reg_events(r) & VEPOLL_EXCLUSIVE) {
+        volatile AO_t *link = &src->watchers;
+        while (AO_load(link))
+            link = &((struct vepoll__reg *)AO_load(link))->snext;
+        AO_store(&r->snext, 0);
+        AO_store_release(link, (AO_t)r);
+    } else {
+        AO_store(&r->snext, AO_load(&src->watchers));
+        AO_store_release(&src->watchers, (AO_t)r);
+    }
+}
+
+void vepoll__source_unlink(struct vepoll_source *src, struct vepoll__reg *r)
+{
+    volatile AO_t *link = &src->watchers;
+    while ((struct vepoll__reg *)AO_load(link) != r)
+        link = &((struct vepoll__reg *)AO_load(link))->snext;
+    /* r->snext stays intact: a producer standing on r still walks on. */
+    AO_store_release(link, AO_load(&r->snext));
+}
+
+static void drain(struct vepoll_source *src, unsigned idx)
+{
+    unsigned spins = 0;
+    while (AO_load_full(&src->readers[idx]) != 0)
+        backoff(&spins);
+}
+
+void vepoll__source_synchronize(struct vepoll_source *src)
+{
+    AO_t c = AO_load(&src->ctl); /* we hold SRC_LOCK: only we change it */
+    unsigned cur;
+    cur = (c & SRC_EPOCH) ? 1 : 0;
+    /* Phase 1: a straggler (read the epoch before an earlier flip, counted
+     * itself only afterwards) sits in the non-current counter; wait for it.
+     * Nothing else enters that counter any more, so this drains. */
+    drain(src, !cur);
+    /* Phase 2: send new readers to the other counter, then wait for the
+     * current one.  A reader that counts itself after a drain observed zero
+     * loads `watchers` after our unlink and cannot reach the node. */
+    AO_compare_and_swap_full(&src->ctl, c, c ^ SRC_EPOCH);
+    drain(src, cur);
+}
+
+unsigned vepoll__source_enter(struct vepoll_source *src)
+{
+    unsigned e = (AO_load(&src->ctl) & SRC_EPOCH) ? 1 : 0;
+    AO_fetch_and_add1_full(&src->readers[e]);
+    return e;
+}
+
+void vepoll__source_exit(struct vepoll_source *src, unsigned epoch)
+{
+    AO_fetch_and_sub1_release(&src->readers[epoch]);
+}
+
+void vepoll__source_detach_all(struct vepoll_source *src)
+{
+    for (;;) {
+        struct vepoll__reg *r;
+        struct vepoll *ep;
+        int fd;
+        vepoll__source_lock(src);
+        r = (struct vepoll__reg *)AO_load(&src->watchers);
+        if (!r) {
+            vepoll__source_unlock(src);
+            return;
+        }
+        /* r may be freed as soon as the lock drops: copy the key and pin
+         * the instance, then let the instance find it under its mutex. */
+        ep = r->ep;
+        fd = r->fd;
+        vepoll__instance_ref(ep);
+        vepoll__source_unlock(src);
+        vepoll__instance_remove_key(ep, src, fd);
+        vepoll__instance_unref(ep);
+    }
+}
+
+uint32_t vepoll__source_poll(const struct vepoll_source *src, int depth)
+{
+    if (src->owner)
+        return vepoll__nest_poll(src->owner, depth);
+    return (uint32_t)AO_load((volatile AO_t *)&src->ready);
+}
+
+int vepoll_source_create(vepoll_source_t **out, uint32_t initial_ready)
+{
+    struct vepoll_source *src;
+    if (!out)
+        return -EINVAL;
+    src = vepoll__alloc(sizeof(*src));
+    if (!src)
+        return -ENOMEM;
+    vepoll__source_init(src, initial_ready, NULL);
+    *out = src;
+    return 0;
+}
+
+uint32_t vepoll_source_ready(const vepoll_source_t *src)
+{
+    if (!src)
+        return 0;
+    return vepoll__source_poll(src, 0);
+}
+
+void vepoll_source_close(vepoll_source_t *src)
+{
+    if (!src || src->owner)
+        return; /* an instance's source dies with vepoll_close */
+    vepoll__source_detach_all(src);
+    vepoll__source_lock(src);
+    vepoll__source_synchronize(src);
+    vepoll__source_unlock(src);
+    vepoll__free(src, sizeof(*src));
+}

@@ -1,0 +1,168 @@
+/*
+ * vepoll_wait and vepoll_interrupt: blocking on an instance.
+ *
+ * Concurrency contract
+ * --------------------
+ * Any number of threads may wait on one instance.  Harvests are serialised
+ * by the instance mutex; the mutex is never held while parked.
+ *
+ * No lost wake-up: a waiter registers in `nwaiters` (full barrier) and only
+ * then harvests once more before it parks on the sequence number it read
+ * *before* registering; a producer pushes (full barrier) and then reads
+ * `nwaiters` (park.h has the pairing).
+ *
+ * Wake one, wake all: a producer wakes one waiter per new entry.  A waiter
+ * that leaves entries behind after its harvest (more than maxevents, or
+ * level-triggered entries it re-queued) wakes the next one.  So LT readiness
+ * reaches every blocked waiter in turn (S132), an ET or ONESHOT event is
+ * returned by exactly one (S133, S058), and a waiter never returns early
+ * with 0 because another took the event (S144): it parks again until its
+ * deadline.
+ *
+ * Interrupts: vepoll_interrupt sets `intr_pending` and then bumps `intr_seq`
+ * (both full barriers) and wakes everyone.  A waiter snapshots `intr_seq`
+ * before it registers; a blocked waiter that sees it move consumes the
+ * pending flag (so it does not also hit the next wait); a waiter that
+ * would block and finds the flag set consumes it and returns -EINTR.
+ *
+ * Timeouts are absolute deadlines on CLOCK_MONOTONIC computed once with
+ * saturation (INT64_MAX ns cannot overflow); after the deadline a waiter
+ * harvests one last time, so an event that raced with expiry is returned,
+ * never stranded.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <time.h>
+
+#include "harvest.h"
+#include "instance.h"
+#include "registration.h"
+#include "vepoll_core.h"
+
+static int harvest_locked(struct vepoll *ep, struct vepoll_event *events,
+                          int maxevents)
+{
+    int n;
+    pthread_mutex_lock(&ep->mu);
+    n = vepoll__harvest(ep, events, maxevents);
+    /* Hand what is left to the next waiter (the LT chain, see above).  A
+     * plain load: a waiter that registers after it harvests by itself. */
+    if (vepoll__readyq_busy(&ep->q) && AO_load(&ep->nwaiters))
+        vepoll__park_wake(&ep->park, 0);
+    pthread_mutex_unlock(&ep->mu);
+    return n;
+}
+
+static int take_interrupt(struct vepoll *ep)
+{
+    return AO_load(&ep->intr_pending) &&
+           AO_compare_and_swap_full(&ep->intr_pending, 1, 0);
+}
+
+/* Spin (without registering, so producers make no syscall) until something
+ * is pushed, the instance is closed or interrupted, or the spin ends.  A push
+ * is harvested right here, without the registration round trip of the
+ * parking path; returns what that harvest found (0 when it should park). */
+static int spin(struct vepoll *ep, struct vepoll_event *events, int maxevents,
+                AO_t intr0, int64_t deadline)
+{
+    int64_t spin_ns = (int64_t)AO_load(&ep->spin_ns), end;
+    unsigned i = 0;
+    if (!spin_ns)
+        return 0;
+    end = vepoll__now_ns() + spin_ns;
+    if (deadline >= 0 && deadline < end)
+        end = deadline;
+    while (!AO_load(&ep->closed) && AO_load(&ep->intr_seq) == intr0) {
+        if (vepoll__readyq_inbox_busy(&ep->q)) {
+            int n = harvest_locked(ep, events, maxevents);
+            if (n)
+                return n;
+        }
+        if ((++i & 63) == 0 && vepoll__now_ns() >= end)
+            break;
+    }
+    return 0;
+}
+
+static int wait_blocking(struct vepoll *ep, struct vepoll_event *events,
+                         int maxevents, int64_t timeout_ns)
+{
+    int64_t deadline = -1;
+    struct timespec ts, *tsp = NULL;
+    AO_t intr0 = AO_load_full(&ep->intr_seq);
+    int n;
+
+    if (timeout_ns > 0) {
+        deadline = vepoll__deadline_ns(timeout_ns);
+        ts = vepoll__timespec(deadline);
+        tsp = &ts;
+    }
+    n = spin(ep, events, maxevents, intr0, deadline);
+    if (n)
+        return n;
+    for (;;) {
+        unsigned int seq = vepoll__park_prepare(&ep->park);
+        int timed_out;
+        AO_fetch_and_add1_full(&ep->nwaiters);
+        /* Store-load pair with the producer's push, then load of nwaiters
+         * (park.h): our look at the queue must come after the increment. */
+        AO_nop_full();
+        if (AO_load(&ep->closed)) {
+            n = -EBADF;
+            goto leave;
+        }
+        n = harvest_locked(ep, events, maxevents);
+        if (n)
+            goto leave;
+        if (AO_load_full(&ep->intr_seq) != intr0 || take_interrupt(ep)) {
+            take_interrupt(ep);
+            n = -EINTR;
+            goto leave;
+        }
+        timed_out = vepoll__park_wait(&ep->park, seq, tsp) == -ETIMEDOUT;
+        AO_fetch_and_sub1_full(&ep->nwaiters);
+        if (AO_load(&ep->closed))
+            return -EBADF;
+        if (AO_load_full(&ep->intr_seq) != intr0) {
+            take_interrupt(ep);
+            n = harvest_locked(ep, events, maxevents);
+            return n ? n : -EINTR;
+        }
+        if (timed_out || (deadline >= 0 && vepoll__now_ns() >= deadline))
+            return harvest_locked(ep, events, maxevents);
+    }
+leave:
+    AO_fetch_and_sub1_full(&ep->nwaiters);
+    return n;
+}
+
+int vepoll_wait(vepoll_t *ep, struct vepoll_event *events, int maxevents,
+                int64_t timeout_ns)
+{
+    int n;
+    if (maxevents <= 0 ||
+        (size_t)maxevents > INT_MAX / sizeof(struct vepoll_event))
+        return -EINVAL;
+    if (!events)
+        return -EFAULT;
+    if (!ep)
+        return -EBADF;
+    vepoll__instance_ref(ep);
+    if (AO_load(&ep->closed))
+        n = -EBADF;
+    else if ((n = harvest_locked(ep, events, maxevents)) == 0 && timeout_ns)
+        n = wait_blocking(ep, events, maxevents, timeout_ns);
+    vepoll__instance_unref(ep);
+    return n;
+}
+
+int vepoll_interrupt(vepoll_t *ep)
+{
+    if (!ep)
+        return -EBADF;
+    AO_store_full(&ep->intr_pending, 1);
+    AO_fetch_and_add1_full(&ep->intr_seq);
+    vepoll__park_wake(&ep->park, 1);
+    return 0;
+}

@@ -1,0 +1,68 @@
+/*
+ * <sys/epoll.h> for wasm32-wasi guests of a WASIX runtime (vepoll's guest
+ * headers).  The Linux API with Linux's values, so Linux programs compile
+ * unmodified; the shim (src/guest/vepoll_wasix_shim.c) translates flags,
+ * ops (Linux ADD 1 / DEL 2 / MOD 3 -> WASIX ADD 0 / MOD 1 / DEL 2) and the
+ * event layout to the wasix_32v1 imports, and returns -1 / errno like libc.
+ */
+#ifndef _SYS_EPOLL_H
+#define _SYS_EPOLL_H
+
+#include <stdint.h>
+#include <fcntl.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define EPOLL_CLOEXEC O_CLOEXEC
+#define EPOLL_NONBLOCK O_NONBLOCK
+
+enum EPOLL_EVENTS { __EPOLL_DUMMY };
+#define EPOLLIN 0x001
+#define EPOLLPRI 0x002
+#define EPOLLOUT 0x004
+#define EPOLLRDNORM 0x040
+#define EPOLLNVAL 0x020
+#define EPOLLRDBAND 0x080
+#define EPOLLWRNORM 0x100
+#define EPOLLWRBAND 0x200
+#define EPOLLMSG 0x400
+#define EPOLLERR 0x008
+#define EPOLLHUP 0x010
+#define EPOLLRDHUP 0x2000
+#define EPOLLEXCLUSIVE (1U << 28)
+#define EPOLLWAKEUP (1U << 29)
+#define EPOLLONESHOT (1U << 30)
+#define EPOLLET (1U << 31)
+
+#define EPOLL_CTL_ADD 1
+#define EPOLL_CTL_DEL 2
+#define EPOLL_CTL_MOD 3
+
+typedef union epoll_data {
+    void *ptr;
+    int fd;
+    uint32_t u32;
+    uint64_t u64;
+} epoll_data_t;
+
+/* 16 bytes on wasm32 (data at offset 8), as musl lays it out off x86_64. */
+struct epoll_event {
+    uint32_t events;
+    epoll_data_t data;
+};
+
+int epoll_create(int size);
+int epoll_create1(int flags);
+int epoll_ctl(int epfd, int op, int fd, struct epoll_event *event);
+int epoll_wait(int epfd, struct epoll_event *events, int maxevents, int timeout);
+/* The signal mask is ignored: WASI has no signals. */
+int epoll_pwait(int epfd, struct epoll_event *events, int maxevents, int timeout,
+                const void *sigmask);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* sys/epoll.h */

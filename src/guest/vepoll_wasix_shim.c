@@ -1,0 +1,270 @@
+/*
+ * Guest-side shim: the Linux epoll / eventfd / pipe / socketpair / shutdown
+ * API over the wasix_32v1 imports, for programs built with Debian's
+ * wasi-libc and vepoll's guest headers (src/guest/include).
+ *
+ * It does what wasix-libc's epoll.c does, minus its two bugs:
+ *  - the op is translated (Linux ADD 1 / DEL 2 / MOD 3 -> WASIX ADD 0 /
+ *    MOD 1 / DEL 2); wasix-libc passes 1/2/3 through, so ADD arrives as MOD;
+ *  - errors are -1 with errno set (wasi-libc errno values are WASI errno
+ *    numbers), not the raw WASI errno as the return value.
+ * And the user data comes back exactly: the whole 64-bit epoll_data_t goes
+ * into data2 (and its low 32 bits into ptr and data1, for hosts that look
+ * there), and is restored from data2, where wasix-libc guesses which union
+ * member was meant.
+ *
+ * Compiled with clang --target=wasm32-wasi; single-threaded guests.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define WASIX(name) __attribute__((import_module("wasix_32v1"), import_name(#name)))
+
+WASIX(epoll_create) int32_t __vw_epoll_create(uint32_t *ret_fd);
+WASIX(epoll_ctl) int32_t __vw_epoll_ctl(uint32_t epfd, uint32_t op, uint32_t fd, void *event);
+WASIX(epoll_wait)
+int32_t __vw_epoll_wait(uint32_t epfd, void *events, int32_t maxevents, uint64_t timeout_ns,
+                        uint32_t *ret_nevents);
+WASIX(fd_pipe) int32_t __vw_fd_pipe(uint32_t *rfd, uint32_t *wfd);
+WASIX(fd_event) int32_t __vw_fd_event(uint64_t initval, uint32_t flags, uint32_t *ret_fd);
+WASIX(sock_pair)
+int32_t __vw_sock_pair(uint32_t af, uint32_t type, uint32_t proto, uint32_t *fd0, uint32_t *fd1);
+WASIX(sock_shutdown) int32_t __vw_sock_shutdown(uint32_t fd, uint32_t how);
+
+/* __wasi_epoll_event_t (wasix_32v1): 32 bytes, align 8. */
+struct wasix_event {
+    uint32_t events;
+    uint32_t pad0;
+    uint32_t ptr;
+    uint32_t fd;
+    uint32_t data1;
+    uint32_t pad1;
+    uint64_t data2;
+};
+_Static_assert(sizeof(struct wasix_event) == 32, "WASIX epoll event is 32 bytes");
+_Static_assert(offsetof(struct wasix_event, data2) == 24, "data2 at offset 24");
+
+#define WX_IN 0x01u
+#define WX_OUT 0x02u
+#define WX_RDHUP 0x04u
+#define WX_PRI 0x08u
+#define WX_ERR 0x10u
+#define WX_HUP 0x20u
+#define WX_ET 0x40u
+#define WX_ONESHOT 0x80u
+
+static const struct {
+    uint32_t lx, wx;
+} bits[] = {
+    {EPOLLIN, WX_IN},   {EPOLLOUT, WX_OUT}, {EPOLLRDHUP, WX_RDHUP}, {EPOLLPRI, WX_PRI},
+    {EPOLLERR, WX_ERR}, {EPOLLHUP, WX_HUP}, {EPOLLET, WX_ET},       {EPOLLONESHOT, WX_ONESHOT},
+};
+
+static uint32_t to_wasix(uint32_t lx)
+{
+    uint32_t w = 0;
+    for (unsigned i = 0; i < sizeof(bits) / sizeof(bits[0]); i++)
+        if (lx & bits[i].lx)
+            w |= bits[i].wx;
+    return w;
+}
+
+static uint32_t from_wasix(uint32_t w)
+{
+    uint32_t lx = 0;
+    for (unsigned i = 0; i < sizeof(bits) / sizeof(bits[0]); i++)
+        if (w & bits[i].wx)
+            lx |= bits[i].lx;
+    return lx;
+}
+
+static int fail(int32_t err)
+{
+    errno = err;
+    return -1;
+}
+
+int epoll_create1(int flags)
+{
+    uint32_t fd;
+    int32_t err;
+    if (flags & ~EPOLL_CLOEXEC)
+        return fail(EINVAL);
+    err = __vw_epoll_create(&fd);
+    return err ? fail(err) : (int)fd;
+}
+
+int epoll_create(int size)
+{
+    if (size <= 0)
+        return fail(EINVAL);
+    return epoll_create1(0);
+}
+
+int epoll_ctl(int epfd, int op, int fd, struct epoll_event *event)
+{
+    struct wasix_event we;
+    uint32_t wop;
+    int32_t err;
+    switch (op) {
+    case EPOLL_CTL_ADD: wop = 0; break;
+    case EPOLL_CTL_MOD: wop = 1; break;
+    case EPOLL_CTL_DEL: wop = 2; break;
+    default: return fail(EINVAL);
+    }
+    if (!event) {
+        if (op != EPOLL_CTL_DEL)
+            return fail(EFAULT);
+        err = __vw_epoll_ctl((uint32_t)epfd, wop, (uint32_t)fd, NULL);
+        return err ? fail(err) : 0;
+    }
+    memset(&we, 0, sizeof(we));
+    /* EXCLUSIVE, WAKEUP and the RDNORM/WRNORM/RDBAND/WRBAND/MSG kinds have
+     * no WASIX bit (dropped, as wasix-libc does). */
+    we.events = to_wasix(event->events);
+    we.ptr = (uint32_t)event->data.u64;
+    we.fd = (uint32_t)fd;
+    we.data1 = (uint32_t)event->data.u64;
+    we.data2 = event->data.u64;
+    err = __vw_epoll_ctl((uint32_t)epfd, wop, (uint32_t)fd, &we);
+    return err ? fail(err) : 0;
+}
+
+#define STAGE 64 /* events per call: fewer than maxevents is fine for epoll */
+
+int epoll_pwait(int epfd, struct epoll_event *events, int maxevents, int timeout,
+                const void *sigmask)
+{
+    struct wasix_event we[STAGE];
+    uint32_t n = 0;
+    uint64_t ns;
+    int32_t err;
+    (void)sigmask;
+    if (maxevents <= 0)
+        return fail(EINVAL);
+    if (!events)
+        return fail(EFAULT);
+    ns = timeout < 0 ? UINT64_MAX : (uint64_t)timeout * 1000000u;
+    err = __vw_epoll_wait((uint32_t)epfd, we, maxevents < STAGE ? maxevents : STAGE, ns, &n);
+    if (err)
+        return fail(err);
+    for (uint32_t i = 0; i < n; i++) {
+        events[i].events = from_wasix(we[i].events);
+        events[i].data.u64 = we[i].data2;
+    }
+    return (int)n;
+}
+
+int epoll_wait(int epfd, struct epoll_event *events, int maxevents, int timeout)
+{
+    return epoll_pwait(epfd, events, maxevents, timeout, NULL);
+}
+
+/* Non-blocking mode is per descriptor: fd_fdstat_set_flags via fcntl. */
+static int set_nonblock(int fd)
+{
+    int fl = fcntl(fd, F_GETFL);
+    if (fl < 0)
+        return -1;
+    return fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+}
+
+int eventfd(unsigned int initval, int flags)
+{
+    uint32_t fd;
+    int32_t err;
+    if (flags & ~(EFD_SEMAPHORE | EFD_NONBLOCK | EFD_CLOEXEC))
+        return fail(EINVAL);
+    err = __vw_fd_event(initval, (flags & EFD_SEMAPHORE) ? 1u : 0u, &fd);
+    if (err)
+        return fail(err);
+    if ((flags & EFD_NONBLOCK) && set_nonblock((int)fd) < 0) {
+        int e = errno;
+        close((int)fd);
+        return fail(e);
+    }
+    return (int)fd;
+}
+
+int eventfd_read(int fd, eventfd_t *value)
+{
+    return read(fd, value, sizeof(*value)) == (ssize_t)sizeof(*value) ? 0 : -1;
+}
+
+int eventfd_write(int fd, eventfd_t value)
+{
+    return write(fd, &value, sizeof(value)) == (ssize_t)sizeof(value) ? 0 : -1;
+}
+
+int pipe2(int fds[2], int flags)
+{
+    uint32_t r, w;
+    int32_t err;
+    if (!fds)
+        return fail(EFAULT);
+    if (flags & ~(O_NONBLOCK | O_CLOEXEC))
+        return fail(EINVAL);
+    err = __vw_fd_pipe(&r, &w);
+    if (err)
+        return fail(err);
+    if ((flags & O_NONBLOCK) && (set_nonblock((int)r) < 0 || set_nonblock((int)w) < 0)) {
+        int e = errno;
+        close((int)r);
+        close((int)w);
+        return fail(e);
+    }
+    fds[0] = (int)r;
+    fds[1] = (int)w;
+    return 0;
+}
+
+int pipe(int fds[2])
+{
+    return pipe2(fds, 0);
+}
+
+#define WASIX_AF_UNIX 3u
+#define WASIX_SOCK_STREAM 1u
+
+int socketpair(int domain, int type, int protocol, int fds[2])
+{
+    uint32_t a, b;
+    int32_t err;
+    if (!fds)
+        return fail(EFAULT);
+    if (domain != AF_UNIX)
+        return fail(EAFNOSUPPORT);
+    if ((type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)) != SOCK_STREAM)
+        return fail(EPROTONOSUPPORT);
+    if (protocol != 0)
+        return fail(EPROTONOSUPPORT);
+    err = __vw_sock_pair(WASIX_AF_UNIX, WASIX_SOCK_STREAM, 0, &a, &b);
+    if (err)
+        return fail(err);
+    if ((type & SOCK_NONBLOCK) && (set_nonblock((int)a) < 0 || set_nonblock((int)b) < 0)) {
+        int e = errno;
+        close((int)a);
+        close((int)b);
+        return fail(e);
+    }
+    fds[0] = (int)a;
+    fds[1] = (int)b;
+    return 0;
+}
+
+/* wasi-libc's SHUT_RD/WR/RDWR are the WASI sdflags 1/2/3 already. */
+int shutdown(int fd, int how)
+{
+    int32_t err;
+    if (how != SHUT_RD && how != SHUT_WR && how != SHUT_RDWR)
+        return fail(EINVAL);
+    err = __vw_sock_shutdown((uint32_t)fd, (uint32_t)how);
+    return err ? fail(err) : 0;
+}

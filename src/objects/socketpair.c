@@ -1,0 +1,434 @@
+/*
+ * The ready-made stream socket pair: Linux's AF_UNIX SOCK_STREAM rules
+ * (net/unix/af_unix.c) in user space.
+ *
+ * Buffers.  q[i] holds the bytes queued for end i to read, written by the
+ * peer, as a byte ring plus the lengths of the writes ("chunks", Linux's
+ * skbs) still in it.  Like an skb, a chunk gives its space back only when its
+ * last byte has been read; that is also when the writer gets its OUT wake-up
+ * (sock_wfree -> unix_write_space), so a partial read of a chunk wakes
+ * nobody.  A direction holds at most `capacity` bytes in at most
+ * max(16, capacity / 256) chunks: Linux charges every skb's overhead to the
+ * sender's buffer, so many tiny writes fill it early too.
+ *
+ * Readiness of end i (unix_poll):
+ *   ERR              a close of the peer with unread data in the peer's own
+ *                    queue set ECONNRESET on i (until a read reports it)
+ *   HUP              both directions of i shut (own SHUT_RD and SHUT_WR, or
+ *                    the peer closed)
+ *   RDHUP|IN|RDNORM  i's receive side is shut
+ *   IN|RDNORM        data queued for i
+ *   OUT|WRNORM|WRBAND  the peer's queue has room (also after own SHUT_WR and
+ *                    after the peer closed, whose queue is then empty)
+ * Wake-up keys: a write wakes the peer with IN|PRI|RDNORM|RDBAND
+ * (sock_def_readable) per chunk; a read that frees a chunk wakes the peer
+ * with OUT|WRNORM|WRBAND if it is writable; shutdown and close wake the ends
+ * involved with key 0 (sk_state_change).
+ *
+ * Concurrency contract: everything under s->o.mu (objwait.h); calls hold a
+ * reference for their whole duration; sources are closed outside the mutex
+ * after their pointer was cleared under it.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "vepoll_core.h"
+#include "objwait.h"
+#include "vepoll_objects.h"
+
+#define RD_BITS (VEPOLL_IN | VEPOLL_RDNORM)
+#define WR_BITS (VEPOLL_OUT | VEPOLL_WRNORM | VEPOLL_WRBAND)
+#define DATA_KEY (VEPOLL_IN | VEPOLL_PRI | VEPOLL_RDNORM | VEPOLL_RDBAND)
+#define DEFAULT_CAPACITY ((size_t)65536)
+#define MAX_CAPACITY ((size_t)1 << 30)
+
+struct queue {
+    unsigned char *buf;  /* cap bytes */
+    uint32_t *chunk;     /* nchunk lengths (ring) */
+    size_t wpos, rpos, fpos; /* bytes written / read / freed, ever */
+    size_t chead, ctail; /* chunk counters: queued = chead - ctail */
+};
+
+struct vepoll_socketpair {
+    struct vepoll__obj o;
+    vepoll_source_t *src[2]; /* NULL once that end is closed */
+    int nonblock;
+    size_t cap, nchunk;
+    unsigned char rd_shut[2], wr_shut[2]; /* RCV_ / SEND_SHUTDOWN of end i */
+    unsigned char err[2];                 /* ECONNRESET pending on end i */
+    struct queue q[2];                    /* q[i]: bytes for end i */
+};
+
+static size_t chunks_for(size_t cap)
+{
+    return cap / 256 > 16 ? cap / 256 : 16;
+}
+
+static size_t block_size(size_t cap, size_t nchunk)
+{
+    return sizeof(struct vepoll_socketpair) + 2 * nchunk * sizeof(uint32_t) +
+           2 * cap;
+}
+
+static int valid_end(int end)
+{
+    return end == 0 || end == 1;
+}
+
+static size_t unread(const struct queue *q)
+{
+    return q->wpos - q->rpos;
+}
+
+static int writable(const struct vepoll_socketpair *s, int i)
+{
+    const struct queue *q = &s->q[1 - i];
+    return q->wpos - q->fpos < s->cap && q->chead - q->ctail < s->nchunk;
+}
+
+static uint32_t ready(const struct vepoll_socketpair *s, int i)
+{
+    uint32_t r = 0;
+    if (s->err[i])
+        r |= VEPOLL_ERR;
+    if (s->rd_shut[i] && s->wr_shut[i])
+        r |= VEPOLL_HUP;
+    if (s->rd_shut[i])
+        r |= VEPOLL_RDHUP | RD_BITS;
+    if (unread(&s->q[i]))
+        r |= RD_BITS;
+    if (writable(s, i))
+        r |= WR_BITS;
+    return r;
+}
+
+static void publish(struct vepoll_socketpair *s, int i, uint32_t key)
+{
+    if (s->src[i])
+        vepoll__source_publish(s->src[i], ready(s, i), key);
+}
+
+static void leave(struct vepoll_socketpair *s)
+{
+    if (vepoll__obj_leave(&s->o)) {
+        size_t size = block_size(s->cap, s->nchunk);
+        vepoll__obj_destroy(&s->o);
+        vepoll__free(s, size);
+    }
+}
+
+int vepoll_socketpair_create(vepoll_socketpair_t **out, size_t capacity,
+                             int flags)
+{
+    struct vepoll_socketpair *s;
+    size_t cap, nchunk;
+    unsigned char *mem;
+    int rc;
+    if (!out || (flags & ~VEPOLL_NONBLOCK) || capacity > MAX_CAPACITY)
+        return -EINVAL;
+    cap = capacity ? capacity : DEFAULT_CAPACITY;
+    nchunk = chunks_for(cap);
+    s = vepoll__alloc(block_size(cap, nchunk));
+    if (!s)
+        return -ENOMEM;
+    memset(s, 0, sizeof(*s));
+    s->nonblock = (flags & VEPOLL_NONBLOCK) != 0;
+    s->cap = cap;
+    s->nchunk = nchunk;
+    mem = (unsigned char *)(s + 1);
+    for (int i = 0; i < 2; i++) {
+        s->q[i].chunk = (uint32_t *)mem;
+        mem += nchunk * sizeof(uint32_t);
+    }
+    for (int i = 0; i < 2; i++) {
+        s->q[i].buf = mem;
+        mem += cap;
+    }
+    rc = vepoll__obj_init(&s->o, 2);
+    if (rc)
+        goto err_free;
+    rc = vepoll_source_create(&s->src[0], ready(s, 0));
+    if (rc)
+        goto err_obj;
+    rc = vepoll_source_create(&s->src[1], ready(s, 1));
+    if (rc)
+        goto err_src;
+    *out = s;
+    return 0;
+err_src:
+    vepoll_source_close(s->src[0]);
+err_obj:
+    vepoll__obj_destroy(&s->o);
+err_free:
+    vepoll__free(s, block_size(cap, nchunk));
+    return rc;
+}
+
+vepoll_source_t *vepoll_socketpair_source(vepoll_socketpair_t *s, int end)
+{
+    vepoll_source_t *src;
+    if (!s || !valid_end(end))
+        return NULL;
+    vepoll__obj_enter(&s->o);
+    pthread_mutex_lock(&s->o.mu);
+    src = s->src[end];
+    pthread_mutex_unlock(&s->o.mu);
+    leave(s);
+    return src;
+}
+
+size_t vepoll_socketpair_pending(vepoll_socketpair_t *s, int end)
+{
+    size_t n = 0;
+    if (!s || !valid_end(end))
+        return 0;
+    vepoll__obj_enter(&s->o);
+    pthread_mutex_lock(&s->o.mu);
+    if (s->src[end])
+        n = unread(&s->q[end]);
+    pthread_mutex_unlock(&s->o.mu);
+    leave(s);
+    return n;
+}
+
+/* Copies between a ring position and a flat buffer (at most two pieces). */
+static void ring_copy(unsigned char *ring, size_t cap, size_t pos,
+                      unsigned char *flat, size_t len, int to_ring)
+{
+    size_t at = pos % cap, first = cap - at < len ? cap - at : len;
+    if (to_ring) {
+        memcpy(ring + at, flat, first);
+        memcpy(ring, flat + first, len - first);
+    } else {
+        memcpy(flat, ring + at, first);
+        memcpy(flat + first, ring, len - first);
+    }
+}
+
+/* Appends one chunk of up to len bytes to end i's peer queue. */
+static size_t put(struct vepoll_socketpair *s, int i, const unsigned char *b,
+                  size_t len)
+{
+    struct queue *q = &s->q[1 - i];
+    size_t room = s->cap - (q->wpos - q->fpos);
+    size_t k = len < room ? len : room;
+    ring_copy(q->buf, s->cap, q->wpos, (unsigned char *)b, k, 1);
+    q->chunk[q->chead % s->nchunk] = (uint32_t)k;
+    q->chead++;
+    q->wpos += k;
+    return k;
+}
+
+/* Takes up to len bytes queued for end i; returns the count and whether a
+ * chunk was freed. */
+static size_t get(struct vepoll_socketpair *s, int i, unsigned char *b,
+                  size_t len, int *freed)
+{
+    struct queue *q = &s->q[i];
+    size_t k = unread(q) < len ? unread(q) : len;
+    ring_copy(q->buf, s->cap, q->rpos, b, k, 0);
+    q->rpos += k;
+    *freed = 0;
+    while (q->chead != q->ctail &&
+           q->rpos - q->fpos >= q->chunk[q->ctail % s->nchunk]) {
+        q->fpos += q->chunk[q->ctail % s->nchunk];
+        q->ctail++;
+        *freed = 1;
+    }
+    return k;
+}
+
+ssize_t vepoll_socketpair_read(vepoll_socketpair_t *s, int end, void *buf,
+                               size_t len, int64_t timeout_ns)
+{
+    struct vepoll__deadline d;
+    ssize_t ret;
+    int timed_out = 0;
+    if (!s)
+        return -EBADF;
+    if (!valid_end(end))
+        return -EINVAL;
+    if (len > VEPOLL__MAX_RW)
+        len = VEPOLL__MAX_RW;
+    vepoll__obj_enter(&s->o);
+    vepoll__deadline_init(&d, timeout_ns, s->nonblock);
+    pthread_mutex_lock(&s->o.mu);
+    for (;;) {
+        if (!s->src[end]) {
+            ret = -EBADF;
+            break;
+        }
+        if (!len) {
+            ret = 0;
+            break;
+        }
+        if (!buf) {
+            ret = -EFAULT;
+            break;
+        }
+        if (unread(&s->q[end])) {
+            int freed;
+            ret = (ssize_t)get(s, end, buf, len, &freed);
+            publish(s, end, 0);
+            publish(s, 1 - end,
+                    freed && writable(s, 1 - end) ? WR_BITS : 0);
+            vepoll__obj_wake(&s->o);
+            break;
+        }
+        if (s->err[end]) { /* sock_error: reported once */
+            s->err[end] = 0;
+            publish(s, end, 0);
+            ret = -ECONNRESET;
+            break;
+        }
+        if (s->rd_shut[end]) {
+            ret = 0;
+            break;
+        }
+        if (d.mode == VEPOLL__NOWAIT || timed_out) {
+            ret = -EAGAIN;
+            break;
+        }
+        timed_out = vepoll__obj_wait(&s->o, &d) == -ETIMEDOUT;
+    }
+    pthread_mutex_unlock(&s->o.mu);
+    leave(s);
+    return ret;
+}
+
+ssize_t vepoll_socketpair_write(vepoll_socketpair_t *s, int end,
+                                const void *buf, size_t len,
+                                int64_t timeout_ns)
+{
+    const unsigned char *b = buf;
+    struct vepoll__deadline d;
+    size_t done = 0;
+    ssize_t ret;
+    int err = 0, timed_out = 0;
+    if (!s)
+        return -EBADF;
+    if (!valid_end(end))
+        return -EINVAL;
+    if (len > VEPOLL__MAX_RW)
+        len = VEPOLL__MAX_RW;
+    vepoll__obj_enter(&s->o);
+    vepoll__deadline_init(&d, timeout_ns, s->nonblock);
+    pthread_mutex_lock(&s->o.mu);
+    if (!s->src[end]) {
+        ret = -EBADF;
+        goto unlock;
+    }
+    if (s->wr_shut[end]) { /* checked before the length, as Linux does */
+        ret = -EPIPE;
+        goto unlock;
+    }
+    if (len && !buf) {
+        ret = -EFAULT;
+        goto unlock;
+    }
+    while (done < len) {
+        if (!s->src[end]) {
+            err = -EBADF; /* closed while we slept */
+            break;
+        }
+        if (s->err[end]) { /* sock_alloc_send_pskb: sock_error first */
+            s->err[end] = 0;
+            publish(s, end, 0);
+            err = -ECONNRESET;
+            break;
+        }
+        if (s->wr_shut[end]) {
+            err = -EPIPE;
+            break;
+        }
+        if (writable(s, end)) {
+            done += put(s, end, b + done, len - done);
+            publish(s, 1 - end, DATA_KEY);
+            vepoll__obj_wake(&s->o);
+            continue;
+        }
+        if (d.mode == VEPOLL__NOWAIT || timed_out) {
+            err = -EAGAIN;
+            break;
+        }
+        timed_out = vepoll__obj_wait(&s->o, &d) == -ETIMEDOUT;
+    }
+    publish(s, end, 0);
+    ret = done ? (ssize_t)done : err;
+unlock:
+    pthread_mutex_unlock(&s->o.mu);
+    leave(s);
+    return ret;
+}
+
+int vepoll_socketpair_shutdown(vepoll_socketpair_t *s, int end, int how)
+{
+    int peer = 1 - end, ret = 0;
+    if (!s)
+        return -EBADF;
+    if (!valid_end(end))
+        return -EINVAL;
+    vepoll__obj_enter(&s->o);
+    pthread_mutex_lock(&s->o.mu);
+    if (!s->src[end]) {
+        ret = -EBADF;
+    } else if (how != VEPOLL_SHUT_RD && how != VEPOLL_SHUT_WR &&
+               how != VEPOLL_SHUT_RDWR) {
+        ret = -EINVAL;
+    } else {
+        if (how != VEPOLL_SHUT_WR) {
+            s->rd_shut[end] = 1;
+            if (s->src[peer])
+                s->wr_shut[peer] = 1;
+        }
+        if (how != VEPOLL_SHUT_RD) {
+            s->wr_shut[end] = 1;
+            if (s->src[peer])
+                s->rd_shut[peer] = 1;
+        }
+        /* unix_shutdown: sk_state_change on both, even if nothing changed */
+        publish(s, end, VEPOLL__KEY_ALL);
+        publish(s, peer, VEPOLL__KEY_ALL);
+        vepoll__obj_wake(&s->o);
+    }
+    pthread_mutex_unlock(&s->o.mu);
+    leave(s);
+    return ret;
+}
+
+int vepoll_socketpair_close(vepoll_socketpair_t *s, int end)
+{
+    vepoll_source_t *src;
+    int peer = 1 - end;
+    if (!s)
+        return -EBADF;
+    if (!valid_end(end))
+        return -EINVAL;
+    vepoll__obj_enter(&s->o);
+    pthread_mutex_lock(&s->o.mu);
+    src = s->src[end];
+    if (src) {
+        struct queue *q = &s->q[end];
+        s->src[end] = NULL;
+        /* unix_release_sock: unread data of the closer resets the peer;
+         * both ends are fully shut; the closer's queue is purged, which
+         * frees the peer's chunks (its write space comes back). */
+        if (unread(q) && s->src[peer])
+            s->err[peer] = 1;
+        q->rpos = q->fpos = q->wpos;
+        q->ctail = q->chead;
+        s->rd_shut[0] = s->rd_shut[1] = 1;
+        s->wr_shut[0] = s->wr_shut[1] = 1;
+        publish(s, peer, VEPOLL__KEY_ALL);
+        vepoll__obj_wake(&s->o);
+    }
+    pthread_mutex_unlock(&s->o.mu);
+    if (!src) {
+        leave(s);
+        return -EBADF;
+    }
+    vepoll_source_close(src);
+    leave(s);
+    leave(s);
+    return 0;
+}

@@ -1,0 +1,50 @@
+/*
+ * Shared between src/wasix/wasix.c (the ABI adapter and its per-registration side
+ * table) and src/wasix/wasix_table.c (the built-in descriptor table).  The locking
+ * contract is at the top of each file; the order is wx->mu before
+ * wx->tmu, and neither is held across a blocking call.
+ */
+#ifndef VEPOLL_WASIX_INTERNAL_H
+#define VEPOLL_WASIX_INTERNAL_H
+
+#include <pthread.h>
+#include <stdint.h>
+
+#include "vepoll_wasix.h"
+
+struct vepoll__wx_reg; /* one guest registration (wasix.c) */
+struct vepoll__wx_obj; /* one open descriptor of the built-in table */
+
+struct vepoll_wasix {
+    pthread_mutex_t mu; /* ctl, the side table, close_epoll/forget_source */
+    struct vepoll_wasix_fdtable table;
+    int builtin;
+
+    /* Side table: guest data per (ep, src, fd), see wasix.c. */
+    struct vepoll__wx_reg *regs;
+    uint32_t nregs;     /* slots ever used (high-water mark) */
+    uint32_t capregs;
+    uint32_t free_head; /* free slot list through next_key */
+    uint32_t live;
+    uint32_t *by_key;   /* buckets, (ep, src, fd) */
+    uint32_t *by_src;   /* buckets, src */
+    uint32_t nbuckets;  /* power of two, 0 before the first ADD */
+
+    /* Built-in table (wasix_table.c). */
+    pthread_mutex_t tmu;
+    struct vepoll__wx_obj **objs;
+    uint32_t nobjs;
+};
+
+/* The built-in table as a struct vepoll_wasix_fdtable (ctx = wx). */
+void vepoll__wx_builtin_table(vepoll_wasix_t *wx, struct vepoll_wasix_fdtable *out);
+/* Final close of every descriptor of the built-in table. */
+void vepoll__wx_builtin_close_all(vepoll_wasix_t *wx);
+
+/* Bounds check of a guest object: 1 if [ptr, ptr + len) is inside mem. */
+static inline int vepoll__wx_in(const struct vepoll_wasix_mem *mem, uint64_t ptr, uint64_t len)
+{
+    return mem->base && ptr <= mem->size && len <= mem->size - ptr;
+}
+
+#endif

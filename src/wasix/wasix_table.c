@@ -1,0 +1,599 @@
+/*
+ * The adapter's built-in descriptor table: guest fds -> epoll instances,
+ * pipe ends, eventfds and socket-pair ends (vepoll_objects.h), plus the
+ * object-creating WASIX imports and the host-side I/O a WASI host needs.
+ *
+ * Contract.
+ *  - wx->tmu guards wx->objs and every object's refs.  It is held only for
+ *    table updates and reference counting, never across I/O, vepoll calls
+ *    or wx->mu (lock order: wx->mu, then wx->tmu).
+ *  - An open descriptor holds one reference to its object; every call that
+ *    uses the object (lookup for the adapter, read, write, poll...) holds
+ *    another one for its duration.  close() removes the fd from the table at
+ *    once (new lookups fail with EBADF), and whoever drops the last
+ *    reference does the final close: forget_source (frees the adapter's
+ *    guest data for the source), then the object's own close, or
+ *    close_epoll.  So a thread blocked in read or epoll_wait keeps its object
+ *    alive, as Linux keeps the file alive, and nothing is freed under it.
+ *  - A release never runs with wx->mu held (the adapter drops wx->mu
+ *    first), so the final close may take wx->mu.
+ *  - Each fd is its own open file description: there is no dup here, so
+ *    the O_NONBLOCK flag lives on the descriptor entry.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <string.h>
+
+#include "vepoll_core.h"
+#include "vepoll_objects.h"
+#include "wasix_internal.h"
+
+struct vepoll__wx_obj {
+    enum vepoll_wasix_kind kind;
+    unsigned refs;
+    int nonblock;
+    int end; /* pipe end / socket end */
+    union {
+        vepoll_t *ep;
+        vepoll_pipe_t *pipe;
+        vepoll_eventfd_t *efd;
+        vepoll_socketpair_t *sp;
+    } u;
+};
+
+#define MAX_FDS 65536u
+
+static vepoll_source_t *obj_source(struct vepoll__wx_obj *o)
+{
+    switch (o->kind) {
+    case VEPOLL_WASIX_KIND_EPOLL: return vepoll_as_source(o->u.ep);
+    case VEPOLL_WASIX_KIND_PIPE_READ:
+    case VEPOLL_WASIX_KIND_PIPE_WRITE: return vepoll_pipe_source(o->u.pipe, o->end);
+    case VEPOLL_WASIX_KIND_EVENTFD: return vepoll_eventfd_source(o->u.efd);
+    case VEPOLL_WASIX_KIND_SOCKET: return vepoll_socketpair_source(o->u.sp, o->end);
+    default: return NULL;
+    }
+}
+
+static void final_close(vepoll_wasix_t *wx, struct vepoll__wx_obj *o)
+{
+    switch (o->kind) {
+    case VEPOLL_WASIX_KIND_EPOLL:
+        vepoll_wasix_close_epoll(wx, o->u.ep);
+        break;
+    case VEPOLL_WASIX_KIND_PIPE_READ:
+    case VEPOLL_WASIX_KIND_PIPE_WRITE:
+        vepoll_wasix_forget_source(wx, obj_source(o));
+        vepoll_pipe_close(o->u.pipe, o->end);
+        break;
+    case VEPOLL_WASIX_KIND_EVENTFD:
+        vepoll_wasix_forget_source(wx, obj_source(o));
+        vepoll_eventfd_close(o->u.efd);
+        break;
+    case VEPOLL_WASIX_KIND_SOCKET:
+        vepoll_wasix_forget_source(wx, obj_source(o));
+        vepoll_socketpair_close(o->u.sp, o->end);
+        break;
+    default:
+        break;
+    }
+    vepoll__free(o, sizeof(*o));
+}
+
+static void obj_put(vepoll_wasix_t *wx, struct vepoll__wx_obj *o)
+{
+    unsigned left;
+    pthread_mutex_lock(&wx->tmu);
+    left = --o->refs;
+    pthread_mutex_unlock(&wx->tmu);
+    if (!left)
+        final_close(wx, o);
+}
+
+/* The object behind fd with a reference, or NULL (stdio and unknown fds). */
+static struct vepoll__wx_obj *obj_get(vepoll_wasix_t *wx, uint32_t fd)
+{
+    struct vepoll__wx_obj *o = NULL;
+    pthread_mutex_lock(&wx->tmu);
+    if (fd < wx->nobjs && wx->objs[fd]) {
+        o = wx->objs[fd];
+        o->refs++;
+    }
+    pthread_mutex_unlock(&wx->tmu);
+    return o;
+}
+
+static int is_stdio(uint32_t fd)
+{
+    return fd < VEPOLL_WASIX_FIRST_FD;
+}
+
+/* Installs n objects under the lowest free fds, all or none. */
+static int install(vepoll_wasix_t *wx, struct vepoll__wx_obj **os, uint32_t *fds, int n)
+{
+    int got = 0, rc = 0;
+    pthread_mutex_lock(&wx->tmu);
+    for (uint32_t fd = VEPOLL_WASIX_FIRST_FD; got < n && fd < MAX_FDS; fd++) {
+        if (fd >= wx->nobjs) {
+            uint32_t cap = wx->nobjs ? wx->nobjs * 2 : 64;
+            struct vepoll__wx_obj **no = vepoll__calloc((size_t)cap * sizeof(*no));
+            if (!no) {
+                rc = -ENOMEM;
+                break;
+            }
+            if (wx->objs)
+                memcpy(no, wx->objs, (size_t)wx->nobjs * sizeof(*no));
+            vepoll__free(wx->objs, (size_t)wx->nobjs * sizeof(*no));
+            wx->objs = no;
+            wx->nobjs = cap;
+        }
+        if (!wx->objs[fd])
+            fds[got++] = fd;
+    }
+    if (!rc && got < n)
+        rc = -EMFILE;
+    if (!rc)
+        for (int i = 0; i < n; i++) {
+            os[i]->refs = 1;
+            wx->objs[fds[i]] = os[i];
+        }
+    pthread_mutex_unlock(&wx->tmu);
+    return rc;
+}
+
+static struct vepoll__wx_obj *obj_new(enum vepoll_wasix_kind kind, int end, int nonblock)
+{
+    struct vepoll__wx_obj *o = vepoll__calloc(sizeof(*o));
+    if (o) {
+        o->kind = kind;
+        o->end = end;
+        o->nonblock = nonblock;
+    }
+    return o;
+}
+
+/* ---- the table interface --------------------------------------------------- */
+
+static int t_lookup(void *ctx, uint32_t fd, struct vepoll_wasix_fdref *out)
+{
+    vepoll_wasix_t *wx = ctx;
+    struct vepoll__wx_obj *o;
+    memset(out, 0, sizeof(*out));
+    if (is_stdio(fd))
+        return 0;
+    o = obj_get(wx, fd);
+    if (!o)
+        return -EBADF;
+    out->handle = o;
+    if (o->kind == VEPOLL_WASIX_KIND_EPOLL)
+        out->ep = o->u.ep;
+    else
+        out->src = obj_source(o);
+    return 0;
+}
+
+static void t_release(void *ctx, uint32_t fd, const struct vepoll_wasix_fdref *ref)
+{
+    (void)fd;
+    if (ref->handle)
+        obj_put(ctx, ref->handle);
+}
+
+static int t_install_epoll(void *ctx, vepoll_t *ep, uint32_t *fd_out)
+{
+    vepoll_wasix_t *wx = ctx;
+    struct vepoll__wx_obj *o = obj_new(VEPOLL_WASIX_KIND_EPOLL, 0, 0);
+    int rc;
+    if (!o)
+        return -ENOMEM;
+    o->u.ep = ep;
+    rc = install(wx, &o, fd_out, 1);
+    if (rc)
+        vepoll__free(o, sizeof(*o));
+    return rc;
+}
+
+void vepoll__wx_builtin_table(vepoll_wasix_t *wx, struct vepoll_wasix_fdtable *out)
+{
+    out->lookup = t_lookup;
+    out->release = t_release;
+    out->install_epoll = t_install_epoll;
+    out->ctx = wx;
+}
+
+void vepoll__wx_builtin_close_all(vepoll_wasix_t *wx)
+{
+    for (uint32_t fd = 0; fd < wx->nobjs; fd++)
+        if (wx->objs[fd])
+            vepoll_wasix_close(wx, fd);
+    vepoll__free(wx->objs, (size_t)wx->nobjs * sizeof(*wx->objs));
+    wx->objs = NULL;
+    wx->nobjs = 0;
+}
+
+/* ---- host-side operations ------------------------------------------------- */
+
+int vepoll_wasix_epoll(vepoll_wasix_t *wx, uint32_t *fd)
+{
+    vepoll_t *ep;
+    int rc;
+    if (!wx || !fd)
+        return -EINVAL;
+    if (!wx->builtin)
+        return -ENOTSUP;
+    rc = vepoll_create(&ep);
+    if (rc)
+        return rc;
+    rc = t_install_epoll(wx, ep, fd);
+    if (rc)
+        vepoll_close(ep);
+    return rc;
+}
+
+int vepoll_wasix_pipe(vepoll_wasix_t *wx, int flags, uint32_t fds[2])
+{
+    struct vepoll__wx_obj *o[2];
+    vepoll_pipe_t *p;
+    int rc, nb = (flags & VEPOLL_NONBLOCK) != 0;
+    if (!wx || !fds)
+        return -EINVAL;
+    if (!wx->builtin)
+        return -ENOTSUP;
+    if (flags & ~VEPOLL_NONBLOCK)
+        return -EINVAL;
+    o[0] = obj_new(VEPOLL_WASIX_KIND_PIPE_READ, VEPOLL_PIPE_READ, nb);
+    o[1] = obj_new(VEPOLL_WASIX_KIND_PIPE_WRITE, VEPOLL_PIPE_WRITE, nb);
+    rc = -ENOMEM;
+    if (!o[0] || !o[1])
+        goto fail_objs;
+    rc = vepoll_pipe_create(&p, 0, 0);
+    if (rc)
+        goto fail_objs;
+    o[0]->u.pipe = o[1]->u.pipe = p;
+    rc = install(wx, o, fds, 2);
+    if (rc)
+        goto fail_pipe;
+    return 0;
+fail_pipe:
+    vepoll_pipe_close(p, VEPOLL_PIPE_READ);
+    vepoll_pipe_close(p, VEPOLL_PIPE_WRITE);
+fail_objs:
+    vepoll__free(o[0], o[0] ? sizeof(*o[0]) : 0);
+    vepoll__free(o[1], o[1] ? sizeof(*o[1]) : 0);
+    return rc;
+}
+
+int vepoll_wasix_eventfd(vepoll_wasix_t *wx, uint64_t initval, int flags, uint32_t *fd)
+{
+    struct vepoll__wx_obj *o;
+    vepoll_eventfd_t *e;
+    int rc;
+    if (!wx || !fd)
+        return -EINVAL;
+    if (!wx->builtin)
+        return -ENOTSUP;
+    if (flags & ~(VEPOLL_NONBLOCK | VEPOLL_EFD_SEMAPHORE))
+        return -EINVAL;
+    o = obj_new(VEPOLL_WASIX_KIND_EVENTFD, 0, (flags & VEPOLL_NONBLOCK) != 0);
+    if (!o)
+        return -ENOMEM;
+    rc = vepoll_eventfd_create(&e, initval, flags & VEPOLL_EFD_SEMAPHORE);
+    if (rc)
+        goto fail_obj;
+    o->u.efd = e;
+    rc = install(wx, &o, fd, 1);
+    if (rc)
+        goto fail_efd;
+    return 0;
+fail_efd:
+    vepoll_eventfd_close(e);
+fail_obj:
+    vepoll__free(o, sizeof(*o));
+    return rc;
+}
+
+int vepoll_wasix_socketpair(vepoll_wasix_t *wx, int flags, uint32_t fds[2])
+{
+    struct vepoll__wx_obj *o[2];
+    vepoll_socketpair_t *s;
+    int rc, nb = (flags & VEPOLL_NONBLOCK) != 0;
+    if (!wx || !fds)
+        return -EINVAL;
+    if (!wx->builtin)
+        return -ENOTSUP;
+    if (flags & ~VEPOLL_NONBLOCK)
+        return -EINVAL;
+    o[0] = obj_new(VEPOLL_WASIX_KIND_SOCKET, 0, nb);
+    o[1] = obj_new(VEPOLL_WASIX_KIND_SOCKET, 1, nb);
+    rc = -ENOMEM;
+    if (!o[0] || !o[1])
+        goto fail_objs;
+    rc = vepoll_socketpair_create(&s, 0, 0);
+    if (rc)
+        goto fail_objs;
+    o[0]->u.sp = o[1]->u.sp = s;
+    rc = install(wx, o, fds, 2);
+    if (rc)
+        goto fail_sp;
+    return 0;
+fail_sp:
+    vepoll_socketpair_close(s, 0);
+    vepoll_socketpair_close(s, 1);
+fail_objs:
+    vepoll__free(o[0], o[0] ? sizeof(*o[0]) : 0);
+    vepoll__free(o[1], o[1] ? sizeof(*o[1]) : 0);
+    return rc;
+}
+
+int vepoll_wasix_close(vepoll_wasix_t *wx, uint32_t fd)
+{
+    struct vepoll__wx_obj *o = NULL;
+    if (!wx)
+        return -EBADF;
+    if (!wx->builtin)
+        return -ENOTSUP;
+    pthread_mutex_lock(&wx->tmu);
+    if (fd < wx->nobjs) {
+        o = wx->objs[fd];
+        wx->objs[fd] = NULL;
+    }
+    pthread_mutex_unlock(&wx->tmu);
+    if (!o)
+        return -EBADF;
+    obj_put(wx, o);
+    return 0;
+}
+
+/* Looks fd up for a host-side call: -EBADF, or -ENOTSUP for stdio (the host
+ * serves those itself). */
+static int host_get(vepoll_wasix_t *wx, uint32_t fd, struct vepoll__wx_obj **out)
+{
+    if (!wx)
+        return -EBADF;
+    if (!wx->builtin)
+        return -ENOTSUP;
+    *out = obj_get(wx, fd);
+    if (*out)
+        return 0;
+    return is_stdio(fd) ? -ENOTSUP : -EBADF;
+}
+
+int vepoll_wasix_shutdown(vepoll_wasix_t *wx, uint32_t fd, int how)
+{
+    struct vepoll__wx_obj *o;
+    int rc = host_get(wx, fd, &o);
+    if (rc)
+        return rc == -ENOTSUP && wx && wx->builtin ? -ENOTSOCK : rc;
+    if (o->kind != VEPOLL_WASIX_KIND_SOCKET)
+        rc = -ENOTSOCK;
+    else
+        rc = vepoll_socketpair_shutdown(o->u.sp, o->end, how);
+    obj_put(wx, o);
+    return rc;
+}
+
+int64_t vepoll_wasix_read(vepoll_wasix_t *wx, uint32_t fd, void *buf, size_t len)
+{
+    struct vepoll__wx_obj *o;
+    int64_t timeout;
+    ssize_t n;
+    int rc = host_get(wx, fd, &o);
+    if (rc)
+        return rc;
+    timeout = o->nonblock ? 0 : -1;
+    switch (o->kind) {
+    case VEPOLL_WASIX_KIND_PIPE_READ: n = vepoll_pipe_read(o->u.pipe, buf, len, timeout); break;
+    case VEPOLL_WASIX_KIND_EVENTFD: n = vepoll_eventfd_read(o->u.efd, buf, len, timeout); break;
+    case VEPOLL_WASIX_KIND_SOCKET:
+        n = vepoll_socketpair_read(o->u.sp, o->end, buf, len, timeout);
+        break;
+    case VEPOLL_WASIX_KIND_PIPE_WRITE: n = -EBADF; break;
+    default: n = -EINVAL; break; /* an epoll fd, as Linux */
+    }
+    obj_put(wx, o);
+    return n;
+}
+
+int64_t vepoll_wasix_write(vepoll_wasix_t *wx, uint32_t fd, const void *buf, size_t len)
+{
+    struct vepoll__wx_obj *o;
+    int64_t timeout;
+    ssize_t n;
+    int rc = host_get(wx, fd, &o);
+    if (rc)
+        return rc;
+    timeout = o->nonblock ? 0 : -1;
+    switch (o->kind) {
+    case VEPOLL_WASIX_KIND_PIPE_WRITE: n = vepoll_pipe_write(o->u.pipe, buf, len, timeout); break;
+    case VEPOLL_WASIX_KIND_EVENTFD: n = vepoll_eventfd_write(o->u.efd, buf, len, timeout); break;
+    case VEPOLL_WASIX_KIND_SOCKET:
+        n = vepoll_socketpair_write(o->u.sp, o->end, buf, len, timeout);
+        break;
+    case VEPOLL_WASIX_KIND_PIPE_READ: n = -EBADF; break;
+    default: n = -EINVAL; break;
+    }
+    obj_put(wx, o);
+    return n;
+}
+
+int vepoll_wasix_set_nonblock(vepoll_wasix_t *wx, uint32_t fd, int on)
+{
+    struct vepoll__wx_obj *o;
+    int rc = host_get(wx, fd, &o);
+    if (rc)
+        return rc;
+    pthread_mutex_lock(&wx->tmu);
+    o->nonblock = on != 0;
+    pthread_mutex_unlock(&wx->tmu);
+    obj_put(wx, o);
+    return 0;
+}
+
+int vepoll_wasix_fd_info(vepoll_wasix_t *wx, uint32_t fd, struct vepoll_wasix_fdinfo *out)
+{
+    struct vepoll__wx_obj *o;
+    int rc;
+    if (!out)
+        return -EINVAL;
+    memset(out, 0, sizeof(*out));
+    rc = host_get(wx, fd, &o);
+    if (rc == -ENOTSUP && wx->builtin) {
+        out->kind = VEPOLL_WASIX_KIND_STDIO;
+        return 0;
+    }
+    if (rc)
+        return rc;
+    out->kind = o->kind;
+    out->nonblock = o->nonblock;
+    out->ready = vepoll_source_ready(obj_source(o));
+    switch (o->kind) {
+    case VEPOLL_WASIX_KIND_PIPE_READ: out->nbytes = vepoll_pipe_pending(o->u.pipe); break;
+    case VEPOLL_WASIX_KIND_SOCKET:
+        out->nbytes = vepoll_socketpair_pending(o->u.sp, o->end);
+        break;
+    case VEPOLL_WASIX_KIND_EVENTFD: out->nbytes = (out->ready & VEPOLL_IN) ? 8 : 0; break;
+    default: break;
+    }
+    obj_put(wx, o);
+    return 0;
+}
+
+/* poll(2) on a private instance: one registration per item, keyed by the
+ * item's index, so an fd asked for both IN and OUT in two items works. */
+int vepoll_wasix_poll(vepoll_wasix_t *wx, struct vepoll_wasix_pollitem *items, size_t n,
+                      int64_t timeout_ns)
+{
+    struct vepoll__wx_obj **objs = NULL;
+    struct vepoll_event evs[64];
+    vepoll_t *ep = NULL;
+    size_t i;
+    int rc, ready = 0;
+
+    if (!wx)
+        return -EBADF;
+    if (!wx->builtin)
+        return -ENOTSUP;
+    if (n > MAX_FDS || (n && !items))
+        return -EINVAL;
+    if (n) {
+        objs = vepoll__calloc(n * sizeof(*objs));
+        if (!objs)
+            return -ENOMEM;
+    }
+    rc = vepoll_create(&ep);
+    if (rc)
+        goto out;
+    for (i = 0; i < n; i++) {
+        struct vepoll_event ev;
+        items[i].revents = 0;
+        items[i].ok = 0;
+        objs[i] = obj_get(wx, items[i].fd);
+        if (!objs[i]) {
+            if (is_stdio(items[i].fd)) {
+                /* The host's stdio never blocks the guest's poll. */
+                items[i].revents = items[i].events & (VEPOLL_IN | VEPOLL_OUT);
+                ready += items[i].revents != 0;
+            } else {
+                items[i].ok = -EBADF;
+            }
+            continue;
+        }
+        memset(&ev, 0, sizeof(ev));
+        ev.events = items[i].events;
+        ev.data.u64 = i;
+        rc = vepoll_ctl(ep, VEPOLL_CTL_ADD, (int)i, obj_source(objs[i]), &ev);
+        if (rc)
+            goto out;
+    }
+    /* Each registration yields at most one event per wait, so waits with a
+     * zero timeout after the first collect them all. */
+    for (int64_t to = ready ? 0 : timeout_ns;; to = 0) {
+        int got = vepoll_wait(ep, evs, 64, to), j;
+        if (got < 0) {
+            rc = got;
+            goto out;
+        }
+        for (j = 0; j < got; j++) {
+            size_t k = (size_t)evs[j].data.u64;
+            if (!items[k].revents)
+                ready++;
+            items[k].revents |= evs[j].events;
+        }
+        if (got < 64)
+            break;
+    }
+    rc = ready;
+out:
+    if (ep)
+        vepoll_close(ep);
+    for (i = 0; i < n; i++)
+        if (objs[i])
+            obj_put(wx, objs[i]);
+    vepoll__free(objs, n * sizeof(*objs));
+    return rc;
+}
+
+/* ---- the object imports ---------------------------------------------------- */
+
+static uint32_t put_fds(struct vepoll_wasix_mem *mem, uint64_t p0, uint64_t p1, const uint32_t *fds,
+                        int n)
+{
+    memcpy(mem->base + p0, &fds[0], 4);
+    if (n > 1)
+        memcpy(mem->base + p1, &fds[1], 4);
+    return VEPOLL_WASI_ESUCCESS;
+}
+
+uint32_t vepoll_wasix_fd_pipe(vepoll_wasix_t *wx, struct vepoll_wasix_mem mem,
+                              uint64_t ret_rfd_ptr, uint64_t ret_wfd_ptr)
+{
+    uint32_t fds[2];
+    int rc;
+    if (!vepoll__wx_in(&mem, ret_rfd_ptr, 4) || !vepoll__wx_in(&mem, ret_wfd_ptr, 4))
+        return VEPOLL_WASI_EMEMVIOLATION;
+    rc = vepoll_wasix_pipe(wx, 0, fds);
+    if (rc)
+        return vepoll_wasix_errno(rc);
+    return put_fds(&mem, ret_rfd_ptr, ret_wfd_ptr, fds, 2);
+}
+
+uint32_t vepoll_wasix_fd_event(vepoll_wasix_t *wx, struct vepoll_wasix_mem mem,
+                               uint64_t initval, uint32_t flags, uint64_t ret_fd_ptr)
+{
+    uint32_t fd;
+    int rc;
+    if (!vepoll__wx_in(&mem, ret_fd_ptr, 4))
+        return VEPOLL_WASI_EMEMVIOLATION;
+    if (flags & ~1u)
+        return VEPOLL_WASI_EINVAL;
+    rc = vepoll_wasix_eventfd(wx, initval, (flags & 1u) ? VEPOLL_EFD_SEMAPHORE : 0, &fd);
+    if (rc)
+        return vepoll_wasix_errno(rc);
+    return put_fds(&mem, ret_fd_ptr, 0, &fd, 1);
+}
+
+uint32_t vepoll_wasix_sock_pair(vepoll_wasix_t *wx, struct vepoll_wasix_mem mem,
+                                uint32_t af, uint32_t type, uint32_t proto,
+                                uint64_t ret_fd0_ptr, uint64_t ret_fd1_ptr)
+{
+    uint32_t fds[2];
+    int rc;
+    if (!vepoll__wx_in(&mem, ret_fd0_ptr, 4) || !vepoll__wx_in(&mem, ret_fd1_ptr, 4))
+        return VEPOLL_WASI_EMEMVIOLATION;
+    if (af != VEPOLL_WASIX_AF_UNIX || type != VEPOLL_WASIX_SOCK_STREAM || proto != 0)
+        return VEPOLL_WASI_ENOTSUP;
+    rc = vepoll_wasix_socketpair(wx, 0, fds);
+    if (rc)
+        return vepoll_wasix_errno(rc);
+    return put_fds(&mem, ret_fd0_ptr, ret_fd1_ptr, fds, 2);
+}
+
+uint32_t vepoll_wasix_sock_shutdown(vepoll_wasix_t *wx, uint32_t fd, uint32_t how)
+{
+    static const int map[4] = {-1, VEPOLL_SHUT_RD, VEPOLL_SHUT_WR, VEPOLL_SHUT_RDWR};
+    if (how == 0 || how > 3)
+        return VEPOLL_WASI_EINVAL;
+    return vepoll_wasix_errno(vepoll_wasix_shutdown(wx, fd, map[how]));
+}

@@ -1,0 +1,750 @@
+/*
+ * Allocation-failure injection (issue 5, deliverable 3).
+ *
+ * One scripted scenario touches every allocation site of the library.  It
+ * runs once with a counting allocator (N allocations), then once for every k
+ * in 1..N with the k-th allocation failing.  Every call that allocates either
+ * succeeds or returns -ENOMEM having changed nothing, which the scenario
+ * checks by observation right after the failure (no new object or
+ * registration kept, the key absent: MOD/DEL -> -ENOENT, the watch count
+ * unchanged, the nesting graph unchanged) and then retries the call, so the rest of the run
+ * must produce exactly the events of the clean run.  At the end everything is
+ * closed and no block may be alive (the ASan build adds LeakSanitizer).
+ * Calls that must not allocate (MOD, DEL, wait, update, closes) are checked
+ * not to.
+ *
+ * The allocation sites, from `grep -n 'vepoll__alloc\|vepoll__calloc' src/`
+ * (alloc.c itself defines them):
+ *   SITE_INSTANCE  src/core/instance.c  vepoll_create: the instance
+ *   SITE_SOURCE    src/core/source.c   vepoll_source_create: the source
+ *   SITE_REG       src/core/ctl.c    ctl_add: the registration
+ *   SITE_TABLE     src/core/table.c   vepoll__table_reserve: table growth
+ *   SITE_NEST      src/core/nest.c   reserve: children/parents arrays of a link
+ *   SITE_PIPE      src/objects/pipe.c   vepoll_pipe_create: the pipe block
+ *   SITE_EVENTFD   src/objects/eventfd.c  vepoll_eventfd_create: the counter
+ *   SITE_SOCKETPAIR src/objects/socketpair.c vepoll_socketpair_create: the pair block
+ *   SITE_WX_ADAPTER src/wasix/wasix.c vepoll_wasix_create: the adapter
+ *   SITE_WX_SIDE   src/wasix/wasix.c  reg_reserve: guest-data slots and the two
+ *                                  bucket arrays (3 calls)
+ *   SITE_WX_WAITBUF src/wasix/wasix.c epoll_wait: the batch buffer for
+ *                                  maxevents > 64 (its failure falls back to
+ *                                  the stack buffer: the wait still succeeds)
+ *   SITE_WX_FD     src/wasix/wasix_table.c obj_new and install's fd array (2 calls)
+ *   SITE_WX_POLL   src/wasix/wasix_table.c vepoll_wasix_poll: its item array
+ * (the objects' sources come from vepoll_source_create: SITE_SOURCE).
+ * test_alloc_fail_site_list_matches_sources re-counts the call sites in src/
+ * and fails when one is added that this list (and so the scenario) lacks.
+ *
+ * An allocation is attributed to a site by the call that makes it (the
+ * scenario names its phase before each call) and, inside ADD, by size: the
+ * registration is sizeof(struct vepoll__reg); anything else is table growth
+ * in a plain ADD and a nesting array in a nested ADD (the scenario grows an
+ * instance's table before nesting into it, so nested ADDs never grow it).
+ * The WASIX calls are attributed by phase and order, which their code
+ * fixes: an fd_event allocates its descriptor entry, the eventfd block, its
+ * source, then (first time) the fd array; an epoll_create the instance,
+ * then the entry and array; an epoll_ctl ADD first the side table, then
+ * vepoll's registration, then vepoll's table growth.
+ * Every site must be hit by the clean run and failed by some k.
+ *
+ * Single-threaded.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "registration.h"
+#include "source.h"
+#include "vepoll.h"
+#include "vepoll_objects.h"
+#include "vepoll_wasix.h"
+
+enum site {
+    SITE_INSTANCE, SITE_SOURCE, SITE_REG, SITE_TABLE, SITE_NEST,
+    SITE_PIPE, SITE_EVENTFD, SITE_SOCKETPAIR,
+    SITE_WX_ADAPTER, SITE_WX_SIDE, SITE_WX_WAITBUF, SITE_WX_FD, SITE_WX_POLL, NSITES
+};
+static const char *const site_name[NSITES] = {
+    "instance", "source", "registration", "table", "nest",
+    "pipe", "eventfd", "socketpair",
+    "wasix adapter", "wasix side table", "wasix wait buffer", "wasix fd table", "wasix poll",
+};
+/* The call sites per file (see the comment at the top). */
+static const struct {
+    const char *file;
+    int calls;
+} site_files[] = {
+    {"instance.c", 1}, {"source.c", 1}, {"ctl.c", 1}, {"table.c", 1}, {"nest.c", 1},
+    {"pipe.c", 1}, {"eventfd.c", 1}, {"socketpair.c", 1},
+    {"wasix.c", 5}, {"wasix_table.c", 3},
+};
+
+enum phase {
+    PH_NONE, PH_CREATE, PH_SOURCE, PH_ADD_PLAIN, PH_ADD_NEST,
+    PH_PIPE, PH_EVENTFD, PH_SOCKETPAIR,
+    PH_WX_CREATE, PH_WX_EVENTFD, PH_WX_EPOLL, PH_WX_CTL, PH_WX_WAIT, PH_WX_POLL
+};
+
+static struct {
+    long live;
+    long live_site[NSITES + 1];
+    long count;         /* allocations this run */
+    long fail_at;       /* 0: none */
+    int failures;       /* injected this run */
+    enum phase phase;
+    int site_hits[NSITES];
+    int failed_site;    /* site of the injected failure, -1 none */
+    int unexpected;     /* allocations during PH_NONE calls */
+    int nth;            /* allocations since the phase was set (WASIX calls) */
+    bool reg_seen;      /* PH_WX_CTL: vepoll's registration came */
+} al;
+
+static void set_phase(enum phase ph)
+{
+    al.phase = ph;
+    al.nth = 0;
+    al.reg_seen = false;
+}
+
+static enum site classify(size_t size)
+{
+    switch (al.phase) {
+    case PH_CREATE:
+        return SITE_INSTANCE;
+    case PH_SOURCE:
+        return SITE_SOURCE;
+    case PH_ADD_PLAIN:
+        return size == sizeof(struct vepoll__reg) ? SITE_REG : SITE_TABLE;
+    case PH_ADD_NEST:
+        return size == sizeof(struct vepoll__reg) ? SITE_REG : SITE_NEST;
+    /* An object is one block plus a source per end (vepoll_source_create). */
+    case PH_PIPE:
+        return size == sizeof(struct vepoll_source) ? SITE_SOURCE : SITE_PIPE;
+    case PH_EVENTFD:
+        return size == sizeof(struct vepoll_source) ? SITE_SOURCE : SITE_EVENTFD;
+    case PH_SOCKETPAIR:
+        return size == sizeof(struct vepoll_source) ? SITE_SOURCE : SITE_SOCKETPAIR;
+    case PH_WX_CREATE:
+        return SITE_WX_ADAPTER;
+    case PH_WX_EVENTFD:
+        if (size == sizeof(struct vepoll_source))
+            return SITE_SOURCE;
+        return al.nth == 2 ? SITE_EVENTFD : SITE_WX_FD;
+    case PH_WX_EPOLL:
+        return al.nth == 1 ? SITE_INSTANCE : SITE_WX_FD;
+    case PH_WX_CTL:
+        if (size == sizeof(struct vepoll__reg)) {
+            al.reg_seen = true;
+            return SITE_REG;
+        }
+        return al.reg_seen ? SITE_TABLE : SITE_WX_SIDE;
+    case PH_WX_WAIT:
+        return SITE_WX_WAITBUF;
+    case PH_WX_POLL:
+        if (al.nth == 1)
+            return SITE_WX_POLL;
+        if (al.nth == 2)
+            return SITE_INSTANCE;
+        return size == sizeof(struct vepoll__reg) ? SITE_REG : SITE_TABLE;
+    default:
+        return NSITES;
+    }
+}
+
+static void *al_alloc(void *ctx, size_t size)
+{
+    enum site s;
+    size_t *p;
+    (void)ctx;
+    al.nth++;
+    s = classify(size);
+    if (s == NSITES)
+        al.unexpected++;
+    else
+        al.site_hits[s]++;
+    if (++al.count == al.fail_at) {
+        al.failures++;
+        al.failed_site = (int)s;
+        return NULL;
+    }
+    p = malloc(size + 16);
+    if (!p)
+        return NULL;
+    p[0] = size;
+    p[1] = (size_t)s;
+    al.live++;
+    al.live_site[s]++;
+    return (char *)p + 16;
+}
+
+static void al_free(void *ctx, void *ptr, size_t size)
+{
+    size_t *p = (size_t *)((char *)ptr - 16);
+    (void)ctx;
+    assert_int_equal(p[0], size);
+    al.live--;
+    al.live_site[p[1]]--;
+    free(p);
+}
+
+static const struct vepoll_allocator counting = {al_alloc, al_free, NULL};
+
+/* ---- calls that may fail: check "nothing changed", then retry ---------------- */
+
+static int watches; /* registrations alive, as the scenario counts them */
+static vepoll_t *probe_ep;
+static vepoll_source_t *probe_src;
+
+/* The library's watch count equals `watches`: with the limit at
+ * watches + 1 exactly one more ADD fits. */
+static void check_watch_count(void)
+{
+    struct vepoll_event ev = {VEPOLL_IN, {.u64 = 0}};
+    enum phase saved = al.phase;
+    int rc;
+    al.phase = PH_ADD_PLAIN;
+    vepoll_set_max_watches((uint64_t)watches + 1);
+    while ((rc = vepoll_ctl(probe_ep, VEPOLL_CTL_ADD, 1, probe_src, &ev)) == -ENOMEM) {
+    }
+    assert_int_equal(rc, 0);
+    assert_int_equal(vepoll_ctl(probe_ep, VEPOLL_CTL_ADD, 2, probe_src, &ev), -ENOSPC);
+    assert_int_equal(vepoll_ctl(probe_ep, VEPOLL_CTL_DEL, 1, probe_src, NULL), 0);
+    vepoll_set_max_watches(0);
+    al.phase = saved;
+}
+
+static vepoll_t *create(void)
+{
+    for (;;) {
+        vepoll_t *sentinel = (vepoll_t *)&al, *ep = sentinel;
+        long live = al.live;
+        int failures = al.failures, rc;
+        al.phase = PH_CREATE;
+        rc = vepoll_create(&ep);
+        al.phase = PH_NONE;
+        if (rc == 0)
+            return ep;
+        assert_int_equal(rc, -ENOMEM);
+        assert_int_equal(al.failures, failures + 1);
+        assert_ptr_equal(ep, sentinel);
+        assert_int_equal(al.live, live);
+    }
+}
+
+static vepoll_source_t *source(uint32_t ready)
+{
+    for (;;) {
+        vepoll_source_t *sentinel = (vepoll_source_t *)&al, *s = sentinel;
+        long live = al.live;
+        int failures = al.failures, rc;
+        al.phase = PH_SOURCE;
+        rc = vepoll_source_create(&s, ready);
+        al.phase = PH_NONE;
+        if (rc == 0) {
+            assert_int_equal(vepoll_source_ready(s), ready);
+            return s;
+        }
+        assert_int_equal(rc, -ENOMEM);
+        assert_int_equal(al.failures, failures + 1);
+        assert_ptr_equal(s, sentinel);
+        assert_int_equal(al.live, live);
+    }
+}
+
+/* Creates an object: phase ph, create() returns the call's result. */
+#define CREATE_OBJECT(ph, call, outp)                                         \
+    for (;;) {                                                                \
+        long live = al.live;                                                  \
+        int failures = al.failures, rc_;                                      \
+        (outp) = NULL;                                                        \
+        al.phase = (ph);                                                      \
+        rc_ = (call);                                                         \
+        al.phase = PH_NONE;                                                   \
+        if (rc_ == 0)                                                         \
+            break;                                                            \
+        assert_int_equal(rc_, -ENOMEM);                                       \
+        assert_int_equal(al.failures, failures + 1);                          \
+        assert_null(outp);                                                    \
+        assert_int_equal(al.live, live);                                      \
+    }
+
+static void add(vepoll_t *ep, int fd, vepoll_source_t *s, uint32_t events,
+                uint64_t cookie, bool nested)
+{
+    struct vepoll_event ev = {events, {.u64 = cookie}};
+    for (;;) {
+        long regs = al.live_site[SITE_REG], objs = al.live_site[SITE_INSTANCE] +
+                                                   al.live_site[SITE_SOURCE];
+        int failures = al.failures, rc;
+        al.phase = nested ? PH_ADD_NEST : PH_ADD_PLAIN;
+        rc = vepoll_ctl(ep, VEPOLL_CTL_ADD, fd, s, &ev);
+        al.phase = PH_NONE;
+        if (rc == 0) {
+            watches++;
+            return;
+        }
+        assert_int_equal(rc, -ENOMEM);
+        assert_int_equal(al.failures, failures + 1);
+        /* No registration or object is kept.  A table or nesting array
+         * that grew before the failure may stay grown (capacity, not
+         * state: freed with its instance, counted by the final check). */
+        assert_int_equal(al.live_site[SITE_REG], regs);
+        assert_int_equal(al.live_site[SITE_INSTANCE] + al.live_site[SITE_SOURCE], objs);
+        assert_int_equal(vepoll_ctl(ep, VEPOLL_CTL_MOD, fd, s, &ev), -ENOENT);
+        assert_int_equal(vepoll_ctl(ep, VEPOLL_CTL_DEL, fd, s, NULL), -ENOENT);
+        check_watch_count();
+    }
+}
+
+static void del(vepoll_t *ep, int fd, vepoll_source_t *s)
+{
+    assert_int_equal(vepoll_ctl(ep, VEPOLL_CTL_DEL, fd, s, NULL), 0);
+    watches--;
+}
+
+/* wait(ep, 64, 0) returns exactly n entries whose cookies are the given
+ * set (each once), all with bits `bits`. */
+static void expect_set(vepoll_t *ep, uint32_t bits, int n, const uint64_t *cookies)
+{
+    struct vepoll_event got[64];
+    bool seen[64] = {false};
+    int rc = vepoll_wait(ep, got, 64, 0), i, j;
+    assert_int_equal(rc, n);
+    for (i = 0; i < rc; i++) {
+        assert_int_equal(got[i].events, bits);
+        for (j = 0; j < n; j++)
+            if (cookies[j] == got[i].data.u64 && !seen[j])
+                break;
+        assert_true(j < n);
+        seen[j] = true;
+    }
+}
+
+static void expect_order(vepoll_t *ep, uint32_t bits, int n, const uint64_t *cookies)
+{
+    struct vepoll_event got[64];
+    int rc = vepoll_wait(ep, got, 64, 0), i;
+    assert_int_equal(rc, n);
+    for (i = 0; i < rc; i++) {
+        assert_int_equal(got[i].events, bits);
+        assert_int_equal(got[i].data.u64, cookies[i]);
+    }
+}
+
+/* ---- the WASIX adapter ------------------------------------------------------- */
+
+#define WX_NEFD 20 /* ADDs: the side table grows 16 -> 32 slots and buckets */
+static uint8_t guest[4096];
+
+static struct vepoll_wasix_mem gmem(void)
+{
+    struct vepoll_wasix_mem m = {guest, sizeof guest};
+    return m;
+}
+
+static uint32_t grd32(size_t off)
+{
+    uint32_t v;
+    memcpy(&v, guest + off, 4);
+    return v;
+}
+
+/* The guest memory must be as it was: a failed import writes nothing. */
+static uint8_t guest_before[sizeof guest];
+#define GUEST_SNAP() memcpy(guest_before, guest, sizeof guest)
+#define GUEST_SAME() assert_memory_equal(guest, guest_before, sizeof guest)
+
+static void wasix_scenario(void)
+{
+    vepoll_wasix_t *wx = NULL;
+    uint32_t ep, efd[WX_NEFD], rc, n;
+    uint64_t one = 1;
+    int i;
+
+    memset(guest, 0, sizeof guest);
+    for (;;) {
+        long live = al.live;
+        int failures = al.failures, r;
+        set_phase(PH_WX_CREATE);
+        r = vepoll_wasix_create(&wx, NULL);
+        set_phase(PH_NONE);
+        if (r == 0)
+            break;
+        assert_int_equal(r, -ENOMEM);
+        assert_int_equal(al.failures, failures + 1);
+        assert_null(wx);
+        assert_int_equal(al.live, live);
+    }
+    /* epoll_create through the ABI: the instance gets fd 3. */
+    for (;;) {
+        long live = al.live_site[SITE_INSTANCE] + al.live_site[SITE_SOURCE];
+        int failures = al.failures;
+        GUEST_SNAP();
+        set_phase(PH_WX_EPOLL);
+        rc = vepoll_wasix_epoll_create(wx, gmem(), 0);
+        set_phase(PH_NONE);
+        if (rc == 0)
+            break;
+        assert_int_equal(rc, VEPOLL_WASI_ENOMEM);
+        assert_int_equal(al.failures, failures + 1);
+        GUEST_SAME();
+        assert_int_equal(al.live_site[SITE_INSTANCE] + al.live_site[SITE_SOURCE], live);
+        assert_int_equal(vepoll_wasix_close(wx, VEPOLL_WASIX_FIRST_FD), -EBADF);
+    }
+    ep = grd32(0);
+    assert_int_equal(ep, VEPOLL_WASIX_FIRST_FD);
+    /* Eventfds (host side, non-blocking) under fds 4.. in order. */
+    for (i = 0; i < WX_NEFD; i++) {
+        for (;;) {
+            long live = al.live_site[SITE_EVENTFD] + al.live_site[SITE_SOURCE];
+            int failures = al.failures, r;
+            struct vepoll_wasix_fdinfo info;
+            set_phase(PH_WX_EVENTFD);
+            r = vepoll_wasix_eventfd(wx, 0, VEPOLL_NONBLOCK, &efd[i]);
+            set_phase(PH_NONE);
+            if (r == 0)
+                break;
+            assert_int_equal(r, -ENOMEM);
+            assert_int_equal(al.failures, failures + 1);
+            assert_int_equal(al.live_site[SITE_EVENTFD] + al.live_site[SITE_SOURCE], live);
+            assert_int_equal(vepoll_wasix_fd_info(wx, ep + 1 + (uint32_t)i, &info), -EBADF);
+        }
+        assert_int_equal(efd[i], ep + 1 + (uint32_t)i);
+    }
+    /* ADD each with its own guest data (data1 = i): the side table grows. */
+    for (i = 0; i < WX_NEFD; i++) {
+        uint8_t ev[VEPOLL_WASIX_EVENT_SIZE] = {0};
+        uint32_t bits = VEPOLL_WASIX_EPOLLIN, d1 = 1000 + (uint32_t)i;
+        memcpy(ev, &bits, 4);
+        memcpy(ev + 16, &d1, 4);
+        memcpy(guest + 64, ev, sizeof ev);
+        for (;;) {
+            long regs = al.live_site[SITE_REG];
+            int failures = al.failures;
+            GUEST_SNAP();
+            set_phase(PH_WX_CTL);
+            rc = vepoll_wasix_epoll_ctl(wx, gmem(), VEPOLL_WASIX_32, ep, VEPOLL_WASIX_CTL_ADD,
+                                        efd[i], 64);
+            set_phase(PH_NONE);
+            if (rc == 0)
+                break;
+            assert_int_equal(rc, VEPOLL_WASI_ENOMEM);
+            assert_int_equal(al.failures, failures + 1);
+            GUEST_SAME();
+            /* No registration kept (slots and buckets may stay grown:
+             * capacity, freed with the adapter). */
+            assert_int_equal(al.live_site[SITE_REG], regs);
+            /* A MOD reserves a side-table slot before vepoll answers
+             * ENOENT (src/wasix/wasix.c ctl_locked): capacity again. */
+            set_phase(PH_WX_CTL);
+            assert_int_equal(vepoll_wasix_epoll_ctl(wx, gmem(), VEPOLL_WASIX_32, ep,
+                                                    VEPOLL_WASIX_CTL_MOD, efd[i], 64),
+                             VEPOLL_WASI_ENOENT);
+            set_phase(PH_NONE);
+            assert_int_equal(vepoll_wasix_epoll_ctl(wx, gmem(), VEPOLL_WASIX_32, ep,
+                                                    VEPOLL_WASIX_CTL_DEL, efd[i], 0),
+                             VEPOLL_WASI_ENOENT);
+        }
+    }
+    /* Two ready eventfds; a wait for up to 100 events needs a batch buffer
+     * (> 64): failing it only shrinks the batch, the answer is the same. */
+    assert_int_equal(vepoll_wasix_write(wx, efd[3], &one, 8), 8);
+    assert_int_equal(vepoll_wasix_write(wx, efd[17], &one, 8), 8);
+    GUEST_SNAP();
+    set_phase(PH_WX_WAIT);
+    rc = vepoll_wasix_epoll_wait(wx, gmem(), VEPOLL_WASIX_32, ep, 256, 100, 0, 128);
+    set_phase(PH_NONE);
+    assert_int_equal(rc, 0);
+    n = grd32(128);
+    assert_int_equal(n, 2);
+    for (i = 0; i < 2; i++) {
+        uint32_t d1 = grd32(256 + 32 * (size_t)i + 16), fd = grd32(256 + 32 * (size_t)i + 12);
+        assert_int_equal(grd32(256 + 32 * (size_t)i), VEPOLL_WASIX_EPOLLIN);
+        assert_true((d1 == 1003 && fd == efd[3]) || (d1 == 1017 && fd == efd[17]));
+    }
+    /* poll(2) over two fds: its item array, a private instance and its
+     * registrations; a failure is -ENOMEM, then the same answer. */
+    for (;;) {
+        struct vepoll_wasix_pollitem it[2] = {{efd[3], VEPOLL_IN, 0, 0},
+                                              {efd[4], VEPOLL_IN, 0, 0}};
+        long live = al.live;
+        int failures = al.failures, r;
+        set_phase(PH_WX_POLL);
+        r = vepoll_wasix_poll(wx, it, 2, 0);
+        set_phase(PH_NONE);
+        if (r >= 0) {
+            assert_int_equal(r, 1);
+            assert_int_equal(it[0].revents, VEPOLL_IN);
+            assert_int_equal(it[1].revents, 0);
+            break;
+        }
+        assert_int_equal(r, -ENOMEM);
+        assert_int_equal(al.failures, failures + 1);
+        assert_int_equal(al.live, live);
+    }
+    /* DEL and closes free everything and allocate nothing. */
+    assert_int_equal(vepoll_wasix_epoll_ctl(wx, gmem(), VEPOLL_WASIX_32, ep, VEPOLL_WASIX_CTL_DEL,
+                                            efd[0], 0),
+                     0);
+    for (i = 0; i < WX_NEFD; i += 2)
+        assert_int_equal(vepoll_wasix_close(wx, efd[i]), 0);
+    vepoll_wasix_destroy(wx);
+}
+
+/* ---- the scenario ------------------------------------------------------------ */
+
+#define NE 7
+#define NPLAIN 40 /* ADDs into E0: the table grows 8 -> 16 -> 32 -> 64 */
+
+static void scenario(void)
+{
+    vepoll_t *e[NE];
+    vepoll_source_t *s[4];
+    uint64_t ck[64];
+    int i, n;
+    struct vepoll_event ev = {VEPOLL_IN, {.u64 = 0}};
+
+    watches = 0;
+    probe_ep = create();
+    probe_src = source(0);
+    for (i = 0; i < NE; i++)
+        e[i] = create();
+    s[0] = source(0);
+    s[1] = source(VEPOLL_IN);
+    s[2] = source(0);
+    s[3] = source(0);
+
+    /* Table growth past several resizes: S0..S3 under fds 0..9. */
+    for (i = 0; i < NPLAIN; i++)
+        add(e[0], i / 4, s[i % 4], VEPOLL_IN, (uint64_t)i, false);
+    /* S1 was ready at ADD: its ten keys are queued in ADD order (S080). */
+    for (n = 0, i = 1; i < NPLAIN; i += 4)
+        ck[n++] = (uint64_t)i;
+    expect_order(e[0], VEPOLL_IN, n, ck);
+    vepoll_source_update(s[1], 0, VEPOLL_IN);
+    vepoll_source_update(s[0], VEPOLL_IN, 0);
+    for (n = 0, i = 0; i < NPLAIN; i += 4)
+        ck[n++] = (uint64_t)i;
+    expect_set(e[0], VEPOLL_IN, n, ck);
+    vepoll_source_update(s[0], 0, VEPOLL_IN);
+    assert_int_equal(vepoll_wait(e[0], (struct vepoll_event[1]){{0, {0}}}, 1, 0), 0);
+    /* Keep ten keys (fd 0..9 of S2), drop the rest: the table keeps its size,
+     * so the nested ADDs below never grow it. */
+    for (i = 0; i < NPLAIN; i++)
+        if (i % 4 != 2)
+            del(e[0], i / 4, s[i % 4]);
+    /* Every other instance gets its table now, for the same reason. */
+    for (i = 1; i < NE; i++)
+        add(e[i], 100, s[3], VEPOLL_IN, 1000 + (uint64_t)i, false);
+
+    /* Nesting: a chain E0 > E1 > E2 > E3 > E4 (5 instances, the limit), a
+     * diamond, a dup'ed link, and a fan-out of 6 children under E0 (its
+     * children array grows past 4). */
+    add(e[3], 0, vepoll_as_source(e[4]), VEPOLL_IN, 34, true);
+    add(e[2], 0, vepoll_as_source(e[3]), VEPOLL_IN, 23, true);
+    add(e[1], 0, vepoll_as_source(e[2]), VEPOLL_IN, 12, true);
+    add(e[0], 0, vepoll_as_source(e[1]), VEPOLL_IN, 1, true);
+    add(e[0], 0, vepoll_as_source(e[2]), VEPOLL_IN, 2, true);
+    add(e[0], 0, vepoll_as_source(e[3]), VEPOLL_IN, 3, true);
+    add(e[0], 0, vepoll_as_source(e[4]), VEPOLL_IN, 4, true);
+    add(e[0], 0, vepoll_as_source(e[5]), VEPOLL_IN, 5, true);
+    add(e[0], 0, vepoll_as_source(e[6]), VEPOLL_IN, 6, true);
+    add(e[0], 1, vepoll_as_source(e[1]), VEPOLL_IN, 11, true);
+    /* The graph is exactly what succeeded: a sixth level and a cycle are
+     * refused, a fifth-level leaf is fine. */
+    assert_int_equal(vepoll_ctl(e[4], VEPOLL_CTL_ADD, 0, vepoll_as_source(e[5]), &ev), -ELOOP);
+    assert_int_equal(vepoll_ctl(e[4], VEPOLL_CTL_ADD, 0, vepoll_as_source(e[0]), &ev), -ELOOP);
+    add(e[5], 0, vepoll_as_source(e[4]), VEPOLL_IN, 54, true);
+    del(e[5], 0, vepoll_as_source(e[4]));
+
+    /* One update at the bottom reaches the top through every path. */
+    add(e[4], 7, s[2], VEPOLL_IN, 47, false);
+    vepoll_source_update(s[2], VEPOLL_IN, 0);
+    {
+        static const uint64_t top[] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, /* S2 keys */
+                                       1, 2, 3, 4, 11};
+        uint64_t want[15];
+        for (i = 0; i < 10; i++)
+            want[i] = (uint64_t)(i * 4 + 2);
+        for (i = 10; i < 15; i++)
+            want[i] = top[i];
+        expect_set(e[0], VEPOLL_IN, 15, want);
+    }
+    ck[0] = 47;
+    expect_order(e[4], VEPOLL_IN, 1, ck);
+    ck[0] = 34;
+    expect_order(e[3], VEPOLL_IN, 1, ck);
+
+    /* A closed source disappears everywhere; a closed instance leaves its
+     * outers. */
+    vepoll_source_close(s[2]);
+    watches -= 11;
+    assert_int_equal(vepoll_wait(e[0], (struct vepoll_event[64]){{0, {0}}}, 64, 0), 0);
+    assert_int_equal(vepoll_close(e[4]), 0);
+    watches -= 2 + 1; /* E3 > E4, E0 > E4; E4's own key on S3 */
+    check_watch_count();
+
+    /* The ready-made objects: each is a block plus its end sources. */
+    {
+        vepoll_pipe_t *p;
+        vepoll_eventfd_t *ef;
+        vepoll_socketpair_t *sp;
+        uint64_t one = 1;
+        static const uint64_t objs[] = {501, 502, 503};
+        CREATE_OBJECT(PH_PIPE, vepoll_pipe_create(&p, 0, VEPOLL_NONBLOCK), p);
+        CREATE_OBJECT(PH_EVENTFD, vepoll_eventfd_create(&ef, 0, VEPOLL_NONBLOCK), ef);
+        CREATE_OBJECT(PH_SOCKETPAIR, vepoll_socketpair_create(&sp, 0, VEPOLL_NONBLOCK), sp);
+        add(e[6], 0, vepoll_pipe_source(p, VEPOLL_PIPE_READ), VEPOLL_IN, 501, false);
+        add(e[6], 0, vepoll_eventfd_source(ef), VEPOLL_IN, 502, false);
+        add(e[6], 0, vepoll_socketpair_source(sp, 0), VEPOLL_IN, 503, false);
+        assert_int_equal(vepoll_pipe_write(p, "x", 1, 0), 1);
+        assert_int_equal(vepoll_eventfd_write(ef, &one, sizeof one, 0), (ssize_t)sizeof one);
+        assert_int_equal(vepoll_socketpair_write(sp, 1, "y", 1, 0), 1);
+        expect_order(e[6], VEPOLL_IN, 3, objs);
+        ck[0] = 6;
+        expect_order(e[0], VEPOLL_IN, 1, ck); /* through E0 > E6 */
+        assert_int_equal(vepoll_pipe_close(p, VEPOLL_PIPE_READ), 0);
+        assert_int_equal(vepoll_pipe_close(p, VEPOLL_PIPE_WRITE), 0);
+        assert_int_equal(vepoll_eventfd_close(ef), 0);
+        assert_int_equal(vepoll_socketpair_close(sp, 0), 0);
+        assert_int_equal(vepoll_socketpair_close(sp, 1), 0);
+        watches -= 3;
+        assert_int_equal(vepoll_wait(e[6], (struct vepoll_event[8]){{0, {0}}}, 8, 0), 0);
+        assert_int_equal(vepoll_wait(e[0], (struct vepoll_event[8]){{0, {0}}}, 8, 0), 0);
+        check_watch_count();
+    }
+
+    for (i = 0; i < NE; i++)
+        if (i != 4)
+            assert_int_equal(vepoll_close(e[i]), 0);
+    vepoll_source_close(s[0]);
+    vepoll_source_close(s[1]);
+    vepoll_source_close(s[3]);
+    vepoll_source_close(probe_src);
+    assert_int_equal(vepoll_close(probe_ep), 0);
+    wasix_scenario();
+    assert_int_equal(al.unexpected, 0);
+    assert_int_equal(al.live, 0);
+}
+
+static void run(long fail_at)
+{
+    memset(&al, 0, sizeof al);
+    al.fail_at = fail_at;
+    al.failed_site = -1;
+    scenario();
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    return vepoll_set_allocator(&counting) == 0 ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    return vepoll_set_allocator(NULL) == 0 ? 0 : -1;
+}
+
+static void test_alloc_fail_every_kth_allocation_fails_cleanly(void **state)
+{
+    long n, k;
+    int i, clean_hits[NSITES], failed[NSITES] = {0};
+    (void)state;
+    run(0);
+    n = al.count;
+    memcpy(clean_hits, al.site_hits, sizeof clean_hits);
+    print_message("clean run: %ld allocations;", n);
+    for (i = 0; i < NSITES; i++) {
+        print_message(" %s %d", site_name[i], clean_hits[i]);
+        assert_true(clean_hits[i] > 0);
+    }
+    print_message("\n");
+    for (k = 1; k <= n; k++) {
+        run(k);
+        assert_int_equal(al.failures, 1);
+        assert_true(al.failed_site >= 0 && al.failed_site < NSITES);
+        failed[al.failed_site]++;
+    }
+    for (i = 0; i < NSITES; i++)
+        assert_true(failed[i] > 0);
+    print_message("%ld runs with one failed allocation each, all clean\n", n);
+}
+
+/* The site list above must be every allocation call in the library's
+ * tiers (src/core, src/objects, src/wasix). */
+static void test_alloc_fail_site_list_matches_sources(void **state)
+{
+    static const char *const tiers[] = {"core", "objects", "wasix"};
+    char dir[4096], path[4096 + 256 + 2], line[1024];
+    const char *slash = strrchr(__FILE__, '/');
+    DIR *d;
+    struct dirent *de;
+    size_t i, t;
+    int total = 0, listed = 0;
+    (void)state;
+    if (__FILE__[0] != '/' || !slash) {
+        skip(); /* built from a relative path: cannot find src/ */
+        return;
+    }
+    for (i = 0; i < sizeof site_files / sizeof site_files[0]; i++)
+        listed += site_files[i].calls;
+    for (t = 0; t < sizeof tiers / sizeof tiers[0]; t++) {
+        snprintf(dir, sizeof dir, "%.*s/../../src/%s", (int)(slash - __FILE__), __FILE__,
+                 tiers[t]);
+        d = opendir(dir);
+        if (!d) {
+            skip();
+            return;
+        }
+        while ((de = readdir(d))) {
+            size_t len = strlen(de->d_name);
+            int calls = 0;
+            FILE *f;
+            if (len < 3 || strcmp(de->d_name + len - 2, ".c") || !strcmp(de->d_name, "alloc.c"))
+                continue;
+            snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+            f = fopen(path, "r");
+            assert_non_null(f);
+            while (fgets(line, sizeof line, f))
+                for (const char *p = line; (p = strstr(p, "vepoll__")); p += 8)
+                    calls += !strncmp(p, "vepoll__alloc(", 14) ||
+                             !strncmp(p, "vepoll__calloc(", 15);
+            fclose(f);
+            for (i = 0; i < sizeof site_files / sizeof site_files[0]; i++)
+                if (!strcmp(site_files[i].file, de->d_name))
+                    break;
+            if (i == sizeof site_files / sizeof site_files[0]) {
+                if (calls)
+                    print_error("src/%s/%s: %d allocation call(s) the scenario does not cover\n",
+                                tiers[t], de->d_name, calls);
+                assert_int_equal(calls, 0);
+            } else {
+                assert_int_equal(calls, site_files[i].calls);
+            }
+            total += calls;
+        }
+        closedir(d);
+    }
+    assert_int_equal(total, listed);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_alloc_fail_site_list_matches_sources),
+        cmocka_unit_test_setup_teardown(test_alloc_fail_every_kth_allocation_fails_cleanly,
+                                        setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
