@@ -7,7 +7,6 @@
  */
 #include <errno.h>
 
-#include "vepoll_core.h"
 #include "instance.h"
 #include "nest.h"
 #include "registration.h"
@@ -15,30 +14,6 @@
 #define EXCL_OK_BITS                                                          \
     (VEPOLL_IN | VEPOLL_OUT | VEPOLL_ERR | VEPOLL_HUP | VEPOLL_WAKEUP |       \
      VEPOLL_ET | VEPOLL_EXCLUSIVE)
-
-static AO_t watches, max_watches;
-
-void vepoll_set_max_watches(uint64_t max)
-{
-    AO_store(&max_watches, (AO_t)max);
-}
-
-int vepoll__watch_acquire(void)
-{
-    AO_t n, max;
-    do {
-        n = AO_load(&watches);
-        max = AO_load(&max_watches);
-        if (max && n >= max)
-            return -ENOSPC;
-    } while (!AO_compare_and_swap_full(&watches, n, n + 1));
-    return 0;
-}
-
-void vepoll__watch_release(void)
-{
-    AO_fetch_and_sub1(&watches);
-}
 
 /* Linux stores every mask with ERR|HUP: they are always reported. */
 static unsigned int stored_mask(uint32_t events)
@@ -49,22 +24,19 @@ static unsigned int stored_mask(uint32_t events)
 static int ctl_add(struct vepoll *ep, int fd, struct vepoll_source *src,
                    const struct vepoll_event *ev)
 {
+    struct vepoll *inner = vepoll__nest_owner(src);
     struct vepoll__reg *r;
     int rc;
     if (vepoll__table_find(&ep->table, src, fd))
         return -EEXIST;
-    rc = vepoll__watch_acquire();
+    rc = vepoll__reg_new(&r);
     if (rc)
         return rc;
-    rc = -ENOMEM;
-    r = vepoll__calloc(sizeof(*r));
-    if (!r)
-        goto err_watch;
     rc = vepoll__table_reserve(&ep->table);
     if (rc)
         goto err_reg;
-    if (src->owner) {
-        rc = vepoll__nest_link(ep, src->owner);
+    if (inner) {
+        rc = vepoll__nest_link(ep, inner);
         if (rc)
             goto err_reg;
     }
@@ -83,13 +55,12 @@ static int ctl_add(struct vepoll *ep, int fd, struct vepoll_source *src,
     AO_nop_full();
     vepoll__instance_evaluate(ep, r);
     vepoll__source_write_end(src);
-    if (src->owner)
-        vepoll__instance_touch_sources(src->owner);
+    if (inner)
+        vepoll__instance_touch_sources(inner);
     return 0;
 err_reg:
-    vepoll__free(r, sizeof(*r));
-err_watch:
-    vepoll__watch_release();
+    vepoll__reg_kill(r); /* gives the watch back */
+    vepoll__reg_free(r);
     return rc;
 }
 
@@ -122,6 +93,7 @@ static int ctl_del(struct vepoll *ep, int fd, struct vepoll_source *src)
 int vepoll_ctl(vepoll_t *ep, int op, int fd, vepoll_source_t *src,
                const struct vepoll_event *ev)
 {
+    struct vepoll *inner;
     int rc;
     if (!ev && op != VEPOLL_CTL_DEL)
         return -EFAULT;
@@ -129,16 +101,15 @@ int vepoll_ctl(vepoll_t *ep, int op, int fd, vepoll_source_t *src,
         return -EBADF;
     if (src == &ep->self)
         return -EINVAL;
+    inner = vepoll__nest_owner(src);
     if (op != VEPOLL_CTL_DEL && (ev->events & VEPOLL_EXCLUSIVE)) {
         if (op == VEPOLL_CTL_MOD)
             return -EINVAL;
-        if (op == VEPOLL_CTL_ADD &&
-            (src->owner || (ev->events & ~EXCL_OK_BITS)))
+        if (op == VEPOLL_CTL_ADD && (inner || (ev->events & ~EXCL_OK_BITS)))
             return -EINVAL;
     }
     pthread_mutex_lock(&ep->mu);
-    if (op == VEPOLL_CTL_ADD && src->owner &&
-        (rc = vepoll__nest_check(ep, src->owner)))
+    if (op == VEPOLL_CTL_ADD && inner && (rc = vepoll__nest_check(ep, inner)))
         goto out;
     switch (op) {
     case VEPOLL_CTL_ADD:

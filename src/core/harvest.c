@@ -1,5 +1,6 @@
 /*
- * Harvest (the consumer half of the ready queue), under the instance mutex.
+ * Harvest (the consumer half of the ready queue) and the queue's upkeep,
+ * under the instance mutex.
  * It looks at no more entries than the private FIFO held when it started.
  * For each registration popped, oldest first:
  *   1. DEAD (DEL, source or instance close came first): drop and free it,
@@ -20,6 +21,10 @@
  *      to the flag bits, generation bumped, so nothing, not even HUP, is
  *      queued until MOD: S055).
  * Entries beyond maxevents stay queued, in place (S047, S057).
+ *
+ * DEAD entries are freed only here (a harvest pops them, or the sweep that
+ * DEL runs once they outnumber the live registrations: instance.c), since
+ * only the queue still holds them and no producer can (source.h).
  */
 #include "harvest.h"
 
@@ -27,16 +32,50 @@
 #include "registration.h"
 
 /* Readiness the registration would report now (ERR|HUP are in the mask). */
-static uint32_t recheck(const struct vepoll__reg *r, unsigned int m)
+static uint32_t recheck(const struct vepoll__reg *r, unsigned int m, int depth)
 {
-    return vepoll__source_poll(r->src, 0) & m & VEPOLL__EVENT_BITS;
+    return vepoll__source_poll(r->src, depth) & m & VEPOLL__EVENT_BITS;
 }
 
-static void emit(struct vepoll_event *ev, const struct vepoll__reg *r,
-                 uint32_t rev)
+uint32_t vepoll__harvest_leave(struct vepoll *ep, struct vepoll__reg *r,
+                               int depth, int keep, int *requeue)
 {
-    ev->events = rev;
-    ev->data.u64 = r->data;
+    unsigned int m = vepoll__reg_events(r);
+    uint32_t rev;
+    vepoll__source_write_begin(r->src);
+    vepoll__reg_take(r);
+    rev = recheck(r, m, depth);
+    if (!rev)
+        vepoll__stat(ep, VEPOLL__ST_EMPTY);
+    else if (keep)
+        *requeue = vepoll__reg_claim(r, 0);
+    else if (m & VEPOLL_ONESHOT)
+        vepoll__reg_set_mask(r, m & VEPOLL__PRIVATE_BITS);
+    vepoll__source_write_end(r->src);
+    return rev;
+}
+
+void vepoll__harvest_free_dead(struct vepoll *ep, struct vepoll__reg *r)
+{
+    vepoll__stat(ep, VEPOLL__ST_STALE);
+    vepoll__reg_free(r);
+    if (ep->qdead)
+        ep->qdead--;
+}
+
+void vepoll__harvest_sweep_dead(struct vepoll *ep)
+{
+    struct vepoll__reg *prev = NULL, *r, *next;
+    vepoll__readyq_collect(&ep->q);
+    for (r = ep->q.head; r; r = next) {
+        next = (struct vepoll__reg *)AO_load(&r->qnext);
+        if (!(AO_load(&r->state) & VEPOLL__REG_DEAD)) {
+            prev = r;
+            continue;
+        }
+        vepoll__readyq_unlink(&ep->q, prev, r);
+        vepoll__harvest_free_dead(ep, r);
+    }
 }
 
 int vepoll__harvest(struct vepoll *ep, struct vepoll_event *events,
@@ -50,38 +89,32 @@ int vepoll__harvest(struct vepoll *ep, struct vepoll_event *events,
         struct vepoll__reg *r = vepoll__readyq_pop(&ep->q);
         unsigned int m;
         uint32_t rev;
+        int lt, requeue = 0;
         if (AO_load(&r->state) & VEPOLL__REG_DEAD) {
             /* DEAD is final and no producer holds r (instance.c). */
-            vepoll__instance_free_dead(ep, r);
+            vepoll__harvest_free_dead(ep, r);
             continue;
         }
         m = vepoll__reg_events(r);
-        if (!(m & (VEPOLL_ET | VEPOLL_ONESHOT))) {
+        lt = !(m & (VEPOLL_ET | VEPOLL_ONESHOT));
+        if (lt && (rev = recheck(r, m, 0)) != 0) {
             /* Level-triggered and still ready: report, stay queued. */
-            rev = recheck(r, m);
-            if (rev) {
-                emit(&events[n++], r, rev);
-                vepoll__readyq_requeue_private(&ep->q, r);
-                continue;
-            }
-        }
-        /* Leaving the queue (ET, ONESHOT, or LT readiness gone): take, then
-         * re-check, inside the source's dedupe write section. */
-        vepoll__source_write_begin(r->src);
-        vepoll__reg_take(r);
-        rev = recheck(r, m);
-        if (!rev) {
-            vepoll__stat(ep, VEPOLL__ST_EMPTY);
-        } else if (!(m & (VEPOLL_ET | VEPOLL_ONESHOT))) {
-            /* LT readiness came back between the two looks: keep it. */
-            if (vepoll__reg_claim(r, 0))
-                vepoll__readyq_requeue_private(&ep->q, r);
+            requeue = 1;
         } else {
-            emit(&events[n++], r, rev);
-            if (m & VEPOLL_ONESHOT)
-                vepoll__reg_set_mask(r, m & VEPOLL__PRIVATE_BITS);
+            /* Leaving the queue (ET, ONESHOT, or LT readiness gone); LT
+             * readiness that came back between the two looks is kept,
+             * not reported. */
+            rev = vepoll__harvest_leave(ep, r, 0, lt, &requeue);
+            if (lt)
+                rev = 0;
         }
-        vepoll__source_write_end(r->src);
+        if (rev) {
+            events[n].events = rev;
+            events[n].data.u64 = r->data;
+            n++;
+        }
+        if (requeue)
+            vepoll__readyq_requeue_private(&ep->q, r);
     }
     return n;
 }

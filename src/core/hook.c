@@ -4,7 +4,9 @@
  * Concurrency contract
  * --------------------
  * Runs on any thread, concurrently with everything but
- * vepoll_source_close(src).  It takes no lock and never allocates:
+ * vepoll_source_close(src).  It takes no lock and never allocates.  The same
+ * delivery (vepoll__hook_queue) serves ADD and MOD finding a source ready
+ * (instance.c), so there is one "queue and wake" sequence:
  *   0. fast path: if readiness does not change and the last fan-out found
  *      every registration already queued with these bits, and no write
  *      section has run since (the `sat`/`ver` seqlock in source.h), the
@@ -14,11 +16,12 @@
  *      registration of src in every instance, post the event
  *      (registration.h); the winner of ENQUEUED pushes it onto its
  *      instance's ready queue (readyq.h) and wakes one parked waiter
- *      (park.h); then, as Linux's ep_poll_callback does even when the entry
- *      was already queued, the instance wakes the instances it is nested in
- *      with the key IN alone (ep_poll_safewake: an outer mask of RDNORM
- *      without IN is not woken, although polling reports IN|RDNORM); a
- *      recursive fan-out, at most 5 deep (nest.c).
+ *      (park.h) and runs the wake-up callback; then, as Linux's
+ *      ep_poll_callback does even when the entry was already queued, the
+ *      instance wakes the instances it is nested in with the key IN alone
+ *      (ep_poll_safewake: an outer mask of RDNORM without IN is not woken,
+ *      although polling reports IN|RDNORM); a recursive fan-out, at most 5
+ *      deep (nest.c).
  *   3. EPOLLEXCLUSIVE: exclusive registrations are walked after the others,
  *      in registration order; once one of them was posted to an instance
  *      with a registered waiter, the rest are skipped and do not record the
@@ -30,10 +33,48 @@
 #include <atomic_ops.h>
 
 #include "hook.h"
-#include "vepoll_core.h"
 #include "instance.h"
 #include "registration.h"
 #include "source.h"
+#include "vepoll_core.h"
+
+/* After the full-barrier push: pairs with the waiter's increment of
+ * nwaiters followed by its look at the queue (park.h). */
+static int notify(struct vepoll *ep)
+{
+    int had_waiter = AO_load_full(&ep->nwaiters) != 0;
+    if (had_waiter)
+        vepoll__park_wake(&ep->park, 0);
+    if (AO_load(&ep->wake_fn)) {
+        void (*fn)(void *);
+        AO_fetch_and_add1_full(&ep->fn_busy);
+        fn = (void (*)(void *))AO_load_acquire(&ep->wake_fn);
+        if (fn)
+            fn((void *)AO_load(&ep->wake_arg));
+        AO_fetch_and_sub1_release(&ep->fn_busy);
+    }
+    return had_waiter;
+}
+
+/* ep_poll_safewake: every event of ep (a dedupe hit included) wakes the
+ * instances ep is registered in, with the key IN alone.  Returns whether
+ * there were any. */
+static int propagate(struct vepoll *ep)
+{
+    if (!AO_load(&ep->self.watchers))
+        return 0;
+    vepoll__hook_fanout(&ep->self, VEPOLL_IN);
+    return 1;
+}
+
+int vepoll__hook_queue(struct vepoll *ep, struct vepoll__reg *r)
+{
+    int had_waiter;
+    vepoll__readyq_push(&ep->q, r);
+    had_waiter = notify(ep);
+    propagate(ep);
+    return had_waiter;
+}
 
 int vepoll__hook_fanout(struct vepoll_source *src, uint32_t set)
 {
@@ -55,15 +96,12 @@ int vepoll__hook_fanout(struct vepoll_source *src, uint32_t set)
         if (res == VEPOLL__POST_QUEUED) {
             absorbed = 0;
             vepoll__stat(ep, VEPOLL__ST_QUEUED);
-            vepoll__readyq_push(&ep->q, r);
-            had_waiter = vepoll__instance_notify(ep);
+            had_waiter = vepoll__hook_queue(ep, r);
         } else {
             vepoll__stat(ep, VEPOLL__ST_DEDUPE);
             had_waiter = excl && AO_load_full(&ep->nwaiters) != 0;
-        }
-        if (AO_load(&ep->self.watchers)) {
-            absorbed = 0; /* outer instances must hear every event */
-            vepoll__hook_fanout(&ep->self, VEPOLL_IN); /* ep_poll_safewake */
+            if (propagate(ep))
+                absorbed = 0; /* outer instances must hear every event */
         }
         /* Decided on the waiter count seen *before* the wake: a woken
          * waiter may already have left, and must still end the walk. */
@@ -140,16 +178,15 @@ static __attribute__((noinline)) void update_slow(struct vepoll_source *src,
 void vepoll_source_update(vepoll_source_t *src, uint32_t set, uint32_t clear)
 {
     AO_t old;
-    if (!src || src->owner)
-        return;
+    if (!src || src->poll)
+        return; /* a computed source (an instance's own) has no readiness word */
     old = AO_load(&src->ready);
     if (((old & ~(AO_t)clear) | set) == old && absorbed_already(src, set))
         return; /* fast path: nothing changes anywhere */
     update_slow(src, set, clear);
 }
 
-void vepoll__source_publish(struct vepoll_source *src, uint32_t now,
-                           uint32_t key)
+void vepoll__source_publish(vepoll_source_t *src, uint32_t now, uint32_t key)
 {
     AO_t old = AO_load(&src->ready);
     uint32_t post;

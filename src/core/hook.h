@@ -1,9 +1,15 @@
-/* Producer hook fan-out (see hook.c). */
+/*
+ * Delivering events (see hook.c): the fan-out of a source's event to its
+ * registrations, and queueing a registration with the wake-ups that go with
+ * it.  Lock-free; callable from any thread (the instance mutex may be held).
+ */
 #ifndef VEPOLL_HOOK_H
 #define VEPOLL_HOOK_H
 
 #include <stdint.h>
 
+struct vepoll;
+struct vepoll__reg;
 struct vepoll_source;
 
 /* Post `set` as an event to every registration of src (lock-free).
@@ -11,5 +17,12 @@ struct vepoll_source;
  * new entry, no outer instance, no exclusive walk): the caller may record
  * that for the fast path (source.h). */
 int vepoll__hook_fanout(struct vepoll_source *src, uint32_t set);
+
+/* Queue and wake: r, a registration of ep whose ENQUEUED bit the caller has
+ * just won, is pushed onto ep's ready queue; one registered waiter is woken
+ * and ep's wake-up callback runs; then the instances ep is nested in are
+ * told (Linux's ep_poll_safewake).  Returns whether ep had a registered
+ * waiter (EPOLLEXCLUSIVE's "this instance had someone to wake"). */
+int vepoll__hook_queue(struct vepoll *ep, struct vepoll__reg *r);
 
 #endif

@@ -1,6 +1,8 @@
 /*
- * Instance lifecycle, wake-up callback, statistics.  The concurrency
- * contract is in instance.h.
+ * Instance lifecycle, the close paths (of an instance, and the final close
+ * of a source, which removes its registrations from every instance), the
+ * wake-up callback and statistics.  The concurrency contract is in
+ * instance.h.
  */
 #include "instance.h"
 
@@ -8,10 +10,11 @@
 #include <sched.h>
 #include <string.h>
 
-#include "vepoll_core.h"
+#include "harvest.h"
 #include "hook.h"
 #include "nest.h"
 #include "registration.h"
+#include "vepoll_core.h"
 
 /* Live instances (for process-wide stats) and totals of closed ones. */
 static pthread_mutex_t list_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -33,7 +36,7 @@ int vepoll_create(vepoll_t **out)
     rc = vepoll__park_init(&ep->park);
     if (rc)
         goto err_mutex;
-    vepoll__source_init(&ep->self, 0, ep);
+    vepoll__source_init(&ep->self, 0, vepoll__nest_poll_source);
     AO_store(&ep->refs, 1);
     pthread_mutex_lock(&list_mu);
     ep->next = list_head;
@@ -66,52 +69,10 @@ void vepoll__instance_unref(struct vepoll *ep)
     vepoll__free(ep, sizeof(*ep));
 }
 
-int vepoll__instance_notify(struct vepoll *ep)
-{
-    /* After the full-barrier push: pairs with the waiter's increment of
-     * nwaiters followed by its look at the queue (park.h). */
-    int had_waiter = AO_load_full(&ep->nwaiters) != 0;
-    if (had_waiter)
-        vepoll__park_wake(&ep->park, 0);
-    if (AO_load(&ep->wake_fn)) {
-        void (*fn)(void *);
-        AO_fetch_and_add1_full(&ep->fn_busy);
-        fn = (void (*)(void *))AO_load_acquire(&ep->wake_fn);
-        if (fn)
-            fn((void *)AO_load(&ep->wake_arg));
-        AO_fetch_and_sub1_release(&ep->fn_busy);
-    }
-    return had_waiter;
-}
-
-/* Under mu: free every DEAD entry still in the ready queue. */
-static void sweep_dead(struct vepoll *ep)
-{
-    struct vepoll__reg *prev = NULL, *r, *next;
-    vepoll__readyq_collect(&ep->q);
-    for (r = ep->q.head; r; r = next) {
-        next = (struct vepoll__reg *)AO_load(&r->qnext);
-        if (!(AO_load(&r->state) & VEPOLL__REG_DEAD)) {
-            prev = r;
-            continue;
-        }
-        vepoll__readyq_unlink(&ep->q, prev, r);
-        vepoll__instance_free_dead(ep, r);
-    }
-}
-
-void vepoll__instance_free_dead(struct vepoll *ep, struct vepoll__reg *r)
-{
-    vepoll__stat(ep, VEPOLL__ST_STALE);
-    vepoll__free(r, sizeof(*r));
-    if (ep->qdead)
-        ep->qdead--;
-}
-
 void vepoll__instance_detach(struct vepoll *ep, struct vepoll__reg *r)
 {
     struct vepoll_source *src = r->src;
-    struct vepoll *inner = src->owner;
+    struct vepoll *inner = vepoll__nest_owner(src);
     AO_t s = vepoll__reg_kill(r);
     vepoll__source_lock(src);
     vepoll__source_unlink(src, r);
@@ -121,7 +82,6 @@ void vepoll__instance_detach(struct vepoll *ep, struct vepoll__reg *r)
      * vepoll_source_close(src) may find the list empty and free it. */
     if (inner)
         vepoll__nest_unlink(ep, inner);
-    vepoll__watch_release();
     /* No producer holds r now, and DEAD stops new ENQUEUED claims, so the
      * ENQUEUED bit we saw is final: queued means the queue owns it, and the
      * harvest that pops it frees it.  An instance that is never waited on
@@ -129,9 +89,9 @@ void vepoll__instance_detach(struct vepoll *ep, struct vepoll__reg *r)
      * registrations (and 64), sweep them: garbage stays bounded by the table
      * size, and the sweep's O(queue) cost is paid for by as many DELs. */
     if (!(s & VEPOLL__REG_ENQ)) {
-        vepoll__free(r, sizeof(*r));
+        vepoll__reg_free(r);
     } else if (++ep->qdead > 64 && ep->qdead > ep->table.count) {
-        sweep_dead(ep);
+        vepoll__harvest_sweep_dead(ep);
     }
 }
 
@@ -141,12 +101,9 @@ void vepoll__instance_evaluate(struct vepoll *ep, struct vepoll__reg *r)
     uint32_t rev = vepoll__source_poll(r->src, 0) & m & VEPOLL__EVENT_BITS;
     if (!rev)
         return;
-    if (!vepoll__reg_claim(r, rev))
-        return; /* already queued: it keeps its place (S063) */
-    vepoll__readyq_push(&ep->q, r);
-    vepoll__instance_notify(ep);
-    if (AO_load(&ep->self.watchers))
-        vepoll__hook_fanout(&ep->self, VEPOLL_IN); /* ep_poll_safewake */
+    if (vepoll__reg_claim(r, rev))
+        vepoll__hook_queue(ep, r);
+    /* else already queued: it keeps its place (S063) */
 }
 
 void vepoll__instance_touch_sources(struct vepoll *ep)
@@ -163,8 +120,8 @@ void vepoll__instance_touch_sources(struct vepoll *ep)
     pthread_mutex_unlock(&ep->mu);
 }
 
-void vepoll__instance_remove_key(struct vepoll *ep, struct vepoll_source *src,
-                                 int fd)
+/* Close path of a source: remove (src, fd) from ep if it is still there. */
+static void remove_key(struct vepoll *ep, struct vepoll_source *src, int fd)
 {
     struct vepoll__reg *r;
     pthread_mutex_lock(&ep->mu);
@@ -176,6 +133,41 @@ void vepoll__instance_remove_key(struct vepoll *ep, struct vepoll_source *src,
     pthread_mutex_unlock(&ep->mu);
 }
 
+/* Removes every registration of src from every instance. */
+static void detach_all(struct vepoll_source *src)
+{
+    for (;;) {
+        struct vepoll__reg *r;
+        struct vepoll *ep;
+        int fd;
+        vepoll__source_lock(src);
+        r = (struct vepoll__reg *)AO_load(&src->watchers);
+        if (!r) {
+            vepoll__source_unlock(src);
+            return;
+        }
+        /* r may be freed as soon as the lock drops: copy the key and pin
+         * the instance, then let the instance find it under its mutex. */
+        ep = r->ep;
+        fd = r->fd;
+        vepoll__instance_ref(ep);
+        vepoll__source_unlock(src);
+        remove_key(ep, src, fd);
+        vepoll__instance_unref(ep);
+    }
+}
+
+void vepoll_source_close(vepoll_source_t *src)
+{
+    if (!src || src->poll)
+        return; /* an instance's source dies with vepoll_close */
+    detach_all(src);
+    vepoll__source_lock(src);
+    vepoll__source_synchronize(src);
+    vepoll__source_unlock(src);
+    vepoll__free(src, sizeof(*src));
+}
+
 int vepoll_close(vepoll_t *ep)
 {
     struct vepoll__reg *r;
@@ -185,14 +177,14 @@ int vepoll_close(vepoll_t *ep)
         return -EBADF;
     AO_store_full(&ep->closed, 1);
     /* Leave the outer instances first: their mutexes come before ours. */
-    vepoll__source_detach_all(&ep->self);
+    detach_all(&ep->self);
     pthread_mutex_lock(&ep->mu);
     while ((r = vepoll__table_drain(&ep->table, &cursor)))
         vepoll__instance_detach(ep, r);
     vepoll__table_destroy(&ep->table);
     vepoll__readyq_collect(&ep->q);
     while ((r = vepoll__readyq_pop(&ep->q)))
-        vepoll__free(r, sizeof(*r)); /* all DEAD: detach left them to us */
+        vepoll__reg_free(r); /* all DEAD: detach left them to us */
     pthread_mutex_unlock(&ep->mu);
     vepoll__park_wake(&ep->park, 1);
 

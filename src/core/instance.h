@@ -13,7 +13,8 @@
  *   park.h, and below.
  * - `refs`: one reference for the owner (dropped by vepoll_close), one per
  *   thread inside vepoll_wait, and a temporary one taken by
- *   vepoll_source_close while it detaches a registration of this instance.
+ *   vepoll_source_close while it detaches a registration of this instance
+ *   (the close paths of sources and instances are both in instance.c).
  *   Memory is freed when it reaches 0.  Producers need no reference: they
  *   reach the instance only through a registration, and the grace period of
  *   that registration's source (source.h) ends before close frees anything.
@@ -54,7 +55,7 @@ struct vepoll {
     struct vepoll__readyq q;
     struct vepoll__table table;
     size_t qdead;      /* DEAD entries still queued (under mu): see detach */
-    struct vepoll_source self; /* vepoll_as_source(ep) */
+    struct vepoll_source self; /* vepoll_as_source(ep): polls ep (nest.c) */
     struct vepoll__park park;
     AO_t nwaiters;     /* threads registered to be woken */
     AO_t intr_seq;     /* bumped by vepoll_interrupt */
@@ -79,35 +80,20 @@ static inline void vepoll__stat(struct vepoll *ep, int which)
     AO_store(&ep->stats[which], AO_load(&ep->stats[which]) + 1);
 }
 
-/* A registration of ep was queued (by a producer or by ctl): wake one
- * waiter, run the wake-up callback.  Returns whether a waiter was
- * registered (EPOLLEXCLUSIVE's "this instance had someone to wake"). */
-int vepoll__instance_notify(struct vepoll *ep);
 void vepoll__instance_ref(struct vepoll *ep);
 void vepoll__instance_unref(struct vepoll *ep);
-/* Close path of a source: remove (src, fd) from ep if it is still there. */
-void vepoll__instance_remove_key(struct vepoll *ep, struct vepoll_source *src,
-                                 int fd);
-
 
 /* Under ep->mu: unlink r from its source, mark it DEAD, wait for the
  * source's grace period, and free it unless it is still queued (then the
  * harvest frees it).  The caller has already taken r out of the table. */
 void vepoll__instance_detach(struct vepoll *ep, struct vepoll__reg *r);
-/* Under ep->mu: free a DEAD entry that was taken out of the ready queue
- * (harvest pop, sweep), counted as a stale drop. */
-void vepoll__instance_free_dead(struct vepoll *ep, struct vepoll__reg *r);
 /* Under ep->mu: if r has something to report now, queue it (keeping its
- * place if it is queued already) and notify.  Used by ADD and MOD. */
+ * place if it is queued already) and wake.  Used by ADD and MOD. */
 void vepoll__instance_evaluate(struct vepoll *ep, struct vepoll__reg *r);
 
 /* ep just got an outer instance: end the dedupe fast path of every source
  * registered in ep, since their updates must now also reach the outer one
  * (source.h).  Takes ep's mutex (outer-before-inner order). */
 void vepoll__instance_touch_sources(struct vepoll *ep);
-
-/* Process-wide watch accounting (vepoll_set_max_watches): ctl.c. */
-int vepoll__watch_acquire(void);
-void vepoll__watch_release(void);
 
 #endif

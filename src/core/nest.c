@@ -7,42 +7,29 @@
 #include <errno.h>
 #include <pthread.h>
 
-#include "vepoll_core.h"
+#include "harvest.h"
 #include "instance.h"
 #include "registration.h"
+#include "vepoll_core.h"
 
 static pthread_mutex_t nest_mu = PTHREAD_MUTEX_INITIALIZER;
 static unsigned long nest_visit; /* bumped per walk, under nest_mu */
 
-/* Instances on the longest downward path starting at ep (ep included), or
- * a value > VEPOLL__MAX_NEST_PATH when `target` is reachable (a cycle).
- * Memoised per walk so a wide diamond costs O(edges). */
-static int depth_down(struct vepoll *ep, struct vepoll *target)
+/* Instances on the longest path from ep along its children (down) or its
+ * parents (up), ep included, or a value > VEPOLL__MAX_NEST_PATH when
+ * `target` is on the way (a cycle).  Memoised per walk (nest_visit), so a
+ * wide diamond costs O(edges). */
+static int longest_path(struct vepoll *ep, int down, struct vepoll *target)
 {
+    const struct vepoll__nest *links = down ? &ep->children : &ep->parents;
     size_t i;
     int best = 0;
     if (ep == target)
         return VEPOLL__MAX_NEST_PATH + 100;
     if (ep->visit == nest_visit)
         return ep->memo;
-    for (i = 0; i < ep->children.n; i++) {
-        int d = depth_down(ep->children.v[i], target);
-        if (d > best)
-            best = d;
-    }
-    ep->visit = nest_visit;
-    ep->memo = best + 1;
-    return ep->memo;
-}
-
-static int depth_up(struct vepoll *ep)
-{
-    size_t i;
-    int best = 0;
-    if (ep->visit == nest_visit)
-        return ep->memo;
-    for (i = 0; i < ep->parents.n; i++) {
-        int d = depth_up(ep->parents.v[i]);
+    for (i = 0; i < links->n; i++) {
+        int d = longest_path(links->v[i], down, target);
         if (d > best)
             best = d;
     }
@@ -90,9 +77,9 @@ static int link_or_check(struct vepoll *outer, struct vepoll *inner, int commit)
     int down, up, rc = 0;
     pthread_mutex_lock(&nest_mu);
     nest_visit++;
-    down = depth_down(inner, outer);
+    down = longest_path(inner, 1, outer);
     nest_visit++;
-    up = depth_up(outer);
+    up = longest_path(outer, 0, NULL);
     if (down + up > VEPOLL__MAX_NEST_PATH) {
         rc = -ELOOP;
         goto out;
@@ -130,8 +117,8 @@ void vepoll__nest_unlink(struct vepoll *outer, struct vepoll *inner)
  * has something to report; the entries before it that have nothing are
  * dropped from the list (so a later MOD or event queues them afresh and
  * wakes the outer instances, as on Linux).  Dropping is the harvest's
- * "leaving the queue" step: unlink, then take before the re-check inside the
- * source's write section, so an event that races with it queues it again. */
+ * "leave the queue" step (harvest.c), keeping any readiness it finds: a poll
+ * never consumes an event (S121). */
 uint32_t vepoll__nest_poll_locked(struct vepoll *ep, int depth)
 {
     struct vepoll__readyq *q = &ep->q;
@@ -140,33 +127,28 @@ uint32_t vepoll__nest_poll_locked(struct vepoll *ep, int depth)
         return 0;
     vepoll__readyq_collect(q);
     for (r = q->head; r; r = next) {
-        unsigned int m;
-        int ready;
+        int requeue = 0;
         next = (struct vepoll__reg *)AO_load(&r->qnext);
         if (AO_load(&r->state) & VEPOLL__REG_DEAD) {
             prev = r; /* the harvest frees it */
             continue;
         }
-        m = vepoll__reg_events(r);
-        if (vepoll__source_poll(r->src, depth + 1) & m & VEPOLL__EVENT_BITS)
+        if (vepoll__source_poll(r->src, depth + 1) & vepoll__reg_events(r) &
+            VEPOLL__EVENT_BITS)
             return VEPOLL_IN | VEPOLL_RDNORM;
         vepoll__readyq_unlink(q, prev, r);
-        vepoll__source_write_begin(r->src);
-        vepoll__reg_take(r);
-        ready = (vepoll__source_poll(r->src, depth + 1) & m &
-                 VEPOLL__EVENT_BITS) != 0;
-        if (ready && vepoll__reg_claim(r, 0))
-            vepoll__readyq_insert_after(q, prev, r);
-        vepoll__source_write_end(r->src);
-        if (ready)
+        if (vepoll__harvest_leave(ep, r, depth + 1, 1, &requeue)) {
+            if (requeue)
+                vepoll__readyq_insert_after(q, prev, r);
             return VEPOLL_IN | VEPOLL_RDNORM; /* queued here or by a producer */
-        vepoll__stat(ep, VEPOLL__ST_EMPTY);
+        }
     }
     return 0;
 }
 
-uint32_t vepoll__nest_poll(struct vepoll *ep, int depth)
+uint32_t vepoll__nest_poll_source(const struct vepoll_source *src, int depth)
 {
+    struct vepoll *ep = vepoll__nest_owner(src);
     uint32_t rc;
     pthread_mutex_lock(&ep->mu);
     rc = vepoll__nest_poll_locked(ep, depth);

@@ -10,9 +10,10 @@
 #ifndef VEPOLL_NEST_H
 #define VEPOLL_NEST_H
 
+#include <stddef.h>
 #include <stdint.h>
 
-struct vepoll;
+#include "instance.h"
 
 /* Longest allowed path of instances (Linux: EP_MAX_NESTS + 1). */
 #define VEPOLL__MAX_NEST_PATH 5
@@ -20,14 +21,23 @@ struct vepoll;
 /* -ELOOP if registering inner in outer would make a cycle or a path of
  * more than 5 instances, else 0; changes nothing. */
 int vepoll__nest_check(struct vepoll *outer, struct vepoll *inner);
-/* Would registering `inner` in `outer` make a cycle or a path of more than
- * 5 instances?  -ELOOP, or 0 after reserving room for the link (-ENOMEM). */
+/* Links inner below outer in the graph: -ELOOP (a cycle or a path of more
+ * than 5 instances), -ENOMEM, or 0; a failure changes nothing. */
 int vepoll__nest_link(struct vepoll *outer, struct vepoll *inner);
 void vepoll__nest_unlink(struct vepoll *outer, struct vepoll *inner);
-/* IN|RDNORM if ep has an event to report now (Linux's ep_eventpoll_poll);
- * takes ep's mutex.  depth bounds the recursion. */
-uint32_t vepoll__nest_poll(struct vepoll *ep, int depth);
-/* Same, with ep's mutex already held by the caller. */
+/* IN|RDNORM if ep has an event to report now (Linux's ep_eventpoll_poll),
+ * with ep's mutex held by the caller.  depth bounds the recursion. */
 uint32_t vepoll__nest_poll_locked(struct vepoll *ep, int depth);
+/* The poll callback of an instance's own source (vepoll_as_source): the
+ * same, taking the instance's mutex. */
+uint32_t vepoll__nest_poll_source(const struct vepoll_source *src, int depth);
+
+/* The instance a source stands for, or NULL for a plain source. */
+static inline struct vepoll *vepoll__nest_owner(const struct vepoll_source *src)
+{
+    if (src->poll != vepoll__nest_poll_source)
+        return NULL;
+    return (struct vepoll *)((char *)src - offsetof(struct vepoll, self));
+}
 
 #endif

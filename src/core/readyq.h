@@ -42,10 +42,12 @@ struct vepoll__reg *vepoll__readyq_pop(struct vepoll__readyq *q);
 /* Instance mutex: append r (already ENQUEUED, just popped) to the tail. */
 void vepoll__readyq_requeue_private(struct vepoll__readyq *q,
                                     struct vepoll__reg *r);
-/* Instance mutex: remove r, whose predecessor in the private FIFO is prev
- * (NULL: r is the head), and put it back there. */
+/* Instance mutex: remove r from the private FIFO; prev is its predecessor
+ * (NULL: r is the head). */
 void vepoll__readyq_unlink(struct vepoll__readyq *q, struct vepoll__reg *prev,
                            struct vepoll__reg *r);
+/* Instance mutex: put r (ENQUEUED, not in the queue) back into the private
+ * FIFO right after prev (NULL: at the head), where unlink took it from. */
 void vepoll__readyq_insert_after(struct vepoll__readyq *q,
                                  struct vepoll__reg *prev,
                                  struct vepoll__reg *r);

@@ -6,7 +6,37 @@
  */
 #include "registration.h"
 
-#include "source.h"
+#include <errno.h>
+
+#include "vepoll_core.h"
+
+static AO_t watches, max_watches;
+
+void vepoll_set_max_watches(uint64_t max)
+{
+    AO_store(&max_watches, (AO_t)max);
+}
+
+int vepoll__reg_new(struct vepoll__reg **out)
+{
+    AO_t n, max;
+    do {
+        n = AO_load(&watches);
+        max = AO_load(&max_watches);
+        if (max && n >= max)
+            return -ENOSPC;
+    } while (!AO_compare_and_swap_full(&watches, n, n + 1));
+    *out = vepoll__calloc(sizeof(**out));
+    if (*out)
+        return 0;
+    AO_fetch_and_sub1(&watches);
+    return -ENOMEM;
+}
+
+void vepoll__reg_free(struct vepoll__reg *r)
+{
+    vepoll__free(r, sizeof(*r));
+}
 
 int vepoll__reg_post(struct vepoll__reg *r, uint32_t set)
 {
@@ -75,5 +105,6 @@ AO_t vepoll__reg_kill(struct vepoll__reg *r)
     } while (!AO_compare_and_swap_full(&r->state, s,
                                        (s | VEPOLL__REG_DEAD) +
                                            VEPOLL__REG_GEN_ONE));
+    AO_fetch_and_sub1(&watches);
     return s;
 }

@@ -11,6 +11,8 @@
  *   bit  15      DEAD: DEL / close removed it; producers ignore it and the
  *                harvest drops and frees it when it pops it
  *   bits 16..    generation, bumped by every mask change (MOD, ONESHOT disarm)
+ *                and by kill (DEL, closes), so no entry decided before any of
+ *                them can commit after it
  *
  * Concurrency contract
  * --------------------
@@ -33,6 +35,10 @@
  * - Lifetime: see source.h (grace period) and instance.c (detach).  A DEAD
  *   registration is freed by DEL once no producer can hold it, or by the
  *   harvest that pops it if it was still queued.
+ * - Watches (Linux's max_user_watches, vepoll_set_max_watches): every live
+ *   registration holds one, taken by vepoll__reg_new with a CAS loop on a
+ *   process-wide counter and given back by kill, so a DEAD entry that still
+ *   waits in a ready queue no longer counts.
  */
 #ifndef VEPOLL_REGISTRATION_H
 #define VEPOLL_REGISTRATION_H
@@ -41,6 +47,12 @@
 #include <stdint.h>
 
 #include "vepoll.h"
+
+/* Every bit vepoll ever reports. */
+#define VEPOLL__EVENT_BITS                                                    \
+    (VEPOLL_IN | VEPOLL_PRI | VEPOLL_OUT | VEPOLL_ERR | VEPOLL_HUP |          \
+     VEPOLL_RDNORM | VEPOLL_RDBAND | VEPOLL_WRNORM | VEPOLL_WRBAND |          \
+     VEPOLL_MSG | VEPOLL_RDHUP)
 
 #define VEPOLL__PENDING_MASK ((AO_t)0x3fff)
 #define VEPOLL__REG_ENQ ((AO_t)1 << 14)
@@ -62,6 +74,12 @@ struct vepoll__reg {
     struct vepoll_source *src;
 };
 
+/* A new, zeroed registration holding one watch: 0, -ENOSPC (watch limit)
+ * or -ENOMEM; nothing is held on failure. */
+int vepoll__reg_new(struct vepoll__reg **out);
+/* Frees the memory of a registration that was killed. */
+void vepoll__reg_free(struct vepoll__reg *r);
+
 enum { VEPOLL__POST_NONE, VEPOLL__POST_DEDUPE, VEPOLL__POST_QUEUED };
 
 /* Producer: record `set` on r; returns what happened.  QUEUED means the
@@ -73,7 +91,8 @@ AO_t vepoll__reg_take(struct vepoll__reg *r);
 int vepoll__reg_claim(struct vepoll__reg *r, AO_t pending);
 /* Instance mutex: new mask, generation + 1, pending cleared. */
 void vepoll__reg_set_mask(struct vepoll__reg *r, unsigned int events);
-/* Instance mutex: mark DEAD; returns the old word. */
+/* Instance mutex: mark DEAD with generation + 1 and give back the watch;
+ * returns the old word (its ENQUEUED bit is final from now on). */
 AO_t vepoll__reg_kill(struct vepoll__reg *r);
 
 static inline unsigned int vepoll__reg_events(const struct vepoll__reg *r)

@@ -1,22 +1,21 @@
 /*
- * Source: watcher list, grace periods, and the public source calls other
- * than the hook.  The concurrency contract is in source.h.
+ * Source: watcher list, grace periods, and creating and reading a source.
+ * (The producer hook is hook.c; the final close, which has to reach into
+ * instances, is instance.c.)  The concurrency contract is in source.h.
  */
 #include "source.h"
 
 #include <errno.h>
 #include <sched.h>
 
-#include "vepoll_core.h"
-#include "instance.h"
-#include "nest.h"
 #include "registration.h"
+#include "vepoll_core.h"
 
 #define SRC_LOCK ((AO_t)1)
 #define SRC_EPOCH ((AO_t)2)
 
 void vepoll__source_init(struct vepoll_source *src, uint32_t ready,
-                         struct vepoll *owner)
+                         vepoll__poll_fn poll)
 {
     AO_store(&src->ready, ready);
     AO_store(&src->watchers, 0);
@@ -25,7 +24,7 @@ void vepoll__source_init(struct vepoll_source *src, uint32_t ready,
     AO_store(&src->ctl, 0);
     AO_store(&src->ver, 0);
     AO_store(&src->sat, 0);
-    src->owner = owner;
+    src->poll = poll;
 }
 
 static void backoff(unsigned *spins)
@@ -114,36 +113,6 @@ void vepoll__source_exit(struct vepoll_source *src, unsigned epoch)
     AO_fetch_and_sub1_release(&src->readers[epoch]);
 }
 
-void vepoll__source_detach_all(struct vepoll_source *src)
-{
-    for (;;) {
-        struct vepoll__reg *r;
-        struct vepoll *ep;
-        int fd;
-        vepoll__source_lock(src);
-        r = (struct vepoll__reg *)AO_load(&src->watchers);
-        if (!r) {
-            vepoll__source_unlock(src);
-            return;
-        }
-        /* r may be freed as soon as the lock drops: copy the key and pin
-         * the instance, then let the instance find it under its mutex. */
-        ep = r->ep;
-        fd = r->fd;
-        vepoll__instance_ref(ep);
-        vepoll__source_unlock(src);
-        vepoll__instance_remove_key(ep, src, fd);
-        vepoll__instance_unref(ep);
-    }
-}
-
-uint32_t vepoll__source_poll(const struct vepoll_source *src, int depth)
-{
-    if (src->owner)
-        return vepoll__nest_poll(src->owner, depth);
-    return (uint32_t)AO_load((volatile AO_t *)&src->ready);
-}
-
 int vepoll_source_create(vepoll_source_t **out, uint32_t initial_ready)
 {
     struct vepoll_source *src;
@@ -162,15 +131,4 @@ uint32_t vepoll_source_ready(const vepoll_source_t *src)
     if (!src)
         return 0;
     return vepoll__source_poll(src, 0);
-}
-
-void vepoll_source_close(vepoll_source_t *src)
-{
-    if (!src || src->owner)
-        return; /* an instance's source dies with vepoll_close */
-    vepoll__source_detach_all(src);
-    vepoll__source_lock(src);
-    vepoll__source_synchronize(src);
-    vepoll__source_unlock(src);
-    vepoll__free(src, sizeof(*src));
 }

@@ -1,6 +1,10 @@
 /*
  * Source: one pollable object (a runtime's pipe end, eventfd, socket, or an
- * instance seen as a source for nesting).
+ * instance seen as a source for nesting).  A primitive: it knows its
+ * readiness, its watchers and their grace periods, and nothing of instances.
+ * A source whose readiness is computed rather than stored (an instance seen
+ * as a source) has a poll callback; for every other source the readiness is
+ * the `ready` word.
  *
  * Concurrency contract
  * --------------------
@@ -55,9 +59,12 @@
 #include <atomic_ops.h>
 #include <stdint.h>
 
+#include "registration.h"
 #include "vepoll.h"
 
-struct vepoll__reg;
+/* Computes a source's readiness; depth bounds recursion through nested
+ * instances (nest.c). */
+typedef uint32_t (*vepoll__poll_fn)(const struct vepoll_source *src, int depth);
 
 struct vepoll_source {
     AO_t ready;      /* current readiness bits */
@@ -66,17 +73,13 @@ struct vepoll_source {
     AO_t ctl;        /* SRC_LOCK | SRC_EPOCH */
     AO_t ver;        /* dedupe seqlock: odd inside a write section */
     AO_t sat;        /* (ver << 16) | bits absorbed at that version */
-    struct vepoll *owner; /* the instance this source stands for, or NULL */
+    vepoll__poll_fn poll; /* NULL: the readiness is `ready` */
 };
 
-/* Every bit vepoll ever reports. */
-#define VEPOLL__EVENT_BITS                                                    \
-    (VEPOLL_IN | VEPOLL_PRI | VEPOLL_OUT | VEPOLL_ERR | VEPOLL_HUP |          \
-     VEPOLL_RDNORM | VEPOLL_RDBAND | VEPOLL_WRNORM | VEPOLL_WRBAND |          \
-     VEPOLL_MSG | VEPOLL_RDHUP)
-
+/* poll NULL: a plain source (vepoll_source_create); otherwise readiness is
+ * computed by poll and vepoll_source_update ignores the source. */
 void vepoll__source_init(struct vepoll_source *src, uint32_t ready,
-                         struct vepoll *owner);
+                         vepoll__poll_fn poll);
 void vepoll__source_lock(struct vepoll_source *src);
 void vepoll__source_unlock(struct vepoll_source *src);
 /* Under the source lock. */
@@ -97,9 +100,13 @@ static inline void vepoll__source_write_end(struct vepoll_source *src)
     AO_fetch_and_add1_full(&src->ver);
 }
 
-/* Removes every registration of src from every instance (close path). */
-void vepoll__source_detach_all(struct vepoll_source *src);
-/* Current readiness; for an instance source, polls the instance. */
-uint32_t vepoll__source_poll(const struct vepoll_source *src, int depth);
+/* Current readiness (through the poll callback when there is one). */
+static inline uint32_t vepoll__source_poll(const struct vepoll_source *src,
+                                           int depth)
+{
+    if (src->poll)
+        return src->poll(src, depth);
+    return (uint32_t)AO_load((volatile AO_t *)&src->ready);
+}
 
 #endif

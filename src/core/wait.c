@@ -39,8 +39,9 @@
 #include "registration.h"
 #include "vepoll_core.h"
 
-static int harvest_locked(struct vepoll *ep, struct vepoll_event *events,
-                          int maxevents)
+/* Takes the mutex, harvests, and passes what is left on to the next waiter. */
+static int harvest_and_pass_on(struct vepoll *ep, struct vepoll_event *events,
+                               int maxevents)
 {
     int n;
     pthread_mutex_lock(&ep->mu);
@@ -75,7 +76,7 @@ static int spin(struct vepoll *ep, struct vepoll_event *events, int maxevents,
         end = deadline;
     while (!AO_load(&ep->closed) && AO_load(&ep->intr_seq) == intr0) {
         if (vepoll__readyq_inbox_busy(&ep->q)) {
-            int n = harvest_locked(ep, events, maxevents);
+            int n = harvest_and_pass_on(ep, events, maxevents);
             if (n)
                 return n;
         }
@@ -112,7 +113,7 @@ static int wait_blocking(struct vepoll *ep, struct vepoll_event *events,
             n = -EBADF;
             goto leave;
         }
-        n = harvest_locked(ep, events, maxevents);
+        n = harvest_and_pass_on(ep, events, maxevents);
         if (n)
             goto leave;
         if (AO_load_full(&ep->intr_seq) != intr0 || take_interrupt(ep)) {
@@ -126,11 +127,11 @@ static int wait_blocking(struct vepoll *ep, struct vepoll_event *events,
             return -EBADF;
         if (AO_load_full(&ep->intr_seq) != intr0) {
             take_interrupt(ep);
-            n = harvest_locked(ep, events, maxevents);
+            n = harvest_and_pass_on(ep, events, maxevents);
             return n ? n : -EINTR;
         }
         if (timed_out || (deadline >= 0 && vepoll__now_ns() >= deadline))
-            return harvest_locked(ep, events, maxevents);
+            return harvest_and_pass_on(ep, events, maxevents);
     }
 leave:
     AO_fetch_and_sub1_full(&ep->nwaiters);
@@ -151,7 +152,7 @@ int vepoll_wait(vepoll_t *ep, struct vepoll_event *events, int maxevents,
     vepoll__instance_ref(ep);
     if (AO_load(&ep->closed))
         n = -EBADF;
-    else if ((n = harvest_locked(ep, events, maxevents)) == 0 && timeout_ns)
+    else if ((n = harvest_and_pass_on(ep, events, maxevents)) == 0 && timeout_ns)
         n = wait_blocking(ep, events, maxevents, timeout_ns);
     vepoll__instance_unref(ep);
     return n;

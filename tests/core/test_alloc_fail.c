@@ -17,7 +17,7 @@
  * (alloc.c itself defines them):
  *   SITE_INSTANCE  src/core/instance.c  vepoll_create: the instance
  *   SITE_SOURCE    src/core/source.c   vepoll_source_create: the source
- *   SITE_REG       src/core/ctl.c    ctl_add: the registration
+ *   SITE_REG       src/core/registration.c vepoll__reg_new: the registration
  *   SITE_TABLE     src/core/table.c   vepoll__table_reserve: table growth
  *   SITE_NEST      src/core/nest.c   reserve: children/parents arrays of a link
  *   SITE_PIPE      src/objects/pipe.c   vepoll_pipe_create: the pipe block
@@ -83,7 +83,7 @@ static const struct {
     const char *file;
     int calls;
 } site_files[] = {
-    {"instance.c", 1}, {"source.c", 1}, {"ctl.c", 1}, {"table.c", 1}, {"nest.c", 1},
+    {"instance.c", 1}, {"source.c", 1}, {"registration.c", 1}, {"table.c", 1}, {"nest.c", 1},
     {"pipe.c", 1}, {"eventfd.c", 1}, {"socketpair.c", 1},
     {"wasix.c", 5}, {"wasix_table.c", 3},
 };
