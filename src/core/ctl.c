@@ -101,7 +101,8 @@ int vepoll_ctl(vepoll_t *ep, int op, int fd, vepoll_source_t *src,
         return -EBADF;
     if (src == &ep->self)
         return -EINVAL;
-    inner = vepoll__nest_owner(src);
+    /* Only ADD looks inside src: MOD and DEL use it as a key alone. */
+    inner = op == VEPOLL_CTL_ADD ? vepoll__nest_owner(src) : NULL;
     if (op != VEPOLL_CTL_DEL && (ev->events & VEPOLL_EXCLUSIVE)) {
         if (op == VEPOLL_CTL_MOD)
             return -EINVAL;
@@ -109,7 +110,7 @@ int vepoll_ctl(vepoll_t *ep, int op, int fd, vepoll_source_t *src,
             return -EINVAL;
     }
     pthread_mutex_lock(&ep->mu);
-    if (op == VEPOLL_CTL_ADD && inner && (rc = vepoll__nest_check(ep, inner)))
+    if (inner && (rc = vepoll__nest_check(ep, inner)))
         goto out;
     switch (op) {
     case VEPOLL_CTL_ADD:
