@@ -1,6 +1,6 @@
 /*
- * mutexq: Wasmer's WASIX epoll design (wasmer-wasix `crate::os::epoll`,
- * /work/shared/spec/wasix-abi.md sections 3 and 6) re-implemented in C as the
+ * mutexq: Wasmer's WASIX epoll design (wasmer-wasix `crate::os::epoll`;
+ * docs/BENCHMARKS.md, "Baselines", describes it) re-implemented in C as the
  * benchmark baseline.  Same data structures, same locks, same atomics, same
  * steps per event:
  *
