@@ -11,7 +11,8 @@ set(_vepoll_pk_env
   "CC=${CMAKE_C_COMPILER}"
   "VEPOLL_VERSION=${PROJECT_VERSION}")
 
-foreach(_mode install find_package pkg_config subdirectory header_c99 header_cxx)
+foreach(_mode install find_package pkg_config subdirectory header_c99 header_cxx
+              sanitizer_builds)
   add_test(NAME packaging_${_mode}
     COMMAND bash ${_vepoll_pk_dir}/run.sh ${_mode}
             ${VEPOLL_SOURCE_DIR} ${PROJECT_BINARY_DIR} ${_vepoll_pk_work}

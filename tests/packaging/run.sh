@@ -4,6 +4,7 @@
 #   run.sh <mode> <source-dir> <build-dir> <work-dir> <libvepoll.a> <config>
 #
 # mode: install | find_package | pkg_config | subdirectory | header_c99 | header_cxx
+#       | sanitizer_builds
 # Everything is built under <work-dir> (inside the build tree).  Compilers
 # and generator come from the environment set by packaging.cmake: CC, CXX,
 # CMAKE_COMMAND, CMAKE_GENERATOR.
@@ -105,6 +106,30 @@ header_cxx)
     step "$cxx" -std=c++11 -pedantic -Wall -Wextra -Werror -Wshadow -I"$src/include" \
         "$here/header_cxx.cpp" -o "$work/header_cxx" "$lib" "${dep_libs[@]}"
     step "$work/header_cxx"
+    ;;
+sanitizer_builds)
+    # A user's sanitizer build of the top-level project, default options
+    # (so -Werror on our code): gcc and clang, each sanitizer alone.  Builds
+    # the library and the examples; a warning a sanitizer provokes in our
+    # code must not break it.
+    ran=0
+    for c in gcc clang-14 clang; do
+        command -v "$c" >/dev/null || continue
+        [[ $c == clang && $ran -ge 2 ]] && continue # clang-14 already ran
+        for san in thread address undefined; do
+            dir=$work/san-$c-$san
+            rm -rf "$dir"
+            step "$cmake" -S "$src" -B "$dir" -G "$generator" -DCMAKE_C_COMPILER="$c" \
+                -DCMAKE_C_FLAGS="-fsanitize=$san" >"$dir.log" 2>&1 ||
+                { cat "$dir.log"; fail "configure with $c -fsanitize=$san"; }
+            step "$cmake" --build "$dir" -j2 --target vepoll vepoll-demo vepoll-runtime-fds \
+                >>"$dir.log" 2>&1 || { grep -E 'error|warning' "$dir.log" | head -20;
+                                        fail "build with $c -fsanitize=$san"; }
+            echo "$c -fsanitize=$san: builds with the default options"
+        done
+        ran=$((ran + 1))
+    done
+    ((ran >= 2)) || fail "need gcc and clang (run tools/deps.sh)"
     ;;
 *)
     fail "unknown mode $mode"
