@@ -195,7 +195,7 @@ inline push_body(r)
 }
 inline push(r) { d_step { push_body(r) } }
 
-/* [notify] vepoll__instance_notify: load_full(nwaiters), wake one */
+/* [notify] hook.c:notify: load_full(nwaiters), wake one */
 inline notify()
 {
     if
@@ -591,8 +591,8 @@ inline harvest(n)
     r = NIL; s = 0; m = 0; rev = 0; dead = 0; budget = 0
 }
 
-/* [harvest_locked] wait.c:harvest_locked */
-inline harvest_locked(n)
+/* [harvest_and_pass_on] wait.c:harvest_and_pass_on */
+inline harvest_and_pass_on(n)
 {
     /* the lock and the swap of the inbox: taking the lock commutes with
      * every producer step */
@@ -618,7 +618,7 @@ proctype consumer(byte w)
     :: k == NWAITS -> break
     :: else ->
        /* [wait] vepoll_wait: one harvest without registering */
-       harvest_locked(n);
+       harvest_and_pass_on(n);
        if
        :: n == 0 ->
           /* [block] wait.c:wait_blocking, timeout forever */
@@ -628,11 +628,11 @@ proctype consumer(byte w)
              /* one step: a wake between the two commutes with the
               * increment (it reads nwaiters before, not after) */
              d_step { seq0 = pseq; nwaiters++ };            /* [block.prepare] [block.register] */
-             harvest_locked(n);                             /* [block.harvest] */
+             harvest_and_pass_on(n);                             /* [block.harvest] */
 #else
              /* seeded: snapshot the futex word after looking at the queue */
              nwaiters++;
-             harvest_locked(n);
+             harvest_and_pass_on(n);
              seq0 = pseq;
 #endif
              if
