@@ -28,63 +28,11 @@
 #include <stdint.h>
 
 #include "vepoll.h"
+#include "vepoll_wasix_abi.h" /* the ABI's numbers: errno, bits, ops, layout */
 
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-/* ---- WASI errno values (u16 carried in the import's i32 result) --------- */
-#define VEPOLL_WASI_ESUCCESS 0
-#define VEPOLL_WASI_E2BIG 1
-#define VEPOLL_WASI_EACCES 2
-#define VEPOLL_WASI_EAGAIN 6
-#define VEPOLL_WASI_EBADF 8
-#define VEPOLL_WASI_EBUSY 10
-#define VEPOLL_WASI_EEXIST 20
-#define VEPOLL_WASI_EFAULT 21
-#define VEPOLL_WASI_EINTR 27
-#define VEPOLL_WASI_EINVAL 28
-#define VEPOLL_WASI_EIO 29
-#define VEPOLL_WASI_ELOOP 32
-#define VEPOLL_WASI_EMFILE 33
-#define VEPOLL_WASI_ENFILE 41
-#define VEPOLL_WASI_ENOENT 44
-#define VEPOLL_WASI_ENOMEM 48
-#define VEPOLL_WASI_ENOSPC 51
-#define VEPOLL_WASI_ENOSYS 52
-#define VEPOLL_WASI_ENOTCONN 53
-#define VEPOLL_WASI_ENOTSOCK 57
-#define VEPOLL_WASI_ENOTSUP 58
-#define VEPOLL_WASI_EOVERFLOW 61
-#define VEPOLL_WASI_EPERM 63
-#define VEPOLL_WASI_EPIPE 64
-#define VEPOLL_WASI_ESPIPE 70
-#define VEPOLL_WASI_ETIMEDOUT 73
-#define VEPOLL_WASI_ENOTCAPABLE 76
-#define VEPOLL_WASI_ESHUTDOWN 77     /* WASIX */
-#define VEPOLL_WASI_EMEMVIOLATION 78 /* WASIX: a guest pointer out of bounds */
-#define VEPOLL_WASI_EUNKNOWN 79      /* WASIX */
-
-/* ---- WASIX epoll numbering (NOT Linux's) -------------------------------- */
-#define VEPOLL_WASIX_EPOLLIN 0x01u
-#define VEPOLL_WASIX_EPOLLOUT 0x02u
-#define VEPOLL_WASIX_EPOLLRDHUP 0x04u
-#define VEPOLL_WASIX_EPOLLPRI 0x08u
-#define VEPOLL_WASIX_EPOLLERR 0x10u
-#define VEPOLL_WASIX_EPOLLHUP 0x20u
-#define VEPOLL_WASIX_EPOLLET 0x40u
-#define VEPOLL_WASIX_EPOLLONESHOT 0x80u
-#define VEPOLL_WASIX_EPOLL_ALL 0xffu
-
-#define VEPOLL_WASIX_CTL_ADD 0u
-#define VEPOLL_WASIX_CTL_MOD 1u
-#define VEPOLL_WASIX_CTL_DEL 2u
-
-/* __wasi_epoll_event_t: 32 bytes, align 8, events u32 @0, data @8.
- * wasm32 data: ptr u32 @8, fd u32 @12, data1 u32 @16, data2 u64 @24.
- * wasm64 data: ptr u64 @8, fd u32 @16, data1 u32 @20, data2 u64 @24. */
-#define VEPOLL_WASIX_EVENT_SIZE 32u
-#define VEPOLL_WASIX_TIMEOUT_FOREVER UINT64_MAX
 
 /* Which import module: pointer width of the guest. */
 enum vepoll_wasix_abi { VEPOLL_WASIX_32 = 32, VEPOLL_WASIX_64 = 64 };
@@ -193,13 +141,12 @@ uint32_t vepoll_wasix_epoll_wait(vepoll_wasix_t *wx, struct vepoll_wasix_mem mem
 /* WASIX object imports (return a WASI errno; results are u32 fds). */
 uint32_t vepoll_wasix_fd_pipe(vepoll_wasix_t *wx, struct vepoll_wasix_mem mem,
                               uint64_t ret_rfd_ptr, uint64_t ret_wfd_ptr);
-/* flags: bit 0 = EVENTFDFLAGS_SEMAPHORE; others EINVAL. */
+/* flags: VEPOLL_WASIX_EVENTFD_SEMAPHORE (bit 0); others EINVAL. */
 uint32_t vepoll_wasix_fd_event(vepoll_wasix_t *wx, struct vepoll_wasix_mem mem,
                                uint64_t initval, uint32_t flags, uint64_t ret_fd_ptr);
-/* af must be WASIX ADDRESS_FAMILY_UNIX (3) (ENOTSUP otherwise, as the only
- * local kind), type SOCK_TYPE_SOCKET_STREAM (1) (ENOTSUP otherwise), proto 0. */
-#define VEPOLL_WASIX_AF_UNIX 3u
-#define VEPOLL_WASIX_SOCK_STREAM 1u
+/* af must be WASIX ADDRESS_FAMILY_UNIX (VEPOLL_WASIX_AF_UNIX, 3) (ENOTSUP
+ * otherwise, as the only local kind), type SOCK_TYPE_SOCKET_STREAM
+ * (VEPOLL_WASIX_SOCK_STREAM, 1) (ENOTSUP otherwise), proto 0. */
 uint32_t vepoll_wasix_sock_pair(vepoll_wasix_t *wx, struct vepoll_wasix_mem mem,
                                 uint32_t af, uint32_t type, uint32_t proto,
                                 uint64_t ret_fd0_ptr, uint64_t ret_fd1_ptr);

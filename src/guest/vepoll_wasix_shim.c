@@ -13,7 +13,9 @@
  * there), and is restored from data2, where wasix-libc guesses which union
  * member was meant.
  *
- * Compiled with clang --target=wasm32-wasi; single-threaded guests.
+ * The WASIX numbers and the event layout come from <vepoll_wasix_abi.h>
+ * (the public header, reached through src/guest/include).  Compiled with
+ * clang --target=wasm32-wasi; single-threaded guests.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -24,6 +26,7 @@
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <vepoll_wasix_abi.h>
 
 #define WASIX(name) __attribute__((import_module("wasix_32v1"), import_name(#name)))
 
@@ -38,51 +41,33 @@ WASIX(sock_pair)
 int32_t __vw_sock_pair(uint32_t af, uint32_t type, uint32_t proto, uint32_t *fd0, uint32_t *fd1);
 WASIX(sock_shutdown) int32_t __vw_sock_shutdown(uint32_t fd, uint32_t how);
 
-/* __wasi_epoll_event_t (wasix_32v1): 32 bytes, align 8. */
-struct wasix_event {
-    uint32_t events;
-    uint32_t pad0;
-    uint32_t ptr;
-    uint32_t fd;
-    uint32_t data1;
-    uint32_t pad1;
-    uint64_t data2;
-};
-_Static_assert(sizeof(struct wasix_event) == 32, "WASIX epoll event is 32 bytes");
-_Static_assert(offsetof(struct wasix_event, data2) == 24, "data2 at offset 24");
-
-#define WX_IN 0x01u
-#define WX_OUT 0x02u
-#define WX_RDHUP 0x04u
-#define WX_PRI 0x08u
-#define WX_ERR 0x10u
-#define WX_HUP 0x20u
-#define WX_ET 0x40u
-#define WX_ONESHOT 0x80u
+/* The header's wasm32 event must be the ABI's layout. */
+#define AT(field, off) \
+    _Static_assert(offsetof(struct vepoll_wasix_event32, field) == (off), #field " offset")
+AT(events, VEPOLL_WASIX_EVENT_EVENTS);
+AT(ptr, VEPOLL_WASIX_EVENT32_PTR);
+AT(fd, VEPOLL_WASIX_EVENT32_FD);
+AT(data1, VEPOLL_WASIX_EVENT32_DATA1);
+AT(data2, VEPOLL_WASIX_EVENT_DATA2);
+_Static_assert(sizeof(struct vepoll_wasix_event32) == VEPOLL_WASIX_EVENT_SIZE, "event size");
 
 static const struct {
     uint32_t lx, wx;
 } bits[] = {
-    {EPOLLIN, WX_IN},   {EPOLLOUT, WX_OUT}, {EPOLLRDHUP, WX_RDHUP}, {EPOLLPRI, WX_PRI},
-    {EPOLLERR, WX_ERR}, {EPOLLHUP, WX_HUP}, {EPOLLET, WX_ET},       {EPOLLONESHOT, WX_ONESHOT},
+    {EPOLLIN, VEPOLL_WASIX_EPOLLIN},       {EPOLLOUT, VEPOLL_WASIX_EPOLLOUT},
+    {EPOLLRDHUP, VEPOLL_WASIX_EPOLLRDHUP}, {EPOLLPRI, VEPOLL_WASIX_EPOLLPRI},
+    {EPOLLERR, VEPOLL_WASIX_EPOLLERR},     {EPOLLHUP, VEPOLL_WASIX_EPOLLHUP},
+    {EPOLLET, VEPOLL_WASIX_EPOLLET},       {EPOLLONESHOT, VEPOLL_WASIX_EPOLLONESHOT},
 };
 
-static uint32_t to_wasix(uint32_t lx)
+/* Translates event bits Linux -> WASIX (to_wasix) or back. */
+static uint32_t remap(uint32_t in, int to_wasix)
 {
-    uint32_t w = 0;
+    uint32_t out = 0;
     for (unsigned i = 0; i < sizeof(bits) / sizeof(bits[0]); i++)
-        if (lx & bits[i].lx)
-            w |= bits[i].wx;
-    return w;
-}
-
-static uint32_t from_wasix(uint32_t w)
-{
-    uint32_t lx = 0;
-    for (unsigned i = 0; i < sizeof(bits) / sizeof(bits[0]); i++)
-        if (w & bits[i].wx)
-            lx |= bits[i].lx;
-    return lx;
+        if (in & (to_wasix ? bits[i].lx : bits[i].wx))
+            out |= to_wasix ? bits[i].wx : bits[i].lx;
+    return out;
 }
 
 static int fail(int32_t err)
@@ -110,13 +95,13 @@ int epoll_create(int size)
 
 int epoll_ctl(int epfd, int op, int fd, struct epoll_event *event)
 {
-    struct wasix_event we;
+    struct vepoll_wasix_event32 we;
     uint32_t wop;
     int32_t err;
     switch (op) {
-    case EPOLL_CTL_ADD: wop = 0; break;
-    case EPOLL_CTL_MOD: wop = 1; break;
-    case EPOLL_CTL_DEL: wop = 2; break;
+    case EPOLL_CTL_ADD: wop = VEPOLL_WASIX_CTL_ADD; break;
+    case EPOLL_CTL_MOD: wop = VEPOLL_WASIX_CTL_MOD; break;
+    case EPOLL_CTL_DEL: wop = VEPOLL_WASIX_CTL_DEL; break;
     default: return fail(EINVAL);
     }
     if (!event) {
@@ -128,7 +113,7 @@ int epoll_ctl(int epfd, int op, int fd, struct epoll_event *event)
     memset(&we, 0, sizeof(we));
     /* EXCLUSIVE, WAKEUP and the RDNORM/WRNORM/RDBAND/WRBAND/MSG kinds have
      * no WASIX bit (dropped, as wasix-libc does). */
-    we.events = to_wasix(event->events);
+    we.events = remap(event->events, 1);
     we.ptr = (uint32_t)event->data.u64;
     we.fd = (uint32_t)fd;
     we.data1 = (uint32_t)event->data.u64;
@@ -142,7 +127,7 @@ int epoll_ctl(int epfd, int op, int fd, struct epoll_event *event)
 int epoll_pwait(int epfd, struct epoll_event *events, int maxevents, int timeout,
                 const void *sigmask)
 {
-    struct wasix_event we[STAGE];
+    struct vepoll_wasix_event32 we[STAGE];
     uint32_t n = 0;
     uint64_t ns;
     int32_t err;
@@ -151,12 +136,12 @@ int epoll_pwait(int epfd, struct epoll_event *events, int maxevents, int timeout
         return fail(EINVAL);
     if (!events)
         return fail(EFAULT);
-    ns = timeout < 0 ? UINT64_MAX : (uint64_t)timeout * 1000000u;
+    ns = timeout < 0 ? VEPOLL_WASIX_TIMEOUT_FOREVER : (uint64_t)timeout * 1000000u;
     err = __vw_epoll_wait((uint32_t)epfd, we, maxevents < STAGE ? maxevents : STAGE, ns, &n);
     if (err)
         return fail(err);
     for (uint32_t i = 0; i < n; i++) {
-        events[i].events = from_wasix(we[i].events);
+        events[i].events = remap(we[i].events, 0);
         events[i].data.u64 = we[i].data2;
     }
     return (int)n;
@@ -178,11 +163,11 @@ static int set_nonblock(int fd)
 
 int eventfd(unsigned int initval, int flags)
 {
-    uint32_t fd;
+    uint32_t fd, wflags = (flags & EFD_SEMAPHORE) ? VEPOLL_WASIX_EVENTFD_SEMAPHORE : 0u;
     int32_t err;
     if (flags & ~(EFD_SEMAPHORE | EFD_NONBLOCK | EFD_CLOEXEC))
         return fail(EINVAL);
-    err = __vw_fd_event(initval, (flags & EFD_SEMAPHORE) ? 1u : 0u, &fd);
+    err = __vw_fd_event(initval, wflags, &fd);
     if (err)
         return fail(err);
     if ((flags & EFD_NONBLOCK) && set_nonblock((int)fd) < 0) {
@@ -203,26 +188,33 @@ int eventfd_write(int fd, eventfd_t value)
     return write(fd, &value, sizeof(value)) == (ssize_t)sizeof(value) ? 0 : -1;
 }
 
+/* The end of pipe2 and socketpair: the import's answer, the two new fds
+ * made non-blocking if asked (both closed again if that fails). */
+static int finish_pair(int32_t err, uint32_t a, uint32_t b, int nonblock, int fds[2])
+{
+    if (err)
+        return fail(err);
+    if (nonblock && (set_nonblock((int)a) < 0 || set_nonblock((int)b) < 0)) {
+        int e = errno;
+        close((int)a);
+        close((int)b);
+        return fail(e);
+    }
+    fds[0] = (int)a;
+    fds[1] = (int)b;
+    return 0;
+}
+
 int pipe2(int fds[2], int flags)
 {
-    uint32_t r, w;
+    uint32_t r = 0, w = 0;
     int32_t err;
     if (!fds)
         return fail(EFAULT);
     if (flags & ~(O_NONBLOCK | O_CLOEXEC))
         return fail(EINVAL);
     err = __vw_fd_pipe(&r, &w);
-    if (err)
-        return fail(err);
-    if ((flags & O_NONBLOCK) && (set_nonblock((int)r) < 0 || set_nonblock((int)w) < 0)) {
-        int e = errno;
-        close((int)r);
-        close((int)w);
-        return fail(e);
-    }
-    fds[0] = (int)r;
-    fds[1] = (int)w;
-    return 0;
+    return finish_pair(err, r, w, flags & O_NONBLOCK, fds);
 }
 
 int pipe(int fds[2])
@@ -230,12 +222,9 @@ int pipe(int fds[2])
     return pipe2(fds, 0);
 }
 
-#define WASIX_AF_UNIX 3u
-#define WASIX_SOCK_STREAM 1u
-
 int socketpair(int domain, int type, int protocol, int fds[2])
 {
-    uint32_t a, b;
+    uint32_t a = 0, b = 0;
     int32_t err;
     if (!fds)
         return fail(EFAULT);
@@ -245,18 +234,8 @@ int socketpair(int domain, int type, int protocol, int fds[2])
         return fail(EPROTONOSUPPORT);
     if (protocol != 0)
         return fail(EPROTONOSUPPORT);
-    err = __vw_sock_pair(WASIX_AF_UNIX, WASIX_SOCK_STREAM, 0, &a, &b);
-    if (err)
-        return fail(err);
-    if ((type & SOCK_NONBLOCK) && (set_nonblock((int)a) < 0 || set_nonblock((int)b) < 0)) {
-        int e = errno;
-        close((int)a);
-        close((int)b);
-        return fail(e);
-    }
-    fds[0] = (int)a;
-    fds[1] = (int)b;
-    return 0;
+    err = __vw_sock_pair(VEPOLL_WASIX_AF_UNIX, VEPOLL_WASIX_SOCK_STREAM, 0, &a, &b);
+    return finish_pair(err, a, b, type & SOCK_NONBLOCK, fds);
 }
 
 /* wasi-libc's SHUT_RD/WR/RDWR are the WASI sdflags 1/2/3 already. */

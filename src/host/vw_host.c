@@ -64,22 +64,25 @@ static uint8_t *gptr(const struct vw_host *h, uint64_t off, uint64_t len)
     return h->mem->data + off;
 }
 
-static int put_u32(const struct vw_host *h, uint32_t off, uint32_t v)
+/* Copies len bytes to [off, off + len) of guest memory: 0, or -1 if that
+ * is out of bounds. */
+static int put_bytes(const struct vw_host *h, uint32_t off, const void *v, uint64_t len)
 {
-    uint8_t *p = gptr(h, off, 4);
+    uint8_t *p = gptr(h, off, len);
     if (!p)
         return -1;
-    memcpy(p, &v, 4);
+    memcpy(p, v, len);
     return 0;
+}
+
+static int put_u32(const struct vw_host *h, uint32_t off, uint32_t v)
+{
+    return put_bytes(h, off, &v, 4);
 }
 
 static int put_u64(const struct vw_host *h, uint32_t off, uint64_t v)
 {
-    uint8_t *p = gptr(h, off, 8);
-    if (!p)
-        return -1;
-    memcpy(p, &v, 8);
-    return 0;
+    return put_bytes(h, off, &v, 8);
 }
 
 static uint32_t get_u32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }

@@ -10,23 +10,24 @@
  * nothing if the counter is 0 (S040) -- and every successful read wakes with
  * OUT (S046).  Failed calls wake nobody.
  *
- * Concurrency contract: everything under e->o.mu (objwait.h); calls hold a
- * reference for their whole duration; the source is closed outside the
- * mutex after its pointer was cleared under it.
+ * Concurrency contract: the skeleton's (obj.h): everything under e->o.mu,
+ * read and write are vepoll__obj_call steps (run under it, holding a
+ * reference for the whole call), and close goes through vepoll__obj_close
+ * (the source is closed outside the mutex after its pointer was cleared
+ * under it).
  */
 #include <errno.h>
 #include <string.h>
 
 #include "vepoll_core.h"
-#include "objwait.h"
+#include "obj.h"
 #include "vepoll_objects.h"
 
 struct vepoll_eventfd {
-    struct vepoll__obj o;
+    struct vepoll__obj o; /* first: the skeleton's callbacks cast it back */
     vepoll_source_t *src; /* NULL once closed */
     uint64_t count;
     int semaphore;
-    int nonblock;
 };
 
 static uint32_t ready(const struct vepoll_eventfd *e)
@@ -35,17 +36,16 @@ static uint32_t ready(const struct vepoll_eventfd *e)
            (e->count < VEPOLL_EFD_MAX ? VEPOLL_OUT : 0);
 }
 
-static void leave(struct vepoll_eventfd *e)
+static void dealloc(struct vepoll__obj *o)
 {
-    if (vepoll__obj_leave(&e->o)) {
-        vepoll__obj_destroy(&e->o);
-        vepoll__free(e, sizeof(*e));
-    }
+    vepoll__obj_fini(o);
+    vepoll__free(o, sizeof(struct vepoll_eventfd));
 }
 
 int vepoll_eventfd_create(vepoll_eventfd_t **out, uint64_t initval, int flags)
 {
     struct vepoll_eventfd *e;
+    uint32_t now;
     int rc;
     if (!out || (flags & ~(VEPOLL_EFD_SEMAPHORE | VEPOLL_NONBLOCK)) ||
         initval > VEPOLL_EFD_MAX)
@@ -55,146 +55,101 @@ int vepoll_eventfd_create(vepoll_eventfd_t **out, uint64_t initval, int flags)
         return -ENOMEM;
     e->count = initval;
     e->semaphore = (flags & VEPOLL_EFD_SEMAPHORE) != 0;
-    e->nonblock = (flags & VEPOLL_NONBLOCK) != 0;
-    rc = vepoll__obj_init(&e->o, 1);
-    if (rc)
-        goto err_free;
-    rc = vepoll_source_create(&e->src, ready(e));
-    if (rc)
-        goto err_obj;
+    now = ready(e);
+    rc = vepoll__obj_open(&e->o, (flags & VEPOLL_NONBLOCK) != 0, dealloc, 1,
+                          &e->src, &now);
+    if (rc) {
+        vepoll__free(e, sizeof(*e));
+        return rc;
+    }
     *out = e;
     return 0;
-err_obj:
-    vepoll__obj_destroy(&e->o);
-err_free:
-    vepoll__free(e, sizeof(*e));
-    return rc;
 }
 
 vepoll_source_t *vepoll_eventfd_source(vepoll_eventfd_t *e)
 {
-    vepoll_source_t *s;
-    if (!e)
-        return NULL;
-    vepoll__obj_enter(&e->o);
-    pthread_mutex_lock(&e->o.mu);
-    s = e->src;
-    pthread_mutex_unlock(&e->o.mu);
-    leave(e);
-    return s;
+    return e ? vepoll__obj_source(&e->o, &e->src) : NULL;
+}
+
+struct call {
+    struct vepoll_eventfd *e;
+    const void *buf; /* checked for NULL; read copies out after the call */
+    size_t len;
+    uint64_t v;
+};
+
+/* The checks both calls start with, in Linux's order; 0 to go on. */
+static int check(const struct call *c, int len_ok)
+{
+    if (!c->e->src)
+        return -EBADF;
+    if (!len_ok)
+        return -EINVAL;
+    return c->buf ? 0 : -EFAULT;
+}
+
+static ssize_t read_step(void *call, int may_block, int slept)
+{
+    struct call *c = call;
+    struct vepoll_eventfd *e = c->e;
+    int rc = check(c, c->len >= sizeof(c->v));
+    (void)slept;
+    if (rc)
+        return rc;
+    if (e->count) {
+        c->v = e->semaphore ? 1 : e->count;
+        e->count -= c->v;
+        vepoll__source_publish(e->src, ready(e), VEPOLL_OUT);
+        vepoll__obj_wake(&e->o);
+        return (ssize_t)sizeof(c->v);
+    }
+    return may_block ? VEPOLL__BLOCK : -EAGAIN;
 }
 
 ssize_t vepoll_eventfd_read(vepoll_eventfd_t *e, void *buf, size_t len,
                             int64_t timeout_ns)
 {
-    struct vepoll__deadline d;
-    uint64_t v = 0;
+    struct call c = {e, buf, len, 0};
     ssize_t ret;
-    int timed_out = 0;
     if (!e)
         return -EBADF;
-    vepoll__obj_enter(&e->o);
-    vepoll__deadline_init(&d, timeout_ns, e->nonblock);
-    pthread_mutex_lock(&e->o.mu);
-    for (;;) {
-        if (!e->src) {
-            ret = -EBADF;
-            break;
-        }
-        if (len < sizeof(v)) {
-            ret = -EINVAL;
-            break;
-        }
-        if (!buf) {
-            ret = -EFAULT;
-            break;
-        }
-        if (e->count) {
-            v = e->semaphore ? 1 : e->count;
-            e->count -= v;
-            vepoll__source_publish(e->src, ready(e), VEPOLL_OUT);
-            vepoll__obj_wake(&e->o);
-            ret = (ssize_t)sizeof(v);
-            break;
-        }
-        if (d.mode == VEPOLL__NOWAIT || timed_out) {
-            ret = -EAGAIN;
-            break;
-        }
-        timed_out = vepoll__obj_wait(&e->o, &d) == -ETIMEDOUT;
-    }
-    pthread_mutex_unlock(&e->o.mu);
+    ret = vepoll__obj_call(&e->o, timeout_ns, read_step, &c);
     if (ret > 0)
-        memcpy(buf, &v, sizeof(v));
-    leave(e);
+        memcpy(buf, &c.v, sizeof(c.v));
     return ret;
+}
+
+static ssize_t write_step(void *call, int may_block, int slept)
+{
+    struct call *c = call;
+    struct vepoll_eventfd *e = c->e;
+    /* Linux 6.x: a write moves exactly 8 bytes (a read at least 8). */
+    int rc = check(c, c->len == sizeof(c->v));
+    (void)slept;
+    if (rc)
+        return rc;
+    memcpy(&c->v, c->buf, sizeof(c->v));
+    if (c->v == UINT64_MAX)
+        return -EINVAL;
+    if (VEPOLL_EFD_MAX - e->count >= c->v) {
+        e->count += c->v;
+        vepoll__source_publish(e->src, ready(e), VEPOLL_IN);
+        vepoll__obj_wake(&e->o);
+        return (ssize_t)sizeof(c->v);
+    }
+    return may_block ? VEPOLL__BLOCK : -EAGAIN;
 }
 
 ssize_t vepoll_eventfd_write(vepoll_eventfd_t *e, const void *buf, size_t len,
                              int64_t timeout_ns)
 {
-    struct vepoll__deadline d;
-    uint64_t v;
-    ssize_t ret;
-    int timed_out = 0;
+    struct call c = {e, buf, len, 0};
     if (!e)
         return -EBADF;
-    vepoll__obj_enter(&e->o);
-    vepoll__deadline_init(&d, timeout_ns, e->nonblock);
-    pthread_mutex_lock(&e->o.mu);
-    for (;;) {
-        if (!e->src) {
-            ret = -EBADF;
-            break;
-        }
-        if (len != sizeof(v)) { /* Linux 6.x: exactly 8 (reads: at least 8) */
-            ret = -EINVAL;
-            break;
-        }
-        if (!buf) {
-            ret = -EFAULT;
-            break;
-        }
-        memcpy(&v, buf, sizeof(v));
-        if (v == UINT64_MAX) {
-            ret = -EINVAL;
-            break;
-        }
-        if (VEPOLL_EFD_MAX - e->count >= v) {
-            e->count += v;
-            vepoll__source_publish(e->src, ready(e), VEPOLL_IN);
-            vepoll__obj_wake(&e->o);
-            ret = (ssize_t)sizeof(v);
-            break;
-        }
-        if (d.mode == VEPOLL__NOWAIT || timed_out) {
-            ret = -EAGAIN;
-            break;
-        }
-        timed_out = vepoll__obj_wait(&e->o, &d) == -ETIMEDOUT;
-    }
-    pthread_mutex_unlock(&e->o.mu);
-    leave(e);
-    return ret;
+    return vepoll__obj_call(&e->o, timeout_ns, write_step, &c);
 }
 
 int vepoll_eventfd_close(vepoll_eventfd_t *e)
 {
-    vepoll_source_t *src;
-    if (!e)
-        return -EBADF;
-    vepoll__obj_enter(&e->o);
-    pthread_mutex_lock(&e->o.mu);
-    src = e->src;
-    e->src = NULL;
-    vepoll__obj_wake(&e->o);
-    pthread_mutex_unlock(&e->o.mu);
-    if (!src) {
-        leave(e);
-        return -EBADF;
-    }
-    vepoll_source_close(src);
-    leave(e);
-    leave(e);
-    return 0;
+    return e ? vepoll__obj_close(&e->o, &e->src, 0, NULL) : -EBADF;
 }

@@ -25,15 +25,17 @@
  *              writer that slept wakes the next writer if a slot is free.
  *   close      of one end wakes the other with key 0 (every registration).
  *
- * Concurrency contract: everything under p->o.mu (objwait.h); calls hold a
- * reference for their whole duration; sources are closed outside the mutex
- * after their pointer was cleared under it.
+ * Concurrency contract: the skeleton's (obj.h): everything under p->o.mu,
+ * read and write are vepoll__obj_call steps (so they run under it and hold
+ * a reference for the whole call), and a close goes through
+ * vepoll__obj_close (the source is closed outside the mutex after its
+ * pointer was cleared under it).
  */
 #include <errno.h>
 #include <string.h>
 
 #include "vepoll_core.h"
-#include "objwait.h"
+#include "obj.h"
 #include "vepoll_objects.h"
 
 #define RD_BITS (VEPOLL_IN | VEPOLL_RDNORM)
@@ -47,9 +49,8 @@ struct slot {
 };
 
 struct vepoll_pipe {
-    struct vepoll__obj o;
+    struct vepoll__obj o; /* first: the skeleton's callbacks cast it back */
     vepoll_source_t *src[2]; /* NULL once that end is closed */
-    int nonblock;
     size_t nslots;
     size_t head, tail; /* slot counters: in use = head - tail */
     size_t bytes;      /* buffered bytes (FIONREAD) */
@@ -93,17 +94,11 @@ static void publish(struct vepoll_pipe *p, uint32_t rkey, uint32_t wkey)
         vepoll__source_publish(p->src[VEPOLL_PIPE_WRITE], w_ready(p), wkey);
 }
 
-static void destroy(struct vepoll_pipe *p)
+static void dealloc(struct vepoll__obj *o)
 {
-    size_t n = p->nslots;
-    vepoll__obj_destroy(&p->o);
-    vepoll__free(p, block_size(n));
-}
-
-static void leave(struct vepoll_pipe *p)
-{
-    if (vepoll__obj_leave(&p->o))
-        destroy(p);
+    struct vepoll_pipe *p = (struct vepoll_pipe *)o;
+    vepoll__obj_fini(o);
+    vepoll__free(p, block_size(p->nslots));
 }
 
 /* Linux's round_pipe_size: whole pages, a power of two of them. */
@@ -117,6 +112,8 @@ static size_t round_slots(size_t capacity)
 
 int vepoll_pipe_create(vepoll_pipe_t **out, size_t capacity, int flags)
 {
+    static const uint32_t ready[2] = {[VEPOLL_PIPE_READ] = 0,
+                                      [VEPOLL_PIPE_WRITE] = WR_BITS};
     struct vepoll_pipe *p;
     size_t nslots;
     int rc;
@@ -127,41 +124,24 @@ int vepoll_pipe_create(vepoll_pipe_t **out, size_t capacity, int flags)
     if (!p)
         return -ENOMEM;
     memset(p, 0, sizeof(*p));
-    p->nonblock = (flags & VEPOLL_NONBLOCK) != 0;
     p->nslots = nslots;
     p->slot = (struct slot *)(p + 1);
     p->data = (unsigned char *)(p->slot + nslots);
-    rc = vepoll__obj_init(&p->o, 2);
-    if (rc)
-        goto err_free;
-    rc = vepoll_source_create(&p->src[VEPOLL_PIPE_READ], 0);
-    if (rc)
-        goto err_obj;
-    rc = vepoll_source_create(&p->src[VEPOLL_PIPE_WRITE], WR_BITS);
-    if (rc)
-        goto err_src;
+    rc = vepoll__obj_open(&p->o, (flags & VEPOLL_NONBLOCK) != 0, dealloc, 2,
+                          p->src, ready);
+    if (rc) {
+        vepoll__free(p, block_size(nslots));
+        return rc;
+    }
     *out = p;
     return 0;
-err_src:
-    vepoll_source_close(p->src[VEPOLL_PIPE_READ]);
-err_obj:
-    vepoll__obj_destroy(&p->o);
-err_free:
-    vepoll__free(p, block_size(nslots));
-    return rc;
 }
 
 vepoll_source_t *vepoll_pipe_source(vepoll_pipe_t *p, int end)
 {
-    vepoll_source_t *s;
     if (!p || (end != VEPOLL_PIPE_READ && end != VEPOLL_PIPE_WRITE))
         return NULL;
-    vepoll__obj_enter(&p->o);
-    pthread_mutex_lock(&p->o.mu);
-    s = p->src[end];
-    pthread_mutex_unlock(&p->o.mu);
-    leave(p);
-    return s;
+    return vepoll__obj_source(&p->o, &p->src[end]);
 }
 
 size_t vepoll_pipe_capacity(vepoll_pipe_t *p)
@@ -174,11 +154,9 @@ size_t vepoll_pipe_pending(vepoll_pipe_t *p)
     size_t n;
     if (!p)
         return 0;
-    vepoll__obj_enter(&p->o);
-    pthread_mutex_lock(&p->o.mu);
+    vepoll__obj_lock(&p->o);
     n = p->bytes;
-    pthread_mutex_unlock(&p->o.mu);
-    leave(p);
+    vepoll__obj_unlock(&p->o);
     return n;
 }
 
@@ -201,54 +179,40 @@ static size_t take(struct vepoll_pipe *p, unsigned char *buf, size_t len)
     return n;
 }
 
+struct read_call {
+    struct vepoll_pipe *p;
+    unsigned char *buf;
+    size_t len;
+};
+
+static ssize_t read_step(void *call, int may_block, int slept)
+{
+    struct read_call *c = call;
+    struct vepoll_pipe *p = c->p;
+    ssize_t rc = vepoll__rw_check(p->src[VEPOLL_PIPE_READ], c->buf, c->len);
+    if (rc <= 0)
+        return rc;
+    if (used(p)) {
+        int was_full = full(p);
+        ssize_t n = (ssize_t)take(p, c->buf, c->len);
+        /* A reader that slept passes the wake-up on while data is left. */
+        publish(p, slept && used(p) ? RD_BITS : 0,
+                was_full && !full(p) ? WR_BITS : 0);
+        vepoll__obj_wake(&p->o);
+        return n;
+    }
+    if (!p->src[VEPOLL_PIPE_WRITE])
+        return 0; /* EOF */
+    return may_block ? VEPOLL__BLOCK : -EAGAIN;
+}
+
 ssize_t vepoll_pipe_read(vepoll_pipe_t *p, void *buf, size_t len,
                          int64_t timeout_ns)
 {
-    struct vepoll__deadline d;
-    ssize_t ret;
-    int slept = 0, timed_out = 0;
+    struct read_call c = {p, buf, vepoll__rw_len(len)};
     if (!p)
         return -EBADF;
-    if (len > VEPOLL__MAX_RW)
-        len = VEPOLL__MAX_RW;
-    vepoll__obj_enter(&p->o);
-    vepoll__deadline_init(&d, timeout_ns, p->nonblock);
-    pthread_mutex_lock(&p->o.mu);
-    for (;;) {
-        if (!p->src[VEPOLL_PIPE_READ]) {
-            ret = -EBADF;
-            break;
-        }
-        if (!len) {
-            ret = 0;
-            break;
-        }
-        if (!buf) {
-            ret = -EFAULT;
-            break;
-        }
-        if (used(p)) {
-            int was_full = full(p);
-            ret = (ssize_t)take(p, buf, len);
-            publish(p, slept && used(p) ? RD_BITS : 0,
-                    was_full && !full(p) ? WR_BITS : 0);
-            vepoll__obj_wake(&p->o);
-            break;
-        }
-        if (!p->src[VEPOLL_PIPE_WRITE]) {
-            ret = 0; /* EOF */
-            break;
-        }
-        if (d.mode == VEPOLL__NOWAIT || timed_out) {
-            ret = -EAGAIN;
-            break;
-        }
-        timed_out = vepoll__obj_wait(&p->o, &d) == -ETIMEDOUT;
-        slept = 1;
-    }
-    pthread_mutex_unlock(&p->o.mu);
-    leave(p);
-    return ret;
+    return vepoll__obj_call(&p->o, timeout_ns, read_step, &c);
 }
 
 /* Merges the first `chars` bytes into the last slot (Linux merges a write's
@@ -280,60 +244,59 @@ static size_t fill(struct vepoll_pipe *p, const unsigned char *buf, size_t len)
     return k;
 }
 
-ssize_t vepoll_pipe_write(vepoll_pipe_t *p, const void *buf, size_t len,
-                          int64_t timeout_ns)
+struct write_call {
+    struct vepoll_pipe *p;
+    const unsigned char *buf;
+    size_t len, done;
+};
+
+/* The first step: the checks, in Linux's order, then the merge of the odd
+ * remainder; 1 to go on. */
+static ssize_t write_start(struct write_call *c)
 {
-    const unsigned char *b = buf;
-    struct vepoll__deadline d;
-    size_t done = 0, chars;
+    struct vepoll_pipe *p = c->p;
+    size_t chars = c->len % PAGE;
+    ssize_t rc = vepoll__rw_check(p->src[VEPOLL_PIPE_WRITE], c->buf, c->len);
+    if (rc <= 0)
+        return rc;
+    if (!p->src[VEPOLL_PIPE_READ])
+        return -EPIPE;
+    if (chars && used(p))
+        c->done = merge(p, c->buf, chars);
+    return 1;
+}
+
+static ssize_t write_step(void *call, int may_block, int slept)
+{
+    struct write_call *c = call;
+    struct vepoll_pipe *p = c->p;
     ssize_t ret;
-    int was_empty, slept = 0, timed_out = 0;
-    if (!p)
-        return -EBADF;
-    if (len > VEPOLL__MAX_RW)
-        len = VEPOLL__MAX_RW;
-    vepoll__obj_enter(&p->o);
-    vepoll__deadline_init(&d, timeout_ns, p->nonblock);
-    pthread_mutex_lock(&p->o.mu);
-    if (!p->src[VEPOLL_PIPE_WRITE]) {
-        ret = -EBADF;
-        goto unlock;
+    int was_empty;
+    if (!slept) {
+        ret = write_start(c);
+        if (ret <= 0)
+            return ret;
     }
-    if (!len) {
-        ret = 0;
-        goto unlock;
-    }
-    if (!buf) {
-        ret = -EFAULT;
-        goto unlock;
-    }
-    if (!p->src[VEPOLL_PIPE_READ]) {
-        ret = -EPIPE;
-        goto unlock;
-    }
+    /* Empty when this write started or woke up (a merge needs data, so
+     * it cannot have changed this). */
     was_empty = !used(p);
-    chars = len % PAGE;
-    if (chars && !was_empty)
-        done = merge(p, b, chars);
-    while (done < len) {
+    while (c->done < c->len) {
         if (!p->src[VEPOLL_PIPE_WRITE] || !p->src[VEPOLL_PIPE_READ])
             break; /* closed while we slept: reported below */
         if (!full(p)) {
-            done += fill(p, b + done, len - done);
+            c->done += fill(p, c->buf + c->done, c->len - c->done);
             continue;
         }
-        if (d.mode == VEPOLL__NOWAIT || timed_out)
+        if (!may_block)
             break;
         /* Let the reader see what is there before sleeping (Linux wakes
          * it here only if this write made the pipe non-empty). */
         publish(p, was_empty ? RD_BITS : 0, 0);
         vepoll__obj_wake(&p->o);
-        timed_out = vepoll__obj_wait(&p->o, &d) == -ETIMEDOUT;
-        was_empty = !used(p);
-        slept = 1;
+        return VEPOLL__BLOCK;
     }
-    if (done)
-        ret = (ssize_t)done;
+    if (c->done)
+        ret = (ssize_t)c->done;
     else if (!p->src[VEPOLL_PIPE_WRITE])
         ret = -EBADF;
     else if (!p->src[VEPOLL_PIPE_READ])
@@ -343,37 +306,32 @@ ssize_t vepoll_pipe_write(vepoll_pipe_t *p, const void *buf, size_t len,
     /* Every write wakes the reader, even one that ended with -EAGAIN (Linux
      * 6.x, once the pipe has been polled: S039). */
     publish(p, RD_BITS, slept && !full(p) ? WR_BITS : 0);
-    if (done)
+    if (c->done)
         vepoll__obj_wake(&p->o);
-unlock:
-    pthread_mutex_unlock(&p->o.mu);
-    leave(p);
     return ret;
+}
+
+ssize_t vepoll_pipe_write(vepoll_pipe_t *p, const void *buf, size_t len,
+                          int64_t timeout_ns)
+{
+    struct write_call c = {p, buf, vepoll__rw_len(len), 0};
+    if (!p)
+        return -EBADF;
+    return vepoll__obj_call(&p->o, timeout_ns, write_step, &c);
+}
+
+/* pipe_release: wake the other end with key 0 (HUP / ERR). */
+static void end_closed(struct vepoll__obj *o, int end)
+{
+    (void)end;
+    publish((struct vepoll_pipe *)o, VEPOLL__KEY_ALL, VEPOLL__KEY_ALL);
 }
 
 int vepoll_pipe_close(vepoll_pipe_t *p, int end)
 {
-    vepoll_source_t *src;
     if (!p)
         return -EBADF;
     if (end != VEPOLL_PIPE_READ && end != VEPOLL_PIPE_WRITE)
         return -EINVAL;
-    vepoll__obj_enter(&p->o);
-    pthread_mutex_lock(&p->o.mu);
-    src = p->src[end];
-    if (src) {
-        p->src[end] = NULL;
-        /* pipe_release: wake the other end with key 0 (HUP / ERR). */
-        publish(p, VEPOLL__KEY_ALL, VEPOLL__KEY_ALL);
-        vepoll__obj_wake(&p->o);
-    }
-    pthread_mutex_unlock(&p->o.mu);
-    if (!src) {
-        leave(p);
-        return -EBADF;
-    }
-    vepoll_source_close(src);
-    leave(p); /* the call's reference */
-    leave(p); /* the end's */
-    return 0;
+    return vepoll__obj_close(&p->o, &p->src[end], end, end_closed);
 }

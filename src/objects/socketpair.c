@@ -25,15 +25,17 @@
  * with OUT|WRNORM|WRBAND if it is writable; shutdown and close wake the ends
  * involved with key 0 (sk_state_change).
  *
- * Concurrency contract: everything under s->o.mu (objwait.h); calls hold a
- * reference for their whole duration; sources are closed outside the mutex
- * after their pointer was cleared under it.
+ * Concurrency contract: the skeleton's (obj.h): everything under s->o.mu,
+ * read and write are vepoll__obj_call steps (run under it, holding a
+ * reference for the whole call), and a close goes through vepoll__obj_close
+ * (the source is closed outside the mutex after its pointer was cleared
+ * under it).
  */
 #include <errno.h>
 #include <string.h>
 
 #include "vepoll_core.h"
-#include "objwait.h"
+#include "obj.h"
 #include "vepoll_objects.h"
 
 #define RD_BITS (VEPOLL_IN | VEPOLL_RDNORM)
@@ -50,9 +52,8 @@ struct queue {
 };
 
 struct vepoll_socketpair {
-    struct vepoll__obj o;
+    struct vepoll__obj o; /* first: the skeleton's callbacks cast it back */
     vepoll_source_t *src[2]; /* NULL once that end is closed */
-    int nonblock;
     size_t cap, nchunk;
     unsigned char rd_shut[2], wr_shut[2]; /* RCV_ / SEND_SHUTDOWN of end i */
     unsigned char err[2];                 /* ECONNRESET pending on end i */
@@ -73,6 +74,14 @@ static size_t block_size(size_t cap, size_t nchunk)
 static int valid_end(int end)
 {
     return end == 0 || end == 1;
+}
+
+/* The arguments every call on one end checks first. */
+static int end_error(const struct vepoll_socketpair *s, int end)
+{
+    if (!s)
+        return -EBADF;
+    return valid_end(end) ? 0 : -EINVAL;
 }
 
 static size_t unread(const struct queue *q)
@@ -108,13 +117,11 @@ static void publish(struct vepoll_socketpair *s, int i, uint32_t key)
         vepoll__source_publish(s->src[i], ready(s, i), key);
 }
 
-static void leave(struct vepoll_socketpair *s)
+static void dealloc(struct vepoll__obj *o)
 {
-    if (vepoll__obj_leave(&s->o)) {
-        size_t size = block_size(s->cap, s->nchunk);
-        vepoll__obj_destroy(&s->o);
-        vepoll__free(s, size);
-    }
+    struct vepoll_socketpair *s = (struct vepoll_socketpair *)o;
+    vepoll__obj_fini(o);
+    vepoll__free(s, block_size(s->cap, s->nchunk));
 }
 
 int vepoll_socketpair_create(vepoll_socketpair_t **out, size_t capacity,
@@ -123,6 +130,7 @@ int vepoll_socketpair_create(vepoll_socketpair_t **out, size_t capacity,
     struct vepoll_socketpair *s;
     size_t cap, nchunk;
     unsigned char *mem;
+    uint32_t now[2];
     int rc;
     if (!out || (flags & ~VEPOLL_NONBLOCK) || capacity > MAX_CAPACITY)
         return -EINVAL;
@@ -132,7 +140,6 @@ int vepoll_socketpair_create(vepoll_socketpair_t **out, size_t capacity,
     if (!s)
         return -ENOMEM;
     memset(s, 0, sizeof(*s));
-    s->nonblock = (flags & VEPOLL_NONBLOCK) != 0;
     s->cap = cap;
     s->nchunk = nchunk;
     mem = (unsigned char *)(s + 1);
@@ -144,37 +151,23 @@ int vepoll_socketpair_create(vepoll_socketpair_t **out, size_t capacity,
         s->q[i].buf = mem;
         mem += cap;
     }
-    rc = vepoll__obj_init(&s->o, 2);
-    if (rc)
-        goto err_free;
-    rc = vepoll_source_create(&s->src[0], ready(s, 0));
-    if (rc)
-        goto err_obj;
-    rc = vepoll_source_create(&s->src[1], ready(s, 1));
-    if (rc)
-        goto err_src;
+    now[0] = ready(s, 0);
+    now[1] = ready(s, 1);
+    rc = vepoll__obj_open(&s->o, (flags & VEPOLL_NONBLOCK) != 0, dealloc, 2,
+                          s->src, now);
+    if (rc) {
+        vepoll__free(s, block_size(cap, nchunk));
+        return rc;
+    }
     *out = s;
     return 0;
-err_src:
-    vepoll_source_close(s->src[0]);
-err_obj:
-    vepoll__obj_destroy(&s->o);
-err_free:
-    vepoll__free(s, block_size(cap, nchunk));
-    return rc;
 }
 
 vepoll_source_t *vepoll_socketpair_source(vepoll_socketpair_t *s, int end)
 {
-    vepoll_source_t *src;
     if (!s || !valid_end(end))
         return NULL;
-    vepoll__obj_enter(&s->o);
-    pthread_mutex_lock(&s->o.mu);
-    src = s->src[end];
-    pthread_mutex_unlock(&s->o.mu);
-    leave(s);
-    return src;
+    return vepoll__obj_source(&s->o, &s->src[end]);
 }
 
 size_t vepoll_socketpair_pending(vepoll_socketpair_t *s, int end)
@@ -182,12 +175,10 @@ size_t vepoll_socketpair_pending(vepoll_socketpair_t *s, int end)
     size_t n = 0;
     if (!s || !valid_end(end))
         return 0;
-    vepoll__obj_enter(&s->o);
-    pthread_mutex_lock(&s->o.mu);
+    vepoll__obj_lock(&s->o);
     if (s->src[end])
         n = unread(&s->q[end]);
-    pthread_mutex_unlock(&s->o.mu);
-    leave(s);
+    vepoll__obj_unlock(&s->o);
     return n;
 }
 
@@ -238,138 +229,118 @@ static size_t get(struct vepoll_socketpair *s, int i, unsigned char *b,
     return k;
 }
 
+/* A pending ECONNRESET of end i (sock_error): reported once. */
+static int take_error(struct vepoll_socketpair *s, int i)
+{
+    if (!s->err[i])
+        return 0;
+    s->err[i] = 0;
+    publish(s, i, 0);
+    return -ECONNRESET;
+}
+
+struct call {
+    struct vepoll_socketpair *s;
+    int end;
+    const unsigned char *wbuf; /* write */
+    unsigned char *rbuf;       /* read */
+    size_t len, done;
+};
+
+static ssize_t read_step(void *call, int may_block, int slept)
+{
+    struct call *c = call;
+    struct vepoll_socketpair *s = c->s;
+    int end = c->end;
+    ssize_t rc = vepoll__rw_check(s->src[end], c->rbuf, c->len);
+    (void)slept;
+    if (rc <= 0)
+        return rc;
+    if (unread(&s->q[end])) {
+        int freed;
+        ssize_t n = (ssize_t)get(s, end, c->rbuf, c->len, &freed);
+        publish(s, end, 0);
+        publish(s, 1 - end, freed && writable(s, 1 - end) ? WR_BITS : 0);
+        vepoll__obj_wake(&s->o);
+        return n;
+    }
+    rc = take_error(s, end);
+    if (rc)
+        return rc;
+    if (s->rd_shut[end])
+        return 0;
+    return may_block ? VEPOLL__BLOCK : -EAGAIN;
+}
+
 ssize_t vepoll_socketpair_read(vepoll_socketpair_t *s, int end, void *buf,
                                size_t len, int64_t timeout_ns)
 {
-    struct vepoll__deadline d;
-    ssize_t ret;
-    int timed_out = 0;
-    if (!s)
-        return -EBADF;
-    if (!valid_end(end))
-        return -EINVAL;
-    if (len > VEPOLL__MAX_RW)
-        len = VEPOLL__MAX_RW;
-    vepoll__obj_enter(&s->o);
-    vepoll__deadline_init(&d, timeout_ns, s->nonblock);
-    pthread_mutex_lock(&s->o.mu);
-    for (;;) {
-        if (!s->src[end]) {
-            ret = -EBADF;
-            break;
-        }
-        if (!len) {
-            ret = 0;
-            break;
-        }
-        if (!buf) {
-            ret = -EFAULT;
-            break;
-        }
-        if (unread(&s->q[end])) {
-            int freed;
-            ret = (ssize_t)get(s, end, buf, len, &freed);
-            publish(s, end, 0);
-            publish(s, 1 - end,
-                    freed && writable(s, 1 - end) ? WR_BITS : 0);
-            vepoll__obj_wake(&s->o);
-            break;
-        }
-        if (s->err[end]) { /* sock_error: reported once */
-            s->err[end] = 0;
-            publish(s, end, 0);
-            ret = -ECONNRESET;
-            break;
-        }
-        if (s->rd_shut[end]) {
-            ret = 0;
-            break;
-        }
-        if (d.mode == VEPOLL__NOWAIT || timed_out) {
-            ret = -EAGAIN;
-            break;
-        }
-        timed_out = vepoll__obj_wait(&s->o, &d) == -ETIMEDOUT;
+    struct call c = {s, end, NULL, buf, vepoll__rw_len(len), 0};
+    int rc = end_error(s, end);
+    return rc ? rc : vepoll__obj_call(&s->o, timeout_ns, read_step, &c);
+}
+
+/* One pass of the write loop: 1 if it moved bytes, else 0 to sleep or a
+ * negative errno that ends the write. */
+static int write_once(struct call *c, int may_block)
+{
+    struct vepoll_socketpair *s = c->s;
+    int end = c->end, err;
+    if (!s->src[end])
+        return -EBADF; /* closed while we slept */
+    err = take_error(s, end); /* sock_alloc_send_pskb: sock_error first */
+    if (err)
+        return err;
+    if (s->wr_shut[end])
+        return -EPIPE;
+    if (writable(s, end)) {
+        c->done += put(s, end, c->wbuf + c->done, c->len - c->done);
+        publish(s, 1 - end, DATA_KEY);
+        vepoll__obj_wake(&s->o);
+        return 1;
     }
-    pthread_mutex_unlock(&s->o.mu);
-    leave(s);
-    return ret;
+    return may_block ? 0 : -EAGAIN;
+}
+
+static ssize_t write_step(void *call, int may_block, int slept)
+{
+    struct call *c = call;
+    struct vepoll_socketpair *s = c->s;
+    int end = c->end, err = 0;
+    if (!slept) {
+        if (!s->src[end])
+            return -EBADF;
+        if (s->wr_shut[end]) /* checked before the length, as Linux does */
+            return -EPIPE;
+        if (c->len && !c->wbuf)
+            return -EFAULT;
+    }
+    while (c->done < c->len) {
+        err = write_once(c, may_block);
+        if (!err)
+            return VEPOLL__BLOCK;
+        if (err < 0)
+            break;
+    }
+    publish(s, end, 0);
+    return c->done ? (ssize_t)c->done : err;
 }
 
 ssize_t vepoll_socketpair_write(vepoll_socketpair_t *s, int end,
                                 const void *buf, size_t len,
                                 int64_t timeout_ns)
 {
-    const unsigned char *b = buf;
-    struct vepoll__deadline d;
-    size_t done = 0;
-    ssize_t ret;
-    int err = 0, timed_out = 0;
-    if (!s)
-        return -EBADF;
-    if (!valid_end(end))
-        return -EINVAL;
-    if (len > VEPOLL__MAX_RW)
-        len = VEPOLL__MAX_RW;
-    vepoll__obj_enter(&s->o);
-    vepoll__deadline_init(&d, timeout_ns, s->nonblock);
-    pthread_mutex_lock(&s->o.mu);
-    if (!s->src[end]) {
-        ret = -EBADF;
-        goto unlock;
-    }
-    if (s->wr_shut[end]) { /* checked before the length, as Linux does */
-        ret = -EPIPE;
-        goto unlock;
-    }
-    if (len && !buf) {
-        ret = -EFAULT;
-        goto unlock;
-    }
-    while (done < len) {
-        if (!s->src[end]) {
-            err = -EBADF; /* closed while we slept */
-            break;
-        }
-        if (s->err[end]) { /* sock_alloc_send_pskb: sock_error first */
-            s->err[end] = 0;
-            publish(s, end, 0);
-            err = -ECONNRESET;
-            break;
-        }
-        if (s->wr_shut[end]) {
-            err = -EPIPE;
-            break;
-        }
-        if (writable(s, end)) {
-            done += put(s, end, b + done, len - done);
-            publish(s, 1 - end, DATA_KEY);
-            vepoll__obj_wake(&s->o);
-            continue;
-        }
-        if (d.mode == VEPOLL__NOWAIT || timed_out) {
-            err = -EAGAIN;
-            break;
-        }
-        timed_out = vepoll__obj_wait(&s->o, &d) == -ETIMEDOUT;
-    }
-    publish(s, end, 0);
-    ret = done ? (ssize_t)done : err;
-unlock:
-    pthread_mutex_unlock(&s->o.mu);
-    leave(s);
-    return ret;
+    struct call c = {s, end, buf, NULL, vepoll__rw_len(len), 0};
+    int rc = end_error(s, end);
+    return rc ? rc : vepoll__obj_call(&s->o, timeout_ns, write_step, &c);
 }
 
 int vepoll_socketpair_shutdown(vepoll_socketpair_t *s, int end, int how)
 {
-    int peer = 1 - end, ret = 0;
-    if (!s)
-        return -EBADF;
-    if (!valid_end(end))
-        return -EINVAL;
-    vepoll__obj_enter(&s->o);
-    pthread_mutex_lock(&s->o.mu);
+    int peer = 1 - end, ret = end_error(s, end);
+    if (ret)
+        return ret;
+    vepoll__obj_lock(&s->o);
     if (!s->src[end]) {
         ret = -EBADF;
     } else if (how != VEPOLL_SHUT_RD && how != VEPOLL_SHUT_WR &&
@@ -391,44 +362,29 @@ int vepoll_socketpair_shutdown(vepoll_socketpair_t *s, int end, int how)
         publish(s, peer, VEPOLL__KEY_ALL);
         vepoll__obj_wake(&s->o);
     }
-    pthread_mutex_unlock(&s->o.mu);
-    leave(s);
+    vepoll__obj_unlock(&s->o);
     return ret;
+}
+
+/* unix_release_sock: unread data of the closer resets the peer; both ends
+ * are fully shut; the closer's queue is purged, which frees the peer's
+ * chunks (its write space comes back). */
+static void end_closed(struct vepoll__obj *o, int end)
+{
+    struct vepoll_socketpair *s = (struct vepoll_socketpair *)o;
+    struct queue *q = &s->q[end];
+    int peer = 1 - end;
+    if (unread(q) && s->src[peer])
+        s->err[peer] = 1;
+    q->rpos = q->fpos = q->wpos;
+    q->ctail = q->chead;
+    s->rd_shut[0] = s->rd_shut[1] = 1;
+    s->wr_shut[0] = s->wr_shut[1] = 1;
+    publish(s, peer, VEPOLL__KEY_ALL);
 }
 
 int vepoll_socketpair_close(vepoll_socketpair_t *s, int end)
 {
-    vepoll_source_t *src;
-    int peer = 1 - end;
-    if (!s)
-        return -EBADF;
-    if (!valid_end(end))
-        return -EINVAL;
-    vepoll__obj_enter(&s->o);
-    pthread_mutex_lock(&s->o.mu);
-    src = s->src[end];
-    if (src) {
-        struct queue *q = &s->q[end];
-        s->src[end] = NULL;
-        /* unix_release_sock: unread data of the closer resets the peer;
-         * both ends are fully shut; the closer's queue is purged, which
-         * frees the peer's chunks (its write space comes back). */
-        if (unread(q) && s->src[peer])
-            s->err[peer] = 1;
-        q->rpos = q->fpos = q->wpos;
-        q->ctail = q->chead;
-        s->rd_shut[0] = s->rd_shut[1] = 1;
-        s->wr_shut[0] = s->wr_shut[1] = 1;
-        publish(s, peer, VEPOLL__KEY_ALL);
-        vepoll__obj_wake(&s->o);
-    }
-    pthread_mutex_unlock(&s->o.mu);
-    if (!src) {
-        leave(s);
-        return -EBADF;
-    }
-    vepoll_source_close(src);
-    leave(s);
-    leave(s);
-    return 0;
+    int rc = end_error(s, end);
+    return rc ? rc : vepoll__obj_close(&s->o, &s->src[end], end, end_closed);
 }

@@ -66,22 +66,26 @@ static const struct {
     {VEPOLL_WASIX_EPOLLET, VEPOLL_ET},       {VEPOLL_WASIX_EPOLLONESHOT, VEPOLL_ONESHOT},
 };
 
-uint32_t vepoll_wasix_events_to_vepoll(uint32_t wasix_events)
+/* Translates bits through the map, one way or the other. */
+static uint32_t remap(uint32_t bits, int to_vepoll)
 {
     uint32_t out = 0;
-    for (size_t i = 0; i < sizeof(bitmap) / sizeof(bitmap[0]); i++)
-        if (wasix_events & bitmap[i].wasix)
-            out |= bitmap[i].vep;
+    for (size_t i = 0; i < sizeof(bitmap) / sizeof(bitmap[0]); i++) {
+        uint32_t from = to_vepoll ? bitmap[i].wasix : bitmap[i].vep;
+        if (bits & from)
+            out |= to_vepoll ? bitmap[i].vep : bitmap[i].wasix;
+    }
     return out;
+}
+
+uint32_t vepoll_wasix_events_to_vepoll(uint32_t wasix_events)
+{
+    return remap(wasix_events, 1);
 }
 
 uint32_t vepoll_wasix_events_from_vepoll(uint32_t vepoll_events)
 {
-    uint32_t out = 0;
-    for (size_t i = 0; i < sizeof(bitmap) / sizeof(bitmap[0]); i++)
-        if (vepoll_events & bitmap[i].vep)
-            out |= bitmap[i].wasix;
-    return out;
+    return remap(vepoll_events, 0);
 }
 
 int vepoll_wasix_op_to_vepoll(uint32_t wasix_op)
@@ -369,38 +373,46 @@ struct gdata {
     uint32_t fd, data1;
 };
 
+/* Where an ABI keeps the data fields that move (vepoll_wasix_abi.h). */
+struct layout {
+    uint32_t ptr, fd, data1;
+    int ptr64; /* ptr is a u64 (else a u32) */
+};
+
+static const struct layout *layout_of(enum vepoll_wasix_abi abi)
+{
+    static const struct layout w32 = {VEPOLL_WASIX_EVENT32_PTR, VEPOLL_WASIX_EVENT32_FD,
+                                      VEPOLL_WASIX_EVENT32_DATA1, 0};
+    static const struct layout w64 = {VEPOLL_WASIX_EVENT64_PTR, VEPOLL_WASIX_EVENT64_FD,
+                                      VEPOLL_WASIX_EVENT64_DATA1, 1};
+    return abi == VEPOLL_WASIX_64 ? &w64 : &w32;
+}
+
 static void read_event(const uint8_t *p, enum vepoll_wasix_abi abi, uint32_t *events,
                        struct gdata *d)
 {
-    *events = get32(p);
-    if (abi == VEPOLL_WASIX_64) {
-        d->ptr = get64(p + 8);
-        d->fd = get32(p + 16);
-        d->data1 = get32(p + 20);
-    } else {
-        d->ptr = get32(p + 8);
-        d->fd = get32(p + 12);
-        d->data1 = get32(p + 16);
-    }
-    d->data2 = get64(p + 24);
+    const struct layout *l = layout_of(abi);
+    *events = get32(p + VEPOLL_WASIX_EVENT_EVENTS);
+    d->ptr = l->ptr64 ? get64(p + l->ptr) : get32(p + l->ptr);
+    d->fd = get32(p + l->fd);
+    d->data1 = get32(p + l->data1);
+    d->data2 = get64(p + VEPOLL_WASIX_EVENT_DATA2);
 }
 
 /* The whole 32 bytes, padding zeroed, so no host byte leaks to the guest. */
 static void write_event(uint8_t *p, enum vepoll_wasix_abi abi, uint32_t events,
                         const struct gdata *d)
 {
+    const struct layout *l = layout_of(abi);
     uint8_t e[VEPOLL_WASIX_EVENT_SIZE] = {0};
-    put32(e, events);
-    if (abi == VEPOLL_WASIX_64) {
-        put64(e + 8, d->ptr);
-        put32(e + 16, d->fd);
-        put32(e + 20, d->data1);
-    } else {
-        put32(e + 8, (uint32_t)d->ptr);
-        put32(e + 12, d->fd);
-        put32(e + 16, d->data1);
-    }
-    put64(e + 24, d->data2);
+    put32(e + VEPOLL_WASIX_EVENT_EVENTS, events);
+    if (l->ptr64)
+        put64(e + l->ptr, d->ptr);
+    else
+        put32(e + l->ptr, (uint32_t)d->ptr);
+    put32(e + l->fd, d->fd);
+    put32(e + l->data1, d->data1);
+    put64(e + VEPOLL_WASIX_EVENT_DATA2, d->data2);
     memcpy(p, e, sizeof(e));
 }
 

@@ -2,6 +2,8 @@
  * The adapter's built-in descriptor table: guest fds -> epoll instances,
  * pipe ends, eventfds and socket-pair ends (vepoll_objects.h), plus the
  * object-creating WASIX imports and the host-side I/O a WASI host needs.
+ * What differs between those kinds of descriptor is in their operations
+ * tables (wasix_kinds.h); this file only dispatches through them.
  *
  * Contract.
  *  - wx->tmu guards wx->objs and every object's refs.  It is held only for
@@ -11,10 +13,11 @@
  *    uses the object (lookup for the adapter, read, write, poll...) holds
  *    another one for its duration.  close() removes the fd from the table at
  *    once (new lookups fail with EBADF), and whoever drops the last
- *    reference does the final close: forget_source (frees the adapter's
- *    guest data for the source), then the object's own close, or
- *    close_epoll.  So a thread blocked in read or epoll_wait keeps its object
- *    alive, as Linux keeps the file alive, and nothing is freed under it.
+ *    reference does the final close (the kind's close): forget_source
+ *    (frees the adapter's guest data for the source), then the object's
+ *    own close, or close_epoll.  So a thread blocked in read or epoll_wait
+ *    keeps its object alive, as Linux keeps the file alive, and nothing is
+ *    freed under it.
  *  - A release never runs with wx->mu held (the adapter drops wx->mu
  *    first), so the final close may take wx->mu.
  *  - Each fd is its own open file description: there is no dup here, so
@@ -29,58 +32,9 @@
 #include "vepoll_core.h"
 #include "vepoll_objects.h"
 #include "wasix_internal.h"
-
-struct vepoll__wx_obj {
-    enum vepoll_wasix_kind kind;
-    unsigned refs;
-    int nonblock;
-    int end; /* pipe end / socket end */
-    union {
-        vepoll_t *ep;
-        vepoll_pipe_t *pipe;
-        vepoll_eventfd_t *efd;
-        vepoll_socketpair_t *sp;
-    } u;
-};
+#include "wasix_kinds.h"
 
 #define MAX_FDS 65536u
-
-static vepoll_source_t *obj_source(struct vepoll__wx_obj *o)
-{
-    switch (o->kind) {
-    case VEPOLL_WASIX_KIND_EPOLL: return vepoll_as_source(o->u.ep);
-    case VEPOLL_WASIX_KIND_PIPE_READ:
-    case VEPOLL_WASIX_KIND_PIPE_WRITE: return vepoll_pipe_source(o->u.pipe, o->end);
-    case VEPOLL_WASIX_KIND_EVENTFD: return vepoll_eventfd_source(o->u.efd);
-    case VEPOLL_WASIX_KIND_SOCKET: return vepoll_socketpair_source(o->u.sp, o->end);
-    default: return NULL;
-    }
-}
-
-static void final_close(vepoll_wasix_t *wx, struct vepoll__wx_obj *o)
-{
-    switch (o->kind) {
-    case VEPOLL_WASIX_KIND_EPOLL:
-        vepoll_wasix_close_epoll(wx, o->u.ep);
-        break;
-    case VEPOLL_WASIX_KIND_PIPE_READ:
-    case VEPOLL_WASIX_KIND_PIPE_WRITE:
-        vepoll_wasix_forget_source(wx, obj_source(o));
-        vepoll_pipe_close(o->u.pipe, o->end);
-        break;
-    case VEPOLL_WASIX_KIND_EVENTFD:
-        vepoll_wasix_forget_source(wx, obj_source(o));
-        vepoll_eventfd_close(o->u.efd);
-        break;
-    case VEPOLL_WASIX_KIND_SOCKET:
-        vepoll_wasix_forget_source(wx, obj_source(o));
-        vepoll_socketpair_close(o->u.sp, o->end);
-        break;
-    default:
-        break;
-    }
-    vepoll__free(o, sizeof(*o));
-}
 
 static void obj_put(vepoll_wasix_t *wx, struct vepoll__wx_obj *o)
 {
@@ -88,8 +42,10 @@ static void obj_put(vepoll_wasix_t *wx, struct vepoll__wx_obj *o)
     pthread_mutex_lock(&wx->tmu);
     left = --o->refs;
     pthread_mutex_unlock(&wx->tmu);
-    if (!left)
-        final_close(wx, o);
+    if (!left) {
+        o->k->close(wx, o);
+        vepoll__free(o, sizeof(*o));
+    }
 }
 
 /* The object behind fd with a reference, or NULL (stdio and unknown fds). */
@@ -143,11 +99,11 @@ static int install(vepoll_wasix_t *wx, struct vepoll__wx_obj **os, uint32_t *fds
     return rc;
 }
 
-static struct vepoll__wx_obj *obj_new(enum vepoll_wasix_kind kind, int end, int nonblock)
+static struct vepoll__wx_obj *obj_new(const struct vepoll__wx_kind *k, int end, int nonblock)
 {
     struct vepoll__wx_obj *o = vepoll__calloc(sizeof(*o));
     if (o) {
-        o->kind = kind;
+        o->k = k;
         o->end = end;
         o->nonblock = nonblock;
     }
@@ -167,10 +123,10 @@ static int t_lookup(void *ctx, uint32_t fd, struct vepoll_wasix_fdref *out)
     if (!o)
         return -EBADF;
     out->handle = o;
-    if (o->kind == VEPOLL_WASIX_KIND_EPOLL)
+    if (o->k == &vepoll__wx_epoll_kind)
         out->ep = o->u.ep;
     else
-        out->src = obj_source(o);
+        out->src = o->k->source(o);
     return 0;
 }
 
@@ -184,7 +140,7 @@ static void t_release(void *ctx, uint32_t fd, const struct vepoll_wasix_fdref *r
 static int t_install_epoll(void *ctx, vepoll_t *ep, uint32_t *fd_out)
 {
     vepoll_wasix_t *wx = ctx;
-    struct vepoll__wx_obj *o = obj_new(VEPOLL_WASIX_KIND_EPOLL, 0, 0);
+    struct vepoll__wx_obj *o = obj_new(&vepoll__wx_epoll_kind, 0, 0);
     int rc;
     if (!o)
         return -ENOMEM;
@@ -232,10 +188,12 @@ int vepoll_wasix_epoll(vepoll_wasix_t *wx, uint32_t *fd)
     return rc;
 }
 
-int vepoll_wasix_pipe(vepoll_wasix_t *wx, int flags, uint32_t fds[2])
+/* Two descriptors around one two-ended object (a pipe, a socket pair):
+ * fds[0] is its end 0, of kind k0 (a pipe's read end), fds[1] its end 1. */
+static int open_pair(vepoll_wasix_t *wx, int flags, uint32_t fds[2],
+                     const struct vepoll__wx_kind *k0, const struct vepoll__wx_kind *k1)
 {
     struct vepoll__wx_obj *o[2];
-    vepoll_pipe_t *p;
     int rc, nb = (flags & VEPOLL_NONBLOCK) != 0;
     if (!wx || !fds)
         return -EINVAL;
@@ -243,32 +201,41 @@ int vepoll_wasix_pipe(vepoll_wasix_t *wx, int flags, uint32_t fds[2])
         return -ENOTSUP;
     if (flags & ~VEPOLL_NONBLOCK)
         return -EINVAL;
-    o[0] = obj_new(VEPOLL_WASIX_KIND_PIPE_READ, VEPOLL_PIPE_READ, nb);
-    o[1] = obj_new(VEPOLL_WASIX_KIND_PIPE_WRITE, VEPOLL_PIPE_WRITE, nb);
+    o[0] = obj_new(k0, 0, nb);
+    o[1] = obj_new(k1, 1, nb);
     rc = -ENOMEM;
     if (!o[0] || !o[1])
         goto fail_objs;
-    rc = vepoll_pipe_create(&p, 0, 0);
+    rc = k0->create(o[0]);
     if (rc)
         goto fail_objs;
-    o[0]->u.pipe = o[1]->u.pipe = p;
+    o[1]->u = o[0]->u;
     rc = install(wx, o, fds, 2);
     if (rc)
-        goto fail_pipe;
+        goto fail_created;
     return 0;
-fail_pipe:
-    vepoll_pipe_close(p, VEPOLL_PIPE_READ);
-    vepoll_pipe_close(p, VEPOLL_PIPE_WRITE);
+fail_created:
+    k0->close_end(o[0]);
+    k1->close_end(o[1]);
 fail_objs:
     vepoll__free(o[0], o[0] ? sizeof(*o[0]) : 0);
     vepoll__free(o[1], o[1] ? sizeof(*o[1]) : 0);
     return rc;
 }
 
+int vepoll_wasix_pipe(vepoll_wasix_t *wx, int flags, uint32_t fds[2])
+{
+    return open_pair(wx, flags, fds, &vepoll__wx_pipe_read_kind, &vepoll__wx_pipe_write_kind);
+}
+
+int vepoll_wasix_socketpair(vepoll_wasix_t *wx, int flags, uint32_t fds[2])
+{
+    return open_pair(wx, flags, fds, &vepoll__wx_socket_kind, &vepoll__wx_socket_kind);
+}
+
 int vepoll_wasix_eventfd(vepoll_wasix_t *wx, uint64_t initval, int flags, uint32_t *fd)
 {
     struct vepoll__wx_obj *o;
-    vepoll_eventfd_t *e;
     int rc;
     if (!wx || !fd)
         return -EINVAL;
@@ -276,54 +243,20 @@ int vepoll_wasix_eventfd(vepoll_wasix_t *wx, uint64_t initval, int flags, uint32
         return -ENOTSUP;
     if (flags & ~(VEPOLL_NONBLOCK | VEPOLL_EFD_SEMAPHORE))
         return -EINVAL;
-    o = obj_new(VEPOLL_WASIX_KIND_EVENTFD, 0, (flags & VEPOLL_NONBLOCK) != 0);
+    o = obj_new(&vepoll__wx_eventfd_kind, 0, (flags & VEPOLL_NONBLOCK) != 0);
     if (!o)
         return -ENOMEM;
-    rc = vepoll_eventfd_create(&e, initval, flags & VEPOLL_EFD_SEMAPHORE);
+    rc = vepoll_eventfd_create(&o->u.efd, initval, flags & VEPOLL_EFD_SEMAPHORE);
     if (rc)
         goto fail_obj;
-    o->u.efd = e;
     rc = install(wx, &o, fd, 1);
     if (rc)
         goto fail_efd;
     return 0;
 fail_efd:
-    vepoll_eventfd_close(e);
+    vepoll__wx_eventfd_kind.close_end(o);
 fail_obj:
     vepoll__free(o, sizeof(*o));
-    return rc;
-}
-
-int vepoll_wasix_socketpair(vepoll_wasix_t *wx, int flags, uint32_t fds[2])
-{
-    struct vepoll__wx_obj *o[2];
-    vepoll_socketpair_t *s;
-    int rc, nb = (flags & VEPOLL_NONBLOCK) != 0;
-    if (!wx || !fds)
-        return -EINVAL;
-    if (!wx->builtin)
-        return -ENOTSUP;
-    if (flags & ~VEPOLL_NONBLOCK)
-        return -EINVAL;
-    o[0] = obj_new(VEPOLL_WASIX_KIND_SOCKET, 0, nb);
-    o[1] = obj_new(VEPOLL_WASIX_KIND_SOCKET, 1, nb);
-    rc = -ENOMEM;
-    if (!o[0] || !o[1])
-        goto fail_objs;
-    rc = vepoll_socketpair_create(&s, 0, 0);
-    if (rc)
-        goto fail_objs;
-    o[0]->u.sp = o[1]->u.sp = s;
-    rc = install(wx, o, fds, 2);
-    if (rc)
-        goto fail_sp;
-    return 0;
-fail_sp:
-    vepoll_socketpair_close(s, 0);
-    vepoll_socketpair_close(s, 1);
-fail_objs:
-    vepoll__free(o[0], o[0] ? sizeof(*o[0]) : 0);
-    vepoll__free(o[1], o[1] ? sizeof(*o[1]) : 0);
     return rc;
 }
 
@@ -366,56 +299,41 @@ int vepoll_wasix_shutdown(vepoll_wasix_t *wx, uint32_t fd, int how)
     int rc = host_get(wx, fd, &o);
     if (rc)
         return rc == -ENOTSUP && wx && wx->builtin ? -ENOTSOCK : rc;
-    if (o->kind != VEPOLL_WASIX_KIND_SOCKET)
-        rc = -ENOTSOCK;
-    else
-        rc = vepoll_socketpair_shutdown(o->u.sp, o->end, how);
+    rc = o->k->shutdown ? o->k->shutdown(o, how) : -ENOTSOCK;
     obj_put(wx, o);
     return rc;
 }
 
-int64_t vepoll_wasix_read(vepoll_wasix_t *wx, uint32_t fd, void *buf, size_t len)
+/* read (into rbuf) or, writing, write (from wbuf) on fd: blocking unless
+ * the descriptor is non-blocking. */
+static int64_t host_io(vepoll_wasix_t *wx, uint32_t fd, void *rbuf, const void *wbuf, size_t len,
+                       int writing)
 {
     struct vepoll__wx_obj *o;
+    const struct vepoll__wx_kind *k;
     int64_t timeout;
     ssize_t n;
     int rc = host_get(wx, fd, &o);
     if (rc)
         return rc;
+    k = o->k;
     timeout = o->nonblock ? 0 : -1;
-    switch (o->kind) {
-    case VEPOLL_WASIX_KIND_PIPE_READ: n = vepoll_pipe_read(o->u.pipe, buf, len, timeout); break;
-    case VEPOLL_WASIX_KIND_EVENTFD: n = vepoll_eventfd_read(o->u.efd, buf, len, timeout); break;
-    case VEPOLL_WASIX_KIND_SOCKET:
-        n = vepoll_socketpair_read(o->u.sp, o->end, buf, len, timeout);
-        break;
-    case VEPOLL_WASIX_KIND_PIPE_WRITE: n = -EBADF; break;
-    default: n = -EINVAL; break; /* an epoll fd, as Linux */
-    }
+    if (writing)
+        n = k->write ? k->write(o, wbuf, len, timeout) : k->noio;
+    else
+        n = k->read ? k->read(o, rbuf, len, timeout) : k->noio;
     obj_put(wx, o);
     return n;
 }
 
+int64_t vepoll_wasix_read(vepoll_wasix_t *wx, uint32_t fd, void *buf, size_t len)
+{
+    return host_io(wx, fd, buf, NULL, len, 0);
+}
+
 int64_t vepoll_wasix_write(vepoll_wasix_t *wx, uint32_t fd, const void *buf, size_t len)
 {
-    struct vepoll__wx_obj *o;
-    int64_t timeout;
-    ssize_t n;
-    int rc = host_get(wx, fd, &o);
-    if (rc)
-        return rc;
-    timeout = o->nonblock ? 0 : -1;
-    switch (o->kind) {
-    case VEPOLL_WASIX_KIND_PIPE_WRITE: n = vepoll_pipe_write(o->u.pipe, buf, len, timeout); break;
-    case VEPOLL_WASIX_KIND_EVENTFD: n = vepoll_eventfd_write(o->u.efd, buf, len, timeout); break;
-    case VEPOLL_WASIX_KIND_SOCKET:
-        n = vepoll_socketpair_write(o->u.sp, o->end, buf, len, timeout);
-        break;
-    case VEPOLL_WASIX_KIND_PIPE_READ: n = -EBADF; break;
-    default: n = -EINVAL; break;
-    }
-    obj_put(wx, o);
-    return n;
+    return host_io(wx, fd, NULL, buf, len, 1);
 }
 
 int vepoll_wasix_set_nonblock(vepoll_wasix_t *wx, uint32_t fd, int on)
@@ -445,17 +363,11 @@ int vepoll_wasix_fd_info(vepoll_wasix_t *wx, uint32_t fd, struct vepoll_wasix_fd
     }
     if (rc)
         return rc;
-    out->kind = o->kind;
+    out->kind = o->k->id;
     out->nonblock = o->nonblock;
-    out->ready = vepoll_source_ready(obj_source(o));
-    switch (o->kind) {
-    case VEPOLL_WASIX_KIND_PIPE_READ: out->nbytes = vepoll_pipe_pending(o->u.pipe); break;
-    case VEPOLL_WASIX_KIND_SOCKET:
-        out->nbytes = vepoll_socketpair_pending(o->u.sp, o->end);
-        break;
-    case VEPOLL_WASIX_KIND_EVENTFD: out->nbytes = (out->ready & VEPOLL_IN) ? 8 : 0; break;
-    default: break;
-    }
+    out->ready = vepoll_source_ready(o->k->source(o));
+    if (o->k->nbytes)
+        out->nbytes = o->k->nbytes(o, out->ready);
     obj_put(wx, o);
     return 0;
 }
@@ -503,7 +415,7 @@ int vepoll_wasix_poll(vepoll_wasix_t *wx, struct vepoll_wasix_pollitem *items, s
         memset(&ev, 0, sizeof(ev));
         ev.events = items[i].events;
         ev.data.u64 = i;
-        rc = vepoll_ctl(ep, VEPOLL_CTL_ADD, (int)i, obj_source(objs[i]), &ev);
+        rc = vepoll_ctl(ep, VEPOLL_CTL_ADD, (int)i, objs[i]->k->source(objs[i]), &ev);
         if (rc)
             goto out;
     }
@@ -563,12 +475,13 @@ uint32_t vepoll_wasix_fd_event(vepoll_wasix_t *wx, struct vepoll_wasix_mem mem,
                                uint64_t initval, uint32_t flags, uint64_t ret_fd_ptr)
 {
     uint32_t fd;
-    int rc;
+    int rc, sem;
     if (!vepoll__wx_in(&mem, ret_fd_ptr, 4))
         return VEPOLL_WASI_EMEMVIOLATION;
-    if (flags & ~1u)
+    if (flags & ~VEPOLL_WASIX_EVENTFD_SEMAPHORE)
         return VEPOLL_WASI_EINVAL;
-    rc = vepoll_wasix_eventfd(wx, initval, (flags & 1u) ? VEPOLL_EFD_SEMAPHORE : 0, &fd);
+    sem = (flags & VEPOLL_WASIX_EVENTFD_SEMAPHORE) ? VEPOLL_EFD_SEMAPHORE : 0;
+    rc = vepoll_wasix_eventfd(wx, initval, sem, &fd);
     if (rc)
         return vepoll_wasix_errno(rc);
     return put_fds(&mem, ret_fd_ptr, 0, &fd, 1);

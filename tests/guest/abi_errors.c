@@ -30,7 +30,7 @@ static void test_ctl_add_twice_is_exist(void)
 static void test_ctl_mod_del_missing_is_noent(void)
 {
     uint32_t ep = raw_epoll(), e = efd();
-    struct wx_event ev = {.events = WX_IN};
+    struct vepoll_wasix_event32 ev = {.events = WX_IN};
     CHECK_EQ(wx_epoll_ctl(ep, WX_MOD, e, P(&ev)), E_NOENT);
     CHECK_EQ(wx_epoll_ctl(ep, WX_DEL, e, P(&ev)), E_NOENT);
     CHECK_EQ(wx_epoll_ctl(ep, WX_DEL, e, 0), E_NOENT);
@@ -41,7 +41,7 @@ static void test_ctl_mod_del_missing_is_noent(void)
 static void test_bad_descriptors_are_badf(void)
 {
     uint32_t ep = raw_epoll(), e = efd(), n;
-    struct wx_event ev = {.events = WX_IN}, out[2];
+    struct vepoll_wasix_event32 ev = {.events = WX_IN}, out[2];
     CHECK_EQ(wx_epoll_ctl(UINT32_MAX, WX_ADD, e, P(&ev)), E_BADF); /* epfd -1 */
     CHECK_EQ(wx_epoll_ctl(ep, WX_ADD, UINT32_MAX, P(&ev)), E_BADF); /* fd -1 */
     CHECK_EQ(wx_epoll_ctl(ep, WX_ADD, 999, P(&ev)), E_BADF);        /* never opened */
@@ -56,7 +56,7 @@ static void test_invalid_arguments_are_inval(void)
 {
     uint32_t ep = raw_epoll(), e = efd(), n;
     int p[2];
-    struct wx_event ev = {.events = WX_IN}, out[2];
+    struct vepoll_wasix_event32 ev = {.events = WX_IN}, out[2];
     CHECK_EQ(pipe(p), 0);
     CHECK_EQ(wx_epoll_ctl(ep, 3, e, P(&ev)), E_INVAL);     /* Unknown */
     CHECK_EQ(wx_epoll_ctl(ep, 12345, e, P(&ev)), E_INVAL); /* Wasmer's test */
@@ -84,7 +84,7 @@ static void test_invalid_arguments_are_inval(void)
 static void test_out_of_range_pointers_are_memviolation(void)
 {
     uint32_t ep = raw_epoll(), e = efd(), n = 7, top = mem_bytes();
-    struct wx_event ev = {.events = WX_IN}, out[2];
+    struct vepoll_wasix_event32 ev = {.events = WX_IN}, out[2];
     CHECK_EQ(wx_epoll_create(0xffffffffu), E_MEMVIOLATION);
     CHECK_EQ(wx_epoll_create(top - 3), E_MEMVIOLATION); /* straddles the end */
     CHECK_EQ(wx_epoll_ctl(ep, WX_ADD, e, 0xffffffffu), E_MEMVIOLATION);
@@ -107,7 +107,8 @@ static void test_unaligned_pointers_work(void)
 {
     static uint8_t raw[3 * 32 + 16] __attribute__((aligned(8)));
     uint32_t ep, e = efd(), n;
-    struct wx_event ev = {.events = WX_IN, .fd = 0, .data2 = 0x0102030405060708ull}, got;
+    struct vepoll_wasix_event32 ev = {.events = WX_IN, .fd = 0, .data2 = 0x0102030405060708ull};
+    struct vepoll_wasix_event32 got;
     uint64_t one = 1;
     CHECK_EQ(wx_epoll_create(P(raw + 1)), E_SUCCESS);
     memcpy(&ep, raw + 1, 4);
@@ -138,7 +139,7 @@ static void test_del_with_null_event_succeeds(void)
 static void test_result_memory_untouched_on_error(void)
 {
     uint32_t ep = raw_epoll(), e = efd(), n = 0x55555555u;
-    struct wx_event out[4];
+    struct vepoll_wasix_event32 out[4];
     uint64_t one = 1;
     CHECK_EQ(raw_add(ep, e, WX_IN, 9), E_SUCCESS);
     CHECK_EQ(write((int)e, &one, 8), 8);
@@ -161,9 +162,9 @@ static void test_result_memory_untouched_on_error(void)
 static void test_data_fd_is_watched_fd_and_rest_echoed(void)
 {
     uint32_t ep = raw_epoll(), e = efd();
-    struct wx_event ev = {.events = WX_IN, .ptr = 0xdeadbeef, .fd = 4242, .data1 = 0xcafe,
-                          .data2 = 0xfeedfacecafebeefull};
-    struct wx_event out[2];
+    struct vepoll_wasix_event32 ev = {.events = WX_IN, .ptr = 0xdeadbeef, .fd = 4242,
+                                      .data1 = 0xcafe, .data2 = 0xfeedfacecafebeefull};
+    struct vepoll_wasix_event32 out[2];
     uint64_t one = 1;
     CHECK_EQ(wx_epoll_ctl(ep, WX_ADD, e, P(&ev)), E_SUCCESS);
     CHECK_EQ(write((int)e, &one, 8), 8);

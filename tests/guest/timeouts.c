@@ -13,7 +13,7 @@
 static void test_timeout_zero_returns_zero_events_at_once(void)
 {
     uint32_t ep = raw_epoll();
-    struct wx_event out[1];
+    struct vepoll_wasix_event32 out[1];
     uint64_t t0 = now_ns();
     CHECK_EQ(raw_wait(ep, out, 1, 0), 0);
     CHECK(now_ns() - t0 < 2000000000ull); /* generous: "does not block" */
@@ -23,7 +23,7 @@ static void test_timeout_zero_returns_zero_events_at_once(void)
 static void test_timeout_50ms_raw_waits_at_least_50ms(void)
 {
     uint32_t ep = raw_epoll();
-    struct wx_event out[1];
+    struct vepoll_wasix_event32 out[1];
     uint64_t t0 = now_ns();
     CHECK_EQ(raw_wait(ep, out, 1, 50000000ull), 0);
     CHECK(now_ns() - t0 >= 50000000ull);
@@ -44,7 +44,7 @@ static void test_forever_returns_when_ready(void)
 {
     uint32_t ep = raw_epoll();
     int e = eventfd(1, 0);
-    struct wx_event out[1];
+    struct vepoll_wasix_event32 out[1];
     CHECK_EQ(raw_add(ep, (uint32_t)e, WX_IN, 5), E_SUCCESS);
     CHECK_EQ(raw_wait(ep, out, 1, WX_FOREVER), 1);
     CHECK_EQ(out[0].data2, 5);
@@ -58,7 +58,7 @@ static void test_huge_timeout_with_ready_event_returns(void)
 {
     uint32_t ep = raw_epoll();
     int e = eventfd(1, 0);
-    struct wx_event out[1];
+    struct vepoll_wasix_event32 out[1];
     CHECK_EQ(raw_add(ep, (uint32_t)e, WX_IN, 5), E_SUCCESS);
     CHECK_EQ(raw_wait(ep, out, 1, 0x8000000000000000ull), 1); /* > INT64_MAX */
     close(e);

@@ -1,8 +1,10 @@
 /*
  * Helpers for the WebAssembly guest tests (built by tools/vepoll-wasix-run
  * for wasm32-wasi): checks that print and exit 1, the raw wasix_32v1
- * imports (pointers as plain u32 so tests can pass hostile values), and the
- * WASIX event layout.
+ * imports (pointers as plain u32 so tests can pass hostile values), and
+ * short names for the WASIX numbers.  The numbers and the wasm32 event
+ * (struct vepoll_wasix_event32) are <vepoll_wasix_abi.h>'s, found through
+ * vepoll's guest headers like <sys/epoll.h>.
  */
 #ifndef WX_TEST_H
 #define WX_TEST_H
@@ -14,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <vepoll_wasix_abi.h>
 
 #define CHECK(cond)                                                                 \
     do {                                                                            \
@@ -51,39 +54,19 @@ WX_IMPORT(fd_event) uint32_t wx_fd_event(uint64_t initval, uint32_t flags, uint3
 WX_IMPORT(sock_pair)
 uint32_t wx_sock_pair(uint32_t af, uint32_t type, uint32_t proto, uint32_t fd0, uint32_t fd1);
 
-/* WASIX numbering. */
-#define WX_ADD 0u
-#define WX_MOD 1u
-#define WX_DEL 2u
-#define WX_IN 0x01u
-#define WX_OUT 0x02u
-#define WX_RDHUP 0x04u
-#define WX_PRI 0x08u
-#define WX_ERR 0x10u
-#define WX_HUP 0x20u
-#define WX_ET 0x40u
-#define WX_ONESHOT 0x80u
-#define WX_FOREVER UINT64_MAX
-
-#define E_SUCCESS 0u
-#define E_BADF 8u
-#define E_EXIST 20u
-#define E_INVAL 28u
-#define E_NOENT 44u
-#define E_PERM 63u
-#define E_MEMVIOLATION 78u
-
-struct wx_event {
-    uint32_t events;
-    uint32_t pad0;
-    uint32_t ptr;
-    uint32_t fd;
-    uint32_t data1;
-    uint32_t pad1;
-    uint64_t data2;
-};
-_Static_assert(sizeof(struct wx_event) == 32, "WASIX event is 32 bytes");
-_Static_assert(offsetof(struct wx_event, data2) == 24, "data2 @24");
+/* Short names for the ABI header's numbers. */
+#define WX_ADD VEPOLL_WASIX_CTL_ADD
+#define WX_MOD VEPOLL_WASIX_CTL_MOD
+#define WX_DEL VEPOLL_WASIX_CTL_DEL
+#define WX_IN VEPOLL_WASIX_EPOLLIN
+#define WX_FOREVER VEPOLL_WASIX_TIMEOUT_FOREVER
+#define E_SUCCESS VEPOLL_WASI_ESUCCESS
+#define E_BADF VEPOLL_WASI_EBADF
+#define E_EXIST VEPOLL_WASI_EEXIST
+#define E_INVAL VEPOLL_WASI_EINVAL
+#define E_NOENT VEPOLL_WASI_ENOENT
+#define E_PERM VEPOLL_WASI_EPERM
+#define E_MEMVIOLATION VEPOLL_WASI_EMEMVIOLATION
 
 #define P(x) ((uint32_t)(uintptr_t)(x))
 
@@ -108,12 +91,13 @@ static inline uint32_t raw_epoll(void)
 
 static inline uint32_t raw_add(uint32_t ep, uint32_t fd, uint32_t events, uint64_t data2)
 {
-    struct wx_event ev = {.events = events, .fd = fd, .data2 = data2};
+    struct vepoll_wasix_event32 ev = {.events = events, .fd = fd, .data2 = data2};
     return wx_epoll_ctl(ep, WX_ADD, fd, P(&ev));
 }
 
 /* epoll_wait through the raw import; returns the count. */
-static inline int raw_wait(uint32_t ep, struct wx_event *evs, uint32_t max, uint64_t timeout)
+static inline int raw_wait(uint32_t ep, struct vepoll_wasix_event32 *evs, uint32_t max,
+                           uint64_t timeout)
 {
     uint32_t n = 0xdead;
     CHECK_EQ(wx_epoll_wait(ep, P(evs), max, timeout, P(&n)), E_SUCCESS);

@@ -1,0 +1,157 @@
+/*
+ * The ready-made objects' skeleton: lock, lifetime, blocking with a
+ * deadline, the call loop and the final close of an end.  The concurrency
+ * contract is in obj.h.
+ */
+#include <errno.h>
+#include <time.h>
+
+#include "obj.h"
+#include "vepoll_core.h"
+
+int vepoll__obj_open(struct vepoll__obj *o, int nonblock,
+                     void (*dealloc)(struct vepoll__obj *o), unsigned ends,
+                     vepoll_source_t **src, const uint32_t *ready)
+{
+    unsigned made = 0;
+    int rc;
+    o->waiters = 0;
+    o->nonblock = nonblock;
+    o->dealloc = dealloc;
+    AO_store(&o->refs, ends);
+    rc = vepoll__monocond_init(&o->mu, &o->cv);
+    if (rc)
+        return rc;
+    for (; made < ends; made++) {
+        rc = vepoll_source_create(&src[made], ready[made]);
+        if (rc)
+            goto err_src;
+    }
+    return 0;
+err_src:
+    while (made--)
+        vepoll_source_close(src[made]);
+    vepoll__obj_fini(o);
+    return rc;
+}
+
+void vepoll__obj_fini(struct vepoll__obj *o)
+{
+    vepoll__monocond_destroy(&o->mu, &o->cv);
+}
+
+static void enter(struct vepoll__obj *o)
+{
+    AO_fetch_and_add1_full(&o->refs);
+}
+
+static void leave(struct vepoll__obj *o)
+{
+    /* Full barrier: the last dropper must see every other thread's writes
+     * (made before their own drop) before it frees the object. */
+    if (AO_fetch_and_sub1_full(&o->refs) == 1)
+        o->dealloc(o);
+}
+
+void vepoll__obj_lock(struct vepoll__obj *o)
+{
+    enter(o);
+    pthread_mutex_lock(&o->mu);
+}
+
+void vepoll__obj_unlock(struct vepoll__obj *o)
+{
+    pthread_mutex_unlock(&o->mu);
+    leave(o);
+}
+
+void vepoll__obj_wake(struct vepoll__obj *o)
+{
+    if (o->waiters)
+        pthread_cond_broadcast(&o->cv);
+}
+
+/* How a call may block, fixed when it starts. */
+struct deadline {
+    enum { NOWAIT, FOREVER, TIMED } mode;
+    struct timespec at; /* TIMED: absolute CLOCK_MONOTONIC */
+};
+
+/* timeout_ns 0 or nonblock: never block; < 0: forever; > 0: until
+ * now + timeout_ns (saturating). */
+static void deadline_init(struct deadline *d, int64_t timeout_ns, int nonblock)
+{
+    if (nonblock || timeout_ns == 0) {
+        d->mode = NOWAIT;
+        return;
+    }
+    if (timeout_ns < 0) {
+        d->mode = FOREVER;
+        return;
+    }
+    d->mode = TIMED;
+    d->at = vepoll__timespec(vepoll__deadline_ns(timeout_ns));
+}
+
+/* Under mu, mode != NOWAIT: sleeps until woken (or spuriously).  Returns 0,
+ * or -ETIMEDOUT once the deadline has passed. */
+static int sleep_once(struct vepoll__obj *o, const struct deadline *d)
+{
+    int rc;
+    o->waiters++;
+    if (d->mode == FOREVER)
+        rc = pthread_cond_wait(&o->cv, &o->mu);
+    else
+        rc = pthread_cond_timedwait(&o->cv, &o->mu, &d->at);
+    o->waiters--;
+    return rc == ETIMEDOUT ? -ETIMEDOUT : 0;
+}
+
+ssize_t vepoll__obj_call(struct vepoll__obj *o, int64_t timeout_ns,
+                         vepoll__obj_step *step, void *call)
+{
+    struct deadline d;
+    ssize_t ret;
+    int slept = 0, timed_out = 0;
+    enter(o);
+    deadline_init(&d, timeout_ns, o->nonblock);
+    pthread_mutex_lock(&o->mu);
+    while ((ret = step(call, d.mode != NOWAIT && !timed_out, slept)) ==
+           VEPOLL__BLOCK) {
+        timed_out = sleep_once(o, &d) == -ETIMEDOUT;
+        slept = 1;
+    }
+    vepoll__obj_unlock(o);
+    return ret;
+}
+
+vepoll_source_t *vepoll__obj_source(struct vepoll__obj *o,
+                                    vepoll_source_t *const *src)
+{
+    vepoll_source_t *s;
+    vepoll__obj_lock(o);
+    s = *src;
+    vepoll__obj_unlock(o);
+    return s;
+}
+
+int vepoll__obj_close(struct vepoll__obj *o, vepoll_source_t **src, int end,
+                      void (*closed)(struct vepoll__obj *o, int end))
+{
+    vepoll_source_t *s;
+    vepoll__obj_lock(o);
+    s = *src;
+    if (s) {
+        *src = NULL;
+        if (closed)
+            closed(o, end);
+        vepoll__obj_wake(o);
+    }
+    pthread_mutex_unlock(&o->mu);
+    if (s) {
+        vepoll_source_close(s);
+        leave(o); /* the end's reference */
+    }
+    leave(o); /* the call's */
+    return s ? 0 : -EBADF;
+}

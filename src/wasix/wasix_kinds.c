@@ -1,0 +1,183 @@
+/*
+ * What each kind of descriptor of the built-in table does: the operations
+ * tables of wasix_kinds.h (the contract is there), thin glue over
+ * vepoll.h and vepoll_objects.h.
+ */
+#include <errno.h>
+
+#include "vepoll_objects.h"
+#include "wasix_kinds.h"
+
+/* The final close of an object's descriptor: the adapter forgets its guest
+ * data for the source first (vepoll_wasix.h), then the end is closed. */
+static void obj_close(vepoll_wasix_t *wx, struct vepoll__wx_obj *o)
+{
+    vepoll_wasix_forget_source(wx, o->k->source(o));
+    o->k->close_end(o);
+}
+
+/* ---- epoll instances ---- */
+
+static vepoll_source_t *ep_source(struct vepoll__wx_obj *o)
+{
+    return vepoll_as_source(o->u.ep);
+}
+
+static void ep_close(vepoll_wasix_t *wx, struct vepoll__wx_obj *o)
+{
+    vepoll_wasix_close_epoll(wx, o->u.ep);
+}
+
+const struct vepoll__wx_kind vepoll__wx_epoll_kind = {
+    .id = VEPOLL_WASIX_KIND_EPOLL,
+    .source = ep_source,
+    .noio = -EINVAL,
+    .close = ep_close,
+};
+
+/* ---- pipes (one descriptor per end) ---- */
+
+/* wasix_table.c's open_pair gives end i of a pair to fds[i]. */
+_Static_assert(VEPOLL_PIPE_READ == 0 && VEPOLL_PIPE_WRITE == 1, "pipe ends are 0 and 1");
+
+static vepoll_source_t *pipe_source(struct vepoll__wx_obj *o)
+{
+    return vepoll_pipe_source(o->u.pipe, o->end);
+}
+
+static ssize_t pipe_read(struct vepoll__wx_obj *o, void *buf, size_t len, int64_t timeout)
+{
+    return vepoll_pipe_read(o->u.pipe, buf, len, timeout);
+}
+
+static ssize_t pipe_write(struct vepoll__wx_obj *o, const void *buf, size_t len, int64_t timeout)
+{
+    return vepoll_pipe_write(o->u.pipe, buf, len, timeout);
+}
+
+static uint64_t pipe_nbytes(struct vepoll__wx_obj *o, uint32_t ready)
+{
+    (void)ready;
+    return vepoll_pipe_pending(o->u.pipe);
+}
+
+static int pipe_create(struct vepoll__wx_obj *o)
+{
+    return vepoll_pipe_create(&o->u.pipe, 0, 0);
+}
+
+static void pipe_close_end(struct vepoll__wx_obj *o)
+{
+    vepoll_pipe_close(o->u.pipe, o->end);
+}
+
+const struct vepoll__wx_kind vepoll__wx_pipe_read_kind = {
+    .id = VEPOLL_WASIX_KIND_PIPE_READ,
+    .source = pipe_source,
+    .read = pipe_read,
+    .noio = -EBADF,
+    .nbytes = pipe_nbytes,
+    .create = pipe_create,
+    .close = obj_close,
+    .close_end = pipe_close_end,
+};
+
+const struct vepoll__wx_kind vepoll__wx_pipe_write_kind = {
+    .id = VEPOLL_WASIX_KIND_PIPE_WRITE,
+    .source = pipe_source,
+    .write = pipe_write,
+    .noio = -EBADF,
+    .create = pipe_create,
+    .close = obj_close,
+    .close_end = pipe_close_end,
+};
+
+/* ---- eventfds ---- */
+
+static vepoll_source_t *efd_source(struct vepoll__wx_obj *o)
+{
+    return vepoll_eventfd_source(o->u.efd);
+}
+
+static ssize_t efd_read(struct vepoll__wx_obj *o, void *buf, size_t len, int64_t timeout)
+{
+    return vepoll_eventfd_read(o->u.efd, buf, len, timeout);
+}
+
+static ssize_t efd_write(struct vepoll__wx_obj *o, const void *buf, size_t len, int64_t timeout)
+{
+    return vepoll_eventfd_write(o->u.efd, buf, len, timeout);
+}
+
+/* The 8-byte counter, when a read would succeed. */
+static uint64_t efd_nbytes(struct vepoll__wx_obj *o, uint32_t ready)
+{
+    (void)o;
+    return (ready & VEPOLL_IN) ? 8 : 0;
+}
+
+static void efd_close_end(struct vepoll__wx_obj *o)
+{
+    vepoll_eventfd_close(o->u.efd);
+}
+
+const struct vepoll__wx_kind vepoll__wx_eventfd_kind = {
+    .id = VEPOLL_WASIX_KIND_EVENTFD,
+    .source = efd_source,
+    .read = efd_read,
+    .write = efd_write,
+    .nbytes = efd_nbytes,
+    .close = obj_close,
+    .close_end = efd_close_end,
+};
+
+/* ---- socket pairs (one descriptor per end) ---- */
+
+static vepoll_source_t *sp_source(struct vepoll__wx_obj *o)
+{
+    return vepoll_socketpair_source(o->u.sp, o->end);
+}
+
+static ssize_t sp_read(struct vepoll__wx_obj *o, void *buf, size_t len, int64_t timeout)
+{
+    return vepoll_socketpair_read(o->u.sp, o->end, buf, len, timeout);
+}
+
+static ssize_t sp_write(struct vepoll__wx_obj *o, const void *buf, size_t len, int64_t timeout)
+{
+    return vepoll_socketpair_write(o->u.sp, o->end, buf, len, timeout);
+}
+
+static uint64_t sp_nbytes(struct vepoll__wx_obj *o, uint32_t ready)
+{
+    (void)ready;
+    return vepoll_socketpair_pending(o->u.sp, o->end);
+}
+
+static int sp_shutdown(struct vepoll__wx_obj *o, int how)
+{
+    return vepoll_socketpair_shutdown(o->u.sp, o->end, how);
+}
+
+static int sp_create(struct vepoll__wx_obj *o)
+{
+    return vepoll_socketpair_create(&o->u.sp, 0, 0);
+}
+
+static void sp_close_end(struct vepoll__wx_obj *o)
+{
+    vepoll_socketpair_close(o->u.sp, o->end);
+}
+
+const struct vepoll__wx_kind vepoll__wx_socket_kind = {
+    .id = VEPOLL_WASIX_KIND_SOCKET,
+    .source = sp_source,
+    .read = sp_read,
+    .write = sp_write,
+    .nbytes = sp_nbytes,
+    .shutdown = sp_shutdown,
+    .create = sp_create,
+    .close = obj_close,
+    .close_end = sp_close_end,
+};
+
