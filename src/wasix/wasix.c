@@ -144,12 +144,9 @@ uint32_t vepoll_wasix_errno(int neg_errno)
 
 /* ---- create / destroy ------------------------------------------------------- */
 
-int vepoll_wasix_create(vepoll_wasix_t **out, const struct vepoll_wasix_fdtable *table)
+int vepoll__wx_new(vepoll_wasix_t **out, const struct vepoll_wasix_fdtable *table)
 {
-    vepoll_wasix_t *wx;
-    if (!out || (table && (!table->lookup || !table->install_epoll)))
-        return -EINVAL;
-    wx = vepoll__calloc(sizeof(*wx));
+    vepoll_wasix_t *wx = vepoll__calloc(sizeof(*wx));
     if (!wx)
         return -ENOMEM;
     if (pthread_mutex_init(&wx->mu, NULL))
@@ -157,12 +154,8 @@ int vepoll_wasix_create(vepoll_wasix_t **out, const struct vepoll_wasix_fdtable 
     if (pthread_mutex_init(&wx->tmu, NULL))
         goto fail_mu;
     wx->free_head = NIL;
-    if (table) {
+    if (table)
         wx->table = *table;
-    } else {
-        wx->builtin = 1;
-        vepoll__wx_builtin_table(wx, &wx->table);
-    }
     *out = wx;
     return 0;
 fail_mu:
@@ -172,12 +165,8 @@ fail_free:
     return -ENOMEM;
 }
 
-void vepoll_wasix_destroy(vepoll_wasix_t *wx)
+void vepoll__wx_delete(vepoll_wasix_t *wx)
 {
-    if (!wx)
-        return;
-    if (wx->builtin)
-        vepoll__wx_builtin_close_all(wx);
     vepoll__free(wx->regs, (size_t)wx->capregs * sizeof(*wx->regs));
     vepoll__free(wx->by_key, (size_t)wx->nbuckets * sizeof(uint32_t));
     vepoll__free(wx->by_src, (size_t)wx->nbuckets * sizeof(uint32_t));

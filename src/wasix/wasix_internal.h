@@ -1,8 +1,11 @@
 /*
- * Shared between src/wasix/wasix.c (the ABI adapter and its per-registration side
- * table) and src/wasix/wasix_table.c (the built-in descriptor table).  The locking
- * contract is at the top of each file; the order is wx->mu before
- * wx->tmu, and neither is held across a blocking call.
+ * Shared by the adapter's files, bottom-up: wasix.c (the ABI adapter and its
+ * per-registration side table), wasix_kinds.c (what each kind of built-in
+ * descriptor does) and wasix_table.c (the built-in descriptor table, and
+ * vepoll_wasix_create/destroy, which may install it).  Each calls only the
+ * ones before it.  The locking contract is at the top of each file; the
+ * order is wx->mu before wx->tmu, and neither is held across a blocking
+ * call.
  */
 #ifndef VEPOLL_WASIX_INTERNAL_H
 #define VEPOLL_WASIX_INTERNAL_H
@@ -36,10 +39,11 @@ struct vepoll_wasix {
     uint32_t nobjs;
 };
 
-/* The built-in table as a struct vepoll_wasix_fdtable (ctx = wx). */
-void vepoll__wx_builtin_table(vepoll_wasix_t *wx, struct vepoll_wasix_fdtable *out);
-/* Final close of every descriptor of the built-in table. */
-void vepoll__wx_builtin_close_all(vepoll_wasix_t *wx);
+/* wasix.c: a new adapter with an empty side table and a copy of *table (a
+ * zeroed table when NULL): 0 or -ENOMEM.  delete frees the side table and
+ * the adapter; the descriptor table is the caller's business. */
+int vepoll__wx_new(vepoll_wasix_t **out, const struct vepoll_wasix_fdtable *table);
+void vepoll__wx_delete(vepoll_wasix_t *wx);
 
 /* Bounds check of a guest object: 1 if [ptr, ptr + len) is inside mem. */
 static inline int vepoll__wx_in(const struct vepoll_wasix_mem *mem, uint64_t ptr, uint64_t len)

@@ -151,15 +151,8 @@ static int t_install_epoll(void *ctx, vepoll_t *ep, uint32_t *fd_out)
     return rc;
 }
 
-void vepoll__wx_builtin_table(vepoll_wasix_t *wx, struct vepoll_wasix_fdtable *out)
-{
-    out->lookup = t_lookup;
-    out->release = t_release;
-    out->install_epoll = t_install_epoll;
-    out->ctx = wx;
-}
-
-void vepoll__wx_builtin_close_all(vepoll_wasix_t *wx)
+/* Final close of every descriptor of the built-in table. */
+static void close_all(vepoll_wasix_t *wx)
 {
     for (uint32_t fd = 0; fd < wx->nobjs; fd++)
         if (wx->objs[fd])
@@ -169,7 +162,34 @@ void vepoll__wx_builtin_close_all(vepoll_wasix_t *wx)
     wx->nobjs = 0;
 }
 
-/* ---- host-side operations ------------------------------------------------- */
+int vepoll_wasix_create(vepoll_wasix_t **out, const struct vepoll_wasix_fdtable *table)
+{
+    vepoll_wasix_t *wx;
+    int rc;
+    if (!out || (table && (!table->lookup || !table->install_epoll)))
+        return -EINVAL;
+    rc = vepoll__wx_new(&wx, table);
+    if (rc)
+        return rc;
+    if (!table) {
+        wx->builtin = 1;
+        wx->table.lookup = t_lookup;
+        wx->table.release = t_release;
+        wx->table.install_epoll = t_install_epoll;
+        wx->table.ctx = wx;
+    }
+    *out = wx;
+    return 0;
+}
+
+void vepoll_wasix_destroy(vepoll_wasix_t *wx)
+{
+    if (!wx)
+        return;
+    if (wx->builtin)
+        close_all(wx);
+    vepoll__wx_delete(wx);
+}
 
 int vepoll_wasix_epoll(vepoll_wasix_t *wx, uint32_t *fd)
 {
