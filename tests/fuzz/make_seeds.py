@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes the hand-made seed inputs of the "ops" fuzz target
 (tests/fuzz/corpus/ops/seed-*).  The encoding is fuzz_ops.c's decoder; each
-seed is one named scenario of epoll-semantics.md, so the fuzzer starts from
+seed is one named scenario of docs/SEMANTICS.md, so the fuzzer starts from
 inputs that reach every part of the semantics.  Run from anywhere:
     python3 tests/fuzz/make_seeds.py
 """
@@ -200,7 +200,7 @@ seeds["nest-close"] = (Seq().create(1).create(2).add(1, "S0", IN, 1)
                        .add(0, "E1", IN, 2).add(2, "E1", IN, 3).upd("S0", IN)
                        .close(1).wait(0).wait(2).ready("E0").create(1)
                        .add(0, "E1", IN, 4).wait(0))
-# api.md ctl error precedence
+# the ctl error order of docs/API.md
 seeds["ctl-errors"] = (Seq().ctl(0, "ADD", 0, "S0", null_ev=True)
                        .ctl(None, "ADD", 0, "S0", null_ev=True)
                        .ctl(None, "ADD", 0, "S0").ctl(0, "ADD", 0, None)
