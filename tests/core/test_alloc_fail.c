@@ -37,9 +37,13 @@
  *
  * An allocation is attributed to a site by the call that makes it (the
  * scenario names its phase before each call) and, inside ADD, by size: the
- * registration is sizeof(struct vepoll__reg); anything else is table growth
- * in a plain ADD and a nesting array in a nested ADD (the scenario grows an
- * instance's table before nesting into it, so nested ADDs never grow it).
+ * registration has the size of the one allocation of an ADD into an
+ * instance whose table has room (learnt before the runs, like a source's
+ * size from vepoll_source_create: no internal header needed); anything else
+ * is table growth in a plain ADD and a nesting array in a nested ADD (the
+ * scenario grows an instance's table before nesting into it, so nested ADDs
+ * never grow it).  The counting allocator of vtest.h keeps the site as the
+ * block's tag, so the live blocks are known per site.
  * The WASIX calls are attributed by phase and order, which their code
  * fixes: an fd_event allocates its descriptor entry, the eventfd block, its
  * source, then (first time) the fd array; an epoll_create the instance,
@@ -49,12 +53,6 @@
  *
  * Single-threaded.
  */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <stdint.h>
-#include <cmocka.h>
-
 #include <dirent.h>
 #include <errno.h>
 #include <stdbool.h>
@@ -62,11 +60,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "registration.h"
-#include "source.h"
-#include "vepoll.h"
 #include "vepoll_objects.h"
 #include "vepoll_wasix.h"
+#include "vtest.h"
 
 enum site {
     SITE_INSTANCE, SITE_SOURCE, SITE_REG, SITE_TABLE, SITE_NEST,
@@ -94,109 +90,104 @@ enum phase {
     PH_WX_CREATE, PH_WX_EVENTFD, PH_WX_EPOLL, PH_WX_CTL, PH_WX_WAIT, PH_WX_POLL
 };
 
+/* The scenario's side of the accounting; the counting allocator (vtest.h)
+ * counts the calls, the live blocks per site (its tags) and the injected
+ * failures. */
 static struct {
-    long live;
-    long live_site[NSITES + 1];
-    long count;         /* allocations this run */
-    long fail_at;       /* 0: none */
-    int failures;       /* injected this run */
     enum phase phase;
     int site_hits[NSITES];
-    int failed_site;    /* site of the injected failure, -1 none */
     int unexpected;     /* allocations during PH_NONE calls */
     int nth;            /* allocations since the phase was set (WASIX calls) */
     bool reg_seen;      /* PH_WX_CTL: vepoll's registration came */
-} al;
+    size_t last_size;   /* of the latest allocation call */
+} sc;
+
+/* The size of a source and of a registration, learnt from the allocator
+ * before the runs (calibrate): they tell those blocks from the others an
+ * allocating call makes. */
+static size_t src_size, reg_size;
+
+static long blocks(void)
+{
+    return atomic_load(&vt_alloc.live);
+}
+
+static long blocks_of(enum site s)
+{
+    return atomic_load(&vt_alloc.live_tag[s]);
+}
+
+static long injected(void)
+{
+    return atomic_load(&vt_alloc.failures);
+}
 
 static void set_phase(enum phase ph)
 {
-    al.phase = ph;
-    al.nth = 0;
-    al.reg_seen = false;
+    sc.phase = ph;
+    sc.nth = 0;
+    sc.reg_seen = false;
 }
 
 static enum site classify(size_t size)
 {
-    switch (al.phase) {
+    switch (sc.phase) {
     case PH_CREATE:
         return SITE_INSTANCE;
     case PH_SOURCE:
         return SITE_SOURCE;
     case PH_ADD_PLAIN:
-        return size == sizeof(struct vepoll__reg) ? SITE_REG : SITE_TABLE;
+        return size == reg_size ? SITE_REG : SITE_TABLE;
     case PH_ADD_NEST:
-        return size == sizeof(struct vepoll__reg) ? SITE_REG : SITE_NEST;
+        return size == reg_size ? SITE_REG : SITE_NEST;
     /* An object is one block plus a source per end (vepoll_source_create). */
     case PH_PIPE:
-        return size == sizeof(struct vepoll_source) ? SITE_SOURCE : SITE_PIPE;
+        return size == src_size ? SITE_SOURCE : SITE_PIPE;
     case PH_EVENTFD:
-        return size == sizeof(struct vepoll_source) ? SITE_SOURCE : SITE_EVENTFD;
+        return size == src_size ? SITE_SOURCE : SITE_EVENTFD;
     case PH_SOCKETPAIR:
-        return size == sizeof(struct vepoll_source) ? SITE_SOURCE : SITE_SOCKETPAIR;
+        return size == src_size ? SITE_SOURCE : SITE_SOCKETPAIR;
     case PH_WX_CREATE:
         return SITE_WX_ADAPTER;
     case PH_WX_EVENTFD:
-        if (size == sizeof(struct vepoll_source))
+        if (size == src_size)
             return SITE_SOURCE;
-        return al.nth == 2 ? SITE_EVENTFD : SITE_WX_FD;
+        return sc.nth == 2 ? SITE_EVENTFD : SITE_WX_FD;
     case PH_WX_EPOLL:
-        return al.nth == 1 ? SITE_INSTANCE : SITE_WX_FD;
+        return sc.nth == 1 ? SITE_INSTANCE : SITE_WX_FD;
     case PH_WX_CTL:
-        if (size == sizeof(struct vepoll__reg)) {
-            al.reg_seen = true;
+        if (size == reg_size) {
+            sc.reg_seen = true;
             return SITE_REG;
         }
-        return al.reg_seen ? SITE_TABLE : SITE_WX_SIDE;
+        return sc.reg_seen ? SITE_TABLE : SITE_WX_SIDE;
     case PH_WX_WAIT:
         return SITE_WX_WAITBUF;
     case PH_WX_POLL:
-        if (al.nth == 1)
+        if (sc.nth == 1)
             return SITE_WX_POLL;
-        if (al.nth == 2)
+        if (sc.nth == 2)
             return SITE_INSTANCE;
-        return size == sizeof(struct vepoll__reg) ? SITE_REG : SITE_TABLE;
+        return size == reg_size ? SITE_REG : SITE_TABLE;
     default:
         return NSITES;
     }
 }
 
-static void *al_alloc(void *ctx, size_t size)
+/* The allocator's tag function: every allocation call is attributed to the
+ * site the phase and its size say (NSITES: unexpected). */
+static int tag_call(size_t size)
 {
     enum site s;
-    size_t *p;
-    (void)ctx;
-    al.nth++;
+    sc.nth++;
+    sc.last_size = size;
     s = classify(size);
     if (s == NSITES)
-        al.unexpected++;
+        sc.unexpected++;
     else
-        al.site_hits[s]++;
-    if (++al.count == al.fail_at) {
-        al.failures++;
-        al.failed_site = (int)s;
-        return NULL;
-    }
-    p = malloc(size + 16);
-    if (!p)
-        return NULL;
-    p[0] = size;
-    p[1] = (size_t)s;
-    al.live++;
-    al.live_site[s]++;
-    return (char *)p + 16;
+        sc.site_hits[s]++;
+    return (int)s;
 }
-
-static void al_free(void *ctx, void *ptr, size_t size)
-{
-    size_t *p = (size_t *)((char *)ptr - 16);
-    (void)ctx;
-    assert_int_equal(p[0], size);
-    al.live--;
-    al.live_site[p[1]]--;
-    free(p);
-}
-
-static const struct vepoll_allocator counting = {al_alloc, al_free, NULL};
 
 /* ---- calls that may fail: check "nothing changed", then retry ---------------- */
 
@@ -209,9 +200,9 @@ static vepoll_source_t *probe_src;
 static void check_watch_count(void)
 {
     struct vepoll_event ev = {VEPOLL_IN, {.u64 = 0}};
-    enum phase saved = al.phase;
+    enum phase saved = sc.phase;
     int rc;
-    al.phase = PH_ADD_PLAIN;
+    sc.phase = PH_ADD_PLAIN;
     vepoll_set_max_watches((uint64_t)watches + 1);
     while ((rc = vepoll_ctl(probe_ep, VEPOLL_CTL_ADD, 1, probe_src, &ev)) == -ENOMEM) {
     }
@@ -219,62 +210,62 @@ static void check_watch_count(void)
     assert_int_equal(vepoll_ctl(probe_ep, VEPOLL_CTL_ADD, 2, probe_src, &ev), -ENOSPC);
     assert_int_equal(vepoll_ctl(probe_ep, VEPOLL_CTL_DEL, 1, probe_src, NULL), 0);
     vepoll_set_max_watches(0);
-    al.phase = saved;
+    sc.phase = saved;
 }
 
 static vepoll_t *create(void)
 {
     for (;;) {
-        vepoll_t *sentinel = (vepoll_t *)&al, *ep = sentinel;
-        long live = al.live;
-        int failures = al.failures, rc;
-        al.phase = PH_CREATE;
+        vepoll_t *sentinel = (vepoll_t *)&sc, *ep = sentinel;
+        long live = blocks();
+        int failures = injected(), rc;
+        sc.phase = PH_CREATE;
         rc = vepoll_create(&ep);
-        al.phase = PH_NONE;
+        sc.phase = PH_NONE;
         if (rc == 0)
             return ep;
         assert_int_equal(rc, -ENOMEM);
-        assert_int_equal(al.failures, failures + 1);
+        assert_int_equal(injected(), failures + 1);
         assert_ptr_equal(ep, sentinel);
-        assert_int_equal(al.live, live);
+        assert_int_equal(blocks(), live);
     }
 }
 
 static vepoll_source_t *source(uint32_t ready)
 {
     for (;;) {
-        vepoll_source_t *sentinel = (vepoll_source_t *)&al, *s = sentinel;
-        long live = al.live;
-        int failures = al.failures, rc;
-        al.phase = PH_SOURCE;
+        vepoll_source_t *sentinel = (vepoll_source_t *)&sc, *s = sentinel;
+        long live = blocks();
+        int failures = injected(), rc;
+        sc.phase = PH_SOURCE;
         rc = vepoll_source_create(&s, ready);
-        al.phase = PH_NONE;
+        sc.phase = PH_NONE;
         if (rc == 0) {
             assert_int_equal(vepoll_source_ready(s), ready);
             return s;
         }
         assert_int_equal(rc, -ENOMEM);
-        assert_int_equal(al.failures, failures + 1);
+        assert_int_equal(injected(), failures + 1);
         assert_ptr_equal(s, sentinel);
-        assert_int_equal(al.live, live);
+        assert_int_equal(blocks(), live);
     }
 }
 
 /* Creates an object: phase ph, create() returns the call's result. */
-#define CREATE_OBJECT(ph, call, outp)                                         \
-    for (;;) {                                                                \
-        long live = al.live;                                                  \
-        int failures = al.failures, rc_;                                      \
-        (outp) = NULL;                                                        \
-        al.phase = (ph);                                                      \
-        rc_ = (call);                                                         \
-        al.phase = PH_NONE;                                                   \
-        if (rc_ == 0)                                                         \
-            break;                                                            \
-        assert_int_equal(rc_, -ENOMEM);                                       \
-        assert_int_equal(al.failures, failures + 1);                          \
-        assert_null(outp);                                                    \
-        assert_int_equal(al.live, live);                                      \
+#define CREATE_OBJECT(ph, call, outp)                                        \
+    for (;;) {                                                               \
+        long live = blocks();                                                \
+        int failures = injected(), rc_;                                      \
+        (outp) = NULL;                                                       \
+        sc.phase = (ph);                                                     \
+        rc_ = (call);                                                        \
+        sc.phase = PH_NONE;                                                  \
+        if (rc_ == 0)                                                        \
+            break;                                                           \
+        assert_int_equal(rc_, -ENOMEM);                                      \
+        assert_int_equal(injected(), failures + 1);                          \
+        assert_null(outp);                                                   \
+        assert_int_equal(blocks(), live);                                    \
     }
 
 static void add(vepoll_t *ep, int fd, vepoll_source_t *s, uint32_t events,
@@ -282,23 +273,23 @@ static void add(vepoll_t *ep, int fd, vepoll_source_t *s, uint32_t events,
 {
     struct vepoll_event ev = {events, {.u64 = cookie}};
     for (;;) {
-        long regs = al.live_site[SITE_REG], objs = al.live_site[SITE_INSTANCE] +
-                                                   al.live_site[SITE_SOURCE];
-        int failures = al.failures, rc;
-        al.phase = nested ? PH_ADD_NEST : PH_ADD_PLAIN;
+        long regs = blocks_of(SITE_REG), objs = blocks_of(SITE_INSTANCE) +
+                                                   blocks_of(SITE_SOURCE);
+        int failures = injected(), rc;
+        sc.phase = nested ? PH_ADD_NEST : PH_ADD_PLAIN;
         rc = vepoll_ctl(ep, VEPOLL_CTL_ADD, fd, s, &ev);
-        al.phase = PH_NONE;
+        sc.phase = PH_NONE;
         if (rc == 0) {
             watches++;
             return;
         }
         assert_int_equal(rc, -ENOMEM);
-        assert_int_equal(al.failures, failures + 1);
+        assert_int_equal(injected(), failures + 1);
         /* No registration or object is kept.  A table or nesting array
          * that grew before the failure may stay grown (capacity, not
          * state: freed with its instance, counted by the final check). */
-        assert_int_equal(al.live_site[SITE_REG], regs);
-        assert_int_equal(al.live_site[SITE_INSTANCE] + al.live_site[SITE_SOURCE], objs);
+        assert_int_equal(blocks_of(SITE_REG), regs);
+        assert_int_equal(blocks_of(SITE_INSTANCE) + blocks_of(SITE_SOURCE), objs);
         assert_int_equal(vepoll_ctl(ep, VEPOLL_CTL_MOD, fd, s, &ev), -ENOENT);
         assert_int_equal(vepoll_ctl(ep, VEPOLL_CTL_DEL, fd, s, NULL), -ENOENT);
         check_watch_count();
@@ -372,22 +363,22 @@ static void wasix_scenario(void)
 
     memset(guest, 0, sizeof guest);
     for (;;) {
-        long live = al.live;
-        int failures = al.failures, r;
+        long live = blocks();
+        int failures = injected(), r;
         set_phase(PH_WX_CREATE);
         r = vepoll_wasix_create(&wx, NULL);
         set_phase(PH_NONE);
         if (r == 0)
             break;
         assert_int_equal(r, -ENOMEM);
-        assert_int_equal(al.failures, failures + 1);
+        assert_int_equal(injected(), failures + 1);
         assert_null(wx);
-        assert_int_equal(al.live, live);
+        assert_int_equal(blocks(), live);
     }
     /* epoll_create through the ABI: the instance gets fd 3. */
     for (;;) {
-        long live = al.live_site[SITE_INSTANCE] + al.live_site[SITE_SOURCE];
-        int failures = al.failures;
+        long live = blocks_of(SITE_INSTANCE) + blocks_of(SITE_SOURCE);
+        int failures = injected();
         GUEST_SNAP();
         set_phase(PH_WX_EPOLL);
         rc = vepoll_wasix_epoll_create(wx, gmem(), 0);
@@ -395,9 +386,9 @@ static void wasix_scenario(void)
         if (rc == 0)
             break;
         assert_int_equal(rc, VEPOLL_WASI_ENOMEM);
-        assert_int_equal(al.failures, failures + 1);
+        assert_int_equal(injected(), failures + 1);
         GUEST_SAME();
-        assert_int_equal(al.live_site[SITE_INSTANCE] + al.live_site[SITE_SOURCE], live);
+        assert_int_equal(blocks_of(SITE_INSTANCE) + blocks_of(SITE_SOURCE), live);
         assert_int_equal(vepoll_wasix_close(wx, VEPOLL_WASIX_FIRST_FD), -EBADF);
     }
     ep = grd32(0);
@@ -405,8 +396,8 @@ static void wasix_scenario(void)
     /* Eventfds (host side, non-blocking) under fds 4.. in order. */
     for (i = 0; i < WX_NEFD; i++) {
         for (;;) {
-            long live = al.live_site[SITE_EVENTFD] + al.live_site[SITE_SOURCE];
-            int failures = al.failures, r;
+            long live = blocks_of(SITE_EVENTFD) + blocks_of(SITE_SOURCE);
+            int failures = injected(), r;
             struct vepoll_wasix_fdinfo info;
             set_phase(PH_WX_EVENTFD);
             r = vepoll_wasix_eventfd(wx, 0, VEPOLL_NONBLOCK, &efd[i]);
@@ -414,8 +405,8 @@ static void wasix_scenario(void)
             if (r == 0)
                 break;
             assert_int_equal(r, -ENOMEM);
-            assert_int_equal(al.failures, failures + 1);
-            assert_int_equal(al.live_site[SITE_EVENTFD] + al.live_site[SITE_SOURCE], live);
+            assert_int_equal(injected(), failures + 1);
+            assert_int_equal(blocks_of(SITE_EVENTFD) + blocks_of(SITE_SOURCE), live);
             assert_int_equal(vepoll_wasix_fd_info(wx, ep + 1 + (uint32_t)i, &info), -EBADF);
         }
         assert_int_equal(efd[i], ep + 1 + (uint32_t)i);
@@ -428,8 +419,8 @@ static void wasix_scenario(void)
         memcpy(ev + 16, &d1, 4);
         memcpy(guest + 64, ev, sizeof ev);
         for (;;) {
-            long regs = al.live_site[SITE_REG];
-            int failures = al.failures;
+            long regs = blocks_of(SITE_REG);
+            int failures = injected();
             GUEST_SNAP();
             set_phase(PH_WX_CTL);
             rc = vepoll_wasix_epoll_ctl(wx, gmem(), VEPOLL_WASIX_32, ep, VEPOLL_WASIX_CTL_ADD,
@@ -438,11 +429,11 @@ static void wasix_scenario(void)
             if (rc == 0)
                 break;
             assert_int_equal(rc, VEPOLL_WASI_ENOMEM);
-            assert_int_equal(al.failures, failures + 1);
+            assert_int_equal(injected(), failures + 1);
             GUEST_SAME();
             /* No registration kept (slots and buckets may stay grown:
              * capacity, freed with the adapter). */
-            assert_int_equal(al.live_site[SITE_REG], regs);
+            assert_int_equal(blocks_of(SITE_REG), regs);
             /* A MOD reserves a side-table slot before vepoll answers
              * ENOENT (src/wasix/wasix.c ctl_locked): capacity again. */
             set_phase(PH_WX_CTL);
@@ -476,8 +467,8 @@ static void wasix_scenario(void)
     for (;;) {
         struct vepoll_wasix_pollitem it[2] = {{efd[3], VEPOLL_IN, 0, 0},
                                               {efd[4], VEPOLL_IN, 0, 0}};
-        long live = al.live;
-        int failures = al.failures, r;
+        long live = blocks();
+        int failures = injected(), r;
         set_phase(PH_WX_POLL);
         r = vepoll_wasix_poll(wx, it, 2, 0);
         set_phase(PH_NONE);
@@ -488,8 +479,8 @@ static void wasix_scenario(void)
             break;
         }
         assert_int_equal(r, -ENOMEM);
-        assert_int_equal(al.failures, failures + 1);
-        assert_int_equal(al.live, live);
+        assert_int_equal(injected(), failures + 1);
+        assert_int_equal(blocks(), live);
     }
     /* DEL and closes free everything and allocate nothing. */
     assert_int_equal(vepoll_wasix_epoll_ctl(wx, gmem(), VEPOLL_WASIX_32, ep, VEPOLL_WASIX_CTL_DEL,
@@ -632,38 +623,64 @@ static void scenario(void)
     vepoll_source_close(probe_src);
     assert_int_equal(vepoll_close(probe_ep), 0);
     wasix_scenario();
-    assert_int_equal(al.unexpected, 0);
-    assert_int_equal(al.live, 0);
+    assert_int_equal(sc.unexpected, 0);
+    assert_int_equal(blocks(), 0);
+    assert_int_equal(atomic_load(&vt_alloc.bad_frees), 0);
 }
 
+/* One run of the scenario with the fail_at-th allocation failing (0: none). */
 static void run(long fail_at)
 {
-    memset(&al, 0, sizeof al);
-    al.fail_at = fail_at;
-    al.failed_site = -1;
+    size_t src = src_size, reg = reg_size;
+    memset(&sc, 0, sizeof sc);
+    src_size = src;
+    reg_size = reg;
+    vt_alloc_reset();
+    if (fail_at > 0)
+        vt_alloc_fail_call(fail_at);
     scenario();
 }
 
-static int setup(void **state)
+/* The sizes of a source and of a registration, as the allocator sees them:
+ * vepoll_source_create makes one allocation, the source, and an ADD into an
+ * instance whose table has room makes one, the registration. */
+static void calibrate(void)
 {
-    (void)state;
-    return vepoll_set_allocator(&counting) == 0 ? 0 : -1;
+    vepoll_t *ep;
+    vepoll_source_t *s;
+    long calls = atomic_load(&vt_alloc.calls);
+    assert_int_equal(vepoll_source_create(&s, 0), 0);
+    assert_int_equal(atomic_load(&vt_alloc.calls) - calls, 1);
+    src_size = sc.last_size;
+    assert_int_equal(vepoll_create(&ep), 0);
+    assert_int_equal(vt_add(ep, 1, s, VEPOLL_IN, 1), 0); /* the table comes first */
+    calls = atomic_load(&vt_alloc.calls);
+    assert_int_equal(vt_add(ep, 2, s, VEPOLL_IN, 2), 0);
+    assert_int_equal(atomic_load(&vt_alloc.calls) - calls, 1);
+    reg_size = sc.last_size;
+    assert_int_equal(vepoll_close(ep), 0);
+    vepoll_source_close(s);
+    assert_int_equal(blocks(), 0);
 }
 
-static int teardown(void **state)
+/* The counting allocator (the settings fixture), its calls tagged by site. */
+static int setup(void **state)
 {
-    (void)state;
-    return vepoll_set_allocator(NULL) == 0 ? 0 : -1;
+    if (vt_alloc_setup(state) != 0)
+        return -1;
+    vt_alloc.tag = tag_call;
+    return 0;
 }
 
 static void test_alloc_fail_every_kth_allocation_fails_cleanly(void **state)
 {
     long n, k;
-    int i, clean_hits[NSITES], failed[NSITES] = {0};
+    int i, site, clean_hits[NSITES], failed[NSITES] = {0};
     (void)state;
+    calibrate();
     run(0);
-    n = al.count;
-    memcpy(clean_hits, al.site_hits, sizeof clean_hits);
+    n = atomic_load(&vt_alloc.calls);
+    memcpy(clean_hits, sc.site_hits, sizeof clean_hits);
     print_message("clean run: %ld allocations;", n);
     for (i = 0; i < NSITES; i++) {
         print_message(" %s %d", site_name[i], clean_hits[i]);
@@ -672,9 +689,10 @@ static void test_alloc_fail_every_kth_allocation_fails_cleanly(void **state)
     print_message("\n");
     for (k = 1; k <= n; k++) {
         run(k);
-        assert_int_equal(al.failures, 1);
-        assert_true(al.failed_site >= 0 && al.failed_site < NSITES);
-        failed[al.failed_site]++;
+        assert_int_equal(injected(), 1);
+        site = atomic_load(&vt_alloc.failed_tag);
+        assert_true(site >= 0 && site < NSITES);
+        failed[site]++;
     }
     for (i = 0; i < NSITES; i++)
         assert_true(failed[i] > 0);
@@ -744,7 +762,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_alloc_fail_site_list_matches_sources),
         cmocka_unit_test_setup_teardown(test_alloc_fail_every_kth_allocation_fails_cleanly,
-                                        setup, teardown),
+                                        setup, vt_reset_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -5,20 +5,12 @@
  * blocked waiters (-EBADF), vepoll_source_close racing with updates of other
  * sources, vepoll_set_wakeup and vepoll_get_stats.
  */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <stdint.h>
-#include <cmocka.h>
-
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
 #include <string.h>
 
-#include "models.h"
-#include "thelp.h"
-#include "vepoll.h"
+#include "vtest.h"
 
 /* ---- S147 ------------------------------------------------------------------ */
 
@@ -29,17 +21,17 @@ static void test_s147_closing_registered_source_removes_it(void **state)
     vepoll_source_t *s, *n;
     assert_int_equal(vepoll_create(&e), 0);
     assert_int_equal(vepoll_source_create(&s, 0), 0);
-    assert_int_equal(th_add(e, 5, s, VEPOLL_IN, 1), 0);
+    assert_int_equal(vt_add(e, 5, s, VEPOLL_IN, 1), 0);
     vepoll_source_update(s, VEPOLL_IN, 0); /* event pending */
     vepoll_source_close(s);
-    assert_int_equal(th_poll1(e), 0);
+    assert_int_equal(vt_poll1(e), 0);
     /* a new object under the same number (maybe at the same address) */
     assert_int_equal(vepoll_source_create(&n, VEPOLL_IN), 0);
-    assert_int_equal(th_del(e, 5, n), -ENOENT);
-    assert_int_equal(th_add(e, 5, n, VEPOLL_IN, 2), 0);
-    th_expect1(e, VEPOLL_IN, 2);
+    assert_int_equal(vt_del(e, 5, n), -ENOENT);
+    assert_int_equal(vt_add(e, 5, n, VEPOLL_IN, 2), 0);
+    vt_expect1(e, VEPOLL_IN, 2);
     vepoll_source_close(n);
-    assert_int_equal(th_poll1(e), 0);
+    assert_int_equal(vt_poll1(e), 0);
     assert_int_equal(vepoll_close(e), 0);
 }
 
@@ -50,10 +42,10 @@ static void test_s147_closing_pipe_end_model(void **state)
     tpipe p;
     assert_int_equal(vepoll_create(&e), 0);
     assert_int_equal(tpipe_init(&p, 0), 0);
-    assert_int_equal(th_add(e, 5, p.r, VEPOLL_IN, 1), 0);
+    assert_int_equal(vt_add(e, 5, p.r, VEPOLL_IN, 1), 0);
     assert_int_equal(tpipe_write(&p, 1), 1);
     tpipe_close_r(&p);
-    assert_int_equal(th_poll1(e), 0);
+    assert_int_equal(vt_poll1(e), 0);
     assert_int_equal(vepoll_close(e), 0);
     tpipe_destroy(&p);
 }
@@ -67,25 +59,25 @@ static void test_s148_same_source_under_two_numbers(void **state)
     vepoll_source_t *s;
     assert_int_equal(vepoll_create(&e), 0);
     assert_int_equal(vepoll_source_create(&s, 0), 0);
-    assert_int_equal(th_add(e, 5, s, VEPOLL_IN, 11), 0);
+    assert_int_equal(vt_add(e, 5, s, VEPOLL_IN, 11), 0);
     /* the "dup" number 6 is not registered: keyed by number and object */
-    assert_int_equal(th_del(e, 6, s), -ENOENT);
+    assert_int_equal(vt_del(e, 6, s), -ENOENT);
     vepoll_source_update(s, VEPOLL_IN, 0);
-    th_expect1(e, VEPOLL_IN, 11);
-    assert_int_equal(th_del(e, 5, s), 0);
-    assert_int_equal(th_poll1(e), 0);
+    vt_expect1(e, VEPOLL_IN, 11);
+    assert_int_equal(vt_del(e, 5, s), 0);
+    assert_int_equal(vt_poll1(e), 0);
     /* both numbers registered: two entries; DEL of one keeps the other;
      * the final close removes all of them */
-    assert_int_equal(th_add(e, 5, s, VEPOLL_IN, 11), 0);
-    assert_int_equal(th_add(e, 6, s, VEPOLL_IN | VEPOLL_OUT, 12), 0);
+    assert_int_equal(vt_add(e, 5, s, VEPOLL_IN, 11), 0);
+    assert_int_equal(vt_add(e, 6, s, VEPOLL_IN | VEPOLL_OUT, 12), 0);
     vepoll_source_update(s, VEPOLL_OUT, 0);
     struct vepoll_event out[4];
     assert_int_equal(vepoll_wait(e, out, 4, 0), 2);
-    assert_int_equal(th_del(e, 5, s), 0);
-    th_expect1(e, VEPOLL_IN | VEPOLL_OUT, 12);
-    assert_int_equal(th_add(e, 7, s, VEPOLL_IN, 13), 0);
+    assert_int_equal(vt_del(e, 5, s), 0);
+    vt_expect1(e, VEPOLL_IN | VEPOLL_OUT, 12);
+    assert_int_equal(vt_add(e, 7, s, VEPOLL_IN, 13), 0);
     vepoll_source_close(s);
-    assert_int_equal(th_poll1(e), 0);
+    assert_int_equal(vt_poll1(e), 0);
     assert_int_equal(vepoll_close(e), 0);
 }
 
@@ -99,26 +91,26 @@ static void test_s149_same_source_in_two_instances_independent(void **state)
     assert_int_equal(vepoll_create(&a), 0);
     assert_int_equal(vepoll_create(&b), 0);
     assert_int_equal(vepoll_source_create(&s, 0), 0);
-    assert_int_equal(th_add(a, 5, s, VEPOLL_IN | VEPOLL_ET, 1), 0);
-    assert_int_equal(th_add(b, 5, s, VEPOLL_IN, 2), 0);
+    assert_int_equal(vt_add(a, 5, s, VEPOLL_IN | VEPOLL_ET, 1), 0);
+    assert_int_equal(vt_add(b, 5, s, VEPOLL_IN, 2), 0);
     vepoll_source_update(s, VEPOLL_IN, 0);
-    th_expect1(a, VEPOLL_IN, 1);
-    th_expect1(b, VEPOLL_IN, 2);
-    assert_int_equal(th_poll1(a), 0);
-    th_expect1(b, VEPOLL_IN, 2);
-    assert_int_equal(th_del(b, 5, s), 0);
+    vt_expect1(a, VEPOLL_IN, 1);
+    vt_expect1(b, VEPOLL_IN, 2);
+    assert_int_equal(vt_poll1(a), 0);
+    vt_expect1(b, VEPOLL_IN, 2);
+    assert_int_equal(vt_del(b, 5, s), 0);
     vepoll_source_update(s, VEPOLL_IN, 0);
-    th_expect1(a, VEPOLL_IN, 1);
-    assert_int_equal(th_poll1(b), 0);
-    assert_int_equal(th_add(b, 5, s, VEPOLL_IN | VEPOLL_ONESHOT, 3), 0);
-    th_expect1(b, VEPOLL_IN, 3); /* fired: disarmed */
+    vt_expect1(a, VEPOLL_IN, 1);
+    assert_int_equal(vt_poll1(b), 0);
+    assert_int_equal(vt_add(b, 5, s, VEPOLL_IN | VEPOLL_ONESHOT, 3), 0);
+    vt_expect1(b, VEPOLL_IN, 3); /* fired: disarmed */
     vepoll_source_update(s, VEPOLL_IN, 0);
-    th_expect1(a, VEPOLL_IN, 1);
-    assert_int_equal(th_poll1(b), 0);
+    vt_expect1(a, VEPOLL_IN, 1);
+    assert_int_equal(vt_poll1(b), 0);
     vepoll_source_update(s, VEPOLL_IN, 0);
     vepoll_source_close(s);
-    assert_int_equal(th_poll1(a), 0);
-    assert_int_equal(th_poll1(b), 0);
+    assert_int_equal(vt_poll1(a), 0);
+    assert_int_equal(vt_poll1(b), 0);
     assert_int_equal(vepoll_close(a), 0);
     assert_int_equal(vepoll_close(b), 0);
 }
@@ -127,58 +119,58 @@ static void test_s149_same_source_in_two_instances_independent(void **state)
 
 static void test_s150a_lt_ready_del_then_nothing(void **state)
 {
-    struct th_fx *f = *state;
-    assert_int_equal(th_add(f->e, 5, f->s, VEPOLL_IN, 1), 0);
+    struct vt_fx *f = *state;
+    assert_int_equal(vt_add(f->e, 5, f->s, VEPOLL_IN, 1), 0);
     vepoll_source_update(f->s, VEPOLL_IN, 0);
-    assert_int_equal(th_del(f->e, 5, f->s), 0);
-    assert_int_equal(th_poll1(f->e), 0);
+    assert_int_equal(vt_del(f->e, 5, f->s), 0);
+    assert_int_equal(vt_poll1(f->e), 0);
     assert_int_equal(vepoll_source_ready(vepoll_as_source(f->e)) & VEPOLL_IN, 0);
 }
 
 static void test_s150b_et_edge_queued_del_then_nothing(void **state)
 {
-    struct th_fx *f = *state;
-    assert_int_equal(th_add(f->e, 5, f->s, VEPOLL_IN | VEPOLL_ET, 1), 0);
+    struct vt_fx *f = *state;
+    assert_int_equal(vt_add(f->e, 5, f->s, VEPOLL_IN | VEPOLL_ET, 1), 0);
     vepoll_source_update(f->s, VEPOLL_IN, 0);
-    assert_int_equal(th_del(f->e, 5, f->s), 0);
+    assert_int_equal(vt_del(f->e, 5, f->s), 0);
     assert_int_equal(vepoll_source_ready(vepoll_as_source(f->e)) & VEPOLL_IN, 0);
-    assert_int_equal(th_poll1(f->e), 0);
+    assert_int_equal(vt_poll1(f->e), 0);
 }
 
 static void test_s150c_et_readd_while_readable_one_fresh_event(void **state)
 {
-    struct th_fx *f = *state;
-    assert_int_equal(th_add(f->e, 5, f->s, VEPOLL_IN | VEPOLL_ET, 1), 0);
+    struct vt_fx *f = *state;
+    assert_int_equal(vt_add(f->e, 5, f->s, VEPOLL_IN | VEPOLL_ET, 1), 0);
     vepoll_source_update(f->s, VEPOLL_IN, 0);
-    assert_int_equal(th_del(f->e, 5, f->s), 0);
-    assert_int_equal(th_add(f->e, 5, f->s, VEPOLL_IN | VEPOLL_ET, 2), 0);
+    assert_int_equal(vt_del(f->e, 5, f->s), 0);
+    assert_int_equal(vt_add(f->e, 5, f->s, VEPOLL_IN | VEPOLL_ET, 2), 0);
     struct vepoll_event out[4];
     assert_int_equal(vepoll_wait(f->e, out, 4, 0), 1);
     assert_true(out[0].data.u64 == 2);
-    assert_int_equal(th_poll1(f->e), 0);
+    assert_int_equal(vt_poll1(f->e), 0);
 }
 
 static void test_s150d_et_readd_after_drain_nothing(void **state)
 {
-    struct th_fx *f = *state;
-    assert_int_equal(th_add(f->e, 5, f->s, VEPOLL_IN | VEPOLL_ET, 1), 0);
+    struct vt_fx *f = *state;
+    assert_int_equal(vt_add(f->e, 5, f->s, VEPOLL_IN | VEPOLL_ET, 1), 0);
     vepoll_source_update(f->s, VEPOLL_IN, 0);
-    assert_int_equal(th_del(f->e, 5, f->s), 0);
+    assert_int_equal(vt_del(f->e, 5, f->s), 0);
     vepoll_source_update(f->s, 0, VEPOLL_IN);
-    assert_int_equal(th_add(f->e, 5, f->s, VEPOLL_IN | VEPOLL_ET, 2), 0);
-    assert_int_equal(th_poll1(f->e), 0);
+    assert_int_equal(vt_add(f->e, 5, f->s, VEPOLL_IN | VEPOLL_ET, 2), 0);
+    assert_int_equal(vt_poll1(f->e), 0);
 }
 
 static void test_s150e_nested_pending_outer_event_del(void **state)
 {
-    struct th_fx *f = *state;
+    struct vt_fx *f = *state;
     vepoll_t *o;
     assert_int_equal(vepoll_create(&o), 0);
-    assert_int_equal(th_add(f->e, 5, f->s, VEPOLL_IN, 1), 0);
-    assert_int_equal(th_add(o, 9, vepoll_as_source(f->e), VEPOLL_IN | VEPOLL_ET, 2), 0);
+    assert_int_equal(vt_add(f->e, 5, f->s, VEPOLL_IN, 1), 0);
+    assert_int_equal(vt_add(o, 9, vepoll_as_source(f->e), VEPOLL_IN | VEPOLL_ET, 2), 0);
     vepoll_source_update(f->s, VEPOLL_IN, 0);
-    assert_int_equal(th_del(o, 9, vepoll_as_source(f->e)), 0);
-    assert_int_equal(th_poll1(o), 0);
+    assert_int_equal(vt_del(o, 9, vepoll_as_source(f->e)), 0);
+    assert_int_equal(vt_poll1(o), 0);
     assert_int_equal(vepoll_close(o), 0);
 }
 
@@ -193,8 +185,8 @@ static void test_s006_instance_close_sources_live_on(void **state)
     assert_int_equal(vepoll_create(&e), 0);
     assert_int_equal(vepoll_source_create(&s, 0), 0);
     assert_int_equal(tpipe_init(&p, 0), 0);
-    assert_int_equal(th_add(e, 1, s, VEPOLL_IN, 1), 0);
-    assert_int_equal(th_add(e, 2, p.r, VEPOLL_IN, 2), 0);
+    assert_int_equal(vt_add(e, 1, s, VEPOLL_IN, 1), 0);
+    assert_int_equal(vt_add(e, 2, p.r, VEPOLL_IN, 2), 0);
     assert_int_equal(tpipe_write(&p, 1), 1);
     vepoll_source_update(s, VEPOLL_IN, 0);
     assert_int_equal(vepoll_close(e), 0);
@@ -203,8 +195,8 @@ static void test_s006_instance_close_sources_live_on(void **state)
     vepoll_source_update(s, VEPOLL_OUT, 0);
     assert_int_equal(vepoll_source_ready(s), VEPOLL_IN | VEPOLL_OUT);
     assert_int_equal(vepoll_create(&e2), 0);
-    assert_int_equal(th_add(e2, 1, s, VEPOLL_IN, 3), 0);
-    th_expect1(e2, VEPOLL_IN, 3);
+    assert_int_equal(vt_add(e2, 1, s, VEPOLL_IN, 3), 0);
+    vt_expect1(e2, VEPOLL_IN, 3);
     assert_int_equal(vepoll_close(e2), 0);
     vepoll_source_close(s);
     tpipe_destroy(&p);
@@ -226,19 +218,19 @@ static void test_close_with_blocked_waiters_ebadf(void **state)
     (void)state;
     vepoll_t *e;
     vepoll_source_t *s;
-    struct th_waiter w[3];
+    struct vt_waiter w[3];
     assert_int_equal(vepoll_create(&e), 0);
     assert_int_equal(vepoll_source_create(&s, 0), 0);
-    assert_int_equal(th_add(e, 1, s, VEPOLL_IN, 1), 0);
+    assert_int_equal(vt_add(e, 1, s, VEPOLL_IN, 1), 0);
     for (int i = 0; i < 3; i++)
-        th_waiter_start(&w[i], e, 4, i == 2 ? 20 * TH_SEC : -1);
-    th_sleep_ms(200);
+        vt_waiter_start(&w[i], e, 4, i == 2 ? 20 * VT_SEC : -1);
+    vt_sleep_ms(200);
     assert_int_equal(vepoll_close(e), 0);
     for (int i = 0; i < 3; i++) {
         assert_int_equal(pthread_join(w[i].th, NULL), 0);
         assert_int_equal(w[i].ret, -EBADF);
     }
-    assert_true(w[2].elapsed < 10 * TH_SEC);
+    assert_true(w[2].elapsed < 10 * VT_SEC);
     /* the source is unaffected */
     vepoll_source_update(s, VEPOLL_IN, 0);
     assert_int_equal(vepoll_source_ready(s), VEPOLL_IN);
@@ -250,22 +242,22 @@ static void test_close_nested_inner_with_blocked_waiters(void **state)
     (void)state;
     vepoll_t *i, *o;
     vepoll_source_t *s;
-    struct th_waiter wi, wo;
+    struct vt_waiter wi, wo;
     assert_int_equal(vepoll_create(&i), 0);
     assert_int_equal(vepoll_create(&o), 0);
     assert_int_equal(vepoll_source_create(&s, 0), 0);
-    assert_int_equal(th_add(i, 1, s, VEPOLL_IN, 1), 0);
-    assert_int_equal(th_add(o, 2, vepoll_as_source(i), VEPOLL_IN, 2), 0);
-    th_waiter_start(&wi, i, 4, -1);
-    th_waiter_start(&wo, o, 4, 500 * TH_MS);
-    th_sleep_ms(200);
+    assert_int_equal(vt_add(i, 1, s, VEPOLL_IN, 1), 0);
+    assert_int_equal(vt_add(o, 2, vepoll_as_source(i), VEPOLL_IN, 2), 0);
+    vt_waiter_start(&wi, i, 4, -1);
+    vt_waiter_start(&wo, o, 4, 500 * VT_MS);
+    vt_sleep_ms(200);
     assert_int_equal(vepoll_close(i), 0);
     vepoll_source_update(s, VEPOLL_IN, 0); /* reaches nobody now */
     assert_int_equal(pthread_join(wi.th, NULL), 0);
     assert_int_equal(pthread_join(wo.th, NULL), 0);
     assert_int_equal(wi.ret, -EBADF);
     assert_int_equal(wo.ret, 0);
-    assert_true(wo.elapsed >= 500 * TH_MS);
+    assert_true(wo.elapsed >= 500 * VT_MS);
     assert_int_equal(vepoll_close(o), 0);
     vepoll_source_close(s);
 }
@@ -308,8 +300,8 @@ static void test_source_close_races_with_updates_of_other_sources(void **state)
     assert_int_equal(vepoll_create(&r.e2), 0);
     for (int i = 0; i < RACE_OTHERS; i++) {
         assert_int_equal(vepoll_source_create(&r.other[i], 0), 0);
-        assert_int_equal(th_add(r.e1, 100 + i, r.other[i], VEPOLL_IN | VEPOLL_OUT, (uint64_t)(100 + i)), 0);
-        assert_int_equal(th_add(r.e2, 100 + i, r.other[i], VEPOLL_IN | VEPOLL_ET, (uint64_t)(100 + i)), 0);
+        assert_int_equal(vt_add(r.e1, 100 + i, r.other[i], VEPOLL_IN | VEPOLL_OUT, (uint64_t)(100 + i)), 0);
+        assert_int_equal(vt_add(r.e2, 100 + i, r.other[i], VEPOLL_IN | VEPOLL_ET, (uint64_t)(100 + i)), 0);
     }
     for (int i = 0; i < 2; i++)
         assert_int_equal(pthread_create(&th[i], NULL, race_updater, &r), 0);
@@ -321,7 +313,7 @@ static void test_source_close_races_with_updates_of_other_sources(void **state)
             bad_ctl++;
             break;
         }
-        if (th_add(r.e1, 7, x, VEPOLL_IN, cookie) || th_add(r.e2, 7, x, VEPOLL_IN | VEPOLL_ET, cookie))
+        if (vt_add(r.e1, 7, x, VEPOLL_IN, cookie) || vt_add(r.e2, 7, x, VEPOLL_IN | VEPOLL_ET, cookie))
             bad_ctl++;
         vepoll_source_update(x, VEPOLL_IN, 0);
         vepoll_source_close(x);
@@ -350,11 +342,11 @@ static void test_source_close_races_with_updates_of_other_sources(void **state)
     int n2 = vepoll_wait(r.e2, out, 16, 0);
     assert_int_equal(n2, RACE_OTHERS);
     for (int i = 0; i < RACE_OTHERS; i++) {
-        assert_int_equal(th_del(r.e1, 100 + i, r.other[i]), 0);
-        assert_int_equal(th_del(r.e2, 100 + i, r.other[i]), 0);
+        assert_int_equal(vt_del(r.e1, 100 + i, r.other[i]), 0);
+        assert_int_equal(vt_del(r.e2, 100 + i, r.other[i]), 0);
         vepoll_source_close(r.other[i]);
     }
-    assert_int_equal(th_del(r.e1, 7, r.other[0]), -ENOENT);
+    assert_int_equal(vt_del(r.e1, 7, r.other[0]), -ENOENT);
     vepoll_close(r.e1);
     vepoll_close(r.e2);
 }
@@ -378,10 +370,10 @@ static void wk_fn(void *arg)
 
 static void test_set_wakeup_runs_per_new_entry_not_for_dedupe(void **state)
 {
-    struct th_fx *f = *state;
+    struct vt_fx *f = *state;
     static struct wk w;
     memset(&w, 0, sizeof w);
-    assert_int_equal(th_add(f->e, 5, f->s, VEPOLL_IN | VEPOLL_ET, 1), 0);
+    assert_int_equal(vt_add(f->e, 5, f->s, VEPOLL_IN | VEPOLL_ET, 1), 0);
     assert_int_equal(vepoll_set_wakeup(f->e, wk_fn, &w), 0);
     assert_int_equal(atomic_load(&w.calls), 0);
     vepoll_source_update(f->s, VEPOLL_IN, 0);
@@ -390,14 +382,14 @@ static void test_set_wakeup_runs_per_new_entry_not_for_dedupe(void **state)
     assert_int_equal(atomic_load(&w.calls), 1);
     vepoll_source_update(f->s, VEPOLL_OUT, 0); /* not in the mask */
     assert_int_equal(atomic_load(&w.calls), 1);
-    assert_int_equal(th_poll1(f->e), 1);
+    assert_int_equal(vt_poll1(f->e), 1);
     vepoll_source_update(f->s, VEPOLL_IN, 0); /* a new entry */
     assert_int_equal(atomic_load(&w.calls), 2);
-    assert_int_equal(th_poll1(f->e), 1);
+    assert_int_equal(vt_poll1(f->e), 1);
     /* a second registration in the same instance is another entry */
     vepoll_source_t *t;
     assert_int_equal(vepoll_source_create(&t, 0), 0);
-    assert_int_equal(th_add(f->e, 6, t, VEPOLL_IN, 2), 0);
+    assert_int_equal(vt_add(f->e, 6, t, VEPOLL_IN, 2), 0);
     assert_int_equal(atomic_load(&w.calls), 2);
     vepoll_source_update(t, VEPOLL_IN, 0);
     assert_int_equal(atomic_load(&w.calls), 3);
@@ -406,7 +398,7 @@ static void test_set_wakeup_runs_per_new_entry_not_for_dedupe(void **state)
 
 static void test_set_wakeup_on_add_and_mod_of_ready_source(void **state)
 {
-    struct th_fx *f = *state;
+    struct vt_fx *f = *state;
     static struct wk w;
     memset(&w, 0, sizeof w);
     w.expect_thread = pthread_self();
@@ -414,17 +406,17 @@ static void test_set_wakeup_on_add_and_mod_of_ready_source(void **state)
     assert_int_equal(vepoll_set_wakeup(f->e, wk_fn, &w), 0);
     vepoll_source_update(f->s, VEPOLL_IN, 0); /* ready, not registered yet */
     assert_int_equal(atomic_load(&w.calls), 0);
-    assert_int_equal(th_add(f->e, 5, f->s, VEPOLL_IN | VEPOLL_ET, 1), 0);
+    assert_int_equal(vt_add(f->e, 5, f->s, VEPOLL_IN | VEPOLL_ET, 1), 0);
     assert_int_equal(atomic_load(&w.calls), 1); /* before ctl returned */
-    assert_int_equal(th_poll1(f->e), 1);
-    assert_int_equal(th_poll1(f->e), 0);
-    assert_int_equal(th_mod(f->e, 5, f->s, VEPOLL_IN | VEPOLL_ET, 2), 0); /* re-evaluates: queued */
+    assert_int_equal(vt_poll1(f->e), 1);
+    assert_int_equal(vt_poll1(f->e), 0);
+    assert_int_equal(vt_mod(f->e, 5, f->s, VEPOLL_IN | VEPOLL_ET, 2), 0); /* re-evaluates: queued */
     assert_int_equal(atomic_load(&w.calls), 2);
     assert_int_equal(atomic_load(&w.wrong_thread), 0);
     /* an ADD of a source that is not ready queues nothing */
     vepoll_source_t *t;
     assert_int_equal(vepoll_source_create(&t, 0), 0);
-    assert_int_equal(th_add(f->e, 6, t, VEPOLL_IN, 3), 0);
+    assert_int_equal(vt_add(f->e, 6, t, VEPOLL_IN, 3), 0);
     assert_int_equal(atomic_load(&w.calls), 2);
     vepoll_source_close(t);
 }
@@ -448,9 +440,9 @@ static void *upd_main_fn_check(void *arg)
 
 static void test_set_wakeup_runs_on_producer_thread(void **state)
 {
-    struct th_fx *f = *state;
+    struct vt_fx *f = *state;
     memset(&wk_thread, 0, sizeof wk_thread);
-    assert_int_equal(th_add(f->e, 5, f->s, VEPOLL_IN | VEPOLL_ET, 1), 0);
+    assert_int_equal(vt_add(f->e, 5, f->s, VEPOLL_IN | VEPOLL_ET, 1), 0);
     assert_int_equal(vepoll_set_wakeup(f->e, wk_fn, &wk_thread), 0);
     struct upd_thread u = { .s = f->s };
     assert_int_equal(pthread_create(&u.th, NULL, upd_main_fn_check, &u), 0);
@@ -461,18 +453,18 @@ static void test_set_wakeup_runs_on_producer_thread(void **state)
 
 static void test_set_wakeup_null_turns_it_off(void **state)
 {
-    struct th_fx *f = *state;
+    struct vt_fx *f = *state;
     static struct wk w;
     memset(&w, 0, sizeof w);
-    assert_int_equal(th_add(f->e, 5, f->s, VEPOLL_IN | VEPOLL_ET, 1), 0);
+    assert_int_equal(vt_add(f->e, 5, f->s, VEPOLL_IN | VEPOLL_ET, 1), 0);
     assert_int_equal(vepoll_set_wakeup(f->e, wk_fn, &w), 0);
     vepoll_source_update(f->s, VEPOLL_IN, 0);
     assert_int_equal(atomic_load(&w.calls), 1);
-    assert_int_equal(th_poll1(f->e), 1);
+    assert_int_equal(vt_poll1(f->e), 1);
     assert_int_equal(vepoll_set_wakeup(f->e, NULL, NULL), 0);
     vepoll_source_update(f->s, VEPOLL_IN, 0);
     assert_int_equal(atomic_load(&w.calls), 1);
-    assert_int_equal(th_poll1(f->e), 1); /* the event is still there */
+    assert_int_equal(vt_poll1(f->e), 1); /* the event is still there */
     /* and back on */
     assert_int_equal(vepoll_set_wakeup(f->e, wk_fn, &w), 0);
     vepoll_source_update(f->s, VEPOLL_IN, 0);
@@ -481,17 +473,17 @@ static void test_set_wakeup_null_turns_it_off(void **state)
 
 static void test_set_wakeup_nested_outer_gets_new_entry(void **state)
 {
-    struct th_fx *f = *state;
+    struct vt_fx *f = *state;
     static struct wk w;
     vepoll_t *o;
     memset(&w, 0, sizeof w);
     assert_int_equal(vepoll_create(&o), 0);
-    assert_int_equal(th_add(f->e, 5, f->s, VEPOLL_IN, 1), 0);
-    assert_int_equal(th_add(o, 9, vepoll_as_source(f->e), VEPOLL_IN | VEPOLL_ET, 2), 0);
+    assert_int_equal(vt_add(f->e, 5, f->s, VEPOLL_IN, 1), 0);
+    assert_int_equal(vt_add(o, 9, vepoll_as_source(f->e), VEPOLL_IN | VEPOLL_ET, 2), 0);
     assert_int_equal(vepoll_set_wakeup(o, wk_fn, &w), 0);
     vepoll_source_update(f->s, VEPOLL_IN, 0);
     assert_int_equal(atomic_load(&w.calls), 1);
-    assert_int_equal(th_poll1(o), 1);
+    assert_int_equal(vt_poll1(o), 1);
     assert_int_equal(vepoll_close(o), 0);
 }
 
@@ -499,14 +491,14 @@ static void test_set_wakeup_nested_outer_gets_new_entry(void **state)
 
 static void test_get_stats_null_out_einval(void **state)
 {
-    struct th_fx *f = *state;
+    struct vt_fx *f = *state;
     assert_int_equal(vepoll_get_stats(f->e, NULL), -EINVAL);
     assert_int_equal(vepoll_get_stats(NULL, NULL), -EINVAL);
 }
 
 static void test_get_stats_fresh_instance_zero(void **state)
 {
-    struct th_fx *f = *state;
+    struct vt_fx *f = *state;
     struct vepoll_stats st;
     memset(&st, 0xff, sizeof st);
     assert_int_equal(vepoll_get_stats(f->e, &st), 0);
@@ -516,9 +508,9 @@ static void test_get_stats_fresh_instance_zero(void **state)
 
 static void test_get_stats_dedupe_hits(void **state)
 {
-    struct th_fx *f = *state;
+    struct vt_fx *f = *state;
     struct vepoll_stats a, b;
-    assert_int_equal(th_add(f->e, 5, f->s, VEPOLL_IN | VEPOLL_ET, 1), 0);
+    assert_int_equal(vt_add(f->e, 5, f->s, VEPOLL_IN | VEPOLL_ET, 1), 0);
     assert_int_equal(vepoll_get_stats(f->e, &a), 0);
     vepoll_source_update(f->s, VEPOLL_IN, 0); /* queues the entry */
     vepoll_source_update(f->s, VEPOLL_IN, 0); /* finds it queued: dedupe */
@@ -532,57 +524,57 @@ static void test_get_stats_dedupe_hits(void **state)
     assert_int_equal(vepoll_get_stats(f->e, &a), 0);
     assert_true(a.enqueue_attempts == b.enqueue_attempts);
     assert_true(a.dedupe_hits == b.dedupe_hits);
-    assert_int_equal(th_poll1(f->e), 1);
+    assert_int_equal(vt_poll1(f->e), 1);
     /* The harvest ends the fast path: the next update queues again. */
     vepoll_source_update(f->s, VEPOLL_IN, 0);
     assert_int_equal(vepoll_get_stats(f->e, &b), 0);
     assert_true(b.enqueue_attempts - a.enqueue_attempts == 1);
     assert_true(b.dedupe_hits == a.dedupe_hits);
-    assert_int_equal(th_poll1(f->e), 1);
+    assert_int_equal(vt_poll1(f->e), 1);
 }
 
 static void test_get_stats_stale_generation_drop_after_del(void **state)
 {
-    struct th_fx *f = *state;
+    struct vt_fx *f = *state;
     struct vepoll_stats a, b;
-    assert_int_equal(th_add(f->e, 5, f->s, VEPOLL_IN, 1), 0);
+    assert_int_equal(vt_add(f->e, 5, f->s, VEPOLL_IN, 1), 0);
     vepoll_source_update(f->s, VEPOLL_IN, 0); /* queued */
     assert_int_equal(vepoll_get_stats(f->e, &a), 0);
-    assert_int_equal(th_del(f->e, 5, f->s), 0);
-    assert_int_equal(th_poll1(f->e), 0);
+    assert_int_equal(vt_del(f->e, 5, f->s), 0);
+    assert_int_equal(vt_poll1(f->e), 0);
     assert_int_equal(vepoll_get_stats(f->e, &b), 0);
     assert_true(b.stale_generation_drops - a.stale_generation_drops == 1);
 }
 
 static void test_get_stats_empty_dequeue_after_readiness_vanished(void **state)
 {
-    struct th_fx *f = *state;
+    struct vt_fx *f = *state;
     struct vepoll_stats a, b;
-    assert_int_equal(th_add(f->e, 5, f->s, VEPOLL_IN, 1), 0);
+    assert_int_equal(vt_add(f->e, 5, f->s, VEPOLL_IN, 1), 0);
     vepoll_source_update(f->s, VEPOLL_IN, 0);
     vepoll_source_update(f->s, 0, VEPOLL_IN); /* vanished */
     assert_int_equal(vepoll_get_stats(f->e, &a), 0);
-    assert_int_equal(th_poll1(f->e), 0);
+    assert_int_equal(vt_poll1(f->e), 0);
     assert_int_equal(vepoll_get_stats(f->e, &b), 0);
     assert_true(b.empty_dequeues - a.empty_dequeues == 1);
 }
 
 static void test_get_stats_process_wide_totals(void **state)
 {
-    struct th_fx *f = *state;
+    struct vt_fx *f = *state;
     vepoll_t *e2;
     struct vepoll_stats g0, g1, a0, a1, b0, b1;
     assert_int_equal(vepoll_create(&e2), 0);
-    assert_int_equal(th_add(f->e, 5, f->s, VEPOLL_IN | VEPOLL_ET, 1), 0);
-    assert_int_equal(th_add(e2, 5, f->s, VEPOLL_IN, 2), 0);
+    assert_int_equal(vt_add(f->e, 5, f->s, VEPOLL_IN | VEPOLL_ET, 1), 0);
+    assert_int_equal(vt_add(e2, 5, f->s, VEPOLL_IN, 2), 0);
     assert_int_equal(vepoll_get_stats(NULL, &g0), 0);
     assert_int_equal(vepoll_get_stats(f->e, &a0), 0);
     assert_int_equal(vepoll_get_stats(e2, &b0), 0);
     vepoll_source_update(f->s, VEPOLL_IN, 0);
     vepoll_source_update(f->s, VEPOLL_IN, 0);
     vepoll_source_update(f->s, 0, VEPOLL_IN);
-    assert_int_equal(th_poll1(f->e), 0);
-    assert_int_equal(th_poll1(e2), 0);
+    assert_int_equal(vt_poll1(f->e), 0);
+    assert_int_equal(vt_poll1(e2), 0);
     assert_int_equal(vepoll_get_stats(NULL, &g1), 0);
     assert_int_equal(vepoll_get_stats(f->e, &a1), 0);
     assert_int_equal(vepoll_get_stats(e2, &b1), 0);
@@ -600,7 +592,7 @@ static void test_get_stats_process_wide_totals(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, th_fx_setup, th_fx_teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, vt_fx_setup, vt_fx_teardown)
         cmocka_unit_test(test_s147_closing_registered_source_removes_it),
         cmocka_unit_test(test_s147_closing_pipe_end_model),
         cmocka_unit_test(test_s148_same_source_under_two_numbers),

@@ -1,13 +1,7 @@
-/* Counter (eventfd-like) semantics: epoll-semantics.md S098-S104.
+/* Counter (eventfd-like) semantics: docs/SEMANTICS.md S098-S104.
  * (S102, short read/write buffers, has no counterpart in the model API:
  * tefd_read/tefd_write always move exactly 8 bytes.) */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <stdint.h>
-#include <cmocka.h>
-
-#include "check.h"
+#include "vtest.h"
 
 #define IN VEPOLL_IN
 #define OUT VEPOLL_OUT
@@ -16,24 +10,24 @@
 static void s098_initial_value_zero_not_readable(void **state)
 {
     (void)state;
-    vepoll_t *ep = new_ep();
+    vepoll_t *ep = vt_new_ep();
     tefd f;
     assert_int_equal(tefd_init(&f, 0, false), 0);
-    ADD(ep, FD_F, f.src, IN, 1);
-    expect_none(ep, 8);
-    free_ep(ep);
+    VT_ADD(ep, VT_FD_F, f.src, IN, 1);
+    vt_expect_none(ep, 8);
+    vt_free_ep(ep);
     tefd_destroy(&f);
 }
 
 /* A counter created with a non-zero value is readable right away. */
 static void initial_value_readable(uint64_t value, bool semaphore)
 {
-    vepoll_t *ep = new_ep();
+    vepoll_t *ep = vt_new_ep();
     tefd f;
     assert_int_equal(tefd_init(&f, value, semaphore), 0);
-    ADD(ep, FD_F, f.src, IN, 1);
-    expect_events(ep, 8, {1, IN});
-    free_ep(ep);
+    VT_ADD(ep, VT_FD_F, f.src, IN, 1);
+    vt_expect_events(ep, 8, {1, IN});
+    vt_free_ep(ep);
     tefd_destroy(&f);
 }
 
@@ -52,96 +46,96 @@ static void s098_initial_value_semaphore_readable(void **state)
 static void s099_accumulate_and_reset(void **state)
 {
     (void)state;
-    vepoll_t *ep = new_ep();
+    vepoll_t *ep = vt_new_ep();
     tefd f;
     uint64_t v = 0;
     assert_int_equal(tefd_init(&f, 0, false), 0);
-    ADD(ep, FD_F, f.src, IN | OUT, 1);
+    VT_ADD(ep, VT_FD_F, f.src, IN | OUT, 1);
     assert_int_equal(tefd_write(&f, 3), 0);
-    expect_events(ep, 8, {1, IN | OUT});
+    vt_expect_events(ep, 8, {1, IN | OUT});
     assert_int_equal(tefd_read(&f, &v), 0);
     assert_int_equal(v, 3);
-    expect_events(ep, 8, {1, OUT});
+    vt_expect_events(ep, 8, {1, OUT});
     assert_int_equal(tefd_read(&f, &v), -EAGAIN);
-    free_ep(ep);
+    vt_free_ep(ep);
     tefd_destroy(&f);
 }
 
 static void s100_semaphore_mode(void **state)
 {
     (void)state;
-    vepoll_t *ep = new_ep();
+    vepoll_t *ep = vt_new_ep();
     tefd f;
     uint64_t v = 0;
     assert_int_equal(tefd_init(&f, 2, true), 0);
-    ADD(ep, FD_F, f.src, IN, 1);
-    expect_events(ep, 8, {1, IN});
+    VT_ADD(ep, VT_FD_F, f.src, IN, 1);
+    vt_expect_events(ep, 8, {1, IN});
     assert_int_equal(tefd_read(&f, &v), 0);
     assert_int_equal(v, 1);
-    expect_events(ep, 8, {1, IN});
+    vt_expect_events(ep, 8, {1, IN});
     assert_int_equal(tefd_read(&f, &v), 0);
     assert_int_equal(v, 1);
-    expect_none(ep, 8);
+    vt_expect_none(ep, 8);
     assert_int_equal(tefd_read(&f, &v), -EAGAIN);
-    free_ep(ep);
+    vt_free_ep(ep);
     tefd_destroy(&f);
 }
 
 static void s101_counter_ceiling(void **state)
 {
     (void)state;
-    vepoll_t *ep = new_ep();
+    vepoll_t *ep = vt_new_ep();
     tefd f;
     uint64_t v = 0;
     assert_int_equal(tefd_init(&f, 0, false), 0);
-    ADD(ep, FD_F, f.src, IN | OUT, 1);
+    VT_ADD(ep, VT_FD_F, f.src, IN | OUT, 1);
     assert_int_equal(tefd_write(&f, UINT64_MAX), -EINVAL);
     assert_int_equal(tefd_write(&f, UINT64_MAX - 2), 0);
-    expect_events(ep, 8, {1, IN | OUT});
+    vt_expect_events(ep, 8, {1, IN | OUT});
     assert_int_equal(tefd_write(&f, 1), 0); /* UINT64_MAX - 1: the maximum */
-    expect_events(ep, 8, {1, IN});
+    vt_expect_events(ep, 8, {1, IN});
     assert_int_equal(tefd_write(&f, 1), -EAGAIN);
     assert_int_equal(tefd_write(&f, 0), 0);
     assert_int_equal(tefd_read(&f, &v), 0);
     assert_true(v == UINT64_MAX - 1);
-    expect_events(ep, 8, {1, OUT});
-    free_ep(ep);
+    vt_expect_events(ep, 8, {1, OUT});
+    vt_free_ep(ep);
     tefd_destroy(&f);
 }
 
 static void s103_et_rearms_on_each_write(void **state)
 {
     (void)state;
-    vepoll_t *ep = new_ep();
+    vepoll_t *ep = vt_new_ep();
     tefd f;
     assert_int_equal(tefd_init(&f, 0, false), 0);
-    ADD(ep, FD_F, f.src, IN | ET, 1);
+    VT_ADD(ep, VT_FD_F, f.src, IN | ET, 1);
     assert_int_equal(tefd_write(&f, 3), 0);
-    expect_events(ep, 8, {1, IN});
-    expect_none(ep, 8);
+    vt_expect_events(ep, 8, {1, IN});
+    vt_expect_none(ep, 8);
     assert_int_equal(tefd_write(&f, 1), 0); /* no read in between */
-    expect_events(ep, 8, {1, IN});
-    expect_none(ep, 8);
-    free_ep(ep);
+    vt_expect_events(ep, 8, {1, IN});
+    vt_expect_none(ep, 8);
+    vt_free_ep(ep);
     tefd_destroy(&f);
 }
 
 static void s104_counter_in_two_instances(void **state)
 {
     (void)state;
-    vepoll_t *a = new_ep();
-    vepoll_t *b = new_ep();
+    vepoll_t *a = vt_new_ep();
+    vepoll_t *b = vt_new_ep();
     tefd f;
     assert_int_equal(tefd_init(&f, 0, false), 0);
-    ADD(a, FD_F, f.src, IN | ET, 1);
-    ADD(b, FD_F, f.src, IN | ET, 2);
+    VT_ADD(a, VT_FD_F, f.src, IN | ET, 1);
+    VT_ADD(b, VT_FD_F, f.src, IN | ET, 2);
     assert_int_equal(tefd_write(&f, 1), 0);
-    expect_events(a, 8, {1, IN});
-    expect_events(b, 8, {2, IN});
-    expect_none(a, 8);
-    expect_none(b, 8);
-    free_ep(a);
-    free_ep(b);
+    vt_expect_events(a, 8, {1, IN});
+    vt_expect_events(b, 8, {2, IN});
+    vt_expect_none(a, 8);
+    vt_expect_none(b, 8);
+    vt_free_ep(a);
+    vt_free_ep(b);
     tefd_destroy(&f);
 }
 

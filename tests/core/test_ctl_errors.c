@@ -1,58 +1,23 @@
 /*
- * vepoll_ctl argument handling: the §2.2 error table of epoll-semantics.md
- * and the error precedence of api.md (EFAULT, EBADF, EINVAL self, EXCLUSIVE
+ * vepoll_ctl argument handling: the ctl error cases of docs/SEMANTICS.md
+ * and the error order of docs/API.md (EFAULT, EBADF, EINVAL self, EXCLUSIVE
  * rules, ELOOP, EINVAL unknown op, EEXIST, ENOENT, ENOSPC), plus the
  * accepted-and-ignored facts (S015, S016, S017, WAKEUP) and "a failed call
  * changes nothing" (S072).
  */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <stdint.h>
-#include <cmocka.h>
-
 #include <errno.h>
 #include <limits.h>
 #include <string.h>
 
-#include "thelp.h"
-#include "vepoll.h"
+#include "vtest.h"
 
 #define EXCL_OK_BITS (VEPOLL_IN | VEPOLL_OUT | VEPOLL_ERR | VEPOLL_HUP | VEPOLL_WAKEUP | VEPOLL_ET | VEPOLL_EXCLUSIVE)
-
-struct fx {
-    vepoll_t *e, *e2;
-    vepoll_source_t *s, *t;
-};
-
-static int setup(void **state)
-{
-    static struct fx f;
-    memset(&f, 0, sizeof f);
-    if (vepoll_create(&f.e) || vepoll_create(&f.e2))
-        return -1;
-    if (vepoll_source_create(&f.s, 0) || vepoll_source_create(&f.t, 0))
-        return -1;
-    *state = &f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fx *f = *state;
-    vepoll_set_max_watches(0);
-    vepoll_close(f->e);
-    vepoll_close(f->e2);
-    vepoll_source_close(f->s);
-    vepoll_source_close(f->t);
-    return 0;
-}
 
 /* ---- EFAULT first ------------------------------------------------------- */
 
 static void test_s011_null_event_efault_for_non_del_ops(void **state)
 {
-    struct fx *f = *state;
+    struct vt_fx *f = *state;
     static const int ops[] = { VEPOLL_CTL_ADD, VEPOLL_CTL_MOD, 42, -1, 0, 4, INT_MAX, INT_MIN };
     for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
         /* plain case, unregistered source */
@@ -65,20 +30,20 @@ static void test_s011_null_event_efault_for_non_del_ops(void **state)
         assert_int_equal(vepoll_ctl(f->e, ops[i], 3, vepoll_as_source(f->e), NULL), -EFAULT);
     }
     /* registered source: MOD with NULL is still EFAULT and changes nothing */
-    assert_int_equal(th_add(f->e, 3, f->s, VEPOLL_IN, 7), 0);
+    assert_int_equal(vt_add(f->e, 3, f->s, VEPOLL_IN, 7), 0);
     assert_int_equal(vepoll_ctl(f->e, VEPOLL_CTL_MOD, 3, f->s, NULL), -EFAULT);
     assert_int_equal(vepoll_ctl(f->e, VEPOLL_CTL_ADD, 3, f->s, NULL), -EFAULT);
     vepoll_source_update(f->s, VEPOLL_IN, 0);
-    th_expect1(f->e, VEPOLL_IN, 7);
+    vt_expect1(f->e, VEPOLL_IN, 7);
 }
 
 static void test_s011_del_null_event_ok_and_self_einval(void **state)
 {
-    struct fx *f = *state;
+    struct vt_fx *f = *state;
     /* DEL(E,E,NULL) -> EINVAL, not EFAULT */
     assert_int_equal(vepoll_ctl(f->e, VEPOLL_CTL_DEL, 3, vepoll_as_source(f->e), NULL), -EINVAL);
     /* DEL of a registered key with NULL -> 0 */
-    assert_int_equal(th_add(f->e, 3, f->s, VEPOLL_IN, 1), 0);
+    assert_int_equal(vt_add(f->e, 3, f->s, VEPOLL_IN, 1), 0);
     assert_int_equal(vepoll_ctl(f->e, VEPOLL_CTL_DEL, 3, f->s, NULL), 0);
     /* DEL with NULL on bad handles -> EBADF */
     assert_int_equal(vepoll_ctl(NULL, VEPOLL_CTL_DEL, 3, f->s, NULL), -EBADF);
@@ -89,8 +54,8 @@ static void test_s011_del_null_event_ok_and_self_einval(void **state)
 
 static void test_s007_null_ep_or_src_ebadf(void **state)
 {
-    struct fx *f = *state;
-    struct vepoll_event ev = th_ev(VEPOLL_IN, 1);
+    struct vt_fx *f = *state;
+    struct vepoll_event ev = vt_ev(VEPOLL_IN, 1);
     static const int ops[] = { VEPOLL_CTL_ADD, VEPOLL_CTL_MOD, VEPOLL_CTL_DEL, 42, -1, 0, 4 };
     for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
         assert_int_equal(vepoll_ctl(NULL, ops[i], 3, f->s, &ev), -EBADF);
@@ -100,7 +65,7 @@ static void test_s007_null_ep_or_src_ebadf(void **state)
         assert_int_equal(vepoll_ctl(NULL, ops[i], 3, vepoll_as_source(f->e), &ev), -EBADF);
     }
     /* EBADF wins over EXCLUSIVE misuse */
-    struct vepoll_event bad = th_ev(VEPOLL_IN | VEPOLL_EXCLUSIVE | VEPOLL_ONESHOT, 1);
+    struct vepoll_event bad = vt_ev(VEPOLL_IN | VEPOLL_EXCLUSIVE | VEPOLL_ONESHOT, 1);
     assert_int_equal(vepoll_ctl(NULL, VEPOLL_CTL_ADD, 3, f->s, &bad), -EBADF);
     assert_int_equal(vepoll_ctl(f->e, VEPOLL_CTL_ADD, 3, NULL, &bad), -EBADF);
     assert_int_equal(vepoll_ctl(NULL, VEPOLL_CTL_MOD, 3, f->s, &bad), -EBADF);
@@ -110,8 +75,8 @@ static void test_s007_null_ep_or_src_ebadf(void **state)
 
 static void test_s009_self_registration_einval(void **state)
 {
-    struct fx *f = *state;
-    struct vepoll_event ev = th_ev(VEPOLL_IN, 1);
+    struct vt_fx *f = *state;
+    struct vepoll_event ev = vt_ev(VEPOLL_IN, 1);
     vepoll_source_t *self = vepoll_as_source(f->e);
     assert_non_null(self);
     assert_int_equal(vepoll_ctl(f->e, VEPOLL_CTL_ADD, 3, self, &ev), -EINVAL);
@@ -121,103 +86,103 @@ static void test_s009_self_registration_einval(void **state)
     /* self wins over ELOOP: it is EINVAL, not ELOOP */
     assert_int_equal(vepoll_ctl(f->e, VEPOLL_CTL_ADD, 99, self, &ev), -EINVAL);
     /* and nothing was registered */
-    assert_int_equal(th_poll1(f->e), 0);
+    assert_int_equal(vt_poll1(f->e), 0);
     /* another instance's source is fine */
     assert_int_equal(vepoll_ctl(f->e, VEPOLL_CTL_ADD, 3, vepoll_as_source(f->e2), &ev), 0);
-    assert_int_equal(th_del(f->e, 3, vepoll_as_source(f->e2)), 0);
+    assert_int_equal(vt_del(f->e, 3, vepoll_as_source(f->e2)), 0);
 }
 
 /* ---- EXCLUSIVE rules (S018, S131) ---------------------------------------- */
 
 static void test_s018_exclusive_add_then_mod_einval(void **state)
 {
-    struct fx *f = *state;
-    assert_int_equal(th_add(f->e, 3, f->s, VEPOLL_IN | VEPOLL_EXCLUSIVE, 1), 0);
-    assert_int_equal(th_mod(f->e, 3, f->s, VEPOLL_IN, 2), -EINVAL);
-    assert_int_equal(th_mod(f->e, 3, f->s, VEPOLL_IN | VEPOLL_EXCLUSIVE, 3), -EINVAL);
-    assert_int_equal(th_mod(f->e, 3, f->s, 0, 4), -EINVAL);
+    struct vt_fx *f = *state;
+    assert_int_equal(vt_add(f->e, 3, f->s, VEPOLL_IN | VEPOLL_EXCLUSIVE, 1), 0);
+    assert_int_equal(vt_mod(f->e, 3, f->s, VEPOLL_IN, 2), -EINVAL);
+    assert_int_equal(vt_mod(f->e, 3, f->s, VEPOLL_IN | VEPOLL_EXCLUSIVE, 3), -EINVAL);
+    assert_int_equal(vt_mod(f->e, 3, f->s, 0, 4), -EINVAL);
     /* the failed MODs changed nothing: still cookie 1, mask IN */
     vepoll_source_update(f->s, VEPOLL_IN | VEPOLL_OUT, 0);
-    th_expect1(f->e, VEPOLL_IN, 1);
-    assert_int_equal(th_del(f->e, 3, f->s), 0);
+    vt_expect1(f->e, VEPOLL_IN, 1);
+    assert_int_equal(vt_del(f->e, 3, f->s), 0);
 }
 
 static void test_s018_mod_to_exclusive_einval(void **state)
 {
-    struct fx *f = *state;
-    assert_int_equal(th_add(f->e, 3, f->s, VEPOLL_IN, 1), 0);
-    assert_int_equal(th_mod(f->e, 3, f->s, VEPOLL_IN | VEPOLL_EXCLUSIVE, 2), -EINVAL);
-    assert_int_equal(th_mod(f->e, 3, f->s, VEPOLL_OUT | VEPOLL_EXCLUSIVE, 2), -EINVAL);
+    struct vt_fx *f = *state;
+    assert_int_equal(vt_add(f->e, 3, f->s, VEPOLL_IN, 1), 0);
+    assert_int_equal(vt_mod(f->e, 3, f->s, VEPOLL_IN | VEPOLL_EXCLUSIVE, 2), -EINVAL);
+    assert_int_equal(vt_mod(f->e, 3, f->s, VEPOLL_OUT | VEPOLL_EXCLUSIVE, 2), -EINVAL);
     vepoll_source_update(f->s, VEPOLL_IN | VEPOLL_OUT, 0);
-    th_expect1(f->e, VEPOLL_IN, 1);
-    assert_int_equal(th_del(f->e, 3, f->s), 0);
+    vt_expect1(f->e, VEPOLL_IN, 1);
+    assert_int_equal(vt_del(f->e, 3, f->s), 0);
     /* MOD with EXCL on a missing key: EINVAL wins over ENOENT */
-    assert_int_equal(th_mod(f->e, 3, f->s, VEPOLL_IN | VEPOLL_EXCLUSIVE, 2), -EINVAL);
+    assert_int_equal(vt_mod(f->e, 3, f->s, VEPOLL_IN | VEPOLL_EXCLUSIVE, 2), -EINVAL);
 }
 
 static void test_s018_exclusive_with_disallowed_bits_einval(void **state)
 {
-    struct fx *f = *state;
-    assert_int_equal(th_add(f->e, 3, f->s, VEPOLL_IN | VEPOLL_EXCLUSIVE | VEPOLL_ONESHOT, 1), -EINVAL);
-    assert_int_equal(th_add(f->e, 3, f->s, VEPOLL_IN | VEPOLL_EXCLUSIVE | VEPOLL_RDHUP, 1), -EINVAL);
-    assert_int_equal(th_add(f->e, 3, f->s, VEPOLL_IN | VEPOLL_EXCLUSIVE | VEPOLL_PRI, 1), -EINVAL);
+    struct vt_fx *f = *state;
+    assert_int_equal(vt_add(f->e, 3, f->s, VEPOLL_IN | VEPOLL_EXCLUSIVE | VEPOLL_ONESHOT, 1), -EINVAL);
+    assert_int_equal(vt_add(f->e, 3, f->s, VEPOLL_IN | VEPOLL_EXCLUSIVE | VEPOLL_RDHUP, 1), -EINVAL);
+    assert_int_equal(vt_add(f->e, 3, f->s, VEPOLL_IN | VEPOLL_EXCLUSIVE | VEPOLL_PRI, 1), -EINVAL);
     /* every single bit outside IN/OUT/ERR/HUP/WAKEUP/ET (unknown ones too) */
     for (unsigned b = 0; b < 32; b++) {
         uint32_t bit = 1u << b;
         if (bit & EXCL_OK_BITS)
             continue;
-        assert_int_equal(th_add(f->e, 3, f->s, VEPOLL_IN | VEPOLL_EXCLUSIVE | bit, 1), -EINVAL);
+        assert_int_equal(vt_add(f->e, 3, f->s, VEPOLL_IN | VEPOLL_EXCLUSIVE | bit, 1), -EINVAL);
     }
     /* none of these registered anything */
-    assert_int_equal(th_del(f->e, 3, f->s), -ENOENT);
+    assert_int_equal(vt_del(f->e, 3, f->s), -ENOENT);
     vepoll_source_update(f->s, 0xffffffffu & ~(VEPOLL_EXCLUSIVE | VEPOLL_WAKEUP | VEPOLL_ONESHOT | VEPOLL_ET), 0);
-    assert_int_equal(th_poll1(f->e), 0);
+    assert_int_equal(vt_poll1(f->e), 0);
 }
 
 static void test_s018_exclusive_allowed_bits_ok(void **state)
 {
-    struct fx *f = *state;
-    assert_int_equal(th_add(f->e, 3, f->s,
+    struct vt_fx *f = *state;
+    assert_int_equal(vt_add(f->e, 3, f->s,
                             VEPOLL_IN | VEPOLL_OUT | VEPOLL_ERR | VEPOLL_HUP | VEPOLL_ET | VEPOLL_EXCLUSIVE, 1), 0);
-    assert_int_equal(th_add(f->e, 4, f->s, VEPOLL_EXCLUSIVE, 2), 0);
-    assert_int_equal(th_add(f->e, 5, f->s, VEPOLL_EXCLUSIVE | VEPOLL_WAKEUP | VEPOLL_IN, 3), 0);
-    assert_int_equal(th_del(f->e, 3, f->s), 0);
-    assert_int_equal(th_del(f->e, 4, f->s), 0);
-    assert_int_equal(th_del(f->e, 5, f->s), 0);
+    assert_int_equal(vt_add(f->e, 4, f->s, VEPOLL_EXCLUSIVE, 2), 0);
+    assert_int_equal(vt_add(f->e, 5, f->s, VEPOLL_EXCLUSIVE | VEPOLL_WAKEUP | VEPOLL_IN, 3), 0);
+    assert_int_equal(vt_del(f->e, 3, f->s), 0);
+    assert_int_equal(vt_del(f->e, 4, f->s), 0);
+    assert_int_equal(vt_del(f->e, 5, f->s), 0);
 }
 
 static void test_s018_s131_exclusive_on_nested_instance_einval(void **state)
 {
-    struct fx *f = *state;
+    struct vt_fx *f = *state;
     vepoll_source_t *inner = vepoll_as_source(f->e2);
-    assert_int_equal(th_add(f->e, 3, inner, VEPOLL_IN | VEPOLL_EXCLUSIVE, 1), -EINVAL);
-    assert_int_equal(th_add(f->e, 3, inner, VEPOLL_IN | VEPOLL_ET | VEPOLL_EXCLUSIVE, 1), -EINVAL);
-    assert_int_equal(th_add(f->e, 3, inner, VEPOLL_EXCLUSIVE, 1), -EINVAL);
-    assert_int_equal(th_del(f->e, 3, inner), -ENOENT);
+    assert_int_equal(vt_add(f->e, 3, inner, VEPOLL_IN | VEPOLL_EXCLUSIVE, 1), -EINVAL);
+    assert_int_equal(vt_add(f->e, 3, inner, VEPOLL_IN | VEPOLL_ET | VEPOLL_EXCLUSIVE, 1), -EINVAL);
+    assert_int_equal(vt_add(f->e, 3, inner, VEPOLL_EXCLUSIVE, 1), -EINVAL);
+    assert_int_equal(vt_del(f->e, 3, inner), -ENOENT);
 }
 
 static void test_s018_del_of_exclusive_entry_ignores_event(void **state)
 {
-    struct fx *f = *state;
-    assert_int_equal(th_add(f->e, 3, f->s, VEPOLL_IN | VEPOLL_EXCLUSIVE, 1), 0);
+    struct vt_fx *f = *state;
+    assert_int_equal(vt_add(f->e, 3, f->s, VEPOLL_IN | VEPOLL_EXCLUSIVE, 1), 0);
     /* DEL ignores ev, so an ev with EXCL misuse bits is not an error */
-    struct vepoll_event bad = th_ev(VEPOLL_IN | VEPOLL_EXCLUSIVE | VEPOLL_ONESHOT | VEPOLL_PRI, 1);
+    struct vepoll_event bad = vt_ev(VEPOLL_IN | VEPOLL_EXCLUSIVE | VEPOLL_ONESHOT | VEPOLL_PRI, 1);
     assert_int_equal(vepoll_ctl(f->e, VEPOLL_CTL_DEL, 3, f->s, &bad), 0);
     assert_int_equal(vepoll_ctl(f->e, VEPOLL_CTL_DEL, 3, f->s, &bad), -ENOENT);
 }
 
 static void test_precedence_exclusive_before_eexist_and_eloop(void **state)
 {
-    struct fx *f = *state;
+    struct vt_fx *f = *state;
     /* ADD of an existing key with EXCL misuse: EINVAL, not EEXIST */
-    assert_int_equal(th_add(f->e, 3, f->s, VEPOLL_IN, 1), 0);
-    assert_int_equal(th_add(f->e, 3, f->s, VEPOLL_IN | VEPOLL_EXCLUSIVE | VEPOLL_ONESHOT, 2), -EINVAL);
+    assert_int_equal(vt_add(f->e, 3, f->s, VEPOLL_IN, 1), 0);
+    assert_int_equal(vt_add(f->e, 3, f->s, VEPOLL_IN | VEPOLL_EXCLUSIVE | VEPOLL_ONESHOT, 2), -EINVAL);
     /* E contains E2; ADD(E2, E, EXCL) would be a cycle: EXCL on a nested instance wins */
-    assert_int_equal(th_add(f->e, 4, vepoll_as_source(f->e2), VEPOLL_IN, 3), 0);
-    assert_int_equal(th_add(f->e2, 5, vepoll_as_source(f->e), VEPOLL_IN | VEPOLL_EXCLUSIVE, 4), -EINVAL);
+    assert_int_equal(vt_add(f->e, 4, vepoll_as_source(f->e2), VEPOLL_IN, 3), 0);
+    assert_int_equal(vt_add(f->e2, 5, vepoll_as_source(f->e), VEPOLL_IN | VEPOLL_EXCLUSIVE, 4), -EINVAL);
     /* the same without EXCL: ELOOP */
-    assert_int_equal(th_add(f->e2, 5, vepoll_as_source(f->e), VEPOLL_IN, 4), -ELOOP);
-    assert_int_equal(th_del(f->e2, 5, vepoll_as_source(f->e)), -ENOENT);
+    assert_int_equal(vt_add(f->e2, 5, vepoll_as_source(f->e), VEPOLL_IN, 4), -ELOOP);
+    assert_int_equal(vt_del(f->e2, 5, vepoll_as_source(f->e)), -ENOENT);
     /* the original registration is intact */
     vepoll_source_update(f->s, VEPOLL_IN, 0);
     struct vepoll_event out[4];
@@ -230,27 +195,27 @@ static void test_precedence_exclusive_before_eexist_and_eloop(void **state)
 
 static void test_eloop_cycle_and_failed_add_changes_nothing(void **state)
 {
-    struct fx *f = *state;
-    assert_int_equal(th_add(f->e, 4, vepoll_as_source(f->e2), VEPOLL_IN, 1), 0);
-    assert_int_equal(th_add(f->e2, 5, vepoll_as_source(f->e), VEPOLL_IN, 2), -ELOOP);
-    assert_int_equal(th_add(f->e2, 5, vepoll_as_source(f->e), VEPOLL_IN | VEPOLL_ET, 2), -ELOOP);
+    struct vt_fx *f = *state;
+    assert_int_equal(vt_add(f->e, 4, vepoll_as_source(f->e2), VEPOLL_IN, 1), 0);
+    assert_int_equal(vt_add(f->e2, 5, vepoll_as_source(f->e), VEPOLL_IN, 2), -ELOOP);
+    assert_int_equal(vt_add(f->e2, 5, vepoll_as_source(f->e), VEPOLL_IN | VEPOLL_ET, 2), -ELOOP);
     /* nothing registered by the failed ADDs */
-    assert_int_equal(th_del(f->e2, 5, vepoll_as_source(f->e)), -ENOENT);
-    assert_int_equal(th_mod(f->e2, 5, vepoll_as_source(f->e), VEPOLL_IN, 2), -ENOENT);
+    assert_int_equal(vt_del(f->e2, 5, vepoll_as_source(f->e)), -ENOENT);
+    assert_int_equal(vt_mod(f->e2, 5, vepoll_as_source(f->e), VEPOLL_IN, 2), -ENOENT);
     /* E still sees E2's readiness */
-    assert_int_equal(th_add(f->e2, 6, f->s, VEPOLL_IN, 3), 0);
+    assert_int_equal(vt_add(f->e2, 6, f->s, VEPOLL_IN, 3), 0);
     vepoll_source_update(f->s, VEPOLL_IN, 0);
-    th_expect1(f->e, VEPOLL_IN, 1);
+    vt_expect1(f->e, VEPOLL_IN, 1);
 }
 
 /* ---- unknown op (S010) --------------------------------------------------- */
 
 static void test_s010_unknown_op_einval(void **state)
 {
-    struct fx *f = *state;
+    struct vt_fx *f = *state;
     static const int ops[] = { -1, 0, 4, 42, INT_MAX, INT_MIN };
-    struct vepoll_event ev = th_ev(VEPOLL_IN | VEPOLL_OUT, 99);
-    assert_int_equal(th_add(f->e, 3, f->s, VEPOLL_IN, 1), 0); /* registered: s */
+    struct vepoll_event ev = vt_ev(VEPOLL_IN | VEPOLL_OUT, 99);
+    assert_int_equal(vt_add(f->e, 3, f->s, VEPOLL_IN, 1), 0); /* registered: s */
     for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
         assert_int_equal(vepoll_ctl(f->e, ops[i], 3, f->s, &ev), -EINVAL); /* registered */
         assert_int_equal(vepoll_ctl(f->e, ops[i], 3, f->t, &ev), -EINVAL); /* unregistered */
@@ -260,20 +225,20 @@ static void test_s010_unknown_op_einval(void **state)
         assert_int_equal(vepoll_ctl(f->e, ops[i], 3, NULL, &ev), -EBADF);
     }
     /* nothing changed: t is unregistered, s keeps mask IN and cookie 1 */
-    assert_int_equal(th_del(f->e, 3, f->t), -ENOENT);
+    assert_int_equal(vt_del(f->e, 3, f->t), -ENOENT);
     vepoll_source_update(f->s, VEPOLL_IN | VEPOLL_OUT, 0);
     vepoll_source_update(f->t, VEPOLL_IN | VEPOLL_OUT, 0);
-    th_expect1(f->e, VEPOLL_IN, 1);
+    vt_expect1(f->e, VEPOLL_IN, 1);
 }
 
 /* ---- EEXIST (S012) ------------------------------------------------------- */
 
 static void test_s012_duplicate_add_eexist_keeps_original(void **state)
 {
-    struct fx *f = *state;
-    assert_int_equal(th_add(f->e, 3, f->s, VEPOLL_IN, 42), 0);
-    assert_int_equal(th_add(f->e, 3, f->s, VEPOLL_IN, 43), -EEXIST);
-    assert_int_equal(th_add(f->e, 3, f->s, VEPOLL_IN | VEPOLL_OUT | VEPOLL_ET, 43), -EEXIST);
+    struct vt_fx *f = *state;
+    assert_int_equal(vt_add(f->e, 3, f->s, VEPOLL_IN, 42), 0);
+    assert_int_equal(vt_add(f->e, 3, f->s, VEPOLL_IN, 43), -EEXIST);
+    assert_int_equal(vt_add(f->e, 3, f->s, VEPOLL_IN | VEPOLL_OUT | VEPOLL_ET, 43), -EEXIST);
     vepoll_source_update(f->s, VEPOLL_IN | VEPOLL_OUT, 0);
     struct vepoll_event out[4];
     memset(out, 0, sizeof out);
@@ -281,141 +246,141 @@ static void test_s012_duplicate_add_eexist_keeps_original(void **state)
     assert_int_equal(out[0].events, VEPOLL_IN);
     assert_true(out[0].data.u64 == 42);
     /* still LT (the failed ET add did not switch it) */
-    th_expect1(f->e, VEPOLL_IN, 42);
+    vt_expect1(f->e, VEPOLL_IN, 42);
 }
 
 static void test_s012_s053_add_of_disarmed_oneshot_eexist(void **state)
 {
-    struct fx *f = *state;
-    assert_int_equal(th_add(f->e, 3, f->s, VEPOLL_IN | VEPOLL_ONESHOT, 5), 0);
+    struct vt_fx *f = *state;
+    assert_int_equal(vt_add(f->e, 3, f->s, VEPOLL_IN | VEPOLL_ONESHOT, 5), 0);
     vepoll_source_update(f->s, VEPOLL_IN, 0);
-    th_expect1(f->e, VEPOLL_IN, 5);
-    assert_int_equal(th_poll1(f->e), 0); /* disarmed */
-    assert_int_equal(th_add(f->e, 3, f->s, VEPOLL_IN, 6), -EEXIST);
-    assert_int_equal(th_add(f->e, 3, f->s, VEPOLL_IN | VEPOLL_ONESHOT, 6), -EEXIST);
-    assert_int_equal(th_poll1(f->e), 0); /* still disarmed */
-    assert_int_equal(th_del(f->e, 3, f->s), 0);
+    vt_expect1(f->e, VEPOLL_IN, 5);
+    assert_int_equal(vt_poll1(f->e), 0); /* disarmed */
+    assert_int_equal(vt_add(f->e, 3, f->s, VEPOLL_IN, 6), -EEXIST);
+    assert_int_equal(vt_add(f->e, 3, f->s, VEPOLL_IN | VEPOLL_ONESHOT, 6), -EEXIST);
+    assert_int_equal(vt_poll1(f->e), 0); /* still disarmed */
+    assert_int_equal(vt_del(f->e, 3, f->s), 0);
 }
 
 static void test_key_is_source_and_fd_pair(void **state)
 {
-    struct fx *f = *state;
+    struct vt_fx *f = *state;
     /* same source under another number is a new registration, as is
      * another source under the same number */
-    assert_int_equal(th_add(f->e, 3, f->s, VEPOLL_IN, 1), 0);
-    assert_int_equal(th_add(f->e, 4, f->s, VEPOLL_IN, 2), 0);
-    assert_int_equal(th_add(f->e, 3, f->t, VEPOLL_IN, 3), 0);
-    assert_int_equal(th_add(f->e, 4, f->s, VEPOLL_IN, 2), -EEXIST);
-    assert_int_equal(th_del(f->e, 5, f->s), -ENOENT);
-    assert_int_equal(th_del(f->e, 4, f->t), -ENOENT);
-    assert_int_equal(th_del(f->e, 3, f->s), 0);
-    assert_int_equal(th_del(f->e, 4, f->s), 0);
-    assert_int_equal(th_del(f->e, 3, f->t), 0);
+    assert_int_equal(vt_add(f->e, 3, f->s, VEPOLL_IN, 1), 0);
+    assert_int_equal(vt_add(f->e, 4, f->s, VEPOLL_IN, 2), 0);
+    assert_int_equal(vt_add(f->e, 3, f->t, VEPOLL_IN, 3), 0);
+    assert_int_equal(vt_add(f->e, 4, f->s, VEPOLL_IN, 2), -EEXIST);
+    assert_int_equal(vt_del(f->e, 5, f->s), -ENOENT);
+    assert_int_equal(vt_del(f->e, 4, f->t), -ENOENT);
+    assert_int_equal(vt_del(f->e, 3, f->s), 0);
+    assert_int_equal(vt_del(f->e, 4, f->s), 0);
+    assert_int_equal(vt_del(f->e, 3, f->t), 0);
 }
 
 /* ---- ENOENT (S013) ------------------------------------------------------- */
 
 static void test_s013_mod_del_of_unregistered_enoent(void **state)
 {
-    struct fx *f = *state;
-    assert_int_equal(th_del(f->e, 3, f->s), -ENOENT);
-    assert_int_equal(th_mod(f->e, 3, f->s, VEPOLL_IN, 1), -ENOENT);
+    struct vt_fx *f = *state;
+    assert_int_equal(vt_del(f->e, 3, f->s), -ENOENT);
+    assert_int_equal(vt_mod(f->e, 3, f->s, VEPOLL_IN, 1), -ENOENT);
     vepoll_source_t *e2 = vepoll_as_source(f->e2);
-    assert_int_equal(th_del(f->e, 3, e2), -ENOENT);
-    assert_int_equal(th_mod(f->e, 3, e2, VEPOLL_IN, 1), -ENOENT);
+    assert_int_equal(vt_del(f->e, 3, e2), -ENOENT);
+    assert_int_equal(vt_mod(f->e, 3, e2, VEPOLL_IN, 1), -ENOENT);
     /* ADD + DEL, then a second DEL / a MOD */
-    assert_int_equal(th_add(f->e, 3, f->s, VEPOLL_IN, 1), 0);
-    assert_int_equal(th_del(f->e, 3, f->s), 0);
-    assert_int_equal(th_del(f->e, 3, f->s), -ENOENT);
-    assert_int_equal(th_mod(f->e, 3, f->s, VEPOLL_IN, 1), -ENOENT);
+    assert_int_equal(vt_add(f->e, 3, f->s, VEPOLL_IN, 1), 0);
+    assert_int_equal(vt_del(f->e, 3, f->s), 0);
+    assert_int_equal(vt_del(f->e, 3, f->s), -ENOENT);
+    assert_int_equal(vt_mod(f->e, 3, f->s, VEPOLL_IN, 1), -ENOENT);
     /* registered in E2 only: still ENOENT in E */
-    assert_int_equal(th_add(f->e2, 3, f->s, VEPOLL_IN, 1), 0);
-    assert_int_equal(th_del(f->e, 3, f->s), -ENOENT);
-    assert_int_equal(th_del(f->e2, 3, f->s), 0);
+    assert_int_equal(vt_add(f->e2, 3, f->s, VEPOLL_IN, 1), 0);
+    assert_int_equal(vt_del(f->e, 3, f->s), -ENOENT);
+    assert_int_equal(vt_del(f->e2, 3, f->s), 0);
 }
 
 static void test_s013_new_source_after_close_enoent(void **state)
 {
-    struct fx *f = *state;
+    struct vt_fx *f = *state;
     vepoll_source_t *x = NULL, *y = NULL;
     assert_int_equal(vepoll_source_create(&x, VEPOLL_IN), 0);
-    assert_int_equal(th_add(f->e, 7, x, VEPOLL_IN, 1), 0);
+    assert_int_equal(vt_add(f->e, 7, x, VEPOLL_IN, 1), 0);
     vepoll_source_close(x);
     /* a new object under the same number (maybe even at the same address) */
     assert_int_equal(vepoll_source_create(&y, VEPOLL_IN), 0);
-    assert_int_equal(th_del(f->e, 7, y), -ENOENT);
-    assert_int_equal(th_mod(f->e, 7, y, VEPOLL_IN, 2), -ENOENT);
-    assert_int_equal(th_poll1(f->e), 0);
-    assert_int_equal(th_add(f->e, 7, y, VEPOLL_IN, 3), 0);
-    th_expect1(f->e, VEPOLL_IN, 3);
+    assert_int_equal(vt_del(f->e, 7, y), -ENOENT);
+    assert_int_equal(vt_mod(f->e, 7, y, VEPOLL_IN, 2), -ENOENT);
+    assert_int_equal(vt_poll1(f->e), 0);
+    assert_int_equal(vt_add(f->e, 7, y, VEPOLL_IN, 3), 0);
+    vt_expect1(f->e, VEPOLL_IN, 3);
     vepoll_source_close(y);
-    assert_int_equal(th_poll1(f->e), 0);
+    assert_int_equal(vt_poll1(f->e), 0);
 }
 
 /* ---- ENOSPC -------------------------------------------------------------- */
 
 static void test_enospc_watch_limit(void **state)
 {
-    struct fx *f = *state;
+    struct vt_fx *f = *state;
     vepoll_set_max_watches(3);
-    assert_int_equal(th_add(f->e, 1, f->s, VEPOLL_IN, 1), 0);
-    assert_int_equal(th_add(f->e, 2, f->s, VEPOLL_IN, 2), 0);
-    assert_int_equal(th_add(f->e2, 1, f->s, VEPOLL_IN, 3), 0); /* process-wide */
-    assert_int_equal(th_add(f->e, 3, f->s, VEPOLL_IN, 4), -ENOSPC);
-    assert_int_equal(th_add(f->e2, 3, f->t, VEPOLL_IN, 4), -ENOSPC);
+    assert_int_equal(vt_add(f->e, 1, f->s, VEPOLL_IN, 1), 0);
+    assert_int_equal(vt_add(f->e, 2, f->s, VEPOLL_IN, 2), 0);
+    assert_int_equal(vt_add(f->e2, 1, f->s, VEPOLL_IN, 3), 0); /* process-wide */
+    assert_int_equal(vt_add(f->e, 3, f->s, VEPOLL_IN, 4), -ENOSPC);
+    assert_int_equal(vt_add(f->e2, 3, f->t, VEPOLL_IN, 4), -ENOSPC);
     /* the failed ADDs changed nothing */
-    assert_int_equal(th_del(f->e, 3, f->s), -ENOENT);
-    assert_int_equal(th_del(f->e2, 3, f->t), -ENOENT);
+    assert_int_equal(vt_del(f->e, 3, f->s), -ENOENT);
+    assert_int_equal(vt_del(f->e2, 3, f->t), -ENOENT);
     /* MOD at the limit is fine; EEXIST wins over ENOSPC */
-    assert_int_equal(th_mod(f->e, 1, f->s, VEPOLL_IN | VEPOLL_OUT, 11), 0);
-    assert_int_equal(th_add(f->e, 1, f->s, VEPOLL_IN, 1), -EEXIST);
+    assert_int_equal(vt_mod(f->e, 1, f->s, VEPOLL_IN | VEPOLL_OUT, 11), 0);
+    assert_int_equal(vt_add(f->e, 1, f->s, VEPOLL_IN, 1), -EEXIST);
     /* EXCL misuse wins over ENOSPC */
-    assert_int_equal(th_add(f->e, 9, f->t, VEPOLL_IN | VEPOLL_EXCLUSIVE | VEPOLL_ONESHOT, 1), -EINVAL);
+    assert_int_equal(vt_add(f->e, 9, f->t, VEPOLL_IN | VEPOLL_EXCLUSIVE | VEPOLL_ONESHOT, 1), -EINVAL);
     /* DEL frees a slot */
-    assert_int_equal(th_del(f->e, 2, f->s), 0);
-    assert_int_equal(th_add(f->e, 3, f->t, VEPOLL_IN, 5), 0);
-    assert_int_equal(th_add(f->e, 4, f->t, VEPOLL_IN, 6), -ENOSPC);
+    assert_int_equal(vt_del(f->e, 2, f->s), 0);
+    assert_int_equal(vt_add(f->e, 3, f->t, VEPOLL_IN, 5), 0);
+    assert_int_equal(vt_add(f->e, 4, f->t, VEPOLL_IN, 6), -ENOSPC);
     /* lowering below the current count only blocks new ADDs */
     vepoll_set_max_watches(1);
-    assert_int_equal(th_add(f->e, 4, f->t, VEPOLL_IN, 6), -ENOSPC);
-    assert_int_equal(th_mod(f->e, 3, f->t, VEPOLL_IN, 7), 0);
+    assert_int_equal(vt_add(f->e, 4, f->t, VEPOLL_IN, 6), -ENOSPC);
+    assert_int_equal(vt_mod(f->e, 3, f->t, VEPOLL_IN, 7), 0);
     vepoll_source_update(f->t, VEPOLL_IN, 0);
-    th_expect1(f->e, VEPOLL_IN, 7);
-    assert_int_equal(th_del(f->e, 3, f->t), 0);
-    assert_int_equal(th_add(f->e, 4, f->t, VEPOLL_IN, 6), -ENOSPC); /* 2 left > 1 */
+    vt_expect1(f->e, VEPOLL_IN, 7);
+    assert_int_equal(vt_del(f->e, 3, f->t), 0);
+    assert_int_equal(vt_add(f->e, 4, f->t, VEPOLL_IN, 6), -ENOSPC); /* 2 left > 1 */
     /* 0 = no limit */
     vepoll_set_max_watches(0);
-    assert_int_equal(th_add(f->e, 4, f->t, VEPOLL_IN, 6), 0);
-    assert_int_equal(th_add(f->e, 5, f->t, VEPOLL_IN, 6), 0);
+    assert_int_equal(vt_add(f->e, 4, f->t, VEPOLL_IN, 6), 0);
+    assert_int_equal(vt_add(f->e, 5, f->t, VEPOLL_IN, 6), 0);
 }
 
 static void test_enospc_released_by_source_close_and_instance_close(void **state)
 {
-    struct fx *f = *state;
+    struct vt_fx *f = *state;
     vepoll_source_t *x = NULL;
     vepoll_t *tmp = NULL;
     assert_int_equal(vepoll_source_create(&x, 0), 0);
     assert_int_equal(vepoll_create(&tmp), 0);
     vepoll_set_max_watches(2);
-    assert_int_equal(th_add(f->e, 1, x, VEPOLL_IN, 1), 0);
-    assert_int_equal(th_add(tmp, 1, f->s, VEPOLL_IN, 1), 0);
-    assert_int_equal(th_add(f->e, 2, f->s, VEPOLL_IN, 1), -ENOSPC);
+    assert_int_equal(vt_add(f->e, 1, x, VEPOLL_IN, 1), 0);
+    assert_int_equal(vt_add(tmp, 1, f->s, VEPOLL_IN, 1), 0);
+    assert_int_equal(vt_add(f->e, 2, f->s, VEPOLL_IN, 1), -ENOSPC);
     vepoll_source_close(x); /* drops one registration */
-    assert_int_equal(th_add(f->e, 2, f->s, VEPOLL_IN, 1), 0);
-    assert_int_equal(th_add(f->e, 3, f->s, VEPOLL_IN, 1), -ENOSPC);
+    assert_int_equal(vt_add(f->e, 2, f->s, VEPOLL_IN, 1), 0);
+    assert_int_equal(vt_add(f->e, 3, f->s, VEPOLL_IN, 1), -ENOSPC);
     assert_int_equal(vepoll_close(tmp), 0); /* drops the other */
-    assert_int_equal(th_add(f->e, 3, f->s, VEPOLL_IN, 1), 0);
-    assert_int_equal(th_add(f->e, 4, f->s, VEPOLL_IN, 1), -ENOSPC);
+    assert_int_equal(vt_add(f->e, 3, f->s, VEPOLL_IN, 1), 0);
+    assert_int_equal(vt_add(f->e, 4, f->s, VEPOLL_IN, 1), -ENOSPC);
 }
 
 static void test_precedence_eloop_and_eexist_before_enospc(void **state)
 {
-    struct fx *f = *state;
-    assert_int_equal(th_add(f->e, 1, vepoll_as_source(f->e2), VEPOLL_IN, 1), 0);
+    struct vt_fx *f = *state;
+    assert_int_equal(vt_add(f->e, 1, vepoll_as_source(f->e2), VEPOLL_IN, 1), 0);
     vepoll_set_max_watches(1);
-    assert_int_equal(th_add(f->e2, 1, vepoll_as_source(f->e), VEPOLL_IN, 1), -ELOOP);
-    assert_int_equal(th_add(f->e, 1, vepoll_as_source(f->e2), VEPOLL_IN, 1), -EEXIST);
-    assert_int_equal(th_add(f->e, 2, f->s, VEPOLL_IN, 1), -ENOSPC);
+    assert_int_equal(vt_add(f->e2, 1, vepoll_as_source(f->e), VEPOLL_IN, 1), -ELOOP);
+    assert_int_equal(vt_add(f->e, 1, vepoll_as_source(f->e2), VEPOLL_IN, 1), -EEXIST);
+    assert_int_equal(vt_add(f->e, 2, f->s, VEPOLL_IN, 1), -ENOSPC);
     assert_int_equal(vepoll_ctl(f->e, 42, 2, f->s, &(struct vepoll_event){ 0 }), -EINVAL);
 }
 
@@ -423,29 +388,29 @@ static void test_precedence_eloop_and_eexist_before_enospc(void **state)
 
 static void test_s072_most_recent_wins_failed_calls_change_nothing(void **state)
 {
-    struct fx *f = *state;
-    assert_int_equal(th_add(f->e, 3, f->s, VEPOLL_IN, 1), 0);
-    assert_int_equal(th_mod(f->e, 3, f->s, VEPOLL_IN, 2), 0);
-    assert_int_equal(th_add(f->e, 3, f->s, VEPOLL_OUT | VEPOLL_ET, 3), -EEXIST);
-    assert_int_equal(th_mod(f->e, 3, f->s, VEPOLL_OUT | VEPOLL_EXCLUSIVE, 4), -EINVAL);
+    struct vt_fx *f = *state;
+    assert_int_equal(vt_add(f->e, 3, f->s, VEPOLL_IN, 1), 0);
+    assert_int_equal(vt_mod(f->e, 3, f->s, VEPOLL_IN, 2), 0);
+    assert_int_equal(vt_add(f->e, 3, f->s, VEPOLL_OUT | VEPOLL_ET, 3), -EEXIST);
+    assert_int_equal(vt_mod(f->e, 3, f->s, VEPOLL_OUT | VEPOLL_EXCLUSIVE, 4), -EINVAL);
     assert_int_equal(vepoll_ctl(f->e, 42, 3, f->s, &(struct vepoll_event){ VEPOLL_OUT, { .u64 = 5 } }), -EINVAL);
     assert_int_equal(vepoll_ctl(f->e, VEPOLL_CTL_MOD, 3, f->s, NULL), -EFAULT);
     vepoll_source_update(f->s, VEPOLL_IN | VEPOLL_OUT, 0);
-    th_expect1(f->e, VEPOLL_IN, 2);
-    th_expect1(f->e, VEPOLL_IN, 2); /* still LT */
+    vt_expect1(f->e, VEPOLL_IN, 2);
+    vt_expect1(f->e, VEPOLL_IN, 2); /* still LT */
 }
 
 /* ---- S015: DEL ignores ev ------------------------------------------------ */
 
 static void test_s015_del_ignores_event(void **state)
 {
-    struct fx *f = *state;
+    struct vt_fx *f = *state;
     struct vepoll_event all;
     memset(&all, 0xff, sizeof all);
-    assert_int_equal(th_add(f->e, 3, f->s, VEPOLL_IN, 1), 0);
+    assert_int_equal(vt_add(f->e, 3, f->s, VEPOLL_IN, 1), 0);
     assert_int_equal(vepoll_ctl(f->e, VEPOLL_CTL_DEL, 3, f->s, &all), 0);
     vepoll_source_update(f->s, VEPOLL_IN, 0);
-    assert_int_equal(th_poll1(f->e), 0);
+    assert_int_equal(vt_poll1(f->e), 0);
     assert_int_equal(vepoll_ctl(f->e, VEPOLL_CTL_DEL, 3, f->s, &all), -ENOENT);
 }
 
@@ -453,16 +418,16 @@ static void test_s015_del_ignores_event(void **state)
 
 static void test_s016_all_256_mask_combinations_mod(void **state)
 {
-    struct fx *f = *state;
+    struct vt_fx *f = *state;
     static const uint32_t bits[8] = { VEPOLL_IN, VEPOLL_OUT, VEPOLL_PRI, VEPOLL_ERR,
                                       VEPOLL_HUP, VEPOLL_ET, VEPOLL_ONESHOT, VEPOLL_RDHUP };
-    assert_int_equal(th_add(f->e, 3, f->s, VEPOLL_IN, 0), 0);
+    assert_int_equal(vt_add(f->e, 3, f->s, VEPOLL_IN, 0), 0);
     for (unsigned m = 0; m < 256; m++) {
         uint32_t mask = 0;
         for (unsigned b = 0; b < 8; b++)
             if (m & (1u << b))
                 mask |= bits[b];
-        assert_int_equal(th_mod(f->e, 3, f->s, mask, m), 0);
+        assert_int_equal(vt_mod(f->e, 3, f->s, mask, m), 0);
     }
     /* and as ADD masks */
     for (unsigned m = 0; m < 256; m++) {
@@ -470,8 +435,8 @@ static void test_s016_all_256_mask_combinations_mod(void **state)
         for (unsigned b = 0; b < 8; b++)
             if (m & (1u << b))
                 mask |= bits[b];
-        assert_int_equal(th_add(f->e, 4, f->s, mask, m), 0);
-        assert_int_equal(th_del(f->e, 4, f->s), 0);
+        assert_int_equal(vt_add(f->e, 4, f->s, mask, m), 0);
+        assert_int_equal(vt_del(f->e, 4, f->s), 0);
     }
 }
 
@@ -479,16 +444,16 @@ static void test_s016_all_256_mask_combinations_mod(void **state)
 
 static void test_s017_unknown_bits_accepted_never_reported(void **state)
 {
-    struct fx *f = *state;
-    assert_int_equal(th_add(f->e, 3, f->s, VEPOLL_IN | 0x00100000u | 0x00800000u, 9), 0);
+    struct vt_fx *f = *state;
+    assert_int_equal(vt_add(f->e, 3, f->s, VEPOLL_IN | 0x00100000u | 0x00800000u, 9), 0);
     vepoll_source_update(f->s, VEPOLL_IN, 0);
-    th_expect1(f->e, VEPOLL_IN, 9);
+    vt_expect1(f->e, VEPOLL_IN, 9);
     /* every unknown bit, via MOD */
     uint32_t unknown = 0x00000800u | 0x00001000u | 0x0fffc000u;
-    assert_int_equal(th_mod(f->e, 3, f->s, VEPOLL_IN | VEPOLL_OUT | unknown, 10), 0);
+    assert_int_equal(vt_mod(f->e, 3, f->s, VEPOLL_IN | VEPOLL_OUT | unknown, 10), 0);
     vepoll_source_update(f->s, VEPOLL_OUT, 0);
-    th_expect1(f->e, VEPOLL_IN | VEPOLL_OUT, 10);
-    assert_int_equal(th_add(f->e, 4, f->t, unknown, 11), 0);
+    vt_expect1(f->e, VEPOLL_IN | VEPOLL_OUT, 10);
+    assert_int_equal(vt_add(f->e, 4, f->t, unknown, 11), 0);
     vepoll_source_update(f->t, VEPOLL_IN | VEPOLL_OUT | VEPOLL_PRI, 0);
     struct vepoll_event out[4];
     assert_int_equal(vepoll_wait(f->e, out, 4, 0), 1); /* only s; t's mask asks nothing known */
@@ -497,10 +462,10 @@ static void test_s017_unknown_bits_accepted_never_reported(void **state)
 
 static void test_wakeup_flag_accepted_never_reported(void **state)
 {
-    struct fx *f = *state;
-    assert_int_equal(th_add(f->e, 3, f->s, VEPOLL_IN | VEPOLL_WAKEUP, 1), 0);
-    assert_int_equal(th_mod(f->e, 3, f->s, VEPOLL_IN | VEPOLL_OUT | VEPOLL_WAKEUP, 2), 0);
-    assert_int_equal(th_add(f->e, 4, f->s, VEPOLL_IN | VEPOLL_WAKEUP | VEPOLL_ET | VEPOLL_ONESHOT, 3), 0);
+    struct vt_fx *f = *state;
+    assert_int_equal(vt_add(f->e, 3, f->s, VEPOLL_IN | VEPOLL_WAKEUP, 1), 0);
+    assert_int_equal(vt_mod(f->e, 3, f->s, VEPOLL_IN | VEPOLL_OUT | VEPOLL_WAKEUP, 2), 0);
+    assert_int_equal(vt_add(f->e, 4, f->s, VEPOLL_IN | VEPOLL_WAKEUP | VEPOLL_ET | VEPOLL_ONESHOT, 3), 0);
     vepoll_source_update(f->s, VEPOLL_IN, 0);
     struct vepoll_event out[4];
     memset(out, 0, sizeof out);
@@ -511,10 +476,10 @@ static void test_wakeup_flag_accepted_never_reported(void **state)
 
 static void test_flags_never_reported(void **state)
 {
-    struct fx *f = *state;
+    struct vt_fx *f = *state;
     /* ET/ONESHOT/EXCL/WAKEUP are input flags: never echoed in events */
-    assert_int_equal(th_add(f->e, 3, f->s, VEPOLL_IN | VEPOLL_ET | VEPOLL_ONESHOT, 1), 0);
-    assert_int_equal(th_add(f->e, 4, f->s, VEPOLL_IN | VEPOLL_ET | VEPOLL_EXCLUSIVE, 2), 0);
+    assert_int_equal(vt_add(f->e, 3, f->s, VEPOLL_IN | VEPOLL_ET | VEPOLL_ONESHOT, 1), 0);
+    assert_int_equal(vt_add(f->e, 4, f->s, VEPOLL_IN | VEPOLL_ET | VEPOLL_EXCLUSIVE, 2), 0);
     vepoll_source_update(f->s, VEPOLL_IN, 0);
     struct vepoll_event out[4];
     memset(out, 0, sizeof out);
@@ -526,7 +491,8 @@ static void test_flags_never_reported(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+/* fixture: e, e2, s, t; the teardown also lifts the watch limit */
+#define T(fn) cmocka_unit_test_setup_teardown(fn, vt_fx_setup_2, vt_fx_teardown)
         T(test_s011_null_event_efault_for_non_del_ops),
         T(test_s011_del_null_event_ok_and_self_einval),
         T(test_s007_null_ep_or_src_ebadf),

@@ -5,17 +5,11 @@
  * they outnumber the live registrations (src/core/instance.c).  Linux frees an
  * epitem at removal, so its memory never depends on waits either.
  */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <stdint.h>
-#include <cmocka.h>
-
-#include "thelp.h"
+#include "vtest.h"
 
 static long live_bytes(void)
 {
-    return atomic_load(&th_alloc_stats.live_bytes);
+    return atomic_load(&vt_alloc.live_bytes);
 }
 
 static void queued_then_closed_entries_stay_bounded_without_waits(void **state)
@@ -24,8 +18,7 @@ static void queued_then_closed_entries_stay_bounded_without_waits(void **state)
     vepoll_t *waited, *idle;
     long after_first = 0;
     int round, i;
-    (void)state;
-    assert_int_equal(th_counting_install(), 0);
+    (void)state; /* the counting allocator: vt_alloc_setup */
     assert_int_equal(vepoll_create(&waited), 0);
     assert_int_equal(vepoll_create(&idle), 0);
     for (round = 0; round < 3000; round++) {
@@ -48,13 +41,13 @@ static void queued_then_closed_entries_stay_bounded_without_waits(void **state)
     assert_int_equal(vepoll_close(waited), 0);
     assert_int_equal(vepoll_close(idle), 0);
     assert_int_equal(live_bytes(), 0);
-    assert_int_equal(vepoll_set_allocator(NULL), 0);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(queued_then_closed_entries_stay_bounded_without_waits),
+        cmocka_unit_test_setup_teardown(queued_then_closed_entries_stay_bounded_without_waits,
+                                        vt_alloc_setup, vt_reset_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

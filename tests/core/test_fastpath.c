@@ -6,23 +6,10 @@
  * establishes the "absorbed" state (two identical updates), then makes the
  * change that has to end it.
  */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <stdint.h>
-#include <cmocka.h>
-
 #include <pthread.h>
 #include <string.h>
 
-#include "check.h"
-
-static vepoll_source_t *src(uint32_t ready)
-{
-    vepoll_source_t *s;
-    assert_int_equal(vepoll_source_create(&s, ready), 0);
-    return s;
-}
+#include "vtest.h"
 
 /* Returns the number of events, checks the single cookie if one. */
 static int poll1(vepoll_t *ep, uint64_t cookie)
@@ -46,10 +33,10 @@ static void absorb(vepoll_source_t *s)
  * the very next write, even though readiness did not change. */
 static void et_edge_after_harvest_of_absorbed_entry(void **state)
 {
-    vepoll_t *ep = new_ep();
-    vepoll_source_t *s = src(0);
+    vepoll_t *ep = vt_new_ep();
+    vepoll_source_t *s = vt_new_source(0);
     (void)state;
-    ADD(ep, 3, s, VEPOLL_IN | VEPOLL_ET, 7);
+    VT_ADD(ep, 3, s, VEPOLL_IN | VEPOLL_ET, 7);
     absorb(s);
     assert_int_equal(poll1(ep, 7), 1);
     assert_int_equal(poll1(ep, 7), 0);
@@ -63,12 +50,12 @@ static void et_edge_after_harvest_of_absorbed_entry(void **state)
  * write must be a new edge for the outer instance. */
 static void s122_new_outer_ends_absorption(void **state)
 {
-    vepoll_t *in = new_ep(), *out = new_ep();
-    vepoll_source_t *s = src(0);
+    vepoll_t *in = vt_new_ep(), *out = vt_new_ep();
+    vepoll_source_t *s = vt_new_source(0);
     (void)state;
-    ADD(in, 3, s, VEPOLL_IN, 1);
+    VT_ADD(in, 3, s, VEPOLL_IN, 1);
     absorb(s);
-    ADD(out, 9, vepoll_as_source(in), VEPOLL_IN | VEPOLL_ET, 2);
+    VT_ADD(out, 9, vepoll_as_source(in), VEPOLL_IN | VEPOLL_ET, 2);
     assert_int_equal(poll1(out, 2), 1);
     assert_int_equal(poll1(out, 2), 0);
     vepoll_source_update(s, VEPOLL_IN, 0);
@@ -82,12 +69,12 @@ static void s122_new_outer_ends_absorption(void **state)
  * after the ET report is an edge again. */
 static void mod_lt_to_et_ends_absorption(void **state)
 {
-    vepoll_t *ep = new_ep();
-    vepoll_source_t *s = src(0);
+    vepoll_t *ep = vt_new_ep();
+    vepoll_source_t *s = vt_new_source(0);
     (void)state;
-    ADD(ep, 3, s, VEPOLL_IN, 1);
+    VT_ADD(ep, 3, s, VEPOLL_IN, 1);
     absorb(s);
-    MOD(ep, 3, s, VEPOLL_IN | VEPOLL_ET, 2);
+    VT_MOD(ep, 3, s, VEPOLL_IN | VEPOLL_ET, 2);
     assert_int_equal(poll1(ep, 2), 1);
     assert_int_equal(poll1(ep, 2), 0);
     vepoll_source_update(s, VEPOLL_IN, 0);
@@ -100,12 +87,12 @@ static void mod_lt_to_et_ends_absorption(void **state)
  * next event (ADD of a ready source queues it, ET sees a fresh edge). */
 static void add_second_instance_while_absorbed(void **state)
 {
-    vepoll_t *a = new_ep(), *b = new_ep();
-    vepoll_source_t *s = src(0);
+    vepoll_t *a = vt_new_ep(), *b = vt_new_ep();
+    vepoll_source_t *s = vt_new_source(0);
     (void)state;
-    ADD(a, 3, s, VEPOLL_IN, 1);
+    VT_ADD(a, 3, s, VEPOLL_IN, 1);
     absorb(s);
-    ADD(b, 3, s, VEPOLL_IN | VEPOLL_ET, 2);
+    VT_ADD(b, 3, s, VEPOLL_IN | VEPOLL_ET, 2);
     assert_int_equal(poll1(b, 2), 1);
     assert_int_equal(poll1(b, 2), 0);
     vepoll_source_update(s, VEPOLL_IN, 0);
@@ -119,15 +106,15 @@ static void add_second_instance_while_absorbed(void **state)
 /* ONESHOT re-armed by MOD after absorption reports again. */
 static void oneshot_rearm_after_absorption(void **state)
 {
-    vepoll_t *ep = new_ep();
-    vepoll_source_t *s = src(0);
+    vepoll_t *ep = vt_new_ep();
+    vepoll_source_t *s = vt_new_source(0);
     (void)state;
-    ADD(ep, 3, s, VEPOLL_IN | VEPOLL_ONESHOT, 1);
+    VT_ADD(ep, 3, s, VEPOLL_IN | VEPOLL_ONESHOT, 1);
     absorb(s);
     assert_int_equal(poll1(ep, 1), 1);
     vepoll_source_update(s, VEPOLL_IN, 0);
     assert_int_equal(poll1(ep, 1), 0); /* disarmed */
-    MOD(ep, 3, s, VEPOLL_IN | VEPOLL_ONESHOT, 2);
+    VT_MOD(ep, 3, s, VEPOLL_IN | VEPOLL_ONESHOT, 2);
     assert_int_equal(poll1(ep, 2), 1);
     vepoll_close(ep);
     vepoll_source_close(s);
@@ -137,10 +124,10 @@ static void oneshot_rearm_after_absorption(void **state)
  * back (a changing update) must queue it again. */
 static void lt_vanished_then_back(void **state)
 {
-    vepoll_t *ep = new_ep();
-    vepoll_source_t *s = src(0);
+    vepoll_t *ep = vt_new_ep();
+    vepoll_source_t *s = vt_new_source(0);
     (void)state;
-    ADD(ep, 3, s, VEPOLL_IN, 1);
+    VT_ADD(ep, 3, s, VEPOLL_IN, 1);
     absorb(s);
     vepoll_source_update(s, 0, VEPOLL_IN);
     assert_int_equal(poll1(ep, 1), 0);
@@ -173,14 +160,14 @@ static void *hammer_main(void *arg)
 
 static void et_consumer_never_stalls_under_absorbed_updates(void **state)
 {
-    vepoll_t *ep = new_ep();
+    vepoll_t *ep = vt_new_ep();
     struct hammer h;
     pthread_t th;
     int edges = 0, waits = 0;
     (void)state;
     memset(&h, 0, sizeof h);
-    h.s = src(0);
-    ADD(ep, 3, h.s, VEPOLL_IN | VEPOLL_ET, 1);
+    h.s = vt_new_source(0);
+    VT_ADD(ep, 3, h.s, VEPOLL_IN | VEPOLL_ET, 1);
     assert_int_equal(pthread_create(&th, NULL, hammer_main, &h), 0);
     while (edges < 2000 && waits < 200000) {
         struct vepoll_event ev[2];

@@ -1,12 +1,6 @@
-/* HUP / ERR always reported: epoll-semantics.md S083-S090, S093.
+/* HUP / ERR always reported: docs/SEMANTICS.md S083-S090, S093.
  * (S091/S092, blocked waiters woken by a hang-up, belong to the thread tests.) */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <stdint.h>
-#include <cmocka.h>
-
-#include "check.h"
+#include "vtest.h"
 
 #define IN VEPOLL_IN
 #define OUT VEPOLL_OUT
@@ -18,14 +12,14 @@
 static void s083_pipe_reader_writer_closed_empty(void **state)
 {
     (void)state;
-    vepoll_t *ep = new_ep();
+    vepoll_t *ep = vt_new_ep();
     tpipe p;
     assert_int_equal(tpipe_init(&p, 0), 0);
-    ADD(ep, FD_R, p.r, IN | RDHUP, 1);
+    VT_ADD(ep, VT_FD_R, p.r, IN | RDHUP, 1);
     tpipe_close_w(&p);
-    expect_events(ep, 8, {1, HUP}); /* no IN, never RDHUP on a pipe */
-    expect_events(ep, 8, {1, HUP}); /* LT */
-    free_ep(ep);
+    vt_expect_events(ep, 8, {1, HUP}); /* no IN, never RDHUP on a pipe */
+    vt_expect_events(ep, 8, {1, HUP}); /* LT */
+    vt_free_ep(ep);
     tpipe_destroy(&p);
 }
 
@@ -33,166 +27,166 @@ static void s083_pipe_reader_writer_closed_empty(void **state)
 static void s084_steps(vepoll_t *ep, tpipe *p)
 {
     assert_int_equal(tpipe_init(p, 0), 0);
-    ADD(ep, FD_R, p->r, IN | RDHUP, 1);
+    VT_ADD(ep, VT_FD_R, p->r, IN | RDHUP, 1);
     assert_int_equal(tpipe_write(p, 1), 1);
     tpipe_close_w(p);
-    expect_events(ep, 8, {1, IN | HUP});
+    vt_expect_events(ep, 8, {1, IN | HUP});
     assert_int_equal(tpipe_read(p, 1), 1);
-    expect_events(ep, 8, {1, HUP});
+    vt_expect_events(ep, 8, {1, HUP});
     assert_int_equal(tpipe_read(p, 1), 0); /* EOF */
 }
 
 static void s084_pipe_reader_writer_closed_data_buffered(void **state)
 {
     (void)state;
-    vepoll_t *ep = new_ep();
+    vepoll_t *ep = vt_new_ep();
     tpipe p;
     s084_steps(ep, &p);
-    free_ep(ep);
+    vt_free_ep(ep);
     tpipe_destroy(&p);
 }
 
 static void s085_hup_with_empty_mask(void **state)
 {
     (void)state;
-    vepoll_t *ep = new_ep();
+    vepoll_t *ep = vt_new_ep();
     tpipe p;
     assert_int_equal(tpipe_init(&p, 0), 0);
-    ADD(ep, FD_R, p.r, 0, 1);
+    VT_ADD(ep, VT_FD_R, p.r, 0, 1);
     tpipe_close_w(&p);
-    expect_events(ep, 8, {1, HUP});
-    free_ep(ep);
+    vt_expect_events(ep, 8, {1, HUP});
+    vt_free_ep(ep);
     tpipe_destroy(&p);
 }
 
 static void s085_hup_with_out_mask(void **state)
 {
     (void)state;
-    vepoll_t *ep = new_ep();
+    vepoll_t *ep = vt_new_ep();
     tpipe p;
     assert_int_equal(tpipe_init(&p, 0), 0);
-    ADD(ep, FD_R, p.r, OUT, 1);
+    VT_ADD(ep, VT_FD_R, p.r, OUT, 1);
     tpipe_close_w(&p);
-    expect_events(ep, 8, {1, HUP});
-    free_ep(ep);
+    vt_expect_events(ep, 8, {1, HUP});
+    vt_free_ep(ep);
     tpipe_destroy(&p);
 }
 
 static void s086_registration_after_hangup(void **state)
 {
     (void)state;
-    vepoll_t *ep = new_ep();
+    vepoll_t *ep = vt_new_ep();
     tpipe p;
     assert_int_equal(tpipe_init(&p, 0), 0);
     tpipe_close_w(&p);
-    ADD(ep, FD_R, p.r, IN | OUT | RDHUP | ET, 1);
-    expect_events(ep, 8, {1, HUP});
-    expect_none(ep, 8);
-    free_ep(ep);
+    VT_ADD(ep, VT_FD_R, p.r, IN | OUT | RDHUP | ET, 1);
+    vt_expect_events(ep, 8, {1, HUP});
+    vt_expect_none(ep, 8);
+    vt_free_ep(ep);
     tpipe_destroy(&p);
 }
 
 static void s087_pipe_writer_reader_closed_empty(void **state)
 {
     (void)state;
-    vepoll_t *ep = new_ep();
+    vepoll_t *ep = vt_new_ep();
     tpipe p;
     assert_int_equal(tpipe_init(&p, 0), 0);
-    ADD(ep, FD_W, p.w, OUT, 1);
+    VT_ADD(ep, VT_FD_W, p.w, OUT, 1);
     tpipe_close_r(&p);
-    expect_events(ep, 8, {1, OUT | ERR});
+    vt_expect_events(ep, 8, {1, OUT | ERR});
     assert_int_equal(tpipe_write(&p, 1), -EPIPE);
-    free_ep(ep);
+    vt_free_ep(ep);
     tpipe_destroy(&p);
 }
 
 static void s088_pipe_writer_reader_closed_full(void **state)
 {
     (void)state;
-    vepoll_t *ep = new_ep();
+    vepoll_t *ep = vt_new_ep();
     tpipe p;
     assert_int_equal(tpipe_init(&p, 0), 0);
     assert_int_equal(tpipe_fill(&p), (ssize_t)TPIPE_DEFAULT_CAP);
-    ADD(ep, FD_W, p.w, OUT, 1);
-    expect_none(ep, 8);
+    VT_ADD(ep, VT_FD_W, p.w, OUT, 1);
+    vt_expect_none(ep, 8);
     tpipe_close_r(&p);
-    expect_events(ep, 8, {1, ERR});
-    free_ep(ep);
+    vt_expect_events(ep, 8, {1, ERR});
+    vt_free_ep(ep);
     tpipe_destroy(&p);
 }
 
 static void s089_err_with_empty_mask_lt(void **state)
 {
     (void)state;
-    vepoll_t *ep = new_ep();
+    vepoll_t *ep = vt_new_ep();
     tpipe p;
     assert_int_equal(tpipe_init(&p, 0), 0);
-    ADD(ep, FD_W, p.w, 0, 1);
+    VT_ADD(ep, VT_FD_W, p.w, 0, 1);
     tpipe_close_r(&p);
-    expect_events(ep, 8, {1, ERR});
-    expect_events(ep, 8, {1, ERR});
-    free_ep(ep);
+    vt_expect_events(ep, 8, {1, ERR});
+    vt_expect_events(ep, 8, {1, ERR});
+    vt_free_ep(ep);
     tpipe_destroy(&p);
 }
 
 static void s089_err_with_in_rdhup_et_once(void **state)
 {
     (void)state;
-    vepoll_t *ep = new_ep();
+    vepoll_t *ep = vt_new_ep();
     tpipe p;
     assert_int_equal(tpipe_init(&p, 0), 0);
-    ADD(ep, FD_W, p.w, IN | RDHUP | ET, 1);
-    expect_none(ep, 8);
+    VT_ADD(ep, VT_FD_W, p.w, IN | RDHUP | ET, 1);
+    vt_expect_none(ep, 8);
     tpipe_close_r(&p);
-    expect_events(ep, 8, {1, ERR});
-    expect_none(ep, 8);
-    free_ep(ep);
+    vt_expect_events(ep, 8, {1, ERR});
+    vt_expect_none(ep, 8);
+    vt_free_ep(ep);
     tpipe_destroy(&p);
 }
 
 static void s090_et_writer_fresh_edge_on_reader_close(void **state)
 {
     (void)state;
-    vepoll_t *ep = new_ep();
+    vepoll_t *ep = vt_new_ep();
     tpipe p;
     assert_int_equal(tpipe_init(&p, 0), 0);
-    ADD(ep, FD_W, p.w, OUT | ET, 1);
-    expect_events(ep, 8, {1, OUT});
-    expect_none(ep, 8);
+    VT_ADD(ep, VT_FD_W, p.w, OUT | ET, 1);
+    vt_expect_events(ep, 8, {1, OUT});
+    vt_expect_none(ep, 8);
     tpipe_close_r(&p);
-    expect_events(ep, 8, {1, OUT | ERR});
-    expect_none(ep, 8);
-    free_ep(ep);
+    vt_expect_events(ep, 8, {1, OUT | ERR});
+    vt_expect_none(ep, 8);
+    vt_free_ep(ep);
     tpipe_destroy(&p);
 }
 
 static void s093_hup_reported_after_eof_until_del(void **state)
 {
     (void)state;
-    vepoll_t *ep = new_ep();
+    vepoll_t *ep = vt_new_ep();
     tpipe p;
     s084_steps(ep, &p);
     for (int i = 0; i < 5; i++)
-        expect_events(ep, 8, {1, HUP});
+        vt_expect_events(ep, 8, {1, HUP});
     assert_int_equal(tpipe_read(&p, 1), 0);
-    expect_events(ep, 8, {1, HUP});
-    DEL(ep, FD_R, p.r);
-    expect_none(ep, 8);
-    free_ep(ep);
+    vt_expect_events(ep, 8, {1, HUP});
+    VT_DEL(ep, VT_FD_R, p.r);
+    vt_expect_none(ep, 8);
+    vt_free_ep(ep);
     tpipe_destroy(&p);
 }
 
 static void s093_hup_reported_after_eof_until_close(void **state)
 {
     (void)state;
-    vepoll_t *ep = new_ep();
+    vepoll_t *ep = vt_new_ep();
     tpipe p;
     s084_steps(ep, &p);
-    expect_events(ep, 8, {1, HUP});
-    expect_events(ep, 8, {1, HUP});
+    vt_expect_events(ep, 8, {1, HUP});
+    vt_expect_events(ep, 8, {1, HUP});
     tpipe_close_r(&p);
-    expect_none(ep, 8);
-    free_ep(ep);
+    vt_expect_none(ep, 8);
+    vt_free_ep(ep);
     tpipe_destroy(&p);
 }
 

@@ -11,12 +11,6 @@
  * recognised by its kernel state ('S' in /proc/self/task/TID/stat): in the
  * waiter loop the only place a thread can sleep is inside vepoll_wait.
  */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <stdint.h>
-#include <cmocka.h>
-
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
@@ -25,39 +19,10 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/syscall.h>
-#include <time.h>
-#include <unistd.h>
 
-#include "thelp.h"
-#include "vepoll.h"
+#include "vtest.h"
 
 #define BIG_MAXEV ((int)(INT_MAX / sizeof(struct vepoll_event)))
-
-/* ---- helpers ------------------------------------------------------------------ */
-
-static pid_t my_tid(void)
-{
-    return (pid_t)syscall(SYS_gettid);
-}
-
-/* Kernel state letter of one of our threads ('R', 'S', ...), or 0. */
-static char thread_state(pid_t tid)
-{
-    char path[64], buf[256];
-    const char *p;
-    FILE *f;
-    size_t n;
-    snprintf(path, sizeof path, "/proc/self/task/%d/stat", (int)tid);
-    f = fopen(path, "r");
-    if (!f)
-        return 0;
-    n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = 0;
-    p = strrchr(buf, ')'); /* the command name may contain spaces */
-    return p && p[1] == ' ' ? p[2] : 0;
-}
 
 /* ---- the watch limit ------------------------------------------------------------ */
 
@@ -71,40 +36,40 @@ static void test_limits_watch_limit_enospc_and_recovery(void **state)
     assert_int_equal(vepoll_source_create(&s, VEPOLL_IN), 0);
     vepoll_set_max_watches(3);
     /* Process-wide: two instances share it; nesting links count too. */
-    assert_int_equal(th_add(a, 0, s, VEPOLL_IN, 1), 0);
-    assert_int_equal(th_add(b, 0, s, VEPOLL_IN, 2), 0);
-    assert_int_equal(th_add(a, 1, vepoll_as_source(b), VEPOLL_IN, 3), 0);
-    assert_int_equal(th_add(a, 2, s, VEPOLL_IN, 4), -ENOSPC);
-    assert_int_equal(th_add(b, 3, s, VEPOLL_IN, 5), -ENOSPC);
+    assert_int_equal(vt_add(a, 0, s, VEPOLL_IN, 1), 0);
+    assert_int_equal(vt_add(b, 0, s, VEPOLL_IN, 2), 0);
+    assert_int_equal(vt_add(a, 1, vepoll_as_source(b), VEPOLL_IN, 3), 0);
+    assert_int_equal(vt_add(a, 2, s, VEPOLL_IN, 4), -ENOSPC);
+    assert_int_equal(vt_add(b, 3, s, VEPOLL_IN, 5), -ENOSPC);
     /* A refused ADD changed nothing; existing entries keep working. */
-    assert_int_equal(th_mod(a, 2, s, VEPOLL_IN, 4), -ENOENT);
-    assert_int_equal(th_poll1(a), 1);
+    assert_int_equal(vt_mod(a, 2, s, VEPOLL_IN, 4), -ENOENT);
+    assert_int_equal(vt_poll1(a), 1);
     /* MOD is not an ADD: allowed at the limit.  EEXIST wins over ENOSPC. */
-    assert_int_equal(th_mod(a, 0, s, VEPOLL_IN | VEPOLL_ET, 6), 0);
-    assert_int_equal(th_add(a, 0, s, VEPOLL_IN, 7), -EEXIST);
+    assert_int_equal(vt_mod(a, 0, s, VEPOLL_IN | VEPOLL_ET, 6), 0);
+    assert_int_equal(vt_add(a, 0, s, VEPOLL_IN, 7), -EEXIST);
     /* DEL frees a slot. */
-    assert_int_equal(th_del(b, 0, s), 0);
-    assert_int_equal(th_add(b, 3, s, VEPOLL_IN, 5), 0);
-    assert_int_equal(th_add(b, 4, s, VEPOLL_IN, 8), -ENOSPC);
+    assert_int_equal(vt_del(b, 0, s), 0);
+    assert_int_equal(vt_add(b, 3, s, VEPOLL_IN, 5), 0);
+    assert_int_equal(vt_add(b, 4, s, VEPOLL_IN, 8), -ENOSPC);
     /* Closing a source or an instance frees its registrations' slots. */
     assert_int_equal(vepoll_close(b), 0); /* b's entry and a's link: 2 */
-    assert_int_equal(th_add(a, 5, s, VEPOLL_IN, 9), 0);
-    assert_int_equal(th_add(a, 6, s, VEPOLL_IN, 10), 0);
-    assert_int_equal(th_add(a, 7, s, VEPOLL_IN, 11), -ENOSPC);
+    assert_int_equal(vt_add(a, 5, s, VEPOLL_IN, 9), 0);
+    assert_int_equal(vt_add(a, 6, s, VEPOLL_IN, 10), 0);
+    assert_int_equal(vt_add(a, 7, s, VEPOLL_IN, 11), -ENOSPC);
     /* Lowering below the count blocks new ADDs only. */
     vepoll_set_max_watches(1);
-    assert_int_equal(th_add(a, 7, s, VEPOLL_IN, 11), -ENOSPC);
-    assert_int_equal(th_poll(a, NULL, 8), 3);
+    assert_int_equal(vt_add(a, 7, s, VEPOLL_IN, 11), -ENOSPC);
+    assert_int_equal(vt_poll(a, NULL, 8), 3);
     vepoll_source_close(s);
     assert_int_equal(vepoll_source_create(&s, 0), 0);
-    assert_int_equal(th_add(a, 0, s, VEPOLL_IN, 12), 0);
-    assert_int_equal(th_add(a, 1, s, VEPOLL_IN, 13), -ENOSPC);
+    assert_int_equal(vt_add(a, 0, s, VEPOLL_IN, 12), 0);
+    assert_int_equal(vt_add(a, 1, s, VEPOLL_IN, 13), -ENOSPC);
     /* 0 = no limit; UINT64_MAX is as good as none. */
     vepoll_set_max_watches(UINT64_MAX);
-    assert_int_equal(th_add(a, 1, s, VEPOLL_IN, 13), 0);
+    assert_int_equal(vt_add(a, 1, s, VEPOLL_IN, 13), 0);
     vepoll_set_max_watches(0);
     for (int fd = 2; fd < 200; fd++)
-        assert_int_equal(th_add(a, fd, s, VEPOLL_IN, 14), 0);
+        assert_int_equal(vt_add(a, fd, s, VEPOLL_IN, 14), 0);
     vepoll_source_close(s);
     assert_int_equal(vepoll_close(a), 0);
 }
@@ -124,7 +89,7 @@ static void test_limits_huge_maxevents_boundaries(void **state)
     assert_int_equal(vepoll_wait(e, buf, INT_MAX, 0), -EINVAL);
     assert_int_equal(vepoll_wait(e, buf, INT_MIN, 0), -EINVAL);
     assert_int_equal(vepoll_wait(e, buf, 0, 0), -EINVAL);
-    /* EINVAL comes before EFAULT and EBADF (api.md). */
+    /* EINVAL comes before EFAULT and EBADF (docs/API.md). */
     assert_int_equal(vepoll_wait(NULL, NULL, INT_MAX, 0), -EINVAL);
     assert_int_equal(vepoll_wait(NULL, NULL, BIG_MAXEV, 0), -EFAULT);
     assert_int_equal(vepoll_wait(NULL, buf, BIG_MAXEV, 0), -EBADF);
@@ -132,7 +97,7 @@ static void test_limits_huge_maxevents_boundaries(void **state)
      * and leaves the rest alone (ASan would catch any write past it). */
     for (int i = 0; i < 3; i++) {
         assert_int_equal(vepoll_source_create(&s[i], VEPOLL_IN), 0);
-        assert_int_equal(th_add(e, i, s[i], VEPOLL_IN, (uint64_t)i + 1), 0);
+        assert_int_equal(vt_add(e, i, s[i], VEPOLL_IN, (uint64_t)i + 1), 0);
     }
     memset(buf, 0x5a, sizeof buf);
     assert_int_equal(vepoll_wait(e, buf, BIG_MAXEV, 0), 3);
@@ -148,93 +113,53 @@ static void test_limits_huge_maxevents_boundaries(void **state)
 
 /* ---- timeout extremes -------------------------------------------------------------- */
 
-struct blocker {
-    pthread_t th;
-    vepoll_t *ep;
-    int64_t timeout;
-    _Atomic pid_t tid;
-    _Atomic int done;
-    int rc;
-    int64_t elapsed;
-};
-
-static void *blocker_main(void *arg)
-{
-    struct blocker *b = arg;
-    struct vepoll_event ev[4];
-    int64_t t0;
-    atomic_store(&b->tid, my_tid());
-    t0 = th_now_ns();
-    b->rc = vepoll_wait(b->ep, ev, 4, b->timeout);
-    b->elapsed = th_now_ns() - t0;
-    atomic_store(&b->done, 1);
-    return NULL;
-}
-
-static void blocker_start(struct blocker *b, vepoll_t *ep, int64_t timeout)
-{
-    memset(b, 0, sizeof *b);
-    b->ep = ep;
-    b->timeout = timeout;
-    assert_int_equal(pthread_create(&b->th, NULL, blocker_main, b), 0);
-}
-
-/* Until the blocker sleeps inside vepoll_wait (or has returned). */
-static void blocker_until_blocked(struct blocker *b)
-{
-    while (!atomic_load(&b->tid))
-        sched_yield();
-    while (!atomic_load(&b->done) && thread_state(atomic_load(&b->tid)) != 'S')
-        sched_yield();
-}
-
 static void test_limits_timeout_extremes_never_overflow_never_early(void **state)
 {
     vepoll_t *e;
     vepoll_source_t *s;
     struct vepoll_event ev[2];
-    struct blocker b;
+    struct vt_waiter b;
     int64_t t0, el;
     (void)state;
     assert_int_equal(vepoll_create(&e), 0);
     assert_int_equal(vepoll_source_create(&s, 0), 0);
-    assert_int_equal(th_add(e, 0, s, VEPOLL_IN, 1), 0);
+    assert_int_equal(vt_add(e, 0, s, VEPOLL_IN, 1), 0);
 
     /* 1 ns: expires, returns 0, never before 1 ns has passed. */
     for (int i = 0; i < 100; i++) {
-        t0 = th_now_ns();
+        t0 = vt_now_ns();
         assert_int_equal(vepoll_wait(e, ev, 2, 1), 0);
-        assert_true(th_now_ns() - t0 >= 1);
+        assert_true(vt_now_ns() - t0 >= 1);
     }
     /* 20 ms: at least that. */
-    t0 = th_now_ns();
-    assert_int_equal(vepoll_wait(e, ev, 2, 20 * TH_MS), 0);
-    el = th_now_ns() - t0;
-    assert_true(el >= 20 * TH_MS);
+    t0 = vt_now_ns();
+    assert_int_equal(vepoll_wait(e, ev, 2, 20 * VT_MS), 0);
+    el = vt_now_ns() - t0;
+    assert_true(el >= 20 * VT_MS);
 
     /* INT64_MAX, INT64_MAX - 1 and INT64_MIN block (a deadline that
      * overflowed would make them return at once), then an event ends them. */
     {
         static const int64_t extremes[] = {INT64_MAX, INT64_MAX - 1, INT64_MIN, -1};
         for (size_t i = 0; i < sizeof extremes / sizeof extremes[0]; i++) {
-            blocker_start(&b, e, extremes[i]);
-            blocker_until_blocked(&b);
-            th_sleep_ms(30);
+            vt_waiter_start(&b, e, 4, extremes[i]);
+            vt_waiter_until_blocked(&b);
+            vt_sleep_ms(30);
             assert_int_equal(atomic_load(&b.done), 0);
             vepoll_source_update(s, VEPOLL_IN, 0);
-            assert_int_equal(pthread_join(b.th, NULL), 0);
-            assert_int_equal(b.rc, 1);
-            assert_true(b.elapsed >= 30 * TH_MS);
+            vt_waiter_join(&b);
+            assert_int_equal(b.ret, 1);
+            assert_true(b.elapsed >= 30 * VT_MS);
             vepoll_source_update(s, 0, VEPOLL_IN);
-            assert_int_equal(th_poll1(e), 0);
+            assert_int_equal(vt_poll1(e), 0);
         }
     }
     /* ... and vepoll_interrupt ends an INT64_MAX wait with -EINTR. */
-    blocker_start(&b, e, INT64_MAX);
-    blocker_until_blocked(&b);
+    vt_waiter_start(&b, e, 4, INT64_MAX);
+    vt_waiter_until_blocked(&b);
     assert_int_equal(vepoll_interrupt(e), 0);
-    assert_int_equal(pthread_join(b.th, NULL), 0);
-    assert_int_equal(b.rc, -EINTR);
+    vt_waiter_join(&b);
+    assert_int_equal(b.ret, -EINTR);
     /* A deadline near the clock's end with events ready returns them. */
     vepoll_source_update(s, VEPOLL_IN, 0);
     assert_int_equal(vepoll_wait(e, ev, 2, INT64_MAX), 1);
@@ -270,7 +195,7 @@ static void *race_waiter_main(void *arg)
 {
     struct race_waiter *w = arg;
     struct vepoll_event ev[8];
-    atomic_store(&w->tid, my_tid());
+    atomic_store(&w->tid, vt_gettid());
     while (!atomic_load(&w->r->closing)) {
         int rc = vepoll_wait(w->r->ep, ev, 8, -1);
         w->waits++;
@@ -310,13 +235,13 @@ static void test_limits_close_races_waiters_and_producers(void **state)
         assert_int_equal(vepoll_create(&r.ep), 0);
         assert_int_equal(vepoll_create(&outer), 0);
         /* ep is also nested in outer: close must leave it under load. */
-        assert_int_equal(th_add(outer, 0, vepoll_as_source(r.ep), VEPOLL_IN, 99), 0);
+        assert_int_equal(vt_add(outer, 0, vepoll_as_source(r.ep), VEPOLL_IN, 99), 0);
         for (int i = 0; i < RACE_SOURCES; i++) {
             assert_int_equal(vepoll_source_create(&r.src[i], 0), 0);
             /* LT, ET and ONESHOT entries: every kind of queue traffic. */
             uint32_t m = i == 0 ? VEPOLL_IN : i == 1 ? VEPOLL_IN | VEPOLL_ET
                                                      : VEPOLL_IN | VEPOLL_ONESHOT;
-            assert_int_equal(th_add(r.ep, i, r.src[i], m, (uint64_t)i), 0);
+            assert_int_equal(vt_add(r.ep, i, r.src[i], m, (uint64_t)i), 0);
         }
         assert_int_equal(pthread_create(&prod, NULL, race_producer_main, &r), 0);
         for (int i = 0; i < RACE_WAITERS; i++) {
@@ -331,10 +256,7 @@ static void test_limits_close_races_waiters_and_producers(void **state)
         /* Every waiter has left, or sleeps inside vepoll_wait: from now on
          * none starts a new call (the runtime's descriptor-table rule). */
         for (int i = 0; i < RACE_WAITERS; i++) {
-            while (!atomic_load(&w[i].tid))
-                sched_yield();
-            while (!atomic_load(&w[i].done) && thread_state(atomic_load(&w[i].tid)) != 'S')
-                sched_yield();
+            vt_until_asleep(&w[i].tid, &w[i].done);
         }
         assert_int_equal(vepoll_close(r.ep), 0);
         for (int i = 0; i < RACE_WAITERS; i++) {
@@ -353,7 +275,7 @@ static void test_limits_close_races_waiters_and_producers(void **state)
         }
         atomic_store(&r.stop, 1);
         assert_int_equal(pthread_join(prod, NULL), 0);
-        assert_int_equal(th_poll(outer, NULL, 8), 0);
+        assert_int_equal(vt_poll(outer, NULL, 8), 0);
         for (int i = 0; i < RACE_SOURCES; i++)
             vepoll_source_close(r.src[i]);
         assert_int_equal(vepoll_close(outer), 0);
@@ -366,19 +288,19 @@ static void test_limits_close_races_waiters_and_producers(void **state)
 
 static void test_limits_close_wakes_every_blocked_waiter_with_ebadf(void **state)
 {
-    struct blocker b[4];
+    struct vt_waiter b[4];
     vepoll_t *e;
     (void)state;
     for (int round = 0; round < 20; round++) {
         assert_int_equal(vepoll_create(&e), 0);
         for (int i = 0; i < 4; i++)
-            blocker_start(&b[i], e, i % 2 ? -1 : INT64_MAX);
+            vt_waiter_start(&b[i], e, 4, i % 2 ? -1 : INT64_MAX);
         for (int i = 0; i < 4; i++)
-            blocker_until_blocked(&b[i]);
+            vt_waiter_until_blocked(&b[i]);
         assert_int_equal(vepoll_close(e), 0);
         for (int i = 0; i < 4; i++) {
-            assert_int_equal(pthread_join(b[i].th, NULL), 0);
-            assert_int_equal(b[i].rc, -EBADF);
+            vt_waiter_join(&b[i]);
+            assert_int_equal(b[i].ret, -EBADF);
         }
     }
 }
@@ -424,10 +346,10 @@ static void *sc_ctl(void *arg)
         vepoll_t *ep = c->ep[i & 1];
         vepoll_source_t *s = c->stable[(i >> 1) % SC_STABLE];
         int fd = 100 + (int)(i % 5);
-        int rc = th_add(ep, fd, s, VEPOLL_OUT, 7);
-        if (rc == 0 && th_mod(ep, fd, s, VEPOLL_OUT | VEPOLL_ET, 8) != 0)
+        int rc = vt_add(ep, fd, s, VEPOLL_OUT, 7);
+        if (rc == 0 && vt_mod(ep, fd, s, VEPOLL_OUT | VEPOLL_ET, 8) != 0)
             atomic_fetch_add(&c->ctl_errors, 1);
-        if (rc == 0 && th_del(ep, fd, s) != 0)
+        if (rc == 0 && vt_del(ep, fd, s) != 0)
             atomic_fetch_add(&c->ctl_errors, 1);
         if (rc != 0)
             atomic_fetch_add(&c->ctl_errors, 1);
@@ -468,8 +390,8 @@ static void test_limits_source_close_races_updates_and_ctl(void **state)
         assert_int_equal(vepoll_create(&c.ep[i]), 0);
     for (int i = 0; i < SC_STABLE; i++) {
         assert_int_equal(vepoll_source_create(&c.stable[i], 0), 0);
-        assert_int_equal(th_add(c.ep[0], i, c.stable[i], VEPOLL_IN, (uint64_t)i), 0);
-        assert_int_equal(th_add(c.ep[1], i, c.stable[i], VEPOLL_IN | VEPOLL_ET, (uint64_t)i), 0);
+        assert_int_equal(vt_add(c.ep[0], i, c.stable[i], VEPOLL_IN, (uint64_t)i), 0);
+        assert_int_equal(vt_add(c.ep[1], i, c.stable[i], VEPOLL_IN | VEPOLL_ET, (uint64_t)i), 0);
     }
     assert_int_equal(pthread_create(&th[0], NULL, sc_updater, &c), 0);
     assert_int_equal(pthread_create(&th[1], NULL, sc_ctl, &c), 0);
@@ -482,8 +404,8 @@ static void test_limits_source_close_races_updates_and_ctl(void **state)
          id++) {
         vepoll_source_t *d;
         assert_int_equal(vepoll_source_create(&d, 0), 0);
-        assert_int_equal(th_add(c.ep[0], 0, d, VEPOLL_IN, SC_COOKIE + (uint64_t)id), 0);
-        assert_int_equal(th_add(c.ep[1], 0, d, VEPOLL_IN | VEPOLL_ET,
+        assert_int_equal(vt_add(c.ep[0], 0, d, VEPOLL_IN, SC_COOKIE + (uint64_t)id), 0);
+        assert_int_equal(vt_add(c.ep[1], 0, d, VEPOLL_IN | VEPOLL_ET,
                                 SC_COOKIE + (uint64_t)id), 0);
         vepoll_source_update(d, VEPOLL_IN, 0);
         if (id % 3 == 0)
@@ -506,8 +428,8 @@ static void test_limits_source_close_races_updates_and_ctl(void **state)
     /* The stable sources still work in both instances. */
     for (int i = 0; i < SC_STABLE; i++)
         vepoll_source_update(c.stable[i], VEPOLL_IN, 0);
-    assert_int_equal(th_poll(c.ep[0], NULL, 8), SC_STABLE);
-    assert_int_equal(th_poll(c.ep[1], NULL, 8), SC_STABLE);
+    assert_int_equal(vt_poll(c.ep[0], NULL, 8), SC_STABLE);
+    assert_int_equal(vt_poll(c.ep[1], NULL, 8), SC_STABLE);
     for (int i = 0; i < SC_STABLE; i++)
         vepoll_source_close(c.stable[i]);
     for (int i = 0; i < 2; i++)
@@ -536,33 +458,33 @@ static void test_limits_deep_nesting_wide_diamonds(void **state)
     /* Top-down: every instance of a level holds every instance of the next
      * one (full bipartite diamonds), so the number of paths is W^4 while
      * the number of edges is about 3 W^2. */
-    t0 = th_now_ns();
+    t0 = vt_now_ns();
     for (int i = 0; i < FAN_W; i++, adds++)
-        assert_int_equal(th_add(top, i, vepoll_as_source(lv[0][i]), VEPOLL_IN, (uint64_t)i), 0);
+        assert_int_equal(vt_add(top, i, vepoll_as_source(lv[0][i]), VEPOLL_IN, (uint64_t)i), 0);
     for (int l = 1; l < FAN_LEVELS; l++)
         for (int p = 0; p < FAN_W; p++)
             for (int i = 0; i < FAN_W; i++, adds++)
-                assert_int_equal(th_add(lv[l - 1][p], i, vepoll_as_source(lv[l][i]),
+                assert_int_equal(vt_add(lv[l - 1][p], i, vepoll_as_source(lv[l][i]),
                                         VEPOLL_IN, (uint64_t)i), 0);
     for (int i = 0; i < FAN_W; i++, adds++)
-        assert_int_equal(th_add(lv[FAN_LEVELS - 1][i], 0, leaf, VEPOLL_IN, 7), 0);
-    el = th_now_ns() - t0;
+        assert_int_equal(vt_add(lv[FAN_LEVELS - 1][i], 0, leaf, VEPOLL_IN, 7), 0);
+    el = vt_now_ns() - t0;
     print_message("%d ADDs with loop/depth checks over %d-wide diamonds: %.1f ms\n",
                   adds, FAN_W, (double)el / 1e6);
     /* Generous: memoised checks take milliseconds; a walk over every path
      * (W^4 per check) would take minutes. */
-    assert_true(el < 30 * TH_SEC);
+    assert_true(el < 30 * VT_SEC);
 
     /* The checks stay correct: one more level anywhere is refused, as is
      * every cycle; a second leaf at the bottom is fine. */
     assert_int_equal(vepoll_create(&extra), 0);
-    assert_int_equal(th_add(extra, 0, vepoll_as_source(top), VEPOLL_IN, 1), -ELOOP);
-    assert_int_equal(th_add(lv[FAN_LEVELS - 1][3], 1, vepoll_as_source(extra), VEPOLL_IN, 1),
+    assert_int_equal(vt_add(extra, 0, vepoll_as_source(top), VEPOLL_IN, 1), -ELOOP);
+    assert_int_equal(vt_add(lv[FAN_LEVELS - 1][3], 1, vepoll_as_source(extra), VEPOLL_IN, 1),
                      -ELOOP);
-    assert_int_equal(th_add(lv[FAN_LEVELS - 1][5], 1, vepoll_as_source(top), VEPOLL_IN, 1),
+    assert_int_equal(vt_add(lv[FAN_LEVELS - 1][5], 1, vepoll_as_source(top), VEPOLL_IN, 1),
                      -ELOOP);
-    assert_int_equal(th_add(lv[2][0], 99, vepoll_as_source(lv[0][1]), VEPOLL_IN, 1), -ELOOP);
-    assert_int_equal(th_add(lv[0][0], 99, vepoll_as_source(lv[2][1]), VEPOLL_IN, 1), 0);
+    assert_int_equal(vt_add(lv[2][0], 99, vepoll_as_source(lv[0][1]), VEPOLL_IN, 1), -ELOOP);
+    assert_int_equal(vt_add(lv[0][0], 99, vepoll_as_source(lv[2][1]), VEPOLL_IN, 1), 0);
 
     /* One update at the bottom reaches the top through every level. */
     assert_int_equal(vepoll_wait(top, ev, FAN_W + 1, 0), 0);
@@ -578,12 +500,12 @@ static void test_limits_deep_nesting_wide_diamonds(void **state)
 
     /* A blocked waiter on the top is woken by the leaf. */
     {
-        struct blocker b;
-        blocker_start(&b, top, -1);
-        blocker_until_blocked(&b);
+        struct vt_waiter b;
+        vt_waiter_start(&b, top, 4, -1);
+        vt_waiter_until_blocked(&b);
         vepoll_source_update(leaf, VEPOLL_IN, 0);
-        assert_int_equal(pthread_join(b.th, NULL), 0);
-        assert_true(b.rc >= 1);
+        vt_waiter_join(&b);
+        assert_true(b.ret >= 1);
     }
 
     vepoll_source_close(leaf);
@@ -598,7 +520,9 @@ static void test_limits_deep_nesting_wide_diamonds(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_limits_watch_limit_enospc_and_recovery),
+        /* sets the process-wide watch limit: the fixture puts it back */
+        cmocka_unit_test_setup_teardown(test_limits_watch_limit_enospc_and_recovery,
+                                        vt_reset_setup, vt_reset_teardown),
         cmocka_unit_test(test_limits_huge_maxevents_boundaries),
         cmocka_unit_test(test_limits_timeout_extremes_never_overflow_never_early),
         cmocka_unit_test(test_limits_close_wakes_every_blocked_waiter_with_ebadf),

@@ -1,12 +1,6 @@
-/* MOD / DEL semantics: epoll-semantics.md S061-S065, S068, S069.
+/* MOD / DEL semantics: docs/SEMANTICS.md S061-S065, S068, S069.
  * (S066/S067, MOD/DEL racing a blocked waiter, belong to the thread tests.) */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <stdint.h>
-#include <cmocka.h>
-
-#include "check.h"
+#include "vtest.h"
 
 #define IN VEPOLL_IN
 #define OUT VEPOLL_OUT
@@ -14,76 +8,76 @@
 static void s061_mod_changes_reported_kinds(void **state)
 {
     (void)state;
-    vepoll_t *ep = new_ep();
+    vepoll_t *ep = vt_new_ep();
     tpipe p;
     assert_int_equal(tpipe_init(&p, 0), 0);
-    ADD(ep, FD_R, p.r, IN, 1);
-    ADD(ep, FD_W, p.w, IN, 2);
+    VT_ADD(ep, VT_FD_R, p.r, IN, 1);
+    VT_ADD(ep, VT_FD_W, p.w, IN, 2);
     assert_int_equal(tpipe_write(&p, 1), 1);
-    expect_events(ep, 8, {1, IN});
-    MOD(ep, FD_W, p.w, OUT, 2);
+    vt_expect_events(ep, 8, {1, IN});
+    VT_MOD(ep, VT_FD_W, p.w, OUT, 2);
     assert_int_equal(tpipe_write(&p, 1), 1);
-    expect_events_any(ep, 8, {1, IN}, {2, OUT});
-    DEL(ep, FD_W, p.w);
+    vt_expect_events_any(ep, 8, {1, IN}, {2, OUT});
+    VT_DEL(ep, VT_FD_W, p.w);
     assert_int_equal(tpipe_write(&p, 1), 1);
-    expect_events(ep, 8, {1, IN});
-    free_ep(ep);
+    vt_expect_events(ep, 8, {1, IN});
+    vt_free_ep(ep);
     tpipe_destroy(&p);
 }
 
 static void s062_mod_applies_to_queued_event(void **state)
 {
     (void)state;
-    vepoll_t *ep = new_ep();
+    vepoll_t *ep = vt_new_ep();
     tsock s;
     assert_int_equal(tsock_init(&s, 0), 0);
-    ADD(ep, FD_A, s.end[0], IN | OUT, 1);
+    VT_ADD(ep, VT_FD_A, s.end[0], IN | OUT, 1);
     assert_int_equal(tsock_write(&s, 1, 1), 1); /* ready IN|OUT, not collected */
-    MOD(ep, FD_A, s.end[0], OUT, 2);
-    expect_events(ep, 8, {2, OUT});
-    MOD(ep, FD_A, s.end[0], 0, 3);
-    expect_none(ep, 8);
-    MOD(ep, FD_A, s.end[0], IN, 4);
-    expect_events(ep, 8, {4, IN});
-    free_ep(ep);
+    VT_MOD(ep, VT_FD_A, s.end[0], OUT, 2);
+    vt_expect_events(ep, 8, {2, OUT});
+    VT_MOD(ep, VT_FD_A, s.end[0], 0, 3);
+    vt_expect_none(ep, 8);
+    VT_MOD(ep, VT_FD_A, s.end[0], IN, 4);
+    vt_expect_events(ep, 8, {4, IN});
+    vt_free_ep(ep);
     tsock_destroy(&s);
 }
 
 static void s062_mod_applies_to_queued_et_event(void **state)
 {
     (void)state;
-    vepoll_t *ep = new_ep();
+    vepoll_t *ep = vt_new_ep();
     tsock s;
     assert_int_equal(tsock_init(&s, 0), 0);
-    ADD(ep, FD_A, s.end[0], IN | VEPOLL_ET, 1);
-    expect_none(ep, 8);
+    VT_ADD(ep, VT_FD_A, s.end[0], IN | VEPOLL_ET, 1);
+    vt_expect_none(ep, 8);
     assert_int_equal(tsock_write(&s, 1, 1), 1); /* IN edge queued, not collected */
-    MOD(ep, FD_A, s.end[0], OUT | VEPOLL_ET, 2);
-    expect_events(ep, 8, {2, OUT});
-    expect_none(ep, 8);
-    MOD(ep, FD_A, s.end[0], VEPOLL_ET, 3);
-    expect_none(ep, 8);
-    MOD(ep, FD_A, s.end[0], IN | VEPOLL_ET, 4);
-    expect_events(ep, 8, {4, IN});
-    expect_none(ep, 8);
-    free_ep(ep);
+    VT_MOD(ep, VT_FD_A, s.end[0], OUT | VEPOLL_ET, 2);
+    vt_expect_events(ep, 8, {2, OUT});
+    vt_expect_none(ep, 8);
+    VT_MOD(ep, VT_FD_A, s.end[0], VEPOLL_ET, 3);
+    vt_expect_none(ep, 8);
+    VT_MOD(ep, VT_FD_A, s.end[0], IN | VEPOLL_ET, 4);
+    vt_expect_events(ep, 8, {4, IN});
+    vt_expect_none(ep, 8);
+    vt_free_ep(ep);
     tsock_destroy(&s);
 }
 
 static void s063_mod_does_not_reorder_queued_entry(void **state)
 {
     (void)state;
-    vepoll_t *ep = new_ep();
+    vepoll_t *ep = vt_new_ep();
     tpipe p[3];
     for (int i = 0; i < 3; i++) {
         assert_int_equal(tpipe_init(&p[i], 0), 0);
-        ADD(ep, 10 + i, p[i].r, IN, (uint64_t)(i + 1));
+        VT_ADD(ep, 10 + i, p[i].r, IN, (uint64_t)(i + 1));
     }
     for (int i = 0; i < 3; i++)
         assert_int_equal(tpipe_write(&p[i], 1), 1);
-    MOD(ep, 10, p[0].r, IN, 11);
-    expect_events(ep, 8, {11, IN}, {2, IN}, {3, IN});
-    free_ep(ep);
+    VT_MOD(ep, 10, p[0].r, IN, 11);
+    vt_expect_events(ep, 8, {11, IN}, {2, IN}, {3, IN});
+    vt_free_ep(ep);
     for (int i = 0; i < 3; i++)
         tpipe_destroy(&p[i]);
 }
@@ -91,83 +85,83 @@ static void s063_mod_does_not_reorder_queued_entry(void **state)
 static void s064_del_stops_reporting(void **state)
 {
     (void)state;
-    vepoll_t *ep = new_ep();
+    vepoll_t *ep = vt_new_ep();
     tsock s;
     assert_int_equal(tsock_init(&s, 0), 0);
-    ADD(ep, FD_A, s.end[0], IN, 1);
+    VT_ADD(ep, VT_FD_A, s.end[0], IN, 1);
     assert_int_equal(tsock_write(&s, 1, 1), 1); /* data pending */
-    DEL(ep, FD_A, s.end[0]);
-    expect_none(ep, 8);
-    ADD(ep, FD_A, s.end[0], IN, 2);
-    expect_events(ep, 8, {2, IN});
-    free_ep(ep);
+    VT_DEL(ep, VT_FD_A, s.end[0]);
+    vt_expect_none(ep, 8);
+    VT_ADD(ep, VT_FD_A, s.end[0], IN, 2);
+    vt_expect_events(ep, 8, {2, IN});
+    vt_free_ep(ep);
     tsock_destroy(&s);
 }
 
 static void s065_pending_et_event_dies_with_del(void **state)
 {
     (void)state;
-    vepoll_t *ep = new_ep();
+    vepoll_t *ep = vt_new_ep();
     tpipe p;
     assert_int_equal(tpipe_init(&p, 0), 0);
-    ADD(ep, FD_R, p.r, IN | VEPOLL_ET, 1);
+    VT_ADD(ep, VT_FD_R, p.r, IN | VEPOLL_ET, 1);
     assert_int_equal(tpipe_write(&p, 1), 1); /* edge queued, not collected */
-    DEL(ep, FD_R, p.r);
-    expect_none(ep, 8);
-    assert_false(ep_readable(ep));
-    free_ep(ep);
+    VT_DEL(ep, VT_FD_R, p.r);
+    vt_expect_none(ep, 8);
+    assert_false(vt_readable(ep));
+    vt_free_ep(ep);
     tpipe_destroy(&p);
 }
 
 static void s065_pending_lt_event_dies_with_del(void **state)
 {
     (void)state;
-    vepoll_t *ep = new_ep();
+    vepoll_t *ep = vt_new_ep();
     tpipe p;
     assert_int_equal(tpipe_init(&p, 0), 0);
-    ADD(ep, FD_R, p.r, IN, 1);
+    VT_ADD(ep, VT_FD_R, p.r, IN, 1);
     assert_int_equal(tpipe_write(&p, 1), 1);
-    DEL(ep, FD_R, p.r);
-    expect_none(ep, 8);
-    assert_false(ep_readable(ep));
-    free_ep(ep);
+    VT_DEL(ep, VT_FD_R, p.r);
+    vt_expect_none(ep, 8);
+    assert_false(vt_readable(ep));
+    vt_free_ep(ep);
     tpipe_destroy(&p);
 }
 
 static void s068_readd_after_del_uses_new_cookie(void **state)
 {
     (void)state;
-    vepoll_t *ep = new_ep();
+    vepoll_t *ep = vt_new_ep();
     tpipe p;
     assert_int_equal(tpipe_init(&p, 0), 0);
-    ADD(ep, FD_R, p.r, IN, 1);
-    DEL(ep, FD_R, p.r);
-    ADD(ep, FD_R, p.r, IN, 2);
+    VT_ADD(ep, VT_FD_R, p.r, IN, 1);
+    VT_DEL(ep, VT_FD_R, p.r);
+    VT_ADD(ep, VT_FD_R, p.r, IN, 2);
     assert_int_equal(tpipe_write(&p, 1), 1);
-    expect_events(ep, 8, {2, IN});
-    DEL(ep, FD_R, p.r);
-    assert_int_equal(ep_del(ep, FD_R, p.r), -ENOENT);
-    expect_none(ep, 8);
-    free_ep(ep);
+    vt_expect_events(ep, 8, {2, IN});
+    VT_DEL(ep, VT_FD_R, p.r);
+    assert_int_equal(vt_del(ep, VT_FD_R, p.r), -ENOENT);
+    vt_expect_none(ep, 8);
+    vt_free_ep(ep);
     tpipe_destroy(&p);
 }
 
 static void s069_inner_del_from_outer_drops_pending_event(void **state)
 {
     (void)state;
-    vepoll_t *inner = new_ep();
-    vepoll_t *outer = new_ep();
+    vepoll_t *inner = vt_new_ep();
+    vepoll_t *outer = vt_new_ep();
     tpipe p;
     assert_int_equal(tpipe_init(&p, 0), 0);
-    ADD(inner, FD_R, p.r, IN, 1);
-    ADD(outer, FD_E, vepoll_as_source(inner), IN | VEPOLL_ET, 2);
+    VT_ADD(inner, VT_FD_R, p.r, IN, 1);
+    VT_ADD(outer, VT_FD_E, vepoll_as_source(inner), IN | VEPOLL_ET, 2);
     assert_int_equal(tpipe_write(&p, 1), 1);
-    DEL(outer, FD_E, vepoll_as_source(inner));
-    expect_none(outer, 8);
-    assert_false(ep_readable(outer));
-    expect_events(inner, 8, {1, IN}); /* the inner is unaffected */
-    free_ep(outer);
-    free_ep(inner);
+    VT_DEL(outer, VT_FD_E, vepoll_as_source(inner));
+    vt_expect_none(outer, 8);
+    assert_false(vt_readable(outer));
+    vt_expect_events(inner, 8, {1, IN}); /* the inner is unaffected */
+    vt_free_ep(outer);
+    vt_free_ep(inner);
     tpipe_destroy(&p);
 }
 

@@ -1,11 +1,5 @@
-/* Ordering and fairness: epoll-semantics.md S075-S082. */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <stdint.h>
-#include <cmocka.h>
-
-#include "check.h"
+/* Ordering and fairness: docs/SEMANTICS.md S075-S082. */
+#include "vtest.h"
 
 #define IN VEPOLL_IN
 #define MAXP 18
@@ -20,18 +14,18 @@ struct pipes {
  * unless add is false. */
 static void pipes_init(struct pipes *ps, int n, uint32_t mask, bool add)
 {
-    ps->ep = new_ep();
+    ps->ep = vt_new_ep();
     ps->n = n;
     for (int i = 0; i < n; i++) {
         assert_int_equal(tpipe_init(&ps->p[i], 0), 0);
         if (add)
-            ADD(ps->ep, 10 + i, ps->p[i].r, mask, (uint64_t)i);
+            VT_ADD(ps->ep, 10 + i, ps->p[i].r, mask, (uint64_t)i);
     }
 }
 
 static void pipes_free(struct pipes *ps)
 {
-    free_ep(ps->ep);
+    vt_free_ep(ps->ep);
     for (int i = 0; i < ps->n; i++)
         tpipe_destroy(&ps->p[i]);
 }
@@ -52,13 +46,13 @@ static void s075_maxevents_cap_no_duplicates(void **state)
     /* 5 quiet pipes with cookies >= 100 */
     for (int i = 13; i < 18; i++) {
         assert_int_equal(tpipe_init(&ps.p[i], 0), 0);
-        ADD(ps.ep, 10 + i, ps.p[i].r, IN, (uint64_t)(100 + i));
+        VT_ADD(ps.ep, 10 + i, ps.p[i].r, IN, (uint64_t)(100 + i));
     }
     ps.n = 18;
     for (int i = 0; i < 13; i++)
         w1(&ps, i);
     for (size_t c = 0; c < sizeof counts / sizeof counts[0]; c++) {
-        int n = wait0(ps.ep, ev, 3);
+        int n = vt_poll(ps.ep, ev, 3);
         assert_int_equal(n, counts[c]);
         for (int k = 0; k < n; k++) {
             uint64_t ck = ev[k].data.u64;
@@ -84,7 +78,7 @@ static void s076_round_robin_for_sources_that_stay_ready(void **state)
     for (int i = 0; i < 13; i++)
         w1(&ps, i);
     for (int call = 0; call < 18; call++) {
-        int n = wait0(ps.ep, ev, 3);
+        int n = vt_poll(ps.ep, ev, 3);
         assert_int_equal(n, 3);
         for (int k = 0; k < n; k++) {
             assert_true(ev[k].data.u64 < 13);
@@ -106,20 +100,20 @@ static void s077_steps(struct pipes *ps)
     w1(ps, 0);
     w1(ps, 4);
     w1(ps, 1);
-    expect_events(ps->ep, 8, {3, IN}, {0, IN}, {4, IN}, {1, IN});
-    expect_events(ps->ep, 8, {3, IN}, {0, IN}, {4, IN}, {1, IN});
+    vt_expect_events(ps->ep, 8, {3, IN}, {0, IN}, {4, IN}, {1, IN});
+    vt_expect_events(ps->ep, 8, {3, IN}, {0, IN}, {4, IN}, {1, IN});
 }
 
 /* S078 steps (after S077). */
 static void s078_steps(struct pipes *ps)
 {
-    expect_events(ps->ep, 1, {3, IN});
-    expect_events(ps->ep, 1, {0, IN});
-    expect_events(ps->ep, 1, {4, IN});
-    expect_events(ps->ep, 1, {1, IN});
-    expect_events(ps->ep, 1, {3, IN});
-    expect_events(ps->ep, 3, {0, IN}, {4, IN}, {1, IN});
-    expect_events(ps->ep, 3, {3, IN}, {0, IN}, {4, IN});
+    vt_expect_events(ps->ep, 1, {3, IN});
+    vt_expect_events(ps->ep, 1, {0, IN});
+    vt_expect_events(ps->ep, 1, {4, IN});
+    vt_expect_events(ps->ep, 1, {1, IN});
+    vt_expect_events(ps->ep, 1, {3, IN});
+    vt_expect_events(ps->ep, 3, {0, IN}, {4, IN}, {1, IN});
+    vt_expect_events(ps->ep, 3, {3, IN}, {0, IN}, {4, IN});
 }
 
 static void s077_fifo_order_of_becoming_ready(void **state)
@@ -146,7 +140,7 @@ static void s079_new_readiness_on_queued_entry_keeps_place(void **state)
     s077_steps(&ps);
     s078_steps(&ps); /* queue order now 1, 3, 0, 4 */
     w1(&ps, 3);
-    expect_events(ps.ep, 8, {1, IN}, {3, IN}, {0, IN}, {4, IN});
+    vt_expect_events(ps.ep, 8, {1, IN}, {3, IN}, {0, IN}, {4, IN});
     pipes_free(&ps);
 }
 
@@ -158,8 +152,8 @@ static void s080_ready_at_add_queued_in_add_order(void **state)
     for (int i = 0; i < 5; i++)
         w1(&ps, i);
     for (int i = 4; i >= 0; i--)
-        ADD(ps.ep, 10 + i, ps.p[i].r, IN, (uint64_t)i);
-    expect_events(ps.ep, 8, {4, IN}, {3, IN}, {2, IN}, {1, IN}, {0, IN});
+        VT_ADD(ps.ep, 10 + i, ps.p[i].r, IN, (uint64_t)i);
+    vt_expect_events(ps.ep, 8, {4, IN}, {3, IN}, {2, IN}, {1, IN}, {0, IN});
     pipes_free(&ps);
 }
 
@@ -171,12 +165,12 @@ static void s081_et_queue_order_with_partial_collection(void **state)
     w1(&ps, 2);
     w1(&ps, 0);
     w1(&ps, 4);
-    expect_events(ps.ep, 1, {2, IN});
-    expect_events(ps.ep, 1, {0, IN});
+    vt_expect_events(ps.ep, 1, {2, IN});
+    vt_expect_events(ps.ep, 1, {0, IN});
     w1(&ps, 2);
-    expect_events(ps.ep, 1, {4, IN});
-    expect_events(ps.ep, 8, {2, IN});
-    expect_none(ps.ep, 8);
+    vt_expect_events(ps.ep, 1, {4, IN});
+    vt_expect_events(ps.ep, 8, {2, IN});
+    vt_expect_none(ps.ep, 8);
     pipes_free(&ps);
 }
 
@@ -189,7 +183,7 @@ static void s082_queued_lt_entry_whose_readiness_vanished_is_skipped(void **stat
     w1(&ps, 2);
     w1(&ps, 3);
     assert_int_equal(tpipe_drain(&ps.p[2]), 1);
-    expect_events(ps.ep, 8, {1, IN}, {3, IN});
+    vt_expect_events(ps.ep, 8, {1, IN}, {3, IN});
     pipes_free(&ps);
 }
 

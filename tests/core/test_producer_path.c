@@ -10,19 +10,12 @@
  * Also the vepoll_set_allocator rules (-EBUSY, -EINVAL, NULL restores) and
  * -ENOMEM paths that leak nothing and change nothing.
  */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <stdint.h>
-#include <cmocka.h>
-
 #include <errno.h>
 #include <pthread.h>
 #include <string.h>
 #include <time.h>
 
-#include "thelp.h"
-#include "vepoll.h"
+#include "vtest.h"
 
 /* ---- lock-call counting wrappers -------------------------------------------- */
 
@@ -63,26 +56,13 @@ int __wrap_pthread_spin_trylock(pthread_spinlock_t *l) { COUNT(); return __real_
 int __wrap_pthread_rwlock_rdlock(pthread_rwlock_t *l) { COUNT(); return __real_pthread_rwlock_rdlock(l); }
 int __wrap_pthread_rwlock_wrlock(pthread_rwlock_t *l) { COUNT(); return __real_pthread_rwlock_wrlock(l); }
 
-/* ---- fixtures ------------------------------------------------------------------ */
-
-static int setup(void **state)
-{
-    (void)state;
-    return th_counting_install(); /* no vepoll object exists between tests */
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    atomic_store(&th_alloc_stats.fail_next, 0);
-    return vepoll_set_allocator(NULL);
-}
+/* ---- checks --------------------------------------------------------------------- */
 
 static void assert_no_leak(void)
 {
-    assert_int_equal(atomic_load(&th_alloc_stats.live), 0);
-    assert_int_equal(atomic_load(&th_alloc_stats.live_bytes), 0);
-    assert_int_equal(atomic_load(&th_alloc_stats.bad_frees), 0);
+    assert_int_equal(atomic_load(&vt_alloc.live), 0);
+    assert_int_equal(atomic_load(&vt_alloc.live_bytes), 0);
+    assert_int_equal(atomic_load(&vt_alloc.bad_frees), 0);
 }
 
 /* One source s in many places:
@@ -101,15 +81,15 @@ static void topo_build(struct topo *t)
     for (int i = 0; i < NE; i++)
         assert_int_equal(vepoll_create(&t->e[i]), 0);
     assert_int_equal(vepoll_source_create(&t->s, 0), 0);
-    assert_int_equal(th_add(t->e[0], 3, t->s, VEPOLL_IN | VEPOLL_OUT, 1), 0);
-    assert_int_equal(th_add(t->e[1], 3, t->s, VEPOLL_IN | VEPOLL_ET, 2), 0);
-    assert_int_equal(th_add(t->e[1], 4, t->s, VEPOLL_OUT | VEPOLL_ET, 3), 0);
-    assert_int_equal(th_add(t->e[2], 3, t->s, VEPOLL_IN | VEPOLL_EXCLUSIVE, 4), 0);
-    assert_int_equal(th_add(t->e[3], 3, t->s, VEPOLL_IN | VEPOLL_ET | VEPOLL_EXCLUSIVE, 5), 0);
-    assert_int_equal(th_add(t->e[4], 3, t->s, VEPOLL_IN | VEPOLL_ONESHOT, 6), 0);
-    assert_int_equal(th_add(t->e[5], 10, vepoll_as_source(t->e[0]), VEPOLL_IN, 7), 0);
-    assert_int_equal(th_add(t->e[6], 11, vepoll_as_source(t->e[1]), VEPOLL_IN | VEPOLL_ET, 8), 0);
-    assert_int_equal(th_add(t->e[6], 12, vepoll_as_source(t->e[5]), VEPOLL_IN, 9), 0);
+    assert_int_equal(vt_add(t->e[0], 3, t->s, VEPOLL_IN | VEPOLL_OUT, 1), 0);
+    assert_int_equal(vt_add(t->e[1], 3, t->s, VEPOLL_IN | VEPOLL_ET, 2), 0);
+    assert_int_equal(vt_add(t->e[1], 4, t->s, VEPOLL_OUT | VEPOLL_ET, 3), 0);
+    assert_int_equal(vt_add(t->e[2], 3, t->s, VEPOLL_IN | VEPOLL_EXCLUSIVE, 4), 0);
+    assert_int_equal(vt_add(t->e[3], 3, t->s, VEPOLL_IN | VEPOLL_ET | VEPOLL_EXCLUSIVE, 5), 0);
+    assert_int_equal(vt_add(t->e[4], 3, t->s, VEPOLL_IN | VEPOLL_ONESHOT, 6), 0);
+    assert_int_equal(vt_add(t->e[5], 10, vepoll_as_source(t->e[0]), VEPOLL_IN, 7), 0);
+    assert_int_equal(vt_add(t->e[6], 11, vepoll_as_source(t->e[1]), VEPOLL_IN | VEPOLL_ET, 8), 0);
+    assert_int_equal(vt_add(t->e[6], 12, vepoll_as_source(t->e[5]), VEPOLL_IN, 9), 0);
 }
 
 static void topo_destroy(struct topo *t)
@@ -125,7 +105,7 @@ static void topo_harvest(struct topo *t)
     for (int i = 0; i < NE; i++)
         (void)vepoll_wait(t->e[i], out, 8, 0);
     /* re-arm the one-shot entry */
-    (void)th_mod(t->e[4], 3, t->s, VEPOLL_IN | VEPOLL_ONESHOT, 6);
+    (void)vt_mod(t->e[4], 3, t->s, VEPOLL_IN | VEPOLL_ONESHOT, 6);
 }
 
 static void one_update(vepoll_source_t *s, unsigned i)
@@ -156,18 +136,18 @@ static void test_update_never_allocates(void **state)
     assert_int_equal(vepoll_set_wakeup(t.e[1], wake_fn, NULL), 0);
     long during = 0;
     for (unsigned i = 0; i < 10000; i++) {
-        long before = atomic_load(&th_alloc_stats.alloc_calls);
+        long before = atomic_load(&vt_alloc.calls);
         one_update(t.s, i);
-        during += atomic_load(&th_alloc_stats.alloc_calls) - before;
+        during += atomic_load(&vt_alloc.calls) - before;
         if (i % 7 == 6)
             topo_harvest(&t);
     }
     assert_int_equal(during, 0);
     /* 10,000 updates in a row, no harvest in between */
-    long before = atomic_load(&th_alloc_stats.alloc_calls);
+    long before = atomic_load(&vt_alloc.calls);
     for (unsigned i = 0; i < 10000; i++)
         one_update(t.s, i);
-    assert_int_equal(atomic_load(&th_alloc_stats.alloc_calls) - before, 0);
+    assert_int_equal(atomic_load(&vt_alloc.calls) - before, 0);
     assert_true(atomic_load(&wake_fn_calls) > 0);
     topo_destroy(&t);
     assert_no_leak();
@@ -201,7 +181,7 @@ static void *bg_waiter_main(void *arg)
     struct bg_waiter *w = arg;
     struct vepoll_event out[8];
     while (!atomic_load(w->stop)) {
-        int n = vepoll_wait(w->ep, out, 8, 20 * TH_MS);
+        int n = vepoll_wait(w->ep, out, 8, 20 * VT_MS);
         if (n > 0)
             w->got += n;
     }
@@ -225,7 +205,7 @@ static void *updater_main(void *arg)
         tl_counting = 0;
         u->updates++;
         if (i % 64 == 63)
-            th_sleep_ns(20000); /* let the waiters block again */
+            vt_sleep_ns(20000); /* let the waiters block again */
     }
     u->lock_calls = tl_lock_calls;
     return NULL;
@@ -247,7 +227,7 @@ static void test_update_takes_no_lock(void **state)
         w[i].stop = &stop;
         assert_int_equal(pthread_create(&w[i].th, NULL, bg_waiter_main, &w[i]), 0);
     }
-    th_sleep_ms(100);
+    vt_sleep_ms(100);
     memset(&u, 0, sizeof u);
     u.s = t.s;
     assert_int_equal(pthread_create(&u.th, NULL, updater_main, &u), 0);
@@ -288,7 +268,7 @@ static void test_set_allocator_busy_while_objects_exist(void **state)
     vepoll_t *e;
     vepoll_source_t *s;
     assert_int_equal(vepoll_create(&e), 0);
-    assert_true(atomic_load(&th_alloc_stats.live) > 0); /* it came from our allocator */
+    assert_true(atomic_load(&vt_alloc.live) > 0); /* it came from our allocator */
     assert_int_equal(vepoll_set_allocator(&other), -EBUSY);
     assert_int_equal(vepoll_set_allocator(NULL), -EBUSY);
     assert_int_equal(vepoll_close(e), 0);
@@ -299,7 +279,7 @@ static void test_set_allocator_busy_while_objects_exist(void **state)
     assert_no_leak();
     /* nothing left: switching works again */
     assert_int_equal(vepoll_set_allocator(&other), 0);
-    assert_int_equal(th_counting_install(), 0);
+    assert_int_equal(vt_alloc_install(), 0);
 }
 
 static void test_set_allocator_null_functions_einval(void **state)
@@ -312,10 +292,10 @@ static void test_set_allocator_null_functions_einval(void **state)
     assert_int_equal(vepoll_set_allocator(&no_free), -EINVAL);
     assert_int_equal(vepoll_set_allocator(&neither), -EINVAL);
     /* the counting allocator is still the one in use */
-    long before = atomic_load(&th_alloc_stats.allocs);
+    long before = atomic_load(&vt_alloc.allocs);
     vepoll_t *e;
     assert_int_equal(vepoll_create(&e), 0);
-    assert_true(atomic_load(&th_alloc_stats.allocs) > before);
+    assert_true(atomic_load(&vt_alloc.allocs) > before);
     assert_int_equal(vepoll_close(e), 0);
     assert_no_leak();
 }
@@ -324,16 +304,16 @@ static void test_set_allocator_null_restores_malloc(void **state)
 {
     (void)state;
     assert_int_equal(vepoll_set_allocator(NULL), 0);
-    long before = atomic_load(&th_alloc_stats.alloc_calls);
+    long before = atomic_load(&vt_alloc.calls);
     vepoll_t *e;
     vepoll_source_t *s;
     assert_int_equal(vepoll_create(&e), 0);
     assert_int_equal(vepoll_source_create(&s, 0), 0);
-    assert_int_equal(th_add(e, 1, s, VEPOLL_IN, 1), 0);
-    assert_int_equal(atomic_load(&th_alloc_stats.alloc_calls), before);
+    assert_int_equal(vt_add(e, 1, s, VEPOLL_IN, 1), 0);
+    assert_int_equal(atomic_load(&vt_alloc.calls), before);
     assert_int_equal(vepoll_close(e), 0);
     vepoll_source_close(s);
-    assert_int_equal(atomic_load(&th_alloc_stats.frees), 0);
+    assert_int_equal(atomic_load(&vt_alloc.frees), 0);
 }
 
 /* ---- -ENOMEM: fails cleanly, leaks nothing, changes nothing --------------------------------- */
@@ -344,17 +324,17 @@ static void test_enomem_create_and_source_create(void **state)
     for (long k = 1; k <= 4; k++) {
         vepoll_t *e = NULL;
         vepoll_source_t *s = NULL;
-        atomic_store(&th_alloc_stats.fail_next, k);
+        vt_alloc_fail_next(k);
         int r = vepoll_create(&e);
-        atomic_store(&th_alloc_stats.fail_next, 0);
+        vt_alloc_fail_none();
         if (r == 0)
             assert_int_equal(vepoll_close(e), 0);
         else
             assert_int_equal(r, -ENOMEM);
         assert_no_leak();
-        atomic_store(&th_alloc_stats.fail_next, k);
+        vt_alloc_fail_next(k);
         r = vepoll_source_create(&s, 0);
-        atomic_store(&th_alloc_stats.fail_next, 0);
+        vt_alloc_fail_none();
         if (r == 0)
             vepoll_source_close(s);
         else
@@ -363,9 +343,9 @@ static void test_enomem_create_and_source_create(void **state)
     }
     /* the very first allocation failing must fail the create */
     vepoll_t *e = NULL;
-    atomic_store(&th_alloc_stats.fail_next, 1000);
+    vt_alloc_fail_next(1000);
     assert_int_equal(vepoll_create(&e), -ENOMEM);
-    atomic_store(&th_alloc_stats.fail_next, 0);
+    vt_alloc_fail_none();
     assert_no_leak();
 }
 
@@ -378,23 +358,23 @@ static void test_enomem_add_changes_nothing(void **state)
     assert_int_equal(vepoll_create(&o), 0);
     assert_int_equal(vepoll_source_create(&s, VEPOLL_IN), 0);
     for (int round = 0; round < 2; round++) {
-        atomic_store(&th_alloc_stats.fail_next, 1000000);
-        int r = round == 0 ? th_add(e, 1, s, VEPOLL_IN, 1) : th_add(o, 2, vepoll_as_source(e), VEPOLL_IN, 2);
-        atomic_store(&th_alloc_stats.fail_next, 0);
+        vt_alloc_fail_next(1000000);
+        int r = round == 0 ? vt_add(e, 1, s, VEPOLL_IN, 1) : vt_add(o, 2, vepoll_as_source(e), VEPOLL_IN, 2);
+        vt_alloc_fail_none();
         if (r == 0)
             continue; /* no allocation needed: fine */
         assert_int_equal(r, -ENOMEM);
         if (round == 0) {
-            assert_int_equal(th_poll1(e), 0);
-            assert_int_equal(th_del(e, 1, s), -ENOENT);
-            assert_int_equal(th_add(e, 1, s, VEPOLL_IN, 1), 0);
+            assert_int_equal(vt_poll1(e), 0);
+            assert_int_equal(vt_del(e, 1, s), -ENOENT);
+            assert_int_equal(vt_add(e, 1, s, VEPOLL_IN, 1), 0);
         } else {
-            assert_int_equal(th_del(o, 2, vepoll_as_source(e)), -ENOENT);
-            assert_int_equal(th_add(o, 2, vepoll_as_source(e), VEPOLL_IN, 2), 0);
+            assert_int_equal(vt_del(o, 2, vepoll_as_source(e)), -ENOENT);
+            assert_int_equal(vt_add(o, 2, vepoll_as_source(e), VEPOLL_IN, 2), 0);
         }
     }
-    assert_int_equal(th_poll1(e), 1);
-    assert_int_equal(th_poll1(o), 1);
+    assert_int_equal(vt_poll1(e), 1);
+    assert_int_equal(vt_poll1(o), 1);
     assert_int_equal(vepoll_close(o), 0);
     assert_int_equal(vepoll_close(e), 0);
     vepoll_source_close(s);
@@ -404,7 +384,9 @@ static void test_enomem_add_changes_nothing(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+/* no vepoll object exists between tests: each installs the counting
+ * allocator and puts malloc back */
+#define T(fn) cmocka_unit_test_setup_teardown(fn, vt_alloc_setup, vt_reset_teardown)
         T(test_update_never_allocates),
         T(test_wrap_is_active),
         T(test_update_takes_no_lock),

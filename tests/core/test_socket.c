@@ -1,12 +1,6 @@
-/* Socket-pair shutdown semantics (AF_UNIX stream): epoll-semantics.md S107-S114.
+/* Socket-pair shutdown semantics (AF_UNIX stream): docs/SEMANTICS.md S107-S114.
  * S.a = end[0], S.b = end[1]. */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <stdint.h>
-#include <cmocka.h>
-
-#include "check.h"
+#include "vtest.h"
 
 #define IN VEPOLL_IN
 #define OUT VEPOLL_OUT
@@ -19,189 +13,189 @@
 static void s107_peer_shuts_down_writing(void **state)
 {
     (void)state;
-    vepoll_t *ep = new_ep();
+    vepoll_t *ep = vt_new_ep();
     tsock s;
     assert_int_equal(tsock_init(&s, 0), 0);
-    ADD(ep, FD_A, s.end[SA], IN | OUT | RDHUP, 1);
-    expect_events(ep, 8, {1, OUT});
+    VT_ADD(ep, VT_FD_A, s.end[SA], IN | OUT | RDHUP, 1);
+    vt_expect_events(ep, 8, {1, OUT});
     assert_int_equal(tsock_shutdown(&s, SB, TSOCK_SHUT_WR), 0);
-    expect_events(ep, 8, {1, IN | OUT | RDHUP});
-    expect_events(ep, 8, {1, IN | OUT | RDHUP});
+    vt_expect_events(ep, 8, {1, IN | OUT | RDHUP});
+    vt_expect_events(ep, 8, {1, IN | OUT | RDHUP});
     assert_int_equal(tsock_read(&s, SA, 1), 0); /* EOF */
-    expect_events(ep, 8, {1, IN | OUT | RDHUP});
-    free_ep(ep);
+    vt_expect_events(ep, 8, {1, IN | OUT | RDHUP});
+    vt_free_ep(ep);
     tsock_destroy(&s);
 }
 
 static void s107_peer_shuts_down_writing_no_rdhup_mask(void **state)
 {
     (void)state;
-    vepoll_t *ep = new_ep();
+    vepoll_t *ep = vt_new_ep();
     tsock s;
     assert_int_equal(tsock_init(&s, 0), 0);
-    ADD(ep, FD_A, s.end[SA], IN | OUT, 1);
-    expect_events(ep, 8, {1, OUT});
+    VT_ADD(ep, VT_FD_A, s.end[SA], IN | OUT, 1);
+    vt_expect_events(ep, 8, {1, OUT});
     assert_int_equal(tsock_shutdown(&s, SB, TSOCK_SHUT_WR), 0);
-    expect_events(ep, 8, {1, IN | OUT});
-    free_ep(ep);
+    vt_expect_events(ep, 8, {1, IN | OUT});
+    vt_free_ep(ep);
     tsock_destroy(&s);
 }
 
 static void s108_rdhup_only_mask(void **state)
 {
     (void)state;
-    vepoll_t *ep = new_ep();
+    vepoll_t *ep = vt_new_ep();
     tsock s;
     assert_int_equal(tsock_init(&s, 0), 0);
-    ADD(ep, FD_A, s.end[SA], RDHUP, 1);
-    expect_none(ep, 8);
+    VT_ADD(ep, VT_FD_A, s.end[SA], RDHUP, 1);
+    vt_expect_none(ep, 8);
     assert_int_equal(tsock_shutdown(&s, SB, TSOCK_SHUT_WR), 0);
-    expect_events(ep, 8, {1, RDHUP});
-    expect_events(ep, 8, {1, RDHUP});
+    vt_expect_events(ep, 8, {1, RDHUP});
+    vt_expect_events(ep, 8, {1, RDHUP});
     assert_int_equal(tsock_shutdown(&s, SA, TSOCK_SHUT_WR), 0);
-    expect_events(ep, 8, {1, RDHUP | HUP});
-    expect_events(ep, 8, {1, RDHUP | HUP});
-    free_ep(ep);
+    vt_expect_events(ep, 8, {1, RDHUP | HUP});
+    vt_expect_events(ep, 8, {1, RDHUP | HUP});
+    vt_free_ep(ep);
     tsock_destroy(&s);
 }
 
 static void s109_hup_needs_both_directions_closed(void **state)
 {
     (void)state;
-    vepoll_t *ep = new_ep();
+    vepoll_t *ep = vt_new_ep();
     tsock s;
     assert_int_equal(tsock_init(&s, 0), 0);
-    ADD(ep, FD_A, s.end[SA], ET, 1);
+    VT_ADD(ep, VT_FD_A, s.end[SA], ET, 1);
     assert_int_equal(tsock_shutdown(&s, SB, TSOCK_SHUT_WR), 0);
-    expect_none(ep, 8);
+    vt_expect_none(ep, 8);
     assert_int_equal(tsock_shutdown(&s, SA, TSOCK_SHUT_WR), 0);
-    expect_events(ep, 8, {1, HUP});
-    expect_none(ep, 8);
-    free_ep(ep);
+    vt_expect_events(ep, 8, {1, HUP});
+    vt_expect_none(ep, 8);
+    vt_free_ep(ep);
     tsock_destroy(&s);
 }
 
 static void s110_own_write_shutdown_keeps_out(void **state)
 {
     (void)state;
-    vepoll_t *ep = new_ep();
+    vepoll_t *ep = vt_new_ep();
     tsock s;
     assert_int_equal(tsock_init(&s, 0), 0);
-    ADD(ep, FD_A, s.end[SA], IN | OUT | RDHUP, 1);
-    ADD(ep, FD_B, s.end[SB], IN | OUT | RDHUP, 2);
+    VT_ADD(ep, VT_FD_A, s.end[SA], IN | OUT | RDHUP, 1);
+    VT_ADD(ep, VT_FD_B, s.end[SB], IN | OUT | RDHUP, 2);
     assert_int_equal(tsock_shutdown(&s, SA, TSOCK_SHUT_WR), 0);
-    expect_events_any(ep, 8, {1, OUT}, {2, IN | OUT | RDHUP});
+    vt_expect_events_any(ep, 8, {1, OUT}, {2, IN | OUT | RDHUP});
     assert_int_equal(tsock_write(&s, SA, 1), -EPIPE); /* "writable", yet EPIPE */
-    expect_events_any(ep, 8, {1, OUT}, {2, IN | OUT | RDHUP});
-    free_ep(ep);
+    vt_expect_events_any(ep, 8, {1, OUT}, {2, IN | OUT | RDHUP});
+    vt_free_ep(ep);
     tsock_destroy(&s);
 }
 
 static void s111_own_read_shutdown(void **state)
 {
     (void)state;
-    vepoll_t *ep = new_ep();
+    vepoll_t *ep = vt_new_ep();
     tsock s;
     assert_int_equal(tsock_init(&s, 0), 0);
-    ADD(ep, FD_A, s.end[SA], IN | OUT | RDHUP, 1);
+    VT_ADD(ep, VT_FD_A, s.end[SA], IN | OUT | RDHUP, 1);
     assert_int_equal(tsock_shutdown(&s, SA, TSOCK_SHUT_RD), 0);
-    expect_events(ep, 8, {1, IN | OUT | RDHUP});
-    free_ep(ep);
+    vt_expect_events(ep, 8, {1, IN | OUT | RDHUP});
+    vt_free_ep(ep);
     tsock_destroy(&s);
 }
 
 static void s112_peer_closes(void **state)
 {
     (void)state;
-    vepoll_t *ep = new_ep();
+    vepoll_t *ep = vt_new_ep();
     tsock s;
     assert_int_equal(tsock_init(&s, 0), 0);
-    ADD(ep, FD_A, s.end[SA], IN | OUT | RDHUP, 1);
+    VT_ADD(ep, VT_FD_A, s.end[SA], IN | OUT | RDHUP, 1);
     tsock_close(&s, SB);
-    expect_events(ep, 8, {1, IN | OUT | HUP | RDHUP});
+    vt_expect_events(ep, 8, {1, IN | OUT | HUP | RDHUP});
     assert_int_equal(tsock_write(&s, SA, 1), -EPIPE);
-    expect_events(ep, 8, {1, IN | OUT | HUP | RDHUP}); /* no ERR for unix stream */
-    free_ep(ep);
+    vt_expect_events(ep, 8, {1, IN | OUT | HUP | RDHUP}); /* no ERR for unix stream */
+    vt_free_ep(ep);
     tsock_destroy(&s);
 }
 
 static void s112_peer_closes_empty_mask(void **state)
 {
     (void)state;
-    vepoll_t *ep = new_ep();
+    vepoll_t *ep = vt_new_ep();
     tsock s;
     assert_int_equal(tsock_init(&s, 0), 0);
-    ADD(ep, FD_A, s.end[SA], 0, 1);
-    expect_none(ep, 8);
+    VT_ADD(ep, VT_FD_A, s.end[SA], 0, 1);
+    vt_expect_none(ep, 8);
     tsock_close(&s, SB);
-    expect_events(ep, 8, {1, HUP});
-    free_ep(ep);
+    vt_expect_events(ep, 8, {1, HUP});
+    vt_free_ep(ep);
     tsock_destroy(&s);
 }
 
 static void s112_peer_closes_with_unread_byte(void **state)
 {
     (void)state;
-    vepoll_t *ep = new_ep();
+    vepoll_t *ep = vt_new_ep();
     tsock s;
     assert_int_equal(tsock_init(&s, 0), 0);
-    ADD(ep, FD_A, s.end[SA], IN | OUT | RDHUP, 1);
+    VT_ADD(ep, VT_FD_A, s.end[SA], IN | OUT | RDHUP, 1);
     assert_int_equal(tsock_write(&s, SB, 1), 1);
     tsock_close(&s, SB);
-    expect_events(ep, 8, {1, IN | OUT | HUP | RDHUP});
+    vt_expect_events(ep, 8, {1, IN | OUT | HUP | RDHUP});
     assert_int_equal(tsock_read(&s, SA, 8), 1);
     assert_int_equal(tsock_read(&s, SA, 8), 0);
-    expect_events(ep, 8, {1, IN | OUT | HUP | RDHUP});
-    free_ep(ep);
+    vt_expect_events(ep, 8, {1, IN | OUT | HUP | RDHUP});
+    vt_free_ep(ep);
     tsock_destroy(&s);
 }
 
 static void s113_et_shutdown_sequence(void **state)
 {
     (void)state;
-    vepoll_t *ep = new_ep();
+    vepoll_t *ep = vt_new_ep();
     tsock s;
     assert_int_equal(tsock_init(&s, 0), 0);
-    ADD(ep, FD_A, s.end[SA], IN | OUT | RDHUP | ET, 1);
-    expect_events(ep, 8, {1, OUT});
-    expect_none(ep, 8);
+    VT_ADD(ep, VT_FD_A, s.end[SA], IN | OUT | RDHUP | ET, 1);
+    vt_expect_events(ep, 8, {1, OUT});
+    vt_expect_none(ep, 8);
     assert_int_equal(tsock_shutdown(&s, SB, TSOCK_SHUT_WR), 0);
-    expect_events(ep, 8, {1, IN | OUT | RDHUP});
-    expect_none(ep, 8);
+    vt_expect_events(ep, 8, {1, IN | OUT | RDHUP});
+    vt_expect_none(ep, 8);
     assert_int_equal(tsock_shutdown(&s, SA, TSOCK_SHUT_RD), 0);
-    expect_events(ep, 8, {1, IN | OUT | RDHUP}); /* new edge */
-    expect_none(ep, 8);
+    vt_expect_events(ep, 8, {1, IN | OUT | RDHUP}); /* new edge */
+    vt_expect_none(ep, 8);
     assert_int_equal(tsock_shutdown(&s, SA, TSOCK_SHUT_WR), 0);
-    expect_events(ep, 8, {1, IN | OUT | HUP | RDHUP});
-    expect_none(ep, 8);
-    MOD(ep, FD_A, s.end[SA], ET, 2);
-    expect_events(ep, 8, {2, HUP});
-    expect_none(ep, 8);
-    MOD(ep, FD_A, s.end[SA], OUT, 3);
-    expect_events(ep, 8, {3, OUT | HUP});
-    expect_events(ep, 8, {3, OUT | HUP});
-    expect_events(ep, 8, {3, OUT | HUP});
-    MOD(ep, FD_A, s.end[SA], OUT | ET, 4);
-    expect_events(ep, 8, {4, OUT | HUP});
-    expect_none(ep, 8);
-    free_ep(ep);
+    vt_expect_events(ep, 8, {1, IN | OUT | HUP | RDHUP});
+    vt_expect_none(ep, 8);
+    VT_MOD(ep, VT_FD_A, s.end[SA], ET, 2);
+    vt_expect_events(ep, 8, {2, HUP});
+    vt_expect_none(ep, 8);
+    VT_MOD(ep, VT_FD_A, s.end[SA], OUT, 3);
+    vt_expect_events(ep, 8, {3, OUT | HUP});
+    vt_expect_events(ep, 8, {3, OUT | HUP});
+    vt_expect_events(ep, 8, {3, OUT | HUP});
+    VT_MOD(ep, VT_FD_A, s.end[SA], OUT | ET, 4);
+    vt_expect_events(ep, 8, {4, OUT | HUP});
+    vt_expect_none(ep, 8);
+    vt_free_ep(ep);
     tsock_destroy(&s);
 }
 
 static void s114_peer_data_then_et_drain(void **state)
 {
     (void)state;
-    vepoll_t *ep = new_ep();
+    vepoll_t *ep = vt_new_ep();
     tsock s;
     assert_int_equal(tsock_init(&s, 0), 0);
-    ADD(ep, FD_A, s.end[SA], IN | ET, 1);
+    VT_ADD(ep, VT_FD_A, s.end[SA], IN | ET, 1);
     assert_int_equal(tsock_write(&s, SB, 1), 1);
-    expect_events(ep, 8, {1, IN});
+    vt_expect_events(ep, 8, {1, IN});
     assert_int_equal(tsock_write(&s, SB, 1), 1); /* no read */
-    expect_events(ep, 8, {1, IN});
+    vt_expect_events(ep, 8, {1, IN});
     assert_int_equal(tsock_read(&s, SA, 1), 1); /* 1 byte left */
-    expect_none(ep, 8);
-    free_ep(ep);
+    vt_expect_none(ep, 8);
+    vt_free_ep(ep);
     tsock_destroy(&s);
 }
 

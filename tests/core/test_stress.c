@@ -27,12 +27,6 @@
  * closed and the counting allocator must show 0 live allocations.
  * Workers only record failures; the test thread asserts.
  */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <stdint.h>
-#include <cmocka.h>
-
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
@@ -40,8 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "thelp.h"
-#include "vepoll.h"
+#include "vtest.h"
 
 #define NSLOT 16
 #define NKEY 32               /* key k: slot k % NSLOT, fd 1000 + k */
@@ -151,12 +144,12 @@ static void *ctl_main(void *arg)
         pthread_rwlock_rdlock(&sl->lock);
         if (!ky->registered) {
             if (x % 16 == 0) {
-                rc = th_del(g.m, fd, sl->src);
+                rc = vt_del(g.m, fd, sl->src);
                 if (rc != -ENOENT)
                     record(&g.f_ctl, "DEL of unregistered key %d returned %d", k, rc);
             }
             uint64_t gen = new_gen();
-            rc = th_add(g.m, fd, sl->src, mask_of(gen), COOKIE(k, gen));
+            rc = vt_add(g.m, fd, sl->src, mask_of(gen), COOKIE(k, gen));
             if (rc != 0) {
                 record(&g.f_ctl, "ADD of key %d gen %llu returned %d", k, (unsigned long long)gen, rc);
             } else {
@@ -164,12 +157,12 @@ static void *ctl_main(void *arg)
                 ky->gen = gen;
             }
         } else if (x % 16 == 1) {
-            rc = th_add(g.m, fd, sl->src, VEPOLL_IN, COOKIE(k, 0));
+            rc = vt_add(g.m, fd, sl->src, VEPOLL_IN, COOKIE(k, 0));
             if (rc != -EEXIST)
                 record(&g.f_ctl, "ADD of registered key %d returned %d", k, rc);
         } else if (x % 2 == 0) {
             uint64_t gen = new_gen();
-            rc = th_mod(g.m, fd, sl->src, mask_of(gen), COOKIE(k, gen));
+            rc = vt_mod(g.m, fd, sl->src, mask_of(gen), COOKIE(k, gen));
             if (rc != 0) {
                 record(&g.f_ctl, "MOD of key %d returned %d", k, rc);
             } else {
@@ -177,7 +170,7 @@ static void *ctl_main(void *arg)
                 ky->gen = gen;
             }
         } else {
-            rc = th_del(g.m, fd, sl->src);
+            rc = vt_del(g.m, fd, sl->src);
             if (rc != 0) {
                 record(&g.f_ctl, "DEL of key %d returned %d", k, rc);
             } else {
@@ -220,7 +213,7 @@ static void *closer_main(void *arg)
         atomic_fetch_add(&g.n_close, 1);
         if (!n)
             break;
-        th_sleep_ns(1000000 + (rnd(&r) % 2000000));
+        vt_sleep_ns(1000000 + (rnd(&r) % 2000000));
     }
     return NULL;
 }
@@ -240,13 +233,13 @@ static void *churn_main(void *arg)
         for (int i = 0; i < 3; i++) {
             struct slot *sl = &g.slot[rnd(&r) % NSLOT];
             pthread_rwlock_rdlock(&sl->lock);
-            int rc = th_add(t, i, sl->src, (i == 1 ? VEPOLL_ET : 0) | VEPOLL_IN | VEPOLL_OUT, (uint64_t)i);
+            int rc = vt_add(t, i, sl->src, (i == 1 ? VEPOLL_ET : 0) | VEPOLL_IN | VEPOLL_OUT, (uint64_t)i);
             pthread_rwlock_unlock(&sl->lock);
             if (rc != 0 && rc != -EEXIST)
                 record(&g.f_churn, "churn ADD returned %d", rc);
         }
         uint64_t gen = new_gen();
-        int nested = th_add(g.m, 5000, vepoll_as_source(t), VEPOLL_IN, COOKIE(NEST_KEY, gen));
+        int nested = vt_add(g.m, 5000, vepoll_as_source(t), VEPOLL_IN, COOKIE(NEST_KEY, gen));
         if (nested != 0)
             record(&g.f_churn, "nesting a churn instance returned %d", nested);
         struct vepoll_event out[8];
@@ -258,10 +251,10 @@ static void *churn_main(void *arg)
                 if (out[j].data.u64 > 2 || (out[j].events & ~EVBITS) || !out[j].events)
                     record(&g.f_bits, "churn instance reported %#x/%llu", out[j].events,
                            (unsigned long long)out[j].data.u64);
-            th_sleep_ns(200000);
+            vt_sleep_ns(200000);
         }
         if (nested == 0 && rnd(&r) % 2) {
-            int rc = th_del(g.m, 5000, vepoll_as_source(t));
+            int rc = vt_del(g.m, 5000, vepoll_as_source(t));
             if (rc != 0)
                 record(&g.f_churn, "DEL of nested churn instance returned %d", rc);
             atomic_store(&g.dead_upto[NEST_KEY], gen);
@@ -304,7 +297,7 @@ static void *waiter_main(void *arg)
     while (!atomic_load(&g.stop)) {
         for (int k = 0; k < NALLKEY; k++)
             snap[k] = atomic_load(&g.dead_upto[k]);
-        int n = vepoll_wait(g.m, out, 8, (int64_t)(rnd(&r) % 3) * TH_MS);
+        int n = vepoll_wait(g.m, out, 8, (int64_t)(rnd(&r) % 3) * VT_MS);
         if (n < 0) {
             record(&g.f_wait, "vepoll_wait(M) returned %d", n);
             continue;
@@ -325,7 +318,7 @@ static void *ping_waiter_main(void *arg)
     (void)arg;
     struct vepoll_event out[4];
     for (;;) {
-        int n = vepoll_wait(g.w, out, 4, 10 * TH_SEC);
+        int n = vepoll_wait(g.w, out, 4, 10 * VT_SEC);
         if (n > 0) {
             atomic_fetch_add(&ping_acks, 1);
         } else if (n == -EINTR) {
@@ -348,16 +341,16 @@ static void *pinger_main(void *arg)
     (void)arg;
     for (long p = 1; !atomic_load(&g.stop); p++) {
         vepoll_source_update(g.ping, VEPOLL_IN, 0);
-        int64_t t0 = th_now_ns();
+        int64_t t0 = vt_now_ns();
         while (atomic_load(&ping_acks) < p) {
-            if (th_now_ns() - t0 > 5 * TH_SEC) {
+            if (vt_now_ns() - t0 > 5 * VT_SEC) {
                 record(&g.f_ping, "ping %ld not seen by the blocked waiter within 5 s", p);
                 return NULL;
             }
-            th_sleep_ns(100000);
+            vt_sleep_ns(100000);
         }
         atomic_fetch_add(&g.n_pings, 1);
-        th_sleep_ns(500000);
+        vt_sleep_ns(500000);
     }
     return NULL;
 }
@@ -384,7 +377,7 @@ struct final_waiter {
 static void *final_waiter_main(void *arg)
 {
     struct final_waiter *f = arg;
-    f->ret = vepoll_wait(g.m, f->ev, 8, 5 * TH_SEC);
+    f->ret = vepoll_wait(g.m, f->ev, 8, 5 * VT_SEC);
     return NULL;
 }
 
@@ -402,8 +395,8 @@ static void test_stress(void **state)
     assert_int_equal(vepoll_create(&g.m), 0);
     assert_int_equal(vepoll_create(&g.w), 0);
     assert_int_equal(vepoll_source_create(&g.ping, 0), 0);
-    assert_int_equal(th_add(g.w, 1, g.ping, VEPOLL_IN | VEPOLL_ET, 1), 0);
-    assert_int_equal(th_add(g.m, 1, g.ping, VEPOLL_IN | VEPOLL_ET, COOKIE(PING_KEY, 0)), 0);
+    assert_int_equal(vt_add(g.w, 1, g.ping, VEPOLL_IN | VEPOLL_ET, 1), 0);
+    assert_int_equal(vt_add(g.m, 1, g.ping, VEPOLL_IN | VEPOLL_ET, COOKIE(PING_KEY, 0)), 0);
     for (int j = 0; j < NSLOT; j++) {
         assert_int_equal(pthread_rwlock_init(&g.slot[j].lock, &ra), 0);
         assert_int_equal(vepoll_source_create(&g.slot[j].src, 0), 0);
@@ -419,7 +412,7 @@ static void test_stress(void **state)
     assert_int_equal(pthread_create(&closer, NULL, closer_main, NULL), 0);
     assert_int_equal(pthread_create(&churn, NULL, churn_main, NULL), 0);
 
-    th_sleep_ns(g.seconds * TH_SEC);
+    vt_sleep_ns(g.seconds * VT_SEC);
     atomic_store(&g.stop, 1);
 
     for (int i = 0; i < 2; i++)
@@ -455,15 +448,15 @@ static void test_stress(void **state)
     /* Final phase 1: DEL exactly what the bookkeeping says is registered. */
     for (int k = 0; k < NKEY; k++) {
         struct slot *sl = &g.slot[k % NSLOT];
-        int rc = th_del(g.m, 1000 + k, sl->src);
+        int rc = vt_del(g.m, 1000 + k, sl->src);
         assert_int_equal(rc, g.key[k].registered ? 0 : -ENOENT);
         g.key[k].registered = false;
     }
-    assert_int_equal(th_del(g.m, 1, g.ping), 0);
-    assert_int_equal(th_del(g.m, 5000, g.slot[0].src), -ENOENT);
+    assert_int_equal(vt_del(g.m, 1, g.ping), 0);
+    assert_int_equal(vt_del(g.m, 5000, g.slot[0].src), -ENOENT);
     struct vepoll_event out[8];
     assert_int_equal(vepoll_wait(g.m, out, 8, 0), 0); /* nothing is left in M */
-    assert_int_equal(vepoll_wait(g.m, out, 8, 10 * TH_MS), 0);
+    assert_int_equal(vepoll_wait(g.m, out, 8, 10 * VT_MS), 0);
 
     /* Final phase 2: a blocked waiter gets a fresh registration's readiness. */
     for (int i = 0; i < 20; i++) {
@@ -471,15 +464,15 @@ static void test_stress(void **state)
         struct final_waiter fw;
         uint64_t cookie = COOKIE(NKEY + 5, (uint64_t)i);
         assert_int_equal(vepoll_source_create(&x, 0), 0);
-        assert_int_equal(th_add(g.m, 7, x, VEPOLL_IN | (i % 2 ? VEPOLL_ET : 0), cookie), 0);
+        assert_int_equal(vt_add(g.m, 7, x, VEPOLL_IN | (i % 2 ? VEPOLL_ET : 0), cookie), 0);
         memset(&fw, 0, sizeof fw);
         assert_int_equal(pthread_create(&fw.th, NULL, final_waiter_main, &fw), 0);
-        th_sleep_ns(i == 0 ? 100 * TH_MS : (int64_t)(i % 4) * 500000);
+        vt_sleep_ns(i == 0 ? 100 * VT_MS : (int64_t)(i % 4) * 500000);
         vepoll_source_update(x, VEPOLL_IN, 0);
         assert_int_equal(pthread_join(fw.th, NULL), 0);
         assert_int_equal(fw.ret, 1);
         assert_true(fw.ev[0].data.u64 == cookie);
-        assert_int_equal(th_del(g.m, 7, x), 0);
+        assert_int_equal(vt_del(g.m, 7, x), 0);
         vepoll_source_close(x);
     }
 
@@ -493,23 +486,10 @@ static void test_stress(void **state)
     assert_int_equal(vepoll_close(g.m), 0);
     pthread_rwlockattr_destroy(&ra);
     pthread_mutex_destroy(&g.msg_mu);
-    assert_int_equal(atomic_load(&th_alloc_stats.live), 0);
-    assert_int_equal(atomic_load(&th_alloc_stats.live_bytes), 0);
-    assert_int_equal(atomic_load(&th_alloc_stats.bad_frees), 0);
-    assert_true(atomic_load(&th_alloc_stats.allocs) > 0);
-}
-
-static int group_setup(void **state)
-{
-    (void)state;
-    return th_counting_install();
-}
-
-static int group_teardown(void **state)
-{
-    (void)state;
-    (void)vepoll_set_allocator(NULL); /* -EBUSY after a failed test: reported there */
-    return 0;
+    assert_int_equal(atomic_load(&vt_alloc.live), 0);
+    assert_int_equal(atomic_load(&vt_alloc.live_bytes), 0);
+    assert_int_equal(atomic_load(&vt_alloc.bad_frees), 0);
+    assert_true(atomic_load(&vt_alloc.allocs) > 0);
 }
 
 int main(void)
@@ -517,5 +497,5 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_stress),
     };
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    return cmocka_run_group_tests(tests, vt_alloc_setup, vt_reset_teardown);
 }

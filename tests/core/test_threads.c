@@ -6,28 +6,20 @@
  * Worker threads never assert; they record results, the test thread joins
  * them and asserts.  Head starts 200 ms, waiter timeouts >= 1000 ms.
  */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <stdint.h>
-#include <cmocka.h>
-
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
 #include <string.h>
 
-#include "models.h"
-#include "thelp.h"
-#include "vepoll.h"
+#include "vtest.h"
 
 #define HEAD_START_MS 200
-#define WAIT_NS (1000 * TH_MS)
+#define WAIT_NS (1000 * VT_MS)
 
-/* ---- generic waiter (struct th_waiter, thelp.h) -------------------------- */
+/* ---- generic waiter (struct vt_waiter, vtest.h) -------------------------- */
 
 /* A waiter that did not get the event must have timed out, never early. */
-static void assert_timed_out(const struct th_waiter *w)
+static void assert_timed_out(const struct vt_waiter *w)
 {
     assert_int_equal(w->ret, 0);
     assert_true(w->elapsed >= w->timeout);
@@ -40,15 +32,15 @@ static void test_s032_blocked_lt_wait_woken_by_other_thread(void **state)
     (void)state;
     vepoll_t *e;
     vepoll_source_t *s;
-    struct th_waiter w;
+    struct vt_waiter w;
     assert_int_equal(vepoll_create(&e), 0);
     assert_int_equal(vepoll_source_create(&s, 0), 0);
-    assert_int_equal(th_add(e, 3, s, VEPOLL_IN, 7), 0);
-    th_waiter_start(&w, e, 1, -1);
-    th_sleep_ms(HEAD_START_MS);
-    int64_t t_update = th_now_ns();
+    assert_int_equal(vt_add(e, 3, s, VEPOLL_IN, 7), 0);
+    vt_waiter_start(&w, e, 1, -1);
+    vt_sleep_ms(HEAD_START_MS);
+    int64_t t_update = vt_now_ns();
     vepoll_source_update(s, VEPOLL_IN, 0);
-    th_waiter_join(&w);
+    vt_waiter_join(&w);
     assert_int_equal(w.ret, 1);
     assert_int_equal(w.ev[0].events, VEPOLL_IN);
     assert_true(w.ev[0].data.u64 == 7);
@@ -64,17 +56,17 @@ static void test_s058_oneshot_with_three_blocked_threads(void **state)
     (void)state;
     vepoll_t *e;
     vepoll_source_t *s;
-    struct th_waiter w[3];
+    struct vt_waiter w[3];
     assert_int_equal(vepoll_create(&e), 0);
     assert_int_equal(vepoll_source_create(&s, 0), 0);
-    assert_int_equal(th_add(e, 3, s, VEPOLL_IN | VEPOLL_ONESHOT, 1), 0);
+    assert_int_equal(vt_add(e, 3, s, VEPOLL_IN | VEPOLL_ONESHOT, 1), 0);
     for (int i = 0; i < 3; i++)
-        th_waiter_start(&w[i], e, 1, WAIT_NS);
-    th_sleep_ms(HEAD_START_MS);
+        vt_waiter_start(&w[i], e, 1, WAIT_NS);
+    vt_sleep_ms(HEAD_START_MS);
     vepoll_source_update(s, VEPOLL_IN, 0);
     int got = 0;
     for (int i = 0; i < 3; i++) {
-        th_waiter_join(&w[i]);
+        vt_waiter_join(&w[i]);
         if (w[i].ret == 1)
             got++;
         else
@@ -92,14 +84,14 @@ static void test_s066_del_while_another_thread_waits(void **state)
     (void)state;
     vepoll_t *e;
     vepoll_source_t *s;
-    struct th_waiter w;
+    struct vt_waiter w;
     assert_int_equal(vepoll_create(&e), 0);
     assert_int_equal(vepoll_source_create(&s, 0), 0);
-    assert_int_equal(th_add(e, 3, s, VEPOLL_IN, 1), 0);
-    th_waiter_start(&w, e, 8, 400 * TH_MS);
-    th_sleep_ms(100);
-    assert_int_equal(th_del(e, 3, s), 0);
-    th_waiter_join(&w);
+    assert_int_equal(vt_add(e, 3, s, VEPOLL_IN, 1), 0);
+    vt_waiter_start(&w, e, 8, 400 * VT_MS);
+    vt_sleep_ms(100);
+    assert_int_equal(vt_del(e, 3, s), 0);
+    vt_waiter_join(&w);
     assert_timed_out(&w);
     vepoll_close(e);
     vepoll_source_close(s);
@@ -110,17 +102,17 @@ static void test_s067_add_while_another_thread_waits(void **state)
     (void)state;
     vepoll_t *e;
     vepoll_source_t *s;
-    struct th_waiter w;
+    struct vt_waiter w;
     assert_int_equal(vepoll_create(&e), 0);
     assert_int_equal(vepoll_source_create(&s, VEPOLL_IN), 0); /* already readable */
-    th_waiter_start(&w, e, 8, 10 * TH_SEC);
-    th_sleep_ms(HEAD_START_MS);
-    assert_int_equal(th_add(e, 3, s, VEPOLL_IN, 5), 0);
-    th_waiter_join(&w);
+    vt_waiter_start(&w, e, 8, 10 * VT_SEC);
+    vt_sleep_ms(HEAD_START_MS);
+    assert_int_equal(vt_add(e, 3, s, VEPOLL_IN, 5), 0);
+    vt_waiter_join(&w);
     assert_int_equal(w.ret, 1);
     assert_int_equal(w.ev[0].events, VEPOLL_IN);
     assert_true(w.ev[0].data.u64 == 5);
-    assert_true(w.elapsed < 5 * TH_SEC);
+    assert_true(w.elapsed < 5 * VT_SEC);
     vepoll_close(e);
     vepoll_source_close(s);
 }
@@ -132,17 +124,17 @@ static void test_s091_blocked_reader_woken_by_hangup(void **state)
     (void)state;
     vepoll_t *e;
     tpipe p;
-    struct th_waiter w;
+    struct vt_waiter w;
     assert_int_equal(vepoll_create(&e), 0);
     assert_int_equal(tpipe_init(&p, 0), 0);
-    assert_int_equal(th_add(e, 3, p.r, VEPOLL_IN, 1), 0);
-    th_waiter_start(&w, e, 8, 5 * TH_SEC);
-    th_sleep_ms(HEAD_START_MS);
+    assert_int_equal(vt_add(e, 3, p.r, VEPOLL_IN, 1), 0);
+    vt_waiter_start(&w, e, 8, 5 * VT_SEC);
+    vt_sleep_ms(HEAD_START_MS);
     tpipe_close_w(&p);
-    th_waiter_join(&w);
+    vt_waiter_join(&w);
     assert_int_equal(w.ret, 1);
     assert_int_equal(w.ev[0].events, VEPOLL_HUP);
-    assert_true(w.elapsed < 4 * TH_SEC);
+    assert_true(w.elapsed < 4 * VT_SEC);
     vepoll_close(e);
     tpipe_destroy(&p);
 }
@@ -152,19 +144,19 @@ static void test_s092_blocked_writer_woken_by_reader_close(void **state)
     (void)state;
     vepoll_t *e;
     tpipe p;
-    struct th_waiter w;
+    struct vt_waiter w;
     assert_int_equal(vepoll_create(&e), 0);
     assert_int_equal(tpipe_init(&p, 0), 0);
     assert_true(tpipe_fill(&p) > 0);
-    assert_int_equal(th_add(e, 3, p.w, VEPOLL_OUT, 1), 0);
-    assert_int_equal(th_poll1(e), 0);
-    th_waiter_start(&w, e, 8, 5 * TH_SEC);
-    th_sleep_ms(HEAD_START_MS);
+    assert_int_equal(vt_add(e, 3, p.w, VEPOLL_OUT, 1), 0);
+    assert_int_equal(vt_poll1(e), 0);
+    vt_waiter_start(&w, e, 8, 5 * VT_SEC);
+    vt_sleep_ms(HEAD_START_MS);
     tpipe_close_r(&p);
-    th_waiter_join(&w);
+    vt_waiter_join(&w);
     assert_int_equal(w.ret, 1);
     assert_int_equal(w.ev[0].events, VEPOLL_ERR);
-    assert_true(w.elapsed < 4 * TH_SEC);
+    assert_true(w.elapsed < 4 * VT_SEC);
     vepoll_close(e);
     tpipe_destroy(&p);
 }
@@ -190,7 +182,7 @@ static void *s105_mod_main(void *arg)
                 return NULL;
             sched_yield();
         }
-        if (th_mod(c->e, 3, c->f, VEPOLL_IN | VEPOLL_ERR | VEPOLL_ET, 1) != 0)
+        if (vt_mod(c->e, 3, c->f, VEPOLL_IN | VEPOLL_ERR | VEPOLL_ET, 1) != 0)
             c->mod_errors++;
         atomic_store(&c->turn, 0);
     }
@@ -204,12 +196,12 @@ static void test_s105_concurrent_mod_rearm_never_loses_event(void **state)
     memset(&c, 0, sizeof c);
     assert_int_equal(vepoll_create(&c.e), 0);
     assert_int_equal(vepoll_source_create(&c.f, VEPOLL_IN | VEPOLL_OUT), 0); /* F(1): always readable */
-    assert_int_equal(th_add(c.e, 3, c.f, VEPOLL_IN | VEPOLL_ERR | VEPOLL_ET, 1), 0);
+    assert_int_equal(vt_add(c.e, 3, c.f, VEPOLL_IN | VEPOLL_ERR | VEPOLL_ET, 1), 0);
     assert_int_equal(pthread_create(&th, NULL, s105_mod_main, &c), 0);
     int failures = 0, first_fail = -1;
     for (int i = 0; i < S105_ITERS; i++) {
         struct vepoll_event ev[1];
-        int r = vepoll_wait(c.e, ev, 1, 1000 * TH_MS);
+        int r = vepoll_wait(c.e, ev, 1, 1000 * VT_MS);
         if (r != 1) {
             if (first_fail < 0)
                 first_fail = i;
@@ -254,7 +246,7 @@ static void *s106_main(void *arg)
     struct s106 *c = ((struct s106_thread *)arg)->c;
     for (int r = 0; r < S106_ROUNDS; r++) {
         struct vepoll_event ev[1];
-        int n = vepoll_wait(c->e, ev, 1, 2 * TH_SEC);
+        int n = vepoll_wait(c->e, ev, 1, 2 * VT_SEC);
         if (n != 1) {
             atomic_fetch_add(&c->no_event, 1);
         } else if (ev[0].data.u64 >= S106_N) {
@@ -278,7 +270,7 @@ static void test_s106_et_counters_with_many_waiters(void **state)
     assert_int_equal(vepoll_create(&c.e), 0);
     for (int i = 0; i < S106_N; i++) {
         assert_int_equal(tefd_init(&c.f[i], 0, false), 0);
-        assert_int_equal(th_add(c.e, 10 + i, c.f[i].src, VEPOLL_IN | VEPOLL_ET, (uint64_t)i), 0);
+        assert_int_equal(vt_add(c.e, 10 + i, c.f[i].src, VEPOLL_IN | VEPOLL_ET, (uint64_t)i), 0);
     }
     assert_int_equal(pthread_barrier_init(&c.round_done, NULL, S106_N + 1), 0);
     for (int i = 0; i < S106_N; i++) {
@@ -286,7 +278,7 @@ static void test_s106_et_counters_with_many_waiters(void **state)
         assert_int_equal(pthread_create(&t[i].th, NULL, s106_main, &t[i]), 0);
     }
     for (int r = 0; r < S106_ROUNDS; r++) {
-        th_sleep_ms(r == 0 ? HEAD_START_MS : 5);
+        vt_sleep_ms(r == 0 ? HEAD_START_MS : 5);
         for (int i = 0; i < S106_N; i++)
             tefd_write(&c.f[i], 1);
         pthread_barrier_wait(&c.round_done);
@@ -308,17 +300,17 @@ static void wake_count(uint32_t mode, int nthreads, int expect)
 {
     vepoll_t *e;
     vepoll_source_t *s;
-    struct th_waiter w[4];
+    struct vt_waiter w[4];
     assert_int_equal(vepoll_create(&e), 0);
     assert_int_equal(vepoll_source_create(&s, 0), 0);
-    assert_int_equal(th_add(e, 3, s, VEPOLL_IN | mode, 1), 0);
+    assert_int_equal(vt_add(e, 3, s, VEPOLL_IN | mode, 1), 0);
     for (int i = 0; i < nthreads; i++)
-        th_waiter_start(&w[i], e, 1, WAIT_NS);
-    th_sleep_ms(HEAD_START_MS);
+        vt_waiter_start(&w[i], e, 1, WAIT_NS);
+    vt_sleep_ms(HEAD_START_MS);
     vepoll_source_update(s, VEPOLL_IN, 0);
     int got = 0;
     for (int i = 0; i < nthreads; i++) {
-        th_waiter_join(&w[i]);
+        vt_waiter_join(&w[i]);
         if (w[i].ret == 1) {
             got++;
             assert_int_equal(w[i].ev[0].events, VEPOLL_IN);
@@ -343,19 +335,19 @@ static void test_s134_lt_two_sources_two_waiters(void **state)
     (void)state;
     vepoll_t *e;
     vepoll_source_t *a, *b;
-    struct th_waiter w[2];
+    struct vt_waiter w[2];
     assert_int_equal(vepoll_create(&e), 0);
     assert_int_equal(vepoll_source_create(&a, 0), 0);
     assert_int_equal(vepoll_source_create(&b, 0), 0);
-    assert_int_equal(th_add(e, 3, a, VEPOLL_IN, 1), 0);
-    assert_int_equal(th_add(e, 4, b, VEPOLL_IN, 2), 0);
+    assert_int_equal(vt_add(e, 3, a, VEPOLL_IN, 1), 0);
+    assert_int_equal(vt_add(e, 4, b, VEPOLL_IN, 2), 0);
     for (int i = 0; i < 2; i++)
-        th_waiter_start(&w[i], e, 2, WAIT_NS);
-    th_sleep_ms(HEAD_START_MS);
+        vt_waiter_start(&w[i], e, 2, WAIT_NS);
+    vt_sleep_ms(HEAD_START_MS);
     vepoll_source_update(a, VEPOLL_IN, 0);
     vepoll_source_update(b, VEPOLL_IN, 0);
     for (int i = 0; i < 2; i++) {
-        th_waiter_join(&w[i]);
+        vt_waiter_join(&w[i]);
         assert_true(w[i].ret >= 1 && w[i].ret <= 2);
     }
     vepoll_close(e);
@@ -368,19 +360,19 @@ static void test_s134_et_two_sources_two_waiters_distinct(void **state)
     (void)state;
     vepoll_t *e;
     vepoll_source_t *a, *b;
-    struct th_waiter w[2];
+    struct vt_waiter w[2];
     assert_int_equal(vepoll_create(&e), 0);
     assert_int_equal(vepoll_source_create(&a, 0), 0);
     assert_int_equal(vepoll_source_create(&b, 0), 0);
-    assert_int_equal(th_add(e, 3, a, VEPOLL_IN | VEPOLL_ET, 1), 0);
-    assert_int_equal(th_add(e, 4, b, VEPOLL_IN | VEPOLL_ET, 2), 0);
+    assert_int_equal(vt_add(e, 3, a, VEPOLL_IN | VEPOLL_ET, 1), 0);
+    assert_int_equal(vt_add(e, 4, b, VEPOLL_IN | VEPOLL_ET, 2), 0);
     for (int i = 0; i < 2; i++)
-        th_waiter_start(&w[i], e, 1, WAIT_NS);
-    th_sleep_ms(HEAD_START_MS);
+        vt_waiter_start(&w[i], e, 1, WAIT_NS);
+    vt_sleep_ms(HEAD_START_MS);
     vepoll_source_update(a, VEPOLL_IN, 0);
     vepoll_source_update(b, VEPOLL_IN, 0);
     for (int i = 0; i < 2; i++) {
-        th_waiter_join(&w[i]);
+        vt_waiter_join(&w[i]);
         assert_int_equal(w[i].ret, 1);
     }
     assert_true(w[0].ev[0].data.u64 != w[1].ev[0].data.u64);
@@ -402,7 +394,7 @@ struct s135 {
 static void *s135_writer(void *arg)
 {
     struct s135 *c = arg;
-    th_sleep_ns(10950 * 1000);
+    vt_sleep_ns(10950 * 1000);
     vepoll_source_update(c->f, VEPOLL_IN, 0);
     return NULL;
 }
@@ -411,7 +403,7 @@ static void *s135_timed(void *arg)
 {
     struct s135 *c = arg;
     struct vepoll_event ev[1];
-    c->t2_ret = vepoll_wait(c->e, ev, 1, 11 * TH_MS);
+    c->t2_ret = vepoll_wait(c->e, ev, 1, 11 * VT_MS);
     if (c->t2_ret == 1)
         vepoll_source_update(c->f, VEPOLL_IN, 0);
     return NULL;
@@ -422,7 +414,7 @@ static void *s135_untimed(void *arg)
     struct s135 *c = arg;
     struct vepoll_event ev[1];
     /* "forever", bounded so that a lost wake-up is reported, not hung */
-    c->t3_ret = vepoll_wait(c->e, ev, 1, 10 * TH_SEC);
+    c->t3_ret = vepoll_wait(c->e, ev, 1, 10 * VT_SEC);
     return NULL;
 }
 
@@ -433,7 +425,7 @@ static void test_s135_no_lost_wakeup_timed_and_untimed(void **state)
     memset(&c, 0, sizeof c);
     assert_int_equal(vepoll_create(&c.e), 0);
     assert_int_equal(vepoll_source_create(&c.f, 0), 0);
-    assert_int_equal(th_add(c.e, 3, c.f, VEPOLL_IN | VEPOLL_ET | VEPOLL_ERR | VEPOLL_HUP, 1), 0);
+    assert_int_equal(vt_add(c.e, 3, c.f, VEPOLL_IN | VEPOLL_ET | VEPOLL_ERR | VEPOLL_HUP, 1), 0);
     int lost = 0, bad = 0;
     for (int i = 0; i < S135_ITERS && !lost; i++) {
         pthread_t t1, t2, t3;
@@ -462,7 +454,7 @@ static void test_s135_no_lost_wakeup_timed_and_untimed(void **state)
 struct fan {
     vepoll_t *e[NI];
     vepoll_source_t *s;
-    struct th_waiter w[NI];
+    struct vt_waiter w[NI];
 };
 
 static void fan_setup(struct fan *f, int n, const uint32_t *masks)
@@ -471,7 +463,7 @@ static void fan_setup(struct fan *f, int n, const uint32_t *masks)
     assert_int_equal(vepoll_source_create(&f->s, 0), 0);
     for (int i = 0; i < n; i++) {
         assert_int_equal(vepoll_create(&f->e[i]), 0);
-        assert_int_equal(th_add(f->e[i], 3, f->s, masks[i], (uint64_t)i), 0);
+        assert_int_equal(vt_add(f->e[i], 3, f->s, masks[i], (uint64_t)i), 0);
     }
 }
 
@@ -491,11 +483,11 @@ static void test_s136_non_exclusive_fan_out_wakes_all(void **state)
         m[i] = VEPOLL_IN | VEPOLL_ET;
     fan_setup(&f, NI, m);
     for (int i = 0; i < NI; i++)
-        th_waiter_start(&f.w[i], f.e[i], 1, 5 * TH_SEC);
-    th_sleep_ms(HEAD_START_MS);
+        vt_waiter_start(&f.w[i], f.e[i], 1, 5 * VT_SEC);
+    vt_sleep_ms(HEAD_START_MS);
     vepoll_source_update(f.s, VEPOLL_IN, 0);
     for (int i = 0; i < NI; i++) {
-        th_waiter_join(&f.w[i]);
+        vt_waiter_join(&f.w[i]);
         assert_int_equal(f.w[i].ret, 1);
         assert_true(f.w[i].ev[0].data.u64 == (uint64_t)i);
     }
@@ -506,7 +498,7 @@ static atomic_int fan_done;
 
 static void *fan_waiter_main(void *arg)
 {
-    th_waiter_main(arg);
+    vt_waiter_main(arg);
     atomic_fetch_add(&fan_done, 1);
     return NULL;
 }
@@ -520,11 +512,11 @@ static void exclusive_rounds(uint32_t mode)
         m[i] = VEPOLL_IN | VEPOLL_EXCLUSIVE | mode;
     fan_setup(&f, NI, m);
     atomic_store(&fan_done, 0);
-    const int64_t timeout = 30 * TH_SEC;
+    const int64_t timeout = 30 * VT_SEC;
     for (int i = 0; i < NI; i++) {
-        th_waiter_start_fn(&f.w[i], f.e[i], 1, timeout, fan_waiter_main);
+        vt_waiter_start_fn(&f.w[i], f.e[i], 1, timeout, fan_waiter_main);
     }
-    th_sleep_ms(HEAD_START_MS);
+    vt_sleep_ms(HEAD_START_MS);
     int per_round[NI];
     for (int r = 0; r < NI; r++)
         per_round[r] = -1;
@@ -532,10 +524,10 @@ static void exclusive_rounds(uint32_t mode)
         if (r > 0)
             vepoll_source_update(f.s, 0, VEPOLL_IN); /* the woken one "read" it */
         vepoll_source_update(f.s, VEPOLL_IN, 0);
-        int64_t t0 = th_now_ns();
-        while (atomic_load(&fan_done) < r + 1 && th_now_ns() - t0 < 5 * TH_SEC)
-            th_sleep_ms(5);
-        th_sleep_ms(150); /* room for extra (wrong) wake-ups to show */
+        int64_t t0 = vt_now_ns();
+        while (atomic_load(&fan_done) < r + 1 && vt_now_ns() - t0 < 5 * VT_SEC)
+            vt_sleep_ms(5);
+        vt_sleep_ms(150); /* room for extra (wrong) wake-ups to show */
         per_round[r] = atomic_load(&fan_done);
         if (per_round[r] != r + 1)
             break;
@@ -544,7 +536,7 @@ static void exclusive_rounds(uint32_t mode)
     for (int i = 0; i < NI; i++)
         vepoll_interrupt(f.e[i]);
     for (int i = 0; i < NI; i++)
-        th_waiter_join(&f.w[i]);
+        vt_waiter_join(&f.w[i]);
     for (int r = 0; r < NI; r++) {
         if (per_round[r] != r + 1)
             fail_msg("after update %d: %d waiters returned, expected %d", r + 1, per_round[r], r + 1);
@@ -577,12 +569,12 @@ static void test_s138_mixed_exclusive_and_non_exclusive(void **state)
         m[i] = VEPOLL_IN | (i < 3 ? VEPOLL_EXCLUSIVE : 0);
     fan_setup(&f, 6, m);
     for (int i = 0; i < 6; i++)
-        th_waiter_start(&f.w[i], f.e[i], 1, WAIT_NS);
-    th_sleep_ms(HEAD_START_MS);
+        vt_waiter_start(&f.w[i], f.e[i], 1, WAIT_NS);
+    vt_sleep_ms(HEAD_START_MS);
     vepoll_source_update(f.s, VEPOLL_IN, 0);
     int excl = 0;
     for (int i = 0; i < 6; i++) {
-        th_waiter_join(&f.w[i]);
+        vt_waiter_join(&f.w[i]);
         if (i >= 3) {
             assert_int_equal(f.w[i].ret, 1);
         } else if (f.w[i].ret == 1) {
@@ -604,12 +596,12 @@ static void test_s139_unwoken_exclusive_instances_did_not_record(void **state)
         m[i] = VEPOLL_IN | VEPOLL_EXCLUSIVE;
     fan_setup(&f, 4, m);
     for (int i = 0; i < 4; i++)
-        th_waiter_start(&f.w[i], f.e[i], 1, WAIT_NS);
-    th_sleep_ms(HEAD_START_MS);
+        vt_waiter_start(&f.w[i], f.e[i], 1, WAIT_NS);
+    vt_sleep_ms(HEAD_START_MS);
     vepoll_source_update(f.s, VEPOLL_IN, 0);
     int woken = -1, count = 0;
     for (int i = 0; i < 4; i++) {
-        th_waiter_join(&f.w[i]);
+        vt_waiter_join(&f.w[i]);
         if (f.w[i].ret == 1) {
             woken = i;
             count++;
@@ -620,7 +612,7 @@ static void test_s139_unwoken_exclusive_instances_did_not_record(void **state)
     assert_int_equal(count, 1);
     int total = 0;
     for (int i = 0; i < 4; i++) {
-        int n = th_poll1(f.e[i]);
+        int n = vt_poll1(f.e[i]);
         if (n == 1)
             assert_int_equal(i, woken);
         total += n;
@@ -639,7 +631,7 @@ static void test_s139_exclusive_without_waiters_recorded_everywhere(void **state
     fan_setup(&f, 4, m);
     vepoll_source_update(f.s, VEPOLL_IN, 0);
     for (int i = 0; i < 4; i++)
-        assert_int_equal(th_poll1(f.e[i]), 1);
+        assert_int_equal(vt_poll1(f.e[i]), 1);
     fan_teardown(&f, 4);
 }
 

@@ -29,9 +29,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fuzz_alloc.h"
 #include "refmodel.h"
-#include "vepoll.h"
+#include "vtest.h"
 
 #define NI 7    /* instance slots: a path of 6 must be possible (ELOOP) */
 #define NS 6    /* plain source slots */
@@ -55,14 +54,7 @@ static void wake_cb(void *arg)
     ((uint64_t *)arg)[0]++;
 }
 
-#define T(...)                                                                \
-    do {                                                                      \
-        if (trace) {                                                          \
-            fprintf(stderr, "%4d ", opno);                                    \
-            fprintf(stderr, __VA_ARGS__);                                     \
-            fputc('\n', stderr);                                              \
-        }                                                                     \
-    } while (0)
+#define T(...) vt_trace(opno, __VA_ARGS__) /* VEPOLL_FUZZ_TRACE=1 */
 
 static void fail(const char *fmt, long long lib, long long exp)
 {
@@ -74,29 +66,16 @@ static void fail(const char *fmt, long long lib, long long exp)
 
 /* ---- input decoding ------------------------------------------------------------ */
 
-struct in {
-    const uint8_t *p;
-    size_t n;
-};
-
-static uint8_t u8(struct in *in)
-{
-    if (!in->n)
-        return 0;
-    in->n--;
-    return *in->p++;
-}
-
-static uint32_t u32(struct in *in)
+static uint32_t u32(struct vt_in *in)
 {
     uint32_t v = 0;
     int i;
     for (i = 0; i < 4; i++)
-        v = v << 8 | u8(in);
+        v = v << 8 | vt_in_u8(in);
     return v;
 }
 
-static uint64_t u64(struct in *in)
+static uint64_t u64(struct vt_in *in)
 {
     return (uint64_t)u32(in) << 32 | u32(in);
 }
@@ -110,24 +89,24 @@ static const uint32_t bit_table[16] = {
 
 /* A mask: a 16-bit selector over bit_table (meaningful bits), or, after an
  * 0xff escape byte, a raw 32-bit word. */
-static uint32_t mask(struct in *in)
+static uint32_t mask(struct vt_in *in)
 {
-    uint8_t lo = u8(in);
+    uint8_t lo = vt_in_u8(in);
     unsigned sel;
     uint32_t v = 0;
     int i;
     if (lo == 0xff)
         return u32(in);
-    sel = lo | (unsigned)u8(in) << 8;
+    sel = lo | (unsigned)vt_in_u8(in) << 8;
     for (i = 0; i < 16; i++)
         if (sel & (1u << i))
             v |= bit_table[i];
     return v;
 }
 
-static uint64_t cookie(struct in *in)
+static uint64_t cookie(struct vt_in *in)
 {
-    uint8_t c = u8(in);
+    uint8_t c = vt_in_u8(in);
     return c == 0xff ? u64(in) : c * UINT64_C(0x9E3779B97F4A7C15);
 }
 
@@ -192,7 +171,7 @@ static const char *ref_name(struct rm_ref r, char *buf, size_t n)
 static bool judge_alloc(int lib, int exp)
 {
     T("  = %d%s", lib, lib == -ENOMEM ? " (injected)" : "");
-    if (lib == -ENOMEM && exp == 0 && al.injected)
+    if (lib == -ENOMEM && exp == 0 && vt_alloc_injected())
         return false;
     if (lib != exp)
         fail("rc %lld, model %lld", lib, exp);
@@ -230,9 +209,9 @@ static void check_ready(void)
 
 /* ---- operations ------------------------------------------------------------------- */
 
-static void op_create(struct in *in)
+static void op_create(struct vt_in *in)
 {
-    uint8_t b = u8(in);
+    uint8_t b = vt_in_u8(in);
     int i = b % (NI + 1);
     vepoll_t *e = (vepoll_t *)&model; /* sentinel: must stay on failure */
     if (i == NI) {
@@ -252,9 +231,9 @@ static void op_create(struct in *in)
     }
 }
 
-static void op_close(struct in *in)
+static void op_close(struct vt_in *in)
 {
-    int i = inst_arg(u8(in));
+    int i = inst_arg(vt_in_u8(in));
     T("vepoll_close(E%d)", i);
     if (i < 0) {
         judge(vepoll_close(NULL), -EBADF);
@@ -265,9 +244,9 @@ static void op_close(struct in *in)
     rm_close(&model, i);
 }
 
-static void op_source_create(struct in *in)
+static void op_source_create(struct vt_in *in)
 {
-    uint8_t b = u8(in);
+    uint8_t b = vt_in_u8(in);
     int i = b % (NS + 1);
     uint32_t ready = mask(in);
     vepoll_source_t *s = (vepoll_source_t *)&model;
@@ -287,9 +266,9 @@ static void op_source_create(struct in *in)
     }
 }
 
-static void op_source_close(struct in *in)
+static void op_source_close(struct vt_in *in)
 {
-    struct sref s = src_arg(u8(in));
+    struct sref s = src_arg(vt_in_u8(in));
     char nb[16];
     T("vepoll_source_close(%s)", ref_name(s.ref, nb, sizeof nb));
     vepoll_source_close(s.ptr);
@@ -298,16 +277,16 @@ static void op_source_close(struct in *in)
         src[s.ref.id] = NULL;
 }
 
-static void op_ctl(struct in *in)
+static void op_ctl(struct vt_in *in)
 {
     static const int ops[8] = {VEPOLL_CTL_ADD, VEPOLL_CTL_ADD, VEPOLL_CTL_MOD,
                                VEPOLL_CTL_DEL, VEPOLL_CTL_MOD, 0, 4, -1};
-    uint8_t a = u8(in), b = u8(in);
+    uint8_t a = vt_in_u8(in), b = vt_in_u8(in);
     int i = inst_arg(a);
     int op = ops[b & 7];
     int fd = fd_of((uint8_t)(b >> 3));
     bool has_ev = (b & 0xc0) != 0xc0;
-    struct sref s = src_arg(u8(in));
+    struct sref s = src_arg(vt_in_u8(in));
     uint32_t events = mask(in);
     uint64_t data = cookie(in);
     struct vepoll_event ev;
@@ -327,9 +306,9 @@ static void op_ctl(struct in *in)
         rm_ctl(&model, i, op, fd, s.ref, has_ev, events, data, true);
 }
 
-static void op_update(struct in *in)
+static void op_update(struct vt_in *in)
 {
-    struct sref s = src_arg(u8(in));
+    struct sref s = src_arg(vt_in_u8(in));
     uint32_t set = mask(in), clear = mask(in);
     char nb[16];
     T("vepoll_source_update(%s, set 0x%" PRIx32 ", clear 0x%" PRIx32 ")",
@@ -338,9 +317,9 @@ static void op_update(struct in *in)
     rm_update(&model, s.ref, set, clear);
 }
 
-static void op_wait(struct in *in)
+static void op_wait(struct vt_in *in)
 {
-    uint8_t a = u8(in), b = u8(in);
+    uint8_t a = vt_in_u8(in), b = vt_in_u8(in);
     int i = inst_arg(a);
     int maxevents = maxev_of(b);
     bool has_buf = (b & 0x30) != 0x30;
@@ -390,16 +369,16 @@ static void op_wait(struct in *in)
     }
 }
 
-static void op_interrupt(struct in *in)
+static void op_interrupt(struct vt_in *in)
 {
-    int i = inst_arg(u8(in));
+    int i = inst_arg(vt_in_u8(in));
     T("vepoll_interrupt(E%d)", i);
     judge(vepoll_interrupt(i < 0 ? NULL : ep[i]), rm_interrupt(&model, i));
 }
 
-static void op_ready(struct in *in)
+static void op_ready(struct vt_in *in)
 {
-    struct sref s = src_arg(u8(in));
+    struct sref s = src_arg(vt_in_u8(in));
     char nb[16];
     uint32_t lib, exp;
     T("vepoll_source_ready(%s)", ref_name(s.ref, nb, sizeof nb));
@@ -409,9 +388,9 @@ static void op_ready(struct in *in)
         fail("readiness 0x%llx, model 0x%llx", lib, exp);
 }
 
-static void op_wakeup(struct in *in)
+static void op_wakeup(struct vt_in *in)
 {
-    uint8_t b = u8(in);
+    uint8_t b = vt_in_u8(in);
     int i = inst_arg(b);
     bool on = (b & 0x80) != 0;
     T("vepoll_set_wakeup(E%d, %s)", i, on ? "fn" : "NULL");
@@ -425,18 +404,18 @@ static void op_wakeup(struct in *in)
     model.inst[i].wakeups = 0;
 }
 
-static void op_max_watches(struct in *in)
+static void op_max_watches(struct vt_in *in)
 {
-    uint8_t b = u8(in);
+    uint8_t b = vt_in_u8(in);
     uint64_t max = b < 0xf0 ? (uint64_t)(b & 15) : UINT64_MAX - (b & 15);
     T("vepoll_set_max_watches(%" PRIu64 ")", max);
     vepoll_set_max_watches(max);
     rm_set_max_watches(&model, max);
 }
 
-static void op_misc(struct in *in)
+static void op_misc(struct vt_in *in)
 {
-    uint8_t b = u8(in);
+    uint8_t b = vt_in_u8(in);
     int i = inst_arg(b);
     vepoll_t *e = i < 0 ? NULL : ep[i];
     struct vepoll_stats st;
@@ -465,15 +444,15 @@ static void op_misc(struct in *in)
 }
 
 /* Arms an allocation failure for the next call only. */
-static void op_fail_alloc(struct in *in)
+static void op_fail_alloc(struct vt_in *in)
 {
-    uint8_t b = u8(in);
-    al.fail_at = (b & 3) == 3 ? -1 : (b & 3) + 1;
-    T("fail allocation %d of the next call", al.fail_at);
-    al.armed = true;
+    uint8_t b = vt_in_u8(in);
+    int k = (b & 3) == 3 ? -1 : (b & 3) + 1;
+    T("fail allocation %d of the next call", k);
+    vt_alloc_arm(k);
 }
 
-typedef void (*op_fn)(struct in *);
+typedef void (*op_fn)(struct vt_in *);
 
 /* Opcode (low 5 bits of a byte) -> operation; repeats are weights. */
 static const op_fn op_table[32] = {
@@ -506,9 +485,9 @@ static void teardown(void)
         }
     }
     vepoll_set_max_watches(0);
-    if (al.live != 0)
+    if (atomic_load(&vt_alloc.live) != 0)
         fail("%lld blocks still allocated after closing everything%lld",
-             al.live, 0);
+             atomic_load(&vt_alloc.live), 0);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -516,25 +495,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-    static const struct vepoll_allocator a = {al_alloc, al_free, NULL};
     (void)argc;
     (void)argv;
-    trace = getenv("VEPOLL_FUZZ_TRACE") != NULL;
-    if (vepoll_set_allocator(&a) != 0)
+    trace = vt_trace_init();
+    vt_alloc.abort_on_bad_free = true;
+    if (vt_alloc_install() != 0)
         abort();
     return 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    struct in in = {data, size};
+    struct vt_in in = {data, size};
     rm_init(&model);
     memset(wk, 0, sizeof wk);
     vepoll_set_max_watches(0);
     /* Start with one instance and two sources so short inputs do work. */
     for (opno = 0; opno < 3; opno++) {
         uint8_t seed[1] = {0};
-        struct in s = {seed, 1};
+        struct vt_in s = {seed, 1};
         if (opno == 0)
             op_create(&s);
         else {
@@ -543,18 +522,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
     }
     for (opno = 3; in.n && opno < MAX_OPS; opno++) {
-        bool armed = al.armed;
-        op_table[u8(&in) & 31](&in);
-        if (armed) { /* the armed call is over */
-            al.armed = false;
-            al.injected = false;
-            al.calls = 0;
-        }
+        bool armed = vt_alloc_armed();
+        op_table[vt_in_u8(&in) & 31](&in);
+        if (armed) /* the armed call is over */
+            vt_alloc_fail_none();
         check_wakeups();
         check_ready();
     }
-    al.armed = false;
-    al.injected = false;
+    vt_alloc_fail_none();
     teardown();
     return 0;
 }

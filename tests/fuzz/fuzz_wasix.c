@@ -41,11 +41,13 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "fuzz_alloc.h"
-#include "vepoll.h"
 #include "vepoll_objects.h"
 #include "vepoll_wasix.h"
-#include "wasix_internal.h" /* wx->live: side-table slots after the closes */
+#include "vtest.h"
+
+/* White-box (whitebox_wasix.c, the only file here that sees the adapter's
+ * internals): side-table slots alive in wx. */
+uint32_t whitebox_wasix_live_slots(const vepoll_wasix_t *wx);
 
 #define MAX_OPS 512
 #define NFDS 32 /* fds remembered from successful creates */
@@ -74,18 +76,10 @@ static vepoll_wasix_t *wx;
 static uint32_t fds[NFDS];
 static unsigned nfds;
 static unsigned ncreated; /* objects created: every fd is below 3 + 2 * this */
-static bool trace;
 static int opno;
 static uint64_t lastptr;
 
-#define T(...)                                                                \
-    do {                                                                      \
-        if (trace) {                                                          \
-            fprintf(stderr, "%4d ", opno);                                    \
-            fprintf(stderr, __VA_ARGS__);                                     \
-            fputc('\n', stderr);                                              \
-        }                                                                     \
-    } while (0)
+#define T(...) vt_trace(opno, __VA_ARGS__) /* VEPOLL_FUZZ_TRACE=1 */
 
 static void die(const char *what, long long v)
 {
@@ -95,30 +89,17 @@ static void die(const char *what, long long v)
 
 /* ---- input --------------------------------------------------------------------- */
 
-struct in {
-    const uint8_t *p;
-    size_t n;
-};
-
-static uint8_t u8(struct in *in)
-{
-    if (!in->n)
-        return 0;
-    in->n--;
-    return *in->p++;
-}
-
-static uint64_t raw(struct in *in, int bytes)
+static uint64_t raw(struct vt_in *in, int bytes)
 {
     uint64_t v = 0;
     for (int i = 0; i < bytes; i++)
-        v |= (uint64_t)u8(in) << (8 * i);
+        v |= (uint64_t)vt_in_u8(in) << (8 * i);
     return v;
 }
 
-static uint64_t gptr(struct in *in)
+static uint64_t gptr(struct vt_in *in)
 {
-    uint8_t s = u8(in);
+    uint8_t s = vt_in_u8(in);
     uint64_t p, k = s >> 4;
     switch (s & 15) {
     case 0: p = 0; break;
@@ -141,9 +122,9 @@ static uint64_t gptr(struct in *in)
     return p;
 }
 
-static uint32_t gfd(struct in *in)
+static uint32_t gfd(struct vt_in *in)
 {
-    uint8_t s = u8(in);
+    uint8_t s = vt_in_u8(in);
     switch (s & 7) {
     case 0: case 1: case 2:
         return nfds ? fds[(s >> 3) % nfds] : 3;
@@ -155,12 +136,12 @@ static uint32_t gfd(struct in *in)
     }
 }
 
-static int64_t gmaxev(struct in *in)
+static int64_t gmaxev(struct vt_in *in)
 {
     static const int64_t t[] = {1, 2, 3, 64, 65, 1024, 1025, 0, -1, INT32_MAX,
                                 (int64_t)INT32_MAX + 1, INT64_MAX, INT64_MIN,
                                 INT64_C(1) << 59, (INT64_C(1) << 59) + 1, 4};
-    uint8_t s = u8(in);
+    uint8_t s = vt_in_u8(in);
     if (s & 0x80) {
         int64_t d = (int64_t)(mem.size / VEPOLL_WASIX_EVENT_SIZE);
         return d + (s & 3) - 1; /* exactly the memory, one less, one more */
@@ -170,9 +151,9 @@ static int64_t gmaxev(struct in *in)
     return t[s & 15];
 }
 
-static enum vepoll_wasix_abi gabi(struct in *in)
+static enum vepoll_wasix_abi gabi(struct vt_in *in)
 {
-    uint8_t s = u8(in);
+    uint8_t s = vt_in_u8(in);
     if ((s & 31) == 31)
         return (enum vepoll_wasix_abi)(int)(s >> 5); /* neither 32 nor 64 */
     return (s & 1) ? VEPOLL_WASIX_64 : VEPOLL_WASIX_32;
@@ -257,7 +238,7 @@ static void after(uint32_t rc, const char *call, uint64_t a, uint64_t alen, uint
                   uint64_t blen)
 {
     check_errno(rc);
-    if (al.injected && rc != VEPOLL_WASI_ESUCCESS && rc != VEPOLL_WASI_ENOMEM)
+    if (vt_alloc_injected() && rc != VEPOLL_WASI_ESUCCESS && rc != VEPOLL_WASI_ENOMEM)
         die("an injected allocation failure gave neither success nor ENOMEM", rc);
     if (rc != VEPOLL_WASI_ESUCCESS)
         alen = blen = 0; /* a failed import writes nothing */
@@ -279,9 +260,9 @@ static void put_bytes(uint64_t p, const void *v, size_t n)
 
 /* ---- the calls ------------------------------------------------------------------ */
 
-typedef void (*op_fn)(struct in *);
+typedef void (*op_fn)(struct vt_in *);
 
-static void op_epoll_create(struct in *in)
+static void op_epoll_create(struct vt_in *in)
 {
     uint64_t p = gptr(in);
     uint32_t rc;
@@ -295,18 +276,18 @@ static void op_epoll_create(struct in *in)
     }
 }
 
-static void op_epoll_ctl(struct in *in)
+static void op_epoll_ctl(struct vt_in *in)
 {
     enum vepoll_wasix_abi abi = gabi(in);
     uint32_t epfd = gfd(in), fd = gfd(in), op, rc;
-    uint8_t s = u8(in);
+    uint8_t s = vt_in_u8(in);
     uint64_t p;
     op = (s & 7) < 3 ? (s & 7) : (s & 7) == 3 ? 3 : (s & 7) == 4 ? UINT32_MAX : (s & 3);
     p = (s & 8) ? 0 : gptr(in);
     if (s & 16) { /* compose an event there first (guest memory, not the call) */
         uint8_t ev[VEPOLL_WASIX_EVENT_SIZE];
-        uint32_t events = (s & 32) ? (uint32_t)raw(in, 4) : u8(in);
-        memset(ev, u8(in), sizeof ev);
+        uint32_t events = (s & 32) ? (uint32_t)raw(in, 4) : vt_in_u8(in);
+        memset(ev, vt_in_u8(in), sizeof ev);
         memcpy(ev, &events, 4);
         put_bytes(p, ev, sizeof ev);
     }
@@ -343,7 +324,7 @@ static void check_events(enum vepoll_wasix_abi abi, uint64_t ev, uint64_t n, uin
     }
 }
 
-static void op_epoll_wait(struct in *in)
+static void op_epoll_wait(struct vt_in *in)
 {
     enum vepoll_wasix_abi abi = gabi(in);
     uint32_t epfd = gfd(in), rc;
@@ -376,7 +357,7 @@ static void op_epoll_wait(struct in *in)
     }
 }
 
-static void op_fd_pipe(struct in *in)
+static void op_fd_pipe(struct vt_in *in)
 {
     uint64_t a = gptr(in), b = gptr(in);
     uint32_t rc;
@@ -391,9 +372,9 @@ static void op_fd_pipe(struct in *in)
     }
 }
 
-static void op_fd_event(struct in *in)
+static void op_fd_event(struct vt_in *in)
 {
-    uint8_t s = u8(in);
+    uint8_t s = vt_in_u8(in);
     uint64_t init = (s & 1) ? raw(in, 8) : (s >> 4);
     uint32_t flags = (s & 2) ? (uint32_t)raw(in, 4) : (s >> 2) & 1, rc;
     uint64_t p = gptr(in);
@@ -407,9 +388,9 @@ static void op_fd_event(struct in *in)
     }
 }
 
-static void op_sock_pair(struct in *in)
+static void op_sock_pair(struct vt_in *in)
 {
-    uint8_t s = u8(in);
+    uint8_t s = vt_in_u8(in);
     uint32_t af = (s & 1) ? (uint32_t)raw(in, 4) : VEPOLL_WASIX_AF_UNIX;
     uint32_t type = (s & 2) ? (uint32_t)raw(in, 4) : VEPOLL_WASIX_SOCK_STREAM;
     uint32_t proto = (s & 4) ? (uint32_t)raw(in, 4) : 0, rc;
@@ -426,9 +407,9 @@ static void op_sock_pair(struct in *in)
     }
 }
 
-static void op_sock_shutdown(struct in *in)
+static void op_sock_shutdown(struct vt_in *in)
 {
-    uint32_t fd = gfd(in), how = u8(in), rc;
+    uint32_t fd = gfd(in), how = vt_in_u8(in), rc;
     if (how & 0x80)
         how = (uint32_t)raw(in, 4);
     else
@@ -446,16 +427,16 @@ static void host_rc(int64_t rc, const char *call)
         die(call, rc);
 }
 
-static void op_write(struct in *in)
+static void op_write(struct vt_in *in)
 {
     uint32_t fd = gfd(in);
     uint8_t buf[256];
-    size_t len = u8(in);
+    size_t len = vt_in_u8(in);
     int64_t rc;
     if (len & 0x80)
         len = 8; /* an eventfd's counter */
     for (size_t i = 0; i < len; i++)
-        buf[i] = u8(in);
+        buf[i] = vt_in_u8(in);
     vepoll_wasix_set_nonblock(wx, fd, 1);
     rc = vepoll_wasix_write(wx, fd, buf, len);
     T("host write(fd=%u, len=%zu) = %" PRId64, fd, len, rc);
@@ -464,11 +445,11 @@ static void op_write(struct in *in)
     host_rc(rc, "write");
 }
 
-static void op_read(struct in *in)
+static void op_read(struct vt_in *in)
 {
     uint32_t fd = gfd(in);
     uint8_t buf[256];
-    size_t len = u8(in);
+    size_t len = vt_in_u8(in);
     int64_t rc;
     vepoll_wasix_set_nonblock(wx, fd, 1);
     rc = vepoll_wasix_read(wx, fd, buf, len);
@@ -478,7 +459,7 @@ static void op_read(struct in *in)
     host_rc(rc, "read");
 }
 
-static void op_close(struct in *in)
+static void op_close(struct vt_in *in)
 {
     uint32_t fd = gfd(in);
     int rc = vepoll_wasix_close(wx, fd);
@@ -486,16 +467,16 @@ static void op_close(struct in *in)
     host_rc(rc, "close");
 }
 
-static void op_shutdown(struct in *in)
+static void op_shutdown(struct vt_in *in)
 {
     uint32_t fd = gfd(in);
-    int how = (int)(int8_t)u8(in);
+    int how = (int)(int8_t)vt_in_u8(in);
     int rc = vepoll_wasix_shutdown(wx, fd, how);
     T("host shutdown(fd=%u, how=%d) = %d", fd, how, rc);
     host_rc(rc, "shutdown");
 }
 
-static void op_info(struct in *in)
+static void op_info(struct vt_in *in)
 {
     uint32_t fd = gfd(in);
     struct vepoll_wasix_fdinfo info;
@@ -504,14 +485,14 @@ static void op_info(struct in *in)
     host_rc(rc, "fd_info");
 }
 
-static void op_poll(struct in *in)
+static void op_poll(struct vt_in *in)
 {
     struct vepoll_wasix_pollitem items[8];
-    size_t n = u8(in) % 9;
+    size_t n = vt_in_u8(in) % 9;
     int rc;
     for (size_t i = 0; i < n; i++) {
         items[i].fd = gfd(in);
-        items[i].events = u8(in) & (VEPOLL_IN | VEPOLL_OUT | VEPOLL_PRI | VEPOLL_RDHUP);
+        items[i].events = vt_in_u8(in) & (VEPOLL_IN | VEPOLL_OUT | VEPOLL_PRI | VEPOLL_RDHUP);
     }
     rc = vepoll_wasix_poll(wx, items, n, 0);
     T("host poll(n=%zu, timeout=0) = %d", n, rc);
@@ -521,9 +502,9 @@ static void op_poll(struct in *in)
 }
 
 /* Host creates with random flags (NONBLOCK, SEMAPHORE, junk). */
-static void op_host_create(struct in *in)
+static void op_host_create(struct vt_in *in)
 {
-    uint8_t s = u8(in);
+    uint8_t s = vt_in_u8(in);
     uint32_t f[2];
     int flags = (s & 8) ? VEPOLL_NONBLOCK : 0, rc;
     if (s & 16)
@@ -546,25 +527,23 @@ static void op_host_create(struct in *in)
 }
 
 /* Random guest bytes anywhere in the guest memory. */
-static void op_poke(struct in *in)
+static void op_poke(struct vt_in *in)
 {
     uint64_t p = gptr(in);
-    uint8_t n = u8(in) % 33, b[32];
+    uint8_t n = vt_in_u8(in) % 33, b[32];
     for (int i = 0; i < n; i++)
-        b[i] = u8(in);
+        b[i] = vt_in_u8(in);
     T("guest poke(%#" PRIx64 ", %u bytes)", p, n);
     put_bytes(p, b, n);
 }
 
 /* The next call's k-th allocation fails (k = 0: all of them). */
-static void op_arm(struct in *in)
+static void op_arm(struct vt_in *in)
 {
-    uint8_t s = u8(in);
-    al.fail_at = s & 7 ? s & 7 : -1;
-    al.armed = true;
-    al.calls = 0;
-    al.injected = false;
-    T("arm allocation failure %d", al.fail_at);
+    uint8_t s = vt_in_u8(in);
+    int k = s & 7 ? s & 7 : -1;
+    vt_alloc_arm(k);
+    T("arm allocation failure %d", k);
 }
 
 static const op_fn op_table[16] = {
@@ -581,12 +560,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-    static const struct vepoll_allocator a = {al_alloc, al_free, NULL};
     uint8_t *m;
     (void)argc;
     (void)argv;
-    trace = getenv("VEPOLL_FUZZ_TRACE") != NULL;
-    if (vepoll_set_allocator(&a) != 0)
+    (void)vt_trace_init();
+    vt_alloc.abort_on_bad_free = true;
+    if (vt_alloc_install() != 0)
         abort();
     pagesz = (size_t)sysconf(_SC_PAGESIZE);
     if (pagesz > sizeof shadow)
@@ -601,35 +580,32 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const uint64_t sizes[8] = {4096, 4096, 1024, 100, 64, 33, 4, 0};
-    struct in in = {data, size};
-    uint8_t h = u8(&in);
+    struct vt_in in = {data, size};
+    uint8_t h = vt_in_u8(&in);
     uint64_t msz = sizes[h & 7];
 
     if (msz > pagesz)
         msz = pagesz;
     set_mem(msz, (h & 7) == 7 && (h & 8));
-    memset(page + pagesz - msz, u8(&in), msz);
+    memset(page + pagesz - msz, vt_in_u8(&in), msz);
     nfds = 0;
     ncreated = 0;
     lastptr = 0;
-    memset(&al, 0, sizeof al);
+    vt_alloc_reset();
     if (vepoll_wasix_create(&wx, NULL) != 0)
         abort();
     T("guest memory %" PRIu64 " bytes%s", msz, null_base ? " (base NULL)" : "");
     for (opno = 0; in.n && opno < MAX_OPS; opno++) {
-        uint8_t s = u8(&in);
-        bool armed = al.armed;
+        uint8_t s = vt_in_u8(&in);
+        bool armed = vt_alloc_armed();
         if ((s & 15) == 11 && (s & 0x30))
             ((s & 0x30) == 0x10 ? op_shutdown : op_info)(&in);
         else
             op_table[s & 15](&in);
-        if (armed) { /* the armed call is over */
-            al.armed = false;
-            al.injected = false;
-            al.calls = 0;
-        }
+        if (armed) /* the armed call is over */
+            vt_alloc_fail_none();
     }
-    al.armed = false;
+    vt_alloc_fail_none();
     /* Close everything, then nothing of the adapter may be left. */
     for (uint32_t fd = VEPOLL_WASIX_FIRST_FD; fd < VEPOLL_WASIX_FIRST_FD + 2 * ncreated; fd++)
         (void)vepoll_wasix_close(wx, fd);
@@ -638,11 +614,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (vepoll_wasix_fd_info(wx, fd, &info) != -EBADF)
             die("fd still open after closing every fd", fd);
     }
-    if (wx->live != 0)
-        die("side-table slots alive after closing every fd", wx->live);
+    if (whitebox_wasix_live_slots(wx) != 0)
+        die("side-table slots alive after closing every fd", whitebox_wasix_live_slots(wx));
     vepoll_wasix_destroy(wx);
     wx = NULL;
-    if (al.live != 0)
-        die("blocks still allocated after vepoll_wasix_destroy", al.live);
+    if (atomic_load(&vt_alloc.live) != 0)
+        die("blocks still allocated after vepoll_wasix_destroy", atomic_load(&vt_alloc.live));
     return 0;
 }

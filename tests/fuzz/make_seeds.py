@@ -200,7 +200,7 @@ seeds["nest-close"] = (Seq().create(1).create(2).add(1, "S0", IN, 1)
                        .add(0, "E1", IN, 2).add(2, "E1", IN, 3).upd("S0", IN)
                        .close(1).wait(0).wait(2).ready("E0").create(1)
                        .add(0, "E1", IN, 4).wait(0))
-# ctl error precedence of docs/API.md
+# the ctl error order of docs/API.md
 seeds["ctl-errors"] = (Seq().ctl(0, "ADD", 0, "S0", null_ev=True)
                        .ctl(None, "ADD", 0, "S0", null_ev=True)
                        .ctl(None, "ADD", 0, "S0").ctl(0, "ADD", 0, None)

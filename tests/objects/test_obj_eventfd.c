@@ -4,17 +4,10 @@
  * timeouts, and readiness through vepoll_wait (S040, S046, S095,
  * S098-S104).  Helper threads never assert.
  */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <stdint.h>
-#include <cmocka.h>
-
 #include <pthread.h>
 
-#include "check.h"
-#include "thelp.h"
 #include "vepoll_objects.h"
+#include "vtest.h"
 
 #define MAXV VEPOLL_EFD_MAX
 
@@ -123,17 +116,17 @@ static void test_eventfd_S102_size_rules(void **state)
 static void test_eventfd_S099_accumulate_and_reset(void **state)
 {
     vepoll_eventfd_t *e = newefd(0, 0);
-    vepoll_t *ep = new_ep();
+    vepoll_t *ep = vt_new_ep();
     (void)state;
-    ADD(ep, FD_F, S(e), VEPOLL_IN | VEPOLL_OUT, 1);
-    expect_events(ep, 8, {1, VEPOLL_OUT});
+    VT_ADD(ep, VT_FD_F, S(e), VEPOLL_IN | VEPOLL_OUT, 1);
+    vt_expect_events(ep, 8, {1, VEPOLL_OUT});
     assert_int_equal(put(e, 3), 8);
     assert_int_equal(put(e, 4), 8);
-    expect_events(ep, 8, {1, VEPOLL_IN | VEPOLL_OUT});
+    vt_expect_events(ep, 8, {1, VEPOLL_IN | VEPOLL_OUT});
     expect_count(e, 7);
-    expect_events(ep, 8, {1, VEPOLL_OUT});
+    vt_expect_events(ep, 8, {1, VEPOLL_OUT});
     expect_eagain(e);
-    free_ep(ep);
+    vt_free_ep(ep);
     closeefd(e);
 }
 
@@ -141,15 +134,15 @@ static void test_eventfd_S098_initial_value(void **state)
 {
     vepoll_eventfd_t *e0 = newefd(0, 0), *e5 = newefd(5, 0);
     vepoll_eventfd_t *s2 = newefd(2, VEPOLL_EFD_SEMAPHORE);
-    vepoll_t *ep = new_ep();
+    vepoll_t *ep = vt_new_ep();
     (void)state;
-    ADD(ep, 1, S(e0), VEPOLL_IN, 0);
-    expect_none(ep, 8);
-    ADD(ep, 2, S(e5), VEPOLL_IN, 5);
-    ADD(ep, 3, S(s2), VEPOLL_IN, 2);
-    expect_events(ep, 8, {5, VEPOLL_IN}, {2, VEPOLL_IN});
+    VT_ADD(ep, 1, S(e0), VEPOLL_IN, 0);
+    vt_expect_none(ep, 8);
+    VT_ADD(ep, 2, S(e5), VEPOLL_IN, 5);
+    VT_ADD(ep, 3, S(s2), VEPOLL_IN, 2);
+    vt_expect_events(ep, 8, {5, VEPOLL_IN}, {2, VEPOLL_IN});
     expect_count(e5, 5);
-    free_ep(ep);
+    vt_free_ep(ep);
     closeefd(e0);
     closeefd(e5);
     closeefd(s2);
@@ -158,59 +151,59 @@ static void test_eventfd_S098_initial_value(void **state)
 static void test_eventfd_S100_semaphore_mode(void **state)
 {
     vepoll_eventfd_t *e = newefd(2, VEPOLL_EFD_SEMAPHORE);
-    vepoll_t *ep = new_ep();
+    vepoll_t *ep = vt_new_ep();
     (void)state;
-    ADD(ep, FD_F, S(e), VEPOLL_IN, 1);
-    expect_events(ep, 8, {1, VEPOLL_IN});
+    VT_ADD(ep, VT_FD_F, S(e), VEPOLL_IN, 1);
+    vt_expect_events(ep, 8, {1, VEPOLL_IN});
     expect_count(e, 1);
-    expect_events(ep, 8, {1, VEPOLL_IN});
+    vt_expect_events(ep, 8, {1, VEPOLL_IN});
     expect_count(e, 1);
-    expect_none(ep, 8);
+    vt_expect_none(ep, 8);
     expect_eagain(e);
     assert_int_equal(put(e, 3), 8);
     expect_count(e, 1);
     expect_count(e, 1);
     expect_count(e, 1);
     expect_eagain(e);
-    free_ep(ep);
+    vt_free_ep(ep);
     closeefd(e);
 }
 
 static void test_eventfd_S101_ceiling_and_all_ones(void **state)
 {
     vepoll_eventfd_t *e = newefd(0, VEPOLL_NONBLOCK);
-    vepoll_t *ep = new_ep();
+    vepoll_t *ep = vt_new_ep();
     (void)state;
-    ADD(ep, FD_F, S(e), VEPOLL_IN | VEPOLL_OUT, 1);
-    expect_events(ep, 8, {1, VEPOLL_OUT});
+    VT_ADD(ep, VT_FD_F, S(e), VEPOLL_IN | VEPOLL_OUT, 1);
+    vt_expect_events(ep, 8, {1, VEPOLL_OUT});
     assert_int_equal(put(e, UINT64_MAX), -EINVAL);
     assert_int_equal(put(e, UINT64_MAX - 2), 8);
-    expect_events(ep, 8, {1, VEPOLL_IN | VEPOLL_OUT});
+    vt_expect_events(ep, 8, {1, VEPOLL_IN | VEPOLL_OUT});
     assert_int_equal(put(e, 1), 8); /* counter = MAX */
-    expect_events(ep, 8, {1, VEPOLL_IN});
+    vt_expect_events(ep, 8, {1, VEPOLL_IN});
     assert_int_equal(put(e, 1), -EAGAIN);
     assert_int_equal(put(e, 0), 8); /* 0 always fits */
     expect_count(e, MAXV);
-    expect_events(ep, 8, {1, VEPOLL_OUT});
-    free_ep(ep);
+    vt_expect_events(ep, 8, {1, VEPOLL_OUT});
+    vt_free_ep(ep);
     closeefd(e);
 }
 
 static void test_eventfd_S040_write_of_zero_is_an_in_event(void **state)
 {
     vepoll_eventfd_t *e = newefd(0, VEPOLL_NONBLOCK);
-    vepoll_t *ep = new_ep();
+    vepoll_t *ep = vt_new_ep();
     (void)state;
-    ADD(ep, FD_F, S(e), VEPOLL_IN | VEPOLL_ET, 1);
+    VT_ADD(ep, VT_FD_F, S(e), VEPOLL_IN | VEPOLL_ET, 1);
     assert_int_equal(put(e, 3), 8);
-    expect_events(ep, 8, {1, VEPOLL_IN});
-    expect_none(ep, 8);
+    vt_expect_events(ep, 8, {1, VEPOLL_IN});
+    vt_expect_none(ep, 8);
     assert_int_equal(put(e, 0), 8);
-    expect_events(ep, 8, {1, VEPOLL_IN}); /* counter still 3: new edge */
+    vt_expect_events(ep, 8, {1, VEPOLL_IN}); /* counter still 3: new edge */
     expect_count(e, 3);
     assert_int_equal(put(e, 0), 8);
-    expect_none(ep, 8); /* counter 0: not readable */
-    free_ep(ep);
+    vt_expect_none(ep, 8); /* counter 0: not readable */
+    vt_free_ep(ep);
     closeefd(e);
 }
 
@@ -219,110 +212,110 @@ static void test_eventfd_S040_write_of_zero_is_an_in_event(void **state)
 static void test_eventfd_S040_write_of_zero_at_zero_reports_out_to_in_out_et(void **state)
 {
     vepoll_eventfd_t *e = newefd(0, 0);
-    vepoll_t *ep = new_ep();
+    vepoll_t *ep = vt_new_ep();
     (void)state;
-    ADD(ep, FD_F, S(e), VEPOLL_IN | VEPOLL_OUT | VEPOLL_ET, 1);
-    expect_events(ep, 8, {1, VEPOLL_OUT});
-    expect_none(ep, 8);
+    VT_ADD(ep, VT_FD_F, S(e), VEPOLL_IN | VEPOLL_OUT | VEPOLL_ET, 1);
+    vt_expect_events(ep, 8, {1, VEPOLL_OUT});
+    vt_expect_none(ep, 8);
     assert_int_equal(put(e, 0), 8);
-    expect_events(ep, 8, {1, VEPOLL_OUT});
-    expect_none(ep, 8);
-    free_ep(ep);
+    vt_expect_events(ep, 8, {1, VEPOLL_OUT});
+    vt_expect_none(ep, 8);
+    vt_free_ep(ep);
     closeefd(e);
 }
 
 static void test_eventfd_S046_et_out_edges(void **state)
 {
     vepoll_eventfd_t *e = newefd(0, 0);
-    vepoll_t *ep = new_ep();
+    vepoll_t *ep = vt_new_ep();
     (void)state;
-    ADD(ep, FD_F, S(e), VEPOLL_OUT | VEPOLL_ET, 1);
-    expect_events(ep, 8, {1, VEPOLL_OUT});
+    VT_ADD(ep, VT_FD_F, S(e), VEPOLL_OUT | VEPOLL_ET, 1);
+    vt_expect_events(ep, 8, {1, VEPOLL_OUT});
     assert_int_equal(put(e, 5), 8);
-    expect_none(ep, 8); /* IN-kind wake-up, not in the mask */
+    vt_expect_none(ep, 8); /* IN-kind wake-up, not in the mask */
     expect_count(e, 5);
-    expect_events(ep, 8, {1, VEPOLL_OUT});
-    MOD(ep, FD_F, S(e), VEPOLL_IN | VEPOLL_OUT | VEPOLL_ET, 2);
-    expect_events(ep, 8, {2, VEPOLL_OUT});
+    vt_expect_events(ep, 8, {1, VEPOLL_OUT});
+    VT_MOD(ep, VT_FD_F, S(e), VEPOLL_IN | VEPOLL_OUT | VEPOLL_ET, 2);
+    vt_expect_events(ep, 8, {2, VEPOLL_OUT});
     assert_int_equal(put(e, 1), 8);
-    expect_events(ep, 8, {2, VEPOLL_IN | VEPOLL_OUT});
+    vt_expect_events(ep, 8, {2, VEPOLL_IN | VEPOLL_OUT});
     expect_count(e, 1);
-    expect_events(ep, 8, {2, VEPOLL_OUT});
-    expect_none(ep, 8);
-    free_ep(ep);
+    vt_expect_events(ep, 8, {2, VEPOLL_OUT});
+    vt_expect_none(ep, 8);
+    vt_free_ep(ep);
     closeefd(e);
 }
 
 static void test_eventfd_failed_calls_wake_nobody(void **state)
 {
     vepoll_eventfd_t *e = newefd(MAXV, 0);
-    vepoll_t *ep = new_ep();
+    vepoll_t *ep = vt_new_ep();
     uint64_t v = 1;
     (void)state;
-    ADD(ep, FD_F, S(e), VEPOLL_IN | VEPOLL_OUT | VEPOLL_ET, 1);
-    expect_events(ep, 8, {1, VEPOLL_IN});
+    VT_ADD(ep, VT_FD_F, S(e), VEPOLL_IN | VEPOLL_OUT | VEPOLL_ET, 1);
+    vt_expect_events(ep, 8, {1, VEPOLL_IN});
     assert_int_equal(put(e, 1), -EAGAIN);
     assert_int_equal(put(e, UINT64_MAX), -EINVAL);
     assert_int_equal(vepoll_eventfd_write(e, &v, 4, 0), -EINVAL);
-    expect_none(ep, 8);
-    free_ep(ep);
+    vt_expect_none(ep, 8);
+    vt_free_ep(ep);
     closeefd(e);
 }
 
 static void test_eventfd_S103_et_rearms_on_each_write(void **state)
 {
     vepoll_eventfd_t *e = newefd(0, VEPOLL_NONBLOCK);
-    vepoll_t *ep = new_ep();
+    vepoll_t *ep = vt_new_ep();
     (void)state;
-    ADD(ep, FD_F, S(e), VEPOLL_IN | VEPOLL_ET, 1);
+    VT_ADD(ep, VT_FD_F, S(e), VEPOLL_IN | VEPOLL_ET, 1);
     assert_int_equal(put(e, 3), 8);
-    expect_events(ep, 8, {1, VEPOLL_IN});
-    expect_none(ep, 8);
+    vt_expect_events(ep, 8, {1, VEPOLL_IN});
+    vt_expect_none(ep, 8);
     assert_int_equal(put(e, 1), 8);
-    expect_events(ep, 8, {1, VEPOLL_IN});
-    expect_none(ep, 8);
-    free_ep(ep);
+    vt_expect_events(ep, 8, {1, VEPOLL_IN});
+    vt_expect_none(ep, 8);
+    vt_free_ep(ep);
     closeefd(e);
 }
 
 static void test_eventfd_S104_counter_in_two_instances(void **state)
 {
     vepoll_eventfd_t *e = newefd(0, 0);
-    vepoll_t *a = new_ep(), *b = new_ep();
+    vepoll_t *a = vt_new_ep(), *b = vt_new_ep();
     (void)state;
-    ADD(a, FD_F, S(e), VEPOLL_IN | VEPOLL_ET, 1);
-    ADD(b, FD_F, S(e), VEPOLL_IN | VEPOLL_ET, 2);
+    VT_ADD(a, VT_FD_F, S(e), VEPOLL_IN | VEPOLL_ET, 1);
+    VT_ADD(b, VT_FD_F, S(e), VEPOLL_IN | VEPOLL_ET, 2);
     assert_int_equal(put(e, 1), 8);
-    expect_events(a, 8, {1, VEPOLL_IN});
-    expect_events(b, 8, {2, VEPOLL_IN});
-    expect_none(a, 8);
-    expect_none(b, 8);
-    free_ep(a);
-    free_ep(b);
+    vt_expect_events(a, 8, {1, VEPOLL_IN});
+    vt_expect_events(b, 8, {2, VEPOLL_IN});
+    vt_expect_none(a, 8);
+    vt_expect_none(b, 8);
+    vt_free_ep(a);
+    vt_free_ep(b);
     closeefd(e);
 }
 
 static void test_eventfd_S095_fresh_counter_out_only(void **state)
 {
     vepoll_eventfd_t *e = newefd(0, 0);
-    vepoll_t *ep = new_ep();
+    vepoll_t *ep = vt_new_ep();
     (void)state;
-    ADD(ep, FD_F, S(e), VEPOLL_IN | VEPOLL_OUT, 1);
-    expect_events(ep, 8, {1, VEPOLL_OUT});
+    VT_ADD(ep, VT_FD_F, S(e), VEPOLL_IN | VEPOLL_OUT, 1);
+    vt_expect_events(ep, 8, {1, VEPOLL_OUT});
     assert_int_equal(vepoll_source_ready(S(e)), VEPOLL_OUT);
-    free_ep(ep);
+    vt_free_ep(ep);
     closeefd(e);
 }
 
 static void test_eventfd_close_removes_registrations_and_is_ebadf_after(void **state)
 {
     vepoll_eventfd_t *e = newefd(1, 0);
-    vepoll_t *ep = new_ep();
+    vepoll_t *ep = vt_new_ep();
     (void)state;
-    ADD(ep, FD_F, S(e), VEPOLL_IN, 1);
+    VT_ADD(ep, VT_FD_F, S(e), VEPOLL_IN, 1);
     closeefd(e);
-    expect_none(ep, 8);
-    free_ep(ep);
+    vt_expect_none(ep, 8);
+    vt_free_ep(ep);
 }
 
 /* ---- blocking ----------------------------------------------------------------- */
@@ -331,13 +324,13 @@ static void test_eventfd_nonblock_overrides_timeout(void **state)
 {
     vepoll_eventfd_t *e = newefd(MAXV, VEPOLL_NONBLOCK);
     uint64_t v = 1;
-    int64_t t0 = th_now_ns();
+    int64_t t0 = vt_now_ns();
     (void)state;
     assert_int_equal(vepoll_eventfd_write(e, &v, 8, -1), -EAGAIN);
-    assert_int_equal(vepoll_eventfd_write(e, &v, 8, 5 * TH_SEC), -EAGAIN);
+    assert_int_equal(vepoll_eventfd_write(e, &v, 8, 5 * VT_SEC), -EAGAIN);
     expect_count(e, MAXV);
     assert_int_equal(vepoll_eventfd_read(e, &v, 8, -1), -EAGAIN);
-    assert_true(th_now_ns() - t0 < 4 * TH_SEC);
+    assert_true(vt_now_ns() - t0 < 4 * VT_SEC);
     closeefd(e);
 }
 
@@ -345,15 +338,15 @@ static void test_eventfd_timeouts_wait_at_least_the_timeout(void **state)
 {
     vepoll_eventfd_t *e = newefd(0, 0);
     uint64_t v = MAXV;
-    int64_t t0 = th_now_ns();
+    int64_t t0 = vt_now_ns();
     (void)state;
-    assert_int_equal(vepoll_eventfd_read(e, &v, 8, 40 * TH_MS), -EAGAIN);
-    assert_true(th_now_ns() - t0 >= 40 * TH_MS);
+    assert_int_equal(vepoll_eventfd_read(e, &v, 8, 40 * VT_MS), -EAGAIN);
+    assert_true(vt_now_ns() - t0 >= 40 * VT_MS);
     assert_int_equal(put(e, MAXV), 8);
     v = 1;
-    t0 = th_now_ns();
-    assert_int_equal(vepoll_eventfd_write(e, &v, 8, 40 * TH_MS), -EAGAIN);
-    assert_true(th_now_ns() - t0 >= 40 * TH_MS);
+    t0 = vt_now_ns();
+    assert_int_equal(vepoll_eventfd_write(e, &v, 8, 40 * VT_MS), -EAGAIN);
+    assert_true(vt_now_ns() - t0 >= 40 * VT_MS);
     closeefd(e);
 }
 
@@ -372,7 +365,7 @@ static void *actor_main(void *arg)
     uint64_t v = a->v;
     /* A close must find the test thread's call already started (the
      * contract): give it ample time. */
-    th_sleep_ns(a->act == ACT_CLOSE ? 100 * TH_MS : 30 * TH_MS);
+    vt_sleep_ns(a->act == ACT_CLOSE ? 100 * VT_MS : 30 * VT_MS);
     if (a->act == ACT_PUT)
         (void)vepoll_eventfd_write(a->e, &v, 8, 0);
     else if (a->act == ACT_GET)
@@ -397,7 +390,7 @@ static void test_eventfd_blocked_reader_woken_by_write(void **state)
     uint64_t v = 0;
     (void)state;
     actor_start(&a, e, ACT_PUT, 42);
-    assert_int_equal(vepoll_eventfd_read(e, &v, 8, 20 * TH_SEC), 8);
+    assert_int_equal(vepoll_eventfd_read(e, &v, 8, 20 * VT_SEC), 8);
     assert_true(v == 42);
     assert_int_equal(pthread_join(a.th, NULL), 0);
     closeefd(e);
@@ -447,14 +440,16 @@ static void destroy_efd(void *e)
 static void test_eventfd_allocation_failures_leave_nothing_allocated(void **state)
 {
     (void)state;
-    th_each_alloc_fails(create_efd, destroy_efd, 2);
+    vt_each_alloc_fails(create_efd, destroy_efd, 2);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        /* first: vepoll_set_allocator needs no live object */
-        cmocka_unit_test(test_eventfd_allocation_failures_leave_nothing_allocated),
+        /* first: vepoll_set_allocator needs no live object; the fixture
+         * puts malloc back even when the sweep fails half-way */
+        cmocka_unit_test_setup_teardown(test_eventfd_allocation_failures_leave_nothing_allocated,
+                                        vt_reset_setup, vt_reset_teardown),
         cmocka_unit_test(test_eventfd_create_rejects_bad_arguments),
         cmocka_unit_test(test_eventfd_null_handle_and_closed),
         cmocka_unit_test(test_eventfd_S102_size_rules),

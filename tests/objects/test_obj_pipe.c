@@ -2,21 +2,14 @@
  * The ready-made pipe (vepoll_objects.h): argument and error rules, Linux's
  * slot-based capacity and write atomicity, blocking with timeouts, and
  * readiness through vepoll_wait with LT/ET registrations (scenario ids from
- * epoll-semantics.md in the test names).  Threads used here only block or
+ * docs/SEMANTICS.md in the test names).  Threads used here only block or
  * unblock the test thread; they never assert.
  */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <stdint.h>
-#include <cmocka.h>
-
 #include <pthread.h>
 #include <sched.h>
 
-#include "check.h"
-#include "thelp.h"
 #include "vepoll_objects.h"
+#include "vtest.h"
 
 #define RDB (VEPOLL_IN | VEPOLL_RDNORM)
 #define WRB (VEPOLL_OUT | VEPOLL_WRNORM)
@@ -169,13 +162,13 @@ static void test_pipe_empty_read_eagain_and_nonblock_overrides_timeout(void **st
     int64_t t0;
     (void)state;
     assert_int_equal(rd(p, 1), -EAGAIN);
-    t0 = th_now_ns();
+    t0 = vt_now_ns();
     assert_int_equal(vepoll_pipe_read(p, rbuf, 1, -1), -EAGAIN);
-    assert_int_equal(vepoll_pipe_read(p, rbuf, 1, 5 * TH_SEC), -EAGAIN);
+    assert_int_equal(vepoll_pipe_read(p, rbuf, 1, 5 * VT_SEC), -EAGAIN);
     fill_with(p, PB);
     assert_int_equal(vepoll_pipe_write(p, wbuf, 1, -1), -EAGAIN);
-    assert_int_equal(vepoll_pipe_write(p, wbuf, 1, 5 * TH_SEC), -EAGAIN);
-    assert_true(th_now_ns() - t0 < 4 * TH_SEC); /* nothing waited */
+    assert_int_equal(vepoll_pipe_write(p, wbuf, 1, 5 * VT_SEC), -EAGAIN);
+    assert_true(vt_now_ns() - t0 < 4 * VT_SEC); /* nothing waited */
     closeboth(p);
 }
 
@@ -324,10 +317,10 @@ static void test_pipe_large_write_content_intact(void **state)
 static void test_pipe_read_timeout_waits_at_least_the_timeout(void **state)
 {
     vepoll_pipe_t *p = newpipe(0, 0);
-    int64_t t0 = th_now_ns();
+    int64_t t0 = vt_now_ns();
     (void)state;
-    assert_int_equal(vepoll_pipe_read(p, rbuf, 1, 50 * TH_MS), -EAGAIN);
-    assert_true(th_now_ns() - t0 >= 50 * TH_MS);
+    assert_int_equal(vepoll_pipe_read(p, rbuf, 1, 50 * VT_MS), -EAGAIN);
+    assert_true(vt_now_ns() - t0 >= 50 * VT_MS);
     closeboth(p);
 }
 
@@ -337,13 +330,13 @@ static void test_pipe_write_timeout_waits_and_partial_count(void **state)
     int64_t t0;
     (void)state;
     fill_with(p, PB);
-    t0 = th_now_ns();
-    assert_int_equal(vepoll_pipe_write(p, wbuf, 1, 30 * TH_MS), -EAGAIN);
-    assert_true(th_now_ns() - t0 >= 30 * TH_MS);
+    t0 = vt_now_ns();
+    assert_int_equal(vepoll_pipe_write(p, wbuf, 1, 30 * VT_MS), -EAGAIN);
+    assert_true(vt_now_ns() - t0 >= 30 * VT_MS);
     assert_int_equal(rd(p, PB), PB); /* one slot free */
-    t0 = th_now_ns();
-    assert_int_equal(vepoll_pipe_write(p, wbuf, 3 * PB, 30 * TH_MS), PB);
-    assert_true(th_now_ns() - t0 >= 30 * TH_MS);
+    t0 = vt_now_ns();
+    assert_int_equal(vepoll_pipe_write(p, wbuf, 3 * PB, 30 * VT_MS), PB);
+    assert_true(vt_now_ns() - t0 >= 30 * VT_MS);
     closeboth(p);
 }
 
@@ -361,7 +354,7 @@ static void *actor_main(void *arg)
 {
     struct actor *a = arg;
     static unsigned char junk[1 << 16];
-    th_sleep_ns(a->delay);
+    vt_sleep_ns(a->delay);
     switch (a->act) {
     case ACT_WRITE:
         (void)vepoll_pipe_write(a->p, wbuf, a->n, 0);
@@ -384,7 +377,7 @@ static void actor_start(struct actor *a, vepoll_pipe_t *p, int act, size_t n)
     a->p = p;
     a->act = act;
     a->n = n;
-    a->delay = 30 * TH_MS;
+    a->delay = 30 * VT_MS;
     assert_int_equal(pthread_create(&a->th, NULL, actor_main, a), 0);
 }
 
@@ -395,7 +388,7 @@ static void test_pipe_blocked_reader_woken_by_data(void **state)
     (void)state;
     pattern(wbuf, 10, 5);
     actor_start(&a, p, ACT_WRITE, 10);
-    assert_int_equal(vepoll_pipe_read(p, rbuf, 100, 20 * TH_SEC), 10);
+    assert_int_equal(vepoll_pipe_read(p, rbuf, 100, 20 * VT_SEC), 10);
     assert_memory_equal(rbuf, wbuf, 10);
     assert_int_equal(pthread_join(a.th, NULL), 0);
     closeboth(p);
@@ -419,7 +412,7 @@ static void test_pipe_blocked_writer_woken_by_read(void **state)
     (void)state;
     fill_with(p, PB);
     actor_start(&a, p, ACT_READ, PB);
-    assert_int_equal(vepoll_pipe_write(p, wbuf, PB, 20 * TH_SEC), PB);
+    assert_int_equal(vepoll_pipe_write(p, wbuf, PB, 20 * VT_SEC), PB);
     assert_int_equal(pthread_join(a.th, NULL), 0);
     closeboth(p);
 }
@@ -499,8 +492,8 @@ static void test_pipe_final_close_while_reader_blocked_frees_after_it_left(void 
         /* The read must have started before the final close (the
          * contract); the sleep lets it get there and block. */
         while (!atomic_load(&b.started))
-            th_sleep_ns(TH_MS / 10);
-        th_sleep_ns(10 * TH_MS);
+            vt_sleep_ns(VT_MS / 10);
+        vt_sleep_ns(10 * VT_MS);
         assert_int_equal(vepoll_pipe_close(b.p, VEPOLL_PIPE_READ), 0);
         if (round % 2)
             sched_yield(); /* vary the overlap with the reader's exit */
@@ -517,219 +510,219 @@ static void test_pipe_final_close_while_reader_blocked_frees_after_it_left(void 
 static void test_pipe_S023_lt_read_end(void **state)
 {
     vepoll_pipe_t *p = newpipe(0, 0);
-    vepoll_t *ep = new_ep();
+    vepoll_t *ep = vt_new_ep();
     (void)state;
-    ADD(ep, FD_R, R(p), VEPOLL_IN, 7);
-    expect_none(ep, 8);
+    VT_ADD(ep, VT_FD_R, R(p), VEPOLL_IN, 7);
+    vt_expect_none(ep, 8);
     assert_int_equal(wr(p, 1), 1);
-    expect_events(ep, 8, {7, VEPOLL_IN});
-    expect_events(ep, 8, {7, VEPOLL_IN});
+    vt_expect_events(ep, 8, {7, VEPOLL_IN});
+    vt_expect_events(ep, 8, {7, VEPOLL_IN});
     assert_int_equal(rd(p, 1), 1);
-    expect_none(ep, 8);
-    free_ep(ep);
+    vt_expect_none(ep, 8);
+    vt_free_ep(ep);
     closeboth(p);
 }
 
 static void test_pipe_S024_readiness_rechecked_at_harvest(void **state)
 {
     vepoll_pipe_t *p = newpipe(0, 0);
-    vepoll_t *ep = new_ep();
+    vepoll_t *ep = vt_new_ep();
     (void)state;
-    ADD(ep, FD_R, R(p), VEPOLL_IN, 7);
+    VT_ADD(ep, VT_FD_R, R(p), VEPOLL_IN, 7);
     assert_int_equal(wr(p, 1), 1);
     assert_int_equal(rd(p, 1), 1);
-    expect_none(ep, 8);
-    free_ep(ep);
+    vt_expect_none(ep, 8);
+    vt_free_ep(ep);
     closeboth(p);
 }
 
 static void test_pipe_S025_S094_readiness_present_before_add(void **state)
 {
     vepoll_pipe_t *p = newpipe(0, 0);
-    vepoll_t *ep = new_ep();
+    vepoll_t *ep = vt_new_ep();
     (void)state;
     assert_int_equal(wr(p, 1), 1);
-    ADD(ep, FD_R, R(p), VEPOLL_IN, 1);
-    ADD(ep, FD_W, W(p), VEPOLL_OUT, 2);
-    expect_events(ep, 8, {1, VEPOLL_IN}, {2, VEPOLL_OUT});
-    free_ep(ep);
+    VT_ADD(ep, VT_FD_R, R(p), VEPOLL_IN, 1);
+    VT_ADD(ep, VT_FD_W, W(p), VEPOLL_OUT, 2);
+    vt_expect_events(ep, 8, {1, VEPOLL_IN}, {2, VEPOLL_OUT});
+    vt_free_ep(ep);
     closeboth(p);
 }
 
 static void test_pipe_S026_mask_filtering(void **state)
 {
     vepoll_pipe_t *p = newpipe(0, 0);
-    vepoll_t *ep = new_ep();
+    vepoll_t *ep = vt_new_ep();
     (void)state;
-    ADD(ep, FD_W, W(p), VEPOLL_OUT, 2);
-    ADD(ep, FD_R, R(p), VEPOLL_OUT, 3);
-    expect_events(ep, 8, {2, VEPOLL_OUT});
-    MOD(ep, FD_W, W(p), VEPOLL_IN | VEPOLL_OUT, 2);
-    expect_events(ep, 8, {2, VEPOLL_OUT});
+    VT_ADD(ep, VT_FD_W, W(p), VEPOLL_OUT, 2);
+    VT_ADD(ep, VT_FD_R, R(p), VEPOLL_OUT, 3);
+    vt_expect_events(ep, 8, {2, VEPOLL_OUT});
+    VT_MOD(ep, VT_FD_W, W(p), VEPOLL_IN | VEPOLL_OUT, 2);
+    vt_expect_events(ep, 8, {2, VEPOLL_OUT});
     assert_int_equal(wr(p, 1), 1);
-    expect_events(ep, 8, {2, VEPOLL_OUT});
-    free_ep(ep);
+    vt_expect_events(ep, 8, {2, VEPOLL_OUT});
+    vt_free_ep(ep);
     closeboth(p);
 }
 
 static void test_pipe_rdnorm_wrnorm_reported_when_asked(void **state)
 {
     vepoll_pipe_t *p = newpipe(0, 0);
-    vepoll_t *ep = new_ep();
+    vepoll_t *ep = vt_new_ep();
     (void)state;
-    ADD(ep, FD_R, R(p), VEPOLL_IN | VEPOLL_RDNORM | VEPOLL_RDBAND | VEPOLL_PRI, 1);
-    ADD(ep, FD_W, W(p), VEPOLL_OUT | VEPOLL_WRNORM | VEPOLL_WRBAND, 2);
+    VT_ADD(ep, VT_FD_R, R(p), VEPOLL_IN | VEPOLL_RDNORM | VEPOLL_RDBAND | VEPOLL_PRI, 1);
+    VT_ADD(ep, VT_FD_W, W(p), VEPOLL_OUT | VEPOLL_WRNORM | VEPOLL_WRBAND, 2);
     assert_int_equal(wr(p, 1), 1);
-    expect_events(ep, 8, {2, VEPOLL_OUT | VEPOLL_WRNORM}, {1, VEPOLL_IN | VEPOLL_RDNORM});
+    vt_expect_events(ep, 8, {2, VEPOLL_OUT | VEPOLL_WRNORM}, {1, VEPOLL_IN | VEPOLL_RDNORM});
     assert_int_equal(vepoll_source_ready(R(p)), RDB);
     assert_int_equal(vepoll_source_ready(W(p)), WRB);
-    free_ep(ep);
+    vt_free_ep(ep);
     closeboth(p);
 }
 
 static void test_pipe_S030_fills_up_and_drains(void **state)
 {
     vepoll_pipe_t *p = newpipe(0, 0);
-    vepoll_t *ep = new_ep();
+    vepoll_t *ep = vt_new_ep();
     (void)state;
-    ADD(ep, FD_W, W(p), VEPOLL_OUT, 1);
+    VT_ADD(ep, VT_FD_W, W(p), VEPOLL_OUT, 1);
     fill_with(p, 1000);
-    expect_none(ep, 8);
+    vt_expect_none(ep, 8);
     assert_int_equal(vepoll_source_ready(W(p)), 0);
     drain(p);
-    expect_events(ep, 8, {1, VEPOLL_OUT});
-    free_ep(ep);
+    vt_expect_events(ep, 8, {1, VEPOLL_OUT});
+    vt_free_ep(ep);
     closeboth(p);
 }
 
 static void test_pipe_S031_out_needs_a_whole_free_slot(void **state)
 {
     vepoll_pipe_t *p = newpipe(0, 0);
-    vepoll_t *ep = new_ep();
+    vepoll_t *ep = vt_new_ep();
     (void)state;
-    ADD(ep, FD_W, W(p), VEPOLL_OUT, 1);
+    VT_ADD(ep, VT_FD_W, W(p), VEPOLL_OUT, 1);
     fill_with(p, PB);
     assert_int_equal(rd(p, PB - 1), PB - 1);
-    expect_none(ep, 8);
+    vt_expect_none(ep, 8);
     assert_int_equal(rd(p, 1), 1);
-    expect_events(ep, 8, {1, VEPOLL_OUT});
+    vt_expect_events(ep, 8, {1, VEPOLL_OUT});
     assert_int_equal(wr(p, PB), PB); /* the reported OUT: a PIPE_BUF write fits */
-    free_ep(ep);
+    vt_free_ep(ep);
     closeboth(p);
 }
 
 static void test_pipe_S037_et_two_writes_coalesce(void **state)
 {
     vepoll_pipe_t *p = newpipe(0, 0);
-    vepoll_t *ep = new_ep();
+    vepoll_t *ep = vt_new_ep();
     (void)state;
-    ADD(ep, FD_R, R(p), VEPOLL_IN | VEPOLL_ET, 1);
+    VT_ADD(ep, VT_FD_R, R(p), VEPOLL_IN | VEPOLL_ET, 1);
     assert_int_equal(wr(p, 1), 1);
     assert_int_equal(wr(p, 1), 1);
-    expect_events(ep, 8, {1, VEPOLL_IN});
-    expect_none(ep, 8);
-    free_ep(ep);
+    vt_expect_events(ep, 8, {1, VEPOLL_IN});
+    vt_expect_none(ep, 8);
+    vt_free_ep(ep);
     closeboth(p);
 }
 
 static void test_pipe_S038_et_partial_read_does_not_rearm(void **state)
 {
     vepoll_pipe_t *p = newpipe(0, 0);
-    vepoll_t *ep = new_ep();
+    vepoll_t *ep = vt_new_ep();
     (void)state;
-    ADD(ep, FD_R, R(p), VEPOLL_IN | VEPOLL_ET, 1);
+    VT_ADD(ep, VT_FD_R, R(p), VEPOLL_IN | VEPOLL_ET, 1);
     assert_int_equal(wr(p, 2), 2);
-    expect_events(ep, 8, {1, VEPOLL_IN});
+    vt_expect_events(ep, 8, {1, VEPOLL_IN});
     assert_int_equal(rd(p, 1), 1);
-    expect_none(ep, 8);
+    vt_expect_none(ep, 8);
     assert_int_equal(vepoll_source_ready(R(p)) & VEPOLL_IN, VEPOLL_IN);
-    free_ep(ep);
+    vt_free_ep(ep);
     closeboth(p);
 }
 
 static void test_pipe_S039_every_write_rearms_et(void **state)
 {
     vepoll_pipe_t *p = newpipe(0, 0);
-    vepoll_t *ep = new_ep();
+    vepoll_t *ep = vt_new_ep();
     (void)state;
-    ADD(ep, FD_R, R(p), VEPOLL_IN | VEPOLL_ET, 1);
+    VT_ADD(ep, VT_FD_R, R(p), VEPOLL_IN | VEPOLL_ET, 1);
     assert_int_equal(wr(p, 1), 1);
-    expect_events(ep, 8, {1, VEPOLL_IN});
+    vt_expect_events(ep, 8, {1, VEPOLL_IN});
     assert_int_equal(wr(p, 1), 1); /* data not read */
-    expect_events(ep, 8, {1, VEPOLL_IN});
-    expect_none(ep, 8);
-    free_ep(ep);
+    vt_expect_events(ep, 8, {1, VEPOLL_IN});
+    vt_expect_none(ep, 8);
+    vt_free_ep(ep);
     closeboth(p);
 }
 
 static void test_pipe_S039_write_that_fails_eagain_still_wakes_reader(void **state)
 {
     vepoll_pipe_t *p = newpipe(0, 0);
-    vepoll_t *ep = new_ep();
+    vepoll_t *ep = vt_new_ep();
     (void)state;
-    ADD(ep, FD_R, R(p), VEPOLL_IN | VEPOLL_ET, 1);
+    VT_ADD(ep, VT_FD_R, R(p), VEPOLL_IN | VEPOLL_ET, 1);
     fill_with(p, PB);
-    expect_events(ep, 8, {1, VEPOLL_IN});
-    expect_none(ep, 8);
+    vt_expect_events(ep, 8, {1, VEPOLL_IN});
+    vt_expect_none(ep, 8);
     assert_int_equal(wr(p, 1), -EAGAIN); /* Linux 6.x pipe_write wakes anyway */
-    expect_events(ep, 8, {1, VEPOLL_IN});
+    vt_expect_events(ep, 8, {1, VEPOLL_IN});
     assert_int_equal(wr(p, 0), 0); /* a write of 0 returns before the lock */
-    expect_none(ep, 8);
-    free_ep(ep);
+    vt_expect_none(ep, 8);
+    vt_free_ep(ep);
     closeboth(p);
 }
 
 static void test_pipe_S041_et_event_gone_before_harvest_is_dropped(void **state)
 {
     vepoll_pipe_t *p = newpipe(0, 0);
-    vepoll_t *ep = new_ep();
+    vepoll_t *ep = vt_new_ep();
     (void)state;
-    ADD(ep, FD_R, R(p), VEPOLL_IN | VEPOLL_ET, 1);
+    VT_ADD(ep, VT_FD_R, R(p), VEPOLL_IN | VEPOLL_ET, 1);
     assert_int_equal(wr(p, 1), 1);
     drain(p);
-    expect_none(ep, 8);
-    free_ep(ep);
+    vt_expect_none(ep, 8);
+    vt_free_ep(ep);
     closeboth(p);
 }
 
 static void test_pipe_S042_et_preexisting_readiness_at_add(void **state)
 {
     vepoll_pipe_t *p = newpipe(0, 0);
-    vepoll_t *ep = new_ep();
+    vepoll_t *ep = vt_new_ep();
     (void)state;
     assert_int_equal(wr(p, 1), 1);
-    ADD(ep, FD_R, R(p), VEPOLL_IN | VEPOLL_ET, 1);
-    expect_events(ep, 8, {1, VEPOLL_IN});
-    expect_none(ep, 8);
-    free_ep(ep);
+    VT_ADD(ep, VT_FD_R, R(p), VEPOLL_IN | VEPOLL_ET, 1);
+    vt_expect_events(ep, 8, {1, VEPOLL_IN});
+    vt_expect_none(ep, 8);
+    vt_free_ep(ep);
     closeboth(p);
     p = newpipe(0, 0);
-    ep = new_ep();
-    ADD(ep, FD_W, W(p), VEPOLL_OUT | VEPOLL_ET, 2);
-    expect_events(ep, 8, {2, VEPOLL_OUT});
-    expect_none(ep, 8);
-    free_ep(ep);
+    ep = vt_new_ep();
+    VT_ADD(ep, VT_FD_W, W(p), VEPOLL_OUT | VEPOLL_ET, 2);
+    vt_expect_events(ep, 8, {2, VEPOLL_OUT});
+    vt_expect_none(ep, 8);
+    vt_free_ep(ep);
     closeboth(p);
 }
 
 static void test_pipe_S045_et_out_edges(void **state)
 {
     vepoll_pipe_t *p = newpipe(0, VEPOLL_NONBLOCK);
-    vepoll_t *ep = new_ep();
+    vepoll_t *ep = vt_new_ep();
     (void)state;
-    ADD(ep, FD_W, W(p), VEPOLL_OUT | VEPOLL_ET, 1);
-    expect_events(ep, 8, {1, VEPOLL_OUT});
+    VT_ADD(ep, VT_FD_W, W(p), VEPOLL_OUT | VEPOLL_ET, 1);
+    vt_expect_events(ep, 8, {1, VEPOLL_OUT});
     assert_int_equal(wr(p, 1), 1);
-    expect_none(ep, 8);
+    vt_expect_none(ep, 8);
     assert_int_equal(rd(p, 1), 1);
-    expect_none(ep, 8); /* the pipe was not full */
+    vt_expect_none(ep, 8); /* the pipe was not full */
     fill_with(p, PB);
-    expect_none(ep, 8);
+    vt_expect_none(ep, 8);
     assert_int_equal(rd(p, PB), PB);
-    expect_events(ep, 8, {1, VEPOLL_OUT});
+    vt_expect_events(ep, 8, {1, VEPOLL_OUT});
     assert_int_equal(rd(p, 1), 1);
-    expect_none(ep, 8);
-    free_ep(ep);
+    vt_expect_none(ep, 8);
+    vt_free_ep(ep);
     closeboth(p);
 }
 
@@ -741,16 +734,16 @@ static void test_pipe_S045_et_out_edges(void **state)
 static void test_pipe_S031_S077_read_that_frees_no_slot_is_no_out_event(void **state)
 {
     vepoll_pipe_t *p = newpipe(0, 0), *q = newpipe(0, 0);
-    vepoll_t *ep = new_ep();
+    vepoll_t *ep = vt_new_ep();
     (void)state;
     fill_with(p, PB);
-    ADD(ep, FD_W, W(p), VEPOLL_OUT, 1);
-    ADD(ep, FD_R, R(q), VEPOLL_IN, 2);
+    VT_ADD(ep, VT_FD_W, W(p), VEPOLL_OUT, 1);
+    VT_ADD(ep, VT_FD_R, R(q), VEPOLL_IN, 2);
     assert_int_equal(rd(p, 1), 1);           /* no slot freed */
     assert_int_equal(wr(q, 1), 1);           /* q becomes ready first */
     assert_int_equal(rd(p, PB - 1), PB - 1); /* slot freed: OUT event */
-    expect_events(ep, 8, {2, VEPOLL_IN}, {1, VEPOLL_OUT});
-    free_ep(ep);
+    vt_expect_events(ep, 8, {2, VEPOLL_IN}, {1, VEPOLL_OUT});
+    vt_free_ep(ep);
     closeboth(p);
     closeboth(q);
 }
@@ -758,165 +751,165 @@ static void test_pipe_S031_S077_read_that_frees_no_slot_is_no_out_event(void **s
 static void test_pipe_S083_read_end_writer_closed_nothing_buffered(void **state)
 {
     vepoll_pipe_t *p = newpipe(0, 0);
-    vepoll_t *ep = new_ep();
+    vepoll_t *ep = vt_new_ep();
     (void)state;
-    ADD(ep, FD_R, R(p), VEPOLL_IN | VEPOLL_RDHUP, 1);
+    VT_ADD(ep, VT_FD_R, R(p), VEPOLL_IN | VEPOLL_RDHUP, 1);
     assert_int_equal(vepoll_pipe_close(p, VEPOLL_PIPE_WRITE), 0);
-    expect_events(ep, 8, {1, VEPOLL_HUP});
-    expect_events(ep, 8, {1, VEPOLL_HUP});
-    free_ep(ep);
+    vt_expect_events(ep, 8, {1, VEPOLL_HUP});
+    vt_expect_events(ep, 8, {1, VEPOLL_HUP});
+    vt_free_ep(ep);
     assert_int_equal(vepoll_pipe_close(p, VEPOLL_PIPE_READ), 0);
 }
 
 static void test_pipe_S084_S093_writer_closed_data_buffered_then_eof(void **state)
 {
     vepoll_pipe_t *p = newpipe(0, 0);
-    vepoll_t *ep = new_ep();
+    vepoll_t *ep = vt_new_ep();
     (void)state;
-    ADD(ep, FD_R, R(p), VEPOLL_IN | VEPOLL_RDHUP, 1);
+    VT_ADD(ep, VT_FD_R, R(p), VEPOLL_IN | VEPOLL_RDHUP, 1);
     assert_int_equal(wr(p, 1), 1);
     assert_int_equal(vepoll_pipe_close(p, VEPOLL_PIPE_WRITE), 0);
-    expect_events(ep, 8, {1, VEPOLL_IN | VEPOLL_HUP});
+    vt_expect_events(ep, 8, {1, VEPOLL_IN | VEPOLL_HUP});
     assert_int_equal(rd(p, 1), 1);
-    expect_events(ep, 8, {1, VEPOLL_HUP});
+    vt_expect_events(ep, 8, {1, VEPOLL_HUP});
     assert_int_equal(rd(p, 1), 0);
-    expect_events(ep, 8, {1, VEPOLL_HUP});
-    expect_events(ep, 8, {1, VEPOLL_HUP});
-    free_ep(ep);
+    vt_expect_events(ep, 8, {1, VEPOLL_HUP});
+    vt_expect_events(ep, 8, {1, VEPOLL_HUP});
+    vt_free_ep(ep);
     assert_int_equal(vepoll_pipe_close(p, VEPOLL_PIPE_READ), 0);
 }
 
 static void test_pipe_S085_hup_without_asking(void **state)
 {
     vepoll_pipe_t *p = newpipe(0, 0);
-    vepoll_t *ep = new_ep();
+    vepoll_t *ep = vt_new_ep();
     (void)state;
-    ADD(ep, FD_R, R(p), 0, 1);
-    ADD(ep, FD_DUP, R(p), VEPOLL_OUT, 2);
+    VT_ADD(ep, VT_FD_R, R(p), 0, 1);
+    VT_ADD(ep, VT_FD_DUP, R(p), VEPOLL_OUT, 2);
     assert_int_equal(vepoll_pipe_close(p, VEPOLL_PIPE_WRITE), 0);
-    expect_events_any(ep, 8, {1, VEPOLL_HUP}, {2, VEPOLL_HUP});
-    free_ep(ep);
+    vt_expect_events_any(ep, 8, {1, VEPOLL_HUP}, {2, VEPOLL_HUP});
+    vt_free_ep(ep);
     assert_int_equal(vepoll_pipe_close(p, VEPOLL_PIPE_READ), 0);
 }
 
 static void test_pipe_S086_registration_after_hangup(void **state)
 {
     vepoll_pipe_t *p = newpipe(0, 0);
-    vepoll_t *ep = new_ep();
+    vepoll_t *ep = vt_new_ep();
     (void)state;
     assert_int_equal(vepoll_pipe_close(p, VEPOLL_PIPE_WRITE), 0);
-    ADD(ep, FD_R, R(p), VEPOLL_IN | VEPOLL_OUT | VEPOLL_RDHUP | VEPOLL_ET, 1);
-    expect_events(ep, 8, {1, VEPOLL_HUP});
-    expect_none(ep, 8);
-    free_ep(ep);
+    VT_ADD(ep, VT_FD_R, R(p), VEPOLL_IN | VEPOLL_OUT | VEPOLL_RDHUP | VEPOLL_ET, 1);
+    vt_expect_events(ep, 8, {1, VEPOLL_HUP});
+    vt_expect_none(ep, 8);
+    vt_free_ep(ep);
     assert_int_equal(vepoll_pipe_close(p, VEPOLL_PIPE_READ), 0);
 }
 
 static void test_pipe_S087_write_end_reader_closed_empty_pipe(void **state)
 {
     vepoll_pipe_t *p = newpipe(0, 0);
-    vepoll_t *ep = new_ep();
+    vepoll_t *ep = vt_new_ep();
     (void)state;
-    ADD(ep, FD_W, W(p), VEPOLL_OUT, 1);
-    expect_events(ep, 8, {1, VEPOLL_OUT});
+    VT_ADD(ep, VT_FD_W, W(p), VEPOLL_OUT, 1);
+    vt_expect_events(ep, 8, {1, VEPOLL_OUT});
     assert_int_equal(vepoll_pipe_close(p, VEPOLL_PIPE_READ), 0);
-    expect_events(ep, 8, {1, VEPOLL_OUT | VEPOLL_ERR});
+    vt_expect_events(ep, 8, {1, VEPOLL_OUT | VEPOLL_ERR});
     assert_int_equal(wr(p, 1), -EPIPE);
-    free_ep(ep);
+    vt_free_ep(ep);
     assert_int_equal(vepoll_pipe_close(p, VEPOLL_PIPE_WRITE), 0);
 }
 
 static void test_pipe_S088_write_end_reader_closed_full_pipe(void **state)
 {
     vepoll_pipe_t *p = newpipe(0, 0);
-    vepoll_t *ep = new_ep();
+    vepoll_t *ep = vt_new_ep();
     (void)state;
     fill_with(p, PB);
-    ADD(ep, FD_W, W(p), VEPOLL_OUT, 1);
-    expect_none(ep, 8);
+    VT_ADD(ep, VT_FD_W, W(p), VEPOLL_OUT, 1);
+    vt_expect_none(ep, 8);
     assert_int_equal(vepoll_pipe_close(p, VEPOLL_PIPE_READ), 0);
-    expect_events(ep, 8, {1, VEPOLL_ERR});
-    free_ep(ep);
+    vt_expect_events(ep, 8, {1, VEPOLL_ERR});
+    vt_free_ep(ep);
     assert_int_equal(vepoll_pipe_close(p, VEPOLL_PIPE_WRITE), 0);
 }
 
 static void test_pipe_S089_err_without_asking(void **state)
 {
     vepoll_pipe_t *p = newpipe(0, 0);
-    vepoll_t *ep = new_ep();
+    vepoll_t *ep = vt_new_ep();
     (void)state;
     fill_with(p, PB);
-    ADD(ep, FD_W, W(p), 0, 1);
-    ADD(ep, FD_DUP, W(p), VEPOLL_IN | VEPOLL_RDHUP | VEPOLL_ET, 2);
+    VT_ADD(ep, VT_FD_W, W(p), 0, 1);
+    VT_ADD(ep, VT_FD_DUP, W(p), VEPOLL_IN | VEPOLL_RDHUP | VEPOLL_ET, 2);
     assert_int_equal(vepoll_pipe_close(p, VEPOLL_PIPE_READ), 0);
-    expect_events_any(ep, 8, {1, VEPOLL_ERR}, {2, VEPOLL_ERR});
-    expect_events(ep, 8, {1, VEPOLL_ERR});
-    free_ep(ep);
+    vt_expect_events_any(ep, 8, {1, VEPOLL_ERR}, {2, VEPOLL_ERR});
+    vt_expect_events(ep, 8, {1, VEPOLL_ERR});
+    vt_free_ep(ep);
     assert_int_equal(vepoll_pipe_close(p, VEPOLL_PIPE_WRITE), 0);
 }
 
 static void test_pipe_S090_et_write_end_fresh_edge_on_reader_close(void **state)
 {
     vepoll_pipe_t *p = newpipe(0, 0);
-    vepoll_t *ep = new_ep();
+    vepoll_t *ep = vt_new_ep();
     (void)state;
-    ADD(ep, FD_W, W(p), VEPOLL_OUT | VEPOLL_ET, 1);
-    expect_events(ep, 8, {1, VEPOLL_OUT});
-    expect_none(ep, 8);
+    VT_ADD(ep, VT_FD_W, W(p), VEPOLL_OUT | VEPOLL_ET, 1);
+    vt_expect_events(ep, 8, {1, VEPOLL_OUT});
+    vt_expect_none(ep, 8);
     assert_int_equal(vepoll_pipe_close(p, VEPOLL_PIPE_READ), 0);
-    expect_events(ep, 8, {1, VEPOLL_OUT | VEPOLL_ERR});
-    expect_none(ep, 8);
-    free_ep(ep);
+    vt_expect_events(ep, 8, {1, VEPOLL_OUT | VEPOLL_ERR});
+    vt_expect_none(ep, 8);
+    vt_free_ep(ep);
     assert_int_equal(vepoll_pipe_close(p, VEPOLL_PIPE_WRITE), 0);
 }
 
 static void test_pipe_closing_an_end_removes_its_registrations(void **state)
 {
     vepoll_pipe_t *p = newpipe(0, 0);
-    vepoll_t *ep = new_ep();
+    vepoll_t *ep = vt_new_ep();
     (void)state;
-    ADD(ep, FD_R, R(p), VEPOLL_IN, 1);
+    VT_ADD(ep, VT_FD_R, R(p), VEPOLL_IN, 1);
     assert_int_equal(wr(p, 1), 1); /* queued, not harvested */
     assert_int_equal(vepoll_pipe_close(p, VEPOLL_PIPE_READ), 0);
-    expect_none(ep, 8);
-    free_ep(ep);
+    vt_expect_none(ep, 8);
+    vt_free_ep(ep);
     assert_int_equal(vepoll_pipe_close(p, VEPOLL_PIPE_WRITE), 0);
 }
 
 static void test_pipe_S032_blocked_wait_woken_by_write(void **state)
 {
     vepoll_pipe_t *p = newpipe(0, 0);
-    vepoll_t *ep = new_ep();
-    struct th_waiter w;
+    vepoll_t *ep = vt_new_ep();
+    struct vt_waiter w;
     struct actor a;
     (void)state;
-    ADD(ep, FD_R, R(p), VEPOLL_IN, 5);
-    th_waiter_start(&w, ep, 4, 20 * TH_SEC);
+    VT_ADD(ep, VT_FD_R, R(p), VEPOLL_IN, 5);
+    vt_waiter_start(&w, ep, 4, 20 * VT_SEC);
     actor_start(&a, p, ACT_WRITE, 1);
-    th_waiter_join(&w);
+    vt_waiter_join(&w);
     assert_int_equal(pthread_join(a.th, NULL), 0);
     assert_int_equal(w.ret, 1);
     assert_int_equal(w.ev[0].events, VEPOLL_IN);
     assert_true(w.ev[0].data.u64 == 5);
-    free_ep(ep);
+    vt_free_ep(ep);
     closeboth(p);
 }
 
 static void test_pipe_S091_blocked_wait_woken_by_writer_close(void **state)
 {
     vepoll_pipe_t *p = newpipe(0, 0);
-    vepoll_t *ep = new_ep();
-    struct th_waiter w;
+    vepoll_t *ep = vt_new_ep();
+    struct vt_waiter w;
     struct actor a;
     (void)state;
-    ADD(ep, FD_R, R(p), VEPOLL_IN, 5);
-    th_waiter_start(&w, ep, 4, 20 * TH_SEC);
+    VT_ADD(ep, VT_FD_R, R(p), VEPOLL_IN, 5);
+    vt_waiter_start(&w, ep, 4, 20 * VT_SEC);
     actor_start(&a, p, ACT_CLOSE_W, 0);
-    th_waiter_join(&w);
+    vt_waiter_join(&w);
     assert_int_equal(pthread_join(a.th, NULL), 0);
     assert_int_equal(w.ret, 1);
     assert_int_equal(w.ev[0].events, VEPOLL_HUP);
-    free_ep(ep);
+    vt_free_ep(ep);
     assert_int_equal(vepoll_pipe_close(p, VEPOLL_PIPE_READ), 0);
 }
 
@@ -938,14 +931,16 @@ static void destroy_pipe(void *p)
 static void test_pipe_allocation_failures_leave_nothing_allocated(void **state)
 {
     (void)state;
-    th_each_alloc_fails(create_pipe, destroy_pipe, 3); /* pipe + 2 sources */
+    vt_each_alloc_fails(create_pipe, destroy_pipe, 3); /* pipe + 2 sources */
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        /* first: vepoll_set_allocator needs no live object */
-        cmocka_unit_test(test_pipe_allocation_failures_leave_nothing_allocated),
+        /* first: vepoll_set_allocator needs no live object; the fixture
+         * puts malloc back even when the sweep fails half-way */
+        cmocka_unit_test_setup_teardown(test_pipe_allocation_failures_leave_nothing_allocated,
+                                        vt_reset_setup, vt_reset_teardown),
         cmocka_unit_test(test_pipe_create_rejects_bad_arguments),
         cmocka_unit_test(test_pipe_capacity_rounds_like_f_setpipe_sz),
         cmocka_unit_test(test_pipe_null_handle_and_bad_end),

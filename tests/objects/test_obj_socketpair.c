@@ -5,17 +5,10 @@
  * readiness through vepoll_wait (S028, S029, S043, S044, S046, S060, S096,
  * S107-S114).  Helper threads never assert.
  */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <stdint.h>
-#include <cmocka.h>
-
 #include <pthread.h>
 
-#include "check.h"
-#include "thelp.h"
 #include "vepoll_objects.h"
+#include "vtest.h"
 
 #define RDB (VEPOLL_IN | VEPOLL_RDNORM)
 #define WRB (VEPOLL_OUT | VEPOLL_WRNORM | VEPOLL_WRBAND)
@@ -119,15 +112,15 @@ static void test_sp_round_trip_both_directions(void **state)
 static void test_sp_zero_length_null_buffer_and_nonblock(void **state)
 {
     vepoll_socketpair_t *s = newsp(0, VEPOLL_NONBLOCK);
-    int64_t t0 = th_now_ns();
+    int64_t t0 = vt_now_ns();
     (void)state;
     assert_int_equal(vepoll_socketpair_read(s, 0, NULL, 0, 0), 0);
     assert_int_equal(vepoll_socketpair_write(s, 0, NULL, 0, 0), 0);
     assert_int_equal(vepoll_socketpair_read(s, 0, NULL, 1, 0), -EFAULT);
     assert_int_equal(vepoll_socketpair_write(s, 0, NULL, 1, 0), -EFAULT);
     assert_int_equal(vepoll_socketpair_read(s, 0, rbuf, 1, -1), -EAGAIN);
-    assert_int_equal(vepoll_socketpair_read(s, 0, rbuf, 1, 5 * TH_SEC), -EAGAIN);
-    assert_true(th_now_ns() - t0 < 4 * TH_SEC);
+    assert_int_equal(vepoll_socketpair_read(s, 0, rbuf, 1, 5 * VT_SEC), -EAGAIN);
+    assert_true(vt_now_ns() - t0 < 4 * VT_SEC);
     shut(s, 0, VEPOLL_SHUT_WR);
     assert_int_equal(wr(s, 0, 0), -EPIPE); /* Linux checks shutdown first */
     closeboth(s);
@@ -195,57 +188,57 @@ static void test_sp_at_most_capacity_over_256_writes_queued(void **state)
 static void test_sp_S096_fresh_pair(void **state)
 {
     vepoll_socketpair_t *s = newsp(0, 0);
-    vepoll_t *e = new_ep(), *e2 = new_ep();
+    vepoll_t *e = vt_new_ep(), *e2 = vt_new_ep();
     (void)state;
-    ADD(e, FD_A, SRC(s, 0), VEPOLL_IN, 1);
-    expect_none(e, 8);
-    ADD(e2, FD_B, SRC(s, 1), VEPOLL_OUT, 2);
-    expect_events(e2, 8, {2, VEPOLL_OUT});
+    VT_ADD(e, VT_FD_A, SRC(s, 0), VEPOLL_IN, 1);
+    vt_expect_none(e, 8);
+    VT_ADD(e2, VT_FD_B, SRC(s, 1), VEPOLL_OUT, 2);
+    vt_expect_events(e2, 8, {2, VEPOLL_OUT});
     assert_int_equal(vepoll_source_ready(SRC(s, 0)), WRB);
-    free_ep(e);
-    free_ep(e2);
+    vt_free_ep(e);
+    vt_free_ep(e2);
     closeboth(s);
 }
 
 static void test_sp_wrband_and_rdnorm_reported_when_asked(void **state)
 {
     vepoll_socketpair_t *s = newsp(0, 0);
-    vepoll_t *e = new_ep();
+    vepoll_t *e = vt_new_ep();
     (void)state;
-    ADD(e, FD_A, SRC(s, 0), VEPOLL_WRBAND | VEPOLL_RDNORM, 1);
-    expect_events(e, 8, {1, VEPOLL_WRBAND});
+    VT_ADD(e, VT_FD_A, SRC(s, 0), VEPOLL_WRBAND | VEPOLL_RDNORM, 1);
+    vt_expect_events(e, 8, {1, VEPOLL_WRBAND});
     assert_int_equal(wr(s, 1, 1), 1);
-    expect_events(e, 8, {1, VEPOLL_WRBAND | VEPOLL_RDNORM});
-    free_ep(e);
+    vt_expect_events(e, 8, {1, VEPOLL_WRBAND | VEPOLL_RDNORM});
+    vt_free_ep(e);
     closeboth(s);
 }
 
 static void test_sp_S028_one_entry_bits_combined(void **state)
 {
     vepoll_socketpair_t *s = newsp(0, 0);
-    vepoll_t *e = new_ep();
+    vepoll_t *e = vt_new_ep();
     (void)state;
-    ADD(e, FD_A, SRC(s, 0), IOR, 1);
+    VT_ADD(e, VT_FD_A, SRC(s, 0), IOR, 1);
     assert_int_equal(wr(s, 1, 1), 1);
     shut(s, 1, VEPOLL_SHUT_WR);
-    expect_events(e, 8, {1, IOR});
-    free_ep(e);
+    vt_expect_events(e, 8, {1, IOR});
+    vt_free_ep(e);
     closeboth(s);
 }
 
 static void test_sp_S029_two_lt_sources(void **state)
 {
     vepoll_socketpair_t *s = newsp(0, 0), *t = newsp(0, 0);
-    vepoll_t *e = new_ep();
+    vepoll_t *e = vt_new_ep();
     struct vepoll_event ev[4];
     (void)state;
-    ADD(e, 1, SRC(s, 0), VEPOLL_IN, 1);
-    ADD(e, 2, SRC(t, 0), VEPOLL_IN, 2);
+    VT_ADD(e, 1, SRC(s, 0), VEPOLL_IN, 1);
+    VT_ADD(e, 2, SRC(t, 0), VEPOLL_IN, 2);
     assert_int_equal(wr(s, 1, 1), 1);
     assert_int_equal(wr(t, 1, 1), 1);
     assert_int_equal(vepoll_wait(e, ev, 2, 0), 2);
     assert_int_equal(vepoll_wait(e, ev, 2, 0), 2);
-    free_ep(e);
+    vt_free_ep(e);
     closeboth(s);
     closeboth(t);
 }
@@ -253,68 +246,68 @@ static void test_sp_S029_two_lt_sources(void **state)
 static void test_sp_S039_S114_every_write_rearms_et_partial_read_does_not(void **state)
 {
     vepoll_socketpair_t *s = newsp(0, VEPOLL_NONBLOCK);
-    vepoll_t *e = new_ep();
+    vepoll_t *e = vt_new_ep();
     (void)state;
-    ADD(e, FD_A, SRC(s, 0), VEPOLL_IN | VEPOLL_ET, 1);
+    VT_ADD(e, VT_FD_A, SRC(s, 0), VEPOLL_IN | VEPOLL_ET, 1);
     assert_int_equal(wr(s, 1, 1), 1);
-    expect_events(e, 8, {1, VEPOLL_IN});
+    vt_expect_events(e, 8, {1, VEPOLL_IN});
     assert_int_equal(wr(s, 1, 1), 1);
-    expect_events(e, 8, {1, VEPOLL_IN});
+    vt_expect_events(e, 8, {1, VEPOLL_IN});
     assert_int_equal(rd(s, 0, 1), 1); /* 1 left */
-    expect_none(e, 8);
-    free_ep(e);
+    vt_expect_none(e, 8);
+    vt_free_ep(e);
     closeboth(s);
 }
 
 static void test_sp_S043_et_reports_all_ready_requested_bits(void **state)
 {
     vepoll_socketpair_t *s = newsp(0, 0);
-    vepoll_t *e = new_ep();
+    vepoll_t *e = vt_new_ep();
     (void)state;
-    ADD(e, FD_A, SRC(s, 0), VEPOLL_OUT | VEPOLL_ET, 1);
-    expect_events(e, 8, {1, VEPOLL_OUT});
-    MOD(e, FD_A, SRC(s, 0), IOR | VEPOLL_ET, 1);
-    expect_events(e, 8, {1, VEPOLL_OUT});
+    VT_ADD(e, VT_FD_A, SRC(s, 0), VEPOLL_OUT | VEPOLL_ET, 1);
+    vt_expect_events(e, 8, {1, VEPOLL_OUT});
+    VT_MOD(e, VT_FD_A, SRC(s, 0), IOR | VEPOLL_ET, 1);
+    vt_expect_events(e, 8, {1, VEPOLL_OUT});
     assert_int_equal(wr(s, 1, 1), 1);
-    expect_events(e, 8, {1, VEPOLL_IN | VEPOLL_OUT});
-    expect_none(e, 8);
-    free_ep(e);
+    vt_expect_events(e, 8, {1, VEPOLL_IN | VEPOLL_OUT});
+    vt_expect_none(e, 8);
+    vt_free_ep(e);
     closeboth(s);
 }
 
 static void test_sp_S044_et_edges_are_per_kind(void **state)
 {
     vepoll_socketpair_t *s = newsp(0, 0);
-    vepoll_t *e = new_ep();
+    vepoll_t *e = vt_new_ep();
     (void)state;
-    ADD(e, FD_A, SRC(s, 0), VEPOLL_IN | VEPOLL_ET, 1);
+    VT_ADD(e, VT_FD_A, SRC(s, 0), VEPOLL_IN | VEPOLL_ET, 1);
     assert_int_equal(wr(s, 1, 1), 1);
-    expect_events(e, 8, {1, VEPOLL_IN});
+    vt_expect_events(e, 8, {1, VEPOLL_IN});
     assert_int_equal(wr(s, 0, 1), 1);
     assert_int_equal(rd(s, 1, 1), 1); /* OUT-kind wake-up of end 0 */
-    expect_none(e, 8);
-    MOD(e, FD_A, SRC(s, 0), VEPOLL_IN | VEPOLL_OUT | VEPOLL_ET, 1);
-    expect_events(e, 8, {1, VEPOLL_IN | VEPOLL_OUT});
+    vt_expect_none(e, 8);
+    VT_MOD(e, VT_FD_A, SRC(s, 0), VEPOLL_IN | VEPOLL_OUT | VEPOLL_ET, 1);
+    vt_expect_events(e, 8, {1, VEPOLL_IN | VEPOLL_OUT});
     assert_int_equal(wr(s, 0, 1), 1);
     assert_int_equal(rd(s, 1, 1), 1);
-    expect_events(e, 8, {1, VEPOLL_IN | VEPOLL_OUT});
-    free_ep(e);
+    vt_expect_events(e, 8, {1, VEPOLL_IN | VEPOLL_OUT});
+    vt_free_ep(e);
     closeboth(s);
 }
 
 static void test_sp_S046_et_out_edge_when_peer_reads(void **state)
 {
     vepoll_socketpair_t *s = newsp(0, 0);
-    vepoll_t *e = new_ep();
+    vepoll_t *e = vt_new_ep();
     (void)state;
-    ADD(e, FD_A, SRC(s, 0), VEPOLL_OUT | VEPOLL_ET, 1);
-    expect_events(e, 8, {1, VEPOLL_OUT});
+    VT_ADD(e, VT_FD_A, SRC(s, 0), VEPOLL_OUT | VEPOLL_ET, 1);
+    vt_expect_events(e, 8, {1, VEPOLL_OUT});
     assert_int_equal(wr(s, 0, 1), 1);
-    expect_none(e, 8);
+    vt_expect_none(e, 8);
     assert_int_equal(rd(s, 1, 1), 1);
-    expect_events(e, 8, {1, VEPOLL_OUT});
-    expect_none(e, 8);
-    free_ep(e);
+    vt_expect_events(e, 8, {1, VEPOLL_OUT});
+    vt_expect_none(e, 8);
+    vt_free_ep(e);
     closeboth(s);
 }
 
@@ -323,16 +316,16 @@ static void test_sp_S046_et_out_edge_when_peer_reads(void **state)
 static void test_sp_partial_read_of_a_write_is_not_an_out_event(void **state)
 {
     vepoll_socketpair_t *s = newsp(0, 0);
-    vepoll_t *e = new_ep();
+    vepoll_t *e = vt_new_ep();
     (void)state;
-    ADD(e, FD_A, SRC(s, 0), VEPOLL_OUT | VEPOLL_ET, 1);
-    expect_events(e, 8, {1, VEPOLL_OUT});
+    VT_ADD(e, VT_FD_A, SRC(s, 0), VEPOLL_OUT | VEPOLL_ET, 1);
+    vt_expect_events(e, 8, {1, VEPOLL_OUT});
     assert_int_equal(wr(s, 0, 2), 2);
     assert_int_equal(rd(s, 1, 1), 1);
-    expect_none(e, 8);
+    vt_expect_none(e, 8);
     assert_int_equal(rd(s, 1, 1), 1);
-    expect_events(e, 8, {1, VEPOLL_OUT});
-    free_ep(e);
+    vt_expect_events(e, 8, {1, VEPOLL_OUT});
+    vt_free_ep(e);
     closeboth(s);
 }
 
@@ -341,113 +334,113 @@ static void test_sp_partial_read_of_a_write_is_not_an_out_event(void **state)
 static void test_sp_data_wakeup_key_includes_pri(void **state)
 {
     vepoll_socketpair_t *s = newsp(0, 0);
-    vepoll_t *e = new_ep();
+    vepoll_t *e = vt_new_ep();
     (void)state;
-    ADD(e, FD_A, SRC(s, 0), VEPOLL_OUT | VEPOLL_PRI | VEPOLL_ET, 1);
-    expect_events(e, 8, {1, VEPOLL_OUT});
-    expect_none(e, 8);
+    VT_ADD(e, VT_FD_A, SRC(s, 0), VEPOLL_OUT | VEPOLL_PRI | VEPOLL_ET, 1);
+    vt_expect_events(e, 8, {1, VEPOLL_OUT});
+    vt_expect_none(e, 8);
     assert_int_equal(wr(s, 1, 1), 1);
-    expect_events(e, 8, {1, VEPOLL_OUT});
-    free_ep(e);
+    vt_expect_events(e, 8, {1, VEPOLL_OUT});
+    vt_free_ep(e);
     closeboth(s);
 }
 
 static void test_sp_S107_peer_shuts_down_writing(void **state)
 {
     vepoll_socketpair_t *s = newsp(0, 0);
-    vepoll_t *e = new_ep();
+    vepoll_t *e = vt_new_ep();
     (void)state;
-    ADD(e, FD_A, SRC(s, 0), IOR, 1);
-    ADD(e, FD_DUP, SRC(s, 0), VEPOLL_IN | VEPOLL_OUT, 2);
-    expect_events(e, 8, {1, VEPOLL_OUT}, {2, VEPOLL_OUT});
+    VT_ADD(e, VT_FD_A, SRC(s, 0), IOR, 1);
+    VT_ADD(e, VT_FD_DUP, SRC(s, 0), VEPOLL_IN | VEPOLL_OUT, 2);
+    vt_expect_events(e, 8, {1, VEPOLL_OUT}, {2, VEPOLL_OUT});
     shut(s, 1, VEPOLL_SHUT_WR);
-    expect_events_any(e, 8, {1, IOR}, {2, VEPOLL_IN | VEPOLL_OUT});
-    expect_events_any(e, 8, {1, IOR}, {2, VEPOLL_IN | VEPOLL_OUT});
+    vt_expect_events_any(e, 8, {1, IOR}, {2, VEPOLL_IN | VEPOLL_OUT});
+    vt_expect_events_any(e, 8, {1, IOR}, {2, VEPOLL_IN | VEPOLL_OUT});
     assert_int_equal(rd(s, 0, 1), 0);
     assert_int_equal(wr(s, 1, 1), -EPIPE);
     assert_int_equal(wr(s, 0, 1), 1); /* the other direction still works */
-    free_ep(e);
+    vt_free_ep(e);
     closeboth(s);
 }
 
 static void test_sp_S108_rdhup_only(void **state)
 {
     vepoll_socketpair_t *s = newsp(0, 0);
-    vepoll_t *e = new_ep();
+    vepoll_t *e = vt_new_ep();
     (void)state;
-    ADD(e, FD_A, SRC(s, 0), VEPOLL_RDHUP, 1);
-    expect_none(e, 8);
+    VT_ADD(e, VT_FD_A, SRC(s, 0), VEPOLL_RDHUP, 1);
+    vt_expect_none(e, 8);
     shut(s, 1, VEPOLL_SHUT_WR);
-    expect_events(e, 8, {1, VEPOLL_RDHUP});
-    expect_events(e, 8, {1, VEPOLL_RDHUP});
+    vt_expect_events(e, 8, {1, VEPOLL_RDHUP});
+    vt_expect_events(e, 8, {1, VEPOLL_RDHUP});
     shut(s, 0, VEPOLL_SHUT_WR);
-    expect_events(e, 8, {1, VEPOLL_RDHUP | VEPOLL_HUP});
-    expect_events(e, 8, {1, VEPOLL_RDHUP | VEPOLL_HUP});
-    free_ep(e);
+    vt_expect_events(e, 8, {1, VEPOLL_RDHUP | VEPOLL_HUP});
+    vt_expect_events(e, 8, {1, VEPOLL_RDHUP | VEPOLL_HUP});
+    vt_free_ep(e);
     closeboth(s);
 }
 
 static void test_sp_S109_hup_needs_both_directions(void **state)
 {
     vepoll_socketpair_t *s = newsp(0, 0);
-    vepoll_t *e = new_ep();
+    vepoll_t *e = vt_new_ep();
     (void)state;
-    ADD(e, FD_A, SRC(s, 0), VEPOLL_ET, 1);
+    VT_ADD(e, VT_FD_A, SRC(s, 0), VEPOLL_ET, 1);
     shut(s, 1, VEPOLL_SHUT_WR);
-    expect_none(e, 8);
+    vt_expect_none(e, 8);
     shut(s, 0, VEPOLL_SHUT_WR);
-    expect_events(e, 8, {1, VEPOLL_HUP});
-    expect_none(e, 8);
-    free_ep(e);
+    vt_expect_events(e, 8, {1, VEPOLL_HUP});
+    vt_expect_none(e, 8);
+    vt_free_ep(e);
     closeboth(s);
 }
 
 static void test_sp_S110_own_write_shutdown_still_writable(void **state)
 {
     vepoll_socketpair_t *s = newsp(0, 0);
-    vepoll_t *e = new_ep();
+    vepoll_t *e = vt_new_ep();
     (void)state;
-    ADD(e, FD_A, SRC(s, 0), IOR, 1);
-    ADD(e, FD_B, SRC(s, 1), IOR, 2);
-    expect_events(e, 8, {1, VEPOLL_OUT}, {2, VEPOLL_OUT});
+    VT_ADD(e, VT_FD_A, SRC(s, 0), IOR, 1);
+    VT_ADD(e, VT_FD_B, SRC(s, 1), IOR, 2);
+    vt_expect_events(e, 8, {1, VEPOLL_OUT}, {2, VEPOLL_OUT});
     shut(s, 0, VEPOLL_SHUT_WR);
-    expect_events_any(e, 8, {1, VEPOLL_OUT}, {2, IOR});
+    vt_expect_events_any(e, 8, {1, VEPOLL_OUT}, {2, IOR});
     assert_int_equal(wr(s, 0, 1), -EPIPE);
-    free_ep(e);
+    vt_free_ep(e);
     closeboth(s);
 }
 
 static void test_sp_S111_own_read_shutdown(void **state)
 {
     vepoll_socketpair_t *s = newsp(0, 0);
-    vepoll_t *e = new_ep();
+    vepoll_t *e = vt_new_ep();
     (void)state;
     assert_int_equal(wr(s, 1, 2), 2);
-    ADD(e, FD_A, SRC(s, 0), IOR, 1);
+    VT_ADD(e, VT_FD_A, SRC(s, 0), IOR, 1);
     shut(s, 0, VEPOLL_SHUT_RD);
-    expect_events(e, 8, {1, IOR});
+    vt_expect_events(e, 8, {1, IOR});
     assert_int_equal(wr(s, 1, 1), -EPIPE); /* the peer may not send any more */
     assert_int_equal(rd(s, 0, 5), 2);      /* queued data is still read */
     assert_int_equal(rd(s, 0, 5), 0);
-    free_ep(e);
+    vt_free_ep(e);
     closeboth(s);
 }
 
 static void test_sp_S112_peer_closes(void **state)
 {
     vepoll_socketpair_t *s = newsp(0, 0);
-    vepoll_t *e = new_ep();
+    vepoll_t *e = vt_new_ep();
     (void)state;
     assert_int_equal(wr(s, 1, 1), 1); /* unread by end 0: no reset */
-    ADD(e, FD_A, SRC(s, 0), IOR, 1);
-    ADD(e, FD_DUP, SRC(s, 0), 0, 2);
+    VT_ADD(e, VT_FD_A, SRC(s, 0), IOR, 1);
+    VT_ADD(e, VT_FD_DUP, SRC(s, 0), 0, 2);
     closeend(s, 1);
-    expect_events_any(e, 8, {1, IOR | VEPOLL_HUP}, {2, VEPOLL_HUP});
+    vt_expect_events_any(e, 8, {1, IOR | VEPOLL_HUP}, {2, VEPOLL_HUP});
     assert_int_equal(wr(s, 0, 1), -EPIPE);
-    expect_events_any(e, 8, {1, IOR | VEPOLL_HUP}, {2, VEPOLL_HUP});
+    vt_expect_events_any(e, 8, {1, IOR | VEPOLL_HUP}, {2, VEPOLL_HUP});
     assert_int_equal(rd(s, 0, 5), 1);
     assert_int_equal(rd(s, 0, 5), 0);
-    free_ep(e);
+    vt_free_ep(e);
     closeend(s, 0);
 }
 
@@ -456,81 +449,81 @@ static void test_sp_S112_peer_closes(void **state)
 static void test_sp_close_with_unread_data_resets_peer(void **state)
 {
     vepoll_socketpair_t *s = newsp(0, 0);
-    vepoll_t *e = new_ep();
+    vepoll_t *e = vt_new_ep();
     (void)state;
     assert_int_equal(wr(s, 0, 3), 3); /* for end 1, never read */
     assert_int_equal(wr(s, 1, 2), 2); /* for end 0 */
-    ADD(e, FD_A, SRC(s, 0), IOR, 1);
+    VT_ADD(e, VT_FD_A, SRC(s, 0), IOR, 1);
     closeend(s, 1);
-    expect_events(e, 8, {1, IOR | VEPOLL_HUP | VEPOLL_ERR});
+    vt_expect_events(e, 8, {1, IOR | VEPOLL_HUP | VEPOLL_ERR});
     assert_int_equal(wr(s, 0, 1), -EPIPE); /* shutdown wins, ERR stays */
     assert_int_equal(rd(s, 0, 5), 2);      /* data first */
     assert_int_equal(rd(s, 0, 5), -ECONNRESET);
-    expect_events(e, 8, {1, IOR | VEPOLL_HUP});
+    vt_expect_events(e, 8, {1, IOR | VEPOLL_HUP});
     assert_int_equal(rd(s, 0, 5), 0);
-    free_ep(e);
+    vt_free_ep(e);
     closeend(s, 0);
 }
 
 static void test_sp_S113_et_shutdown_sequence(void **state)
 {
     vepoll_socketpair_t *s = newsp(0, 0);
-    vepoll_t *e = new_ep();
+    vepoll_t *e = vt_new_ep();
     (void)state;
-    ADD(e, FD_A, SRC(s, 0), IOR | VEPOLL_ET, 1);
-    expect_events(e, 8, {1, VEPOLL_OUT});
+    VT_ADD(e, VT_FD_A, SRC(s, 0), IOR | VEPOLL_ET, 1);
+    vt_expect_events(e, 8, {1, VEPOLL_OUT});
     shut(s, 1, VEPOLL_SHUT_WR);
-    expect_events(e, 8, {1, IOR});
-    expect_none(e, 8);
+    vt_expect_events(e, 8, {1, IOR});
+    vt_expect_none(e, 8);
     shut(s, 0, VEPOLL_SHUT_RD);
-    expect_events(e, 8, {1, IOR});
+    vt_expect_events(e, 8, {1, IOR});
     shut(s, 0, VEPOLL_SHUT_WR);
-    expect_events(e, 8, {1, IOR | VEPOLL_HUP});
-    MOD(e, FD_A, SRC(s, 0), VEPOLL_ET, 1);
-    expect_events(e, 8, {1, VEPOLL_HUP});
-    expect_none(e, 8);
-    MOD(e, FD_A, SRC(s, 0), VEPOLL_OUT, 1);
-    expect_events(e, 8, {1, VEPOLL_OUT | VEPOLL_HUP});
-    expect_events(e, 8, {1, VEPOLL_OUT | VEPOLL_HUP});
-    MOD(e, FD_A, SRC(s, 0), VEPOLL_OUT | VEPOLL_ET, 1);
-    expect_events(e, 8, {1, VEPOLL_OUT | VEPOLL_HUP});
-    expect_none(e, 8);
-    free_ep(e);
+    vt_expect_events(e, 8, {1, IOR | VEPOLL_HUP});
+    VT_MOD(e, VT_FD_A, SRC(s, 0), VEPOLL_ET, 1);
+    vt_expect_events(e, 8, {1, VEPOLL_HUP});
+    vt_expect_none(e, 8);
+    VT_MOD(e, VT_FD_A, SRC(s, 0), VEPOLL_OUT, 1);
+    vt_expect_events(e, 8, {1, VEPOLL_OUT | VEPOLL_HUP});
+    vt_expect_events(e, 8, {1, VEPOLL_OUT | VEPOLL_HUP});
+    VT_MOD(e, VT_FD_A, SRC(s, 0), VEPOLL_OUT | VEPOLL_ET, 1);
+    vt_expect_events(e, 8, {1, VEPOLL_OUT | VEPOLL_HUP});
+    vt_expect_none(e, 8);
+    vt_free_ep(e);
     closeboth(s);
 }
 
 static void test_sp_repeated_shutdown_wakes_again(void **state)
 {
     vepoll_socketpair_t *s = newsp(0, 0);
-    vepoll_t *e = new_ep();
+    vepoll_t *e = vt_new_ep();
     (void)state;
-    ADD(e, FD_A, SRC(s, 0), IOR | VEPOLL_ET, 1);
-    expect_events(e, 8, {1, VEPOLL_OUT});
+    VT_ADD(e, VT_FD_A, SRC(s, 0), IOR | VEPOLL_ET, 1);
+    vt_expect_events(e, 8, {1, VEPOLL_OUT});
     shut(s, 0, VEPOLL_SHUT_WR);
-    expect_events(e, 8, {1, VEPOLL_OUT});
+    vt_expect_events(e, 8, {1, VEPOLL_OUT});
     shut(s, 0, VEPOLL_SHUT_WR); /* sk_state_change again */
-    expect_events(e, 8, {1, VEPOLL_OUT});
-    expect_none(e, 8);
-    free_ep(e);
+    vt_expect_events(e, 8, {1, VEPOLL_OUT});
+    vt_expect_none(e, 8);
+    vt_free_ep(e);
     closeboth(s);
 }
 
 static void test_sp_S060_oneshot_rearmed_for_rdhup(void **state)
 {
     vepoll_socketpair_t *s = newsp(0, 0);
-    vepoll_t *e = new_ep();
+    vepoll_t *e = vt_new_ep();
     (void)state;
     assert_int_equal(wr(s, 1, 1), 1);
-    ADD(e, FD_A, SRC(s, 0), VEPOLL_IN | VEPOLL_ONESHOT, 1);
-    expect_events(e, 8, {1, VEPOLL_IN});
+    VT_ADD(e, VT_FD_A, SRC(s, 0), VEPOLL_IN | VEPOLL_ONESHOT, 1);
+    vt_expect_events(e, 8, {1, VEPOLL_IN});
     assert_int_equal(rd(s, 0, 1), 1);
-    expect_none(e, 8);
-    MOD(e, FD_A, SRC(s, 0), VEPOLL_RDHUP | VEPOLL_ONESHOT, 2);
+    vt_expect_none(e, 8);
+    VT_MOD(e, VT_FD_A, SRC(s, 0), VEPOLL_RDHUP | VEPOLL_ONESHOT, 2);
     assert_int_equal(wr(s, 1, 1), 1);
     shut(s, 1, VEPOLL_SHUT_WR);
-    expect_events(e, 8, {2, VEPOLL_RDHUP});
-    expect_none(e, 8);
-    free_ep(e);
+    vt_expect_events(e, 8, {2, VEPOLL_RDHUP});
+    vt_expect_none(e, 8);
+    vt_free_ep(e);
     closeboth(s);
 }
 
@@ -539,13 +532,13 @@ static void test_sp_S060_oneshot_rearmed_for_rdhup(void **state)
 static void test_sp_timeouts_wait_at_least_the_timeout(void **state)
 {
     vepoll_socketpair_t *s = newsp(100, 0);
-    int64_t t0 = th_now_ns();
+    int64_t t0 = vt_now_ns();
     (void)state;
-    assert_int_equal(vepoll_socketpair_read(s, 0, rbuf, 1, 40 * TH_MS), -EAGAIN);
-    assert_true(th_now_ns() - t0 >= 40 * TH_MS);
-    t0 = th_now_ns();
-    assert_int_equal(vepoll_socketpair_write(s, 0, wbuf, 150, 40 * TH_MS), 100);
-    assert_true(th_now_ns() - t0 >= 40 * TH_MS);
+    assert_int_equal(vepoll_socketpair_read(s, 0, rbuf, 1, 40 * VT_MS), -EAGAIN);
+    assert_true(vt_now_ns() - t0 >= 40 * VT_MS);
+    t0 = vt_now_ns();
+    assert_int_equal(vepoll_socketpair_write(s, 0, wbuf, 150, 40 * VT_MS), 100);
+    assert_true(vt_now_ns() - t0 >= 40 * VT_MS);
     closeboth(s);
 }
 
@@ -562,7 +555,7 @@ static void *actor_main(void *arg)
 {
     struct actor *a = arg;
     static unsigned char junk[1 << 16];
-    th_sleep_ns(30 * TH_MS);
+    vt_sleep_ns(30 * VT_MS);
     switch (a->act) {
     case ACT_WRITE:
         (void)vepoll_socketpair_write(a->s, a->end, wbuf, a->n, 0);
@@ -600,7 +593,7 @@ static void test_sp_blocked_reader_woken_by_data(void **state)
     struct actor a;
     (void)state;
     actor_run(&a, s, ACT_WRITE, 1, 7);
-    assert_int_equal(vepoll_socketpair_read(s, 0, rbuf, 100, 20 * TH_SEC), 7);
+    assert_int_equal(vepoll_socketpair_read(s, 0, rbuf, 100, 20 * VT_SEC), 7);
     actor_join(&a);
     closeboth(s);
 }
@@ -645,7 +638,7 @@ static void test_sp_blocked_writer_woken_when_write_fully_read(void **state)
     (void)state;
     assert_int_equal(wr(s, 0, 100), 100);
     actor_run(&a, s, ACT_READ, 1, 100);
-    assert_int_equal(vepoll_socketpair_write(s, 0, wbuf, 50, 20 * TH_SEC), 50);
+    assert_int_equal(vepoll_socketpair_write(s, 0, wbuf, 50, 20 * VT_SEC), 50);
     actor_join(&a);
     closeboth(s);
 }
@@ -693,14 +686,16 @@ static void destroy_sp(void *s)
 static void test_sp_allocation_failures_leave_nothing_allocated(void **state)
 {
     (void)state;
-    th_each_alloc_fails(create_sp, destroy_sp, 3);
+    vt_each_alloc_fails(create_sp, destroy_sp, 3);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        /* first: vepoll_set_allocator needs no live object */
-        cmocka_unit_test(test_sp_allocation_failures_leave_nothing_allocated),
+        /* first: vepoll_set_allocator needs no live object; the fixture
+         * puts malloc back even when the sweep fails half-way */
+        cmocka_unit_test_setup_teardown(test_sp_allocation_failures_leave_nothing_allocated,
+                                        vt_reset_setup, vt_reset_teardown),
         cmocka_unit_test(test_sp_create_rejects_bad_arguments),
         cmocka_unit_test(test_sp_null_handle_bad_end_bad_how),
         cmocka_unit_test(test_sp_round_trip_both_directions),

@@ -20,18 +20,12 @@
  * event's bits.  Worker threads never assert: they record, the test thread
  * asserts.  A stall shows up as a 10 s timeout, never a hang.
  */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <stdint.h>
-#include <cmocka.h>
-
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 
-#include "thelp.h"
 #include "vepoll_objects.h"
+#include "vtest.h"
 
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 #define SCALE 2
@@ -41,7 +35,7 @@
 
 #define STREAM_BYTES ((size_t)SCALE * 1024 * 1024)
 #define EFD_WRITES (SCALE * 5000)
-#define STALL (10 * TH_SEC)
+#define STALL (10 * VT_SEC)
 
 static unsigned char stream_byte(uint64_t i)
 {
@@ -93,7 +87,7 @@ static void *stream_writer(void *arg)
     }
     if (r->nonblock_style) {
         vepoll_create(&ep);
-        th_add(ep, 1, r->ops->wsrc(r->o), VEPOLL_OUT | VEPOLL_ET, 1);
+        vt_add(ep, 1, r->ops->wsrc(r->o), VEPOLL_OUT | VEPOLL_ET, 1);
     }
     while (r->written < STREAM_BYTES) {
         size_t n = 1 + (size_t)(xorshift(&seed) % r->max_chunk);
@@ -137,7 +131,7 @@ static void *stream_reader(void *arg)
     }
     if (r->nonblock_style) {
         vepoll_create(&ep);
-        th_add(ep, 1, r->ops->rsrc(r->o), VEPOLL_IN | VEPOLL_ET, 1);
+        vt_add(ep, 1, r->ops->rsrc(r->o), VEPOLL_IN | VEPOLL_ET, 1);
     }
     for (;;) {
         size_t n = 1 + (size_t)(xorshift(&seed) % r->max_chunk);
@@ -212,8 +206,8 @@ static void run_stream(const struct stream_ops *ops, void *o, int nonblock_style
     r->mismatch_at = SIZE_MAX;
     ob.r = r;
     assert_int_equal(vepoll_create(&ob.ep), 0);
-    assert_int_equal(th_add(ob.ep, 1, ops->rsrc(o), VEPOLL_IN | VEPOLL_RDHUP | VEPOLL_ET, 1), 0);
-    assert_int_equal(th_add(ob.ep, 2, ops->wsrc(o), VEPOLL_OUT | VEPOLL_ET, 2), 0);
+    assert_int_equal(vt_add(ob.ep, 1, ops->rsrc(o), VEPOLL_IN | VEPOLL_RDHUP | VEPOLL_ET, 1), 0);
+    assert_int_equal(vt_add(ob.ep, 2, ops->wsrc(o), VEPOLL_OUT | VEPOLL_ET, 2), 0);
     assert_int_equal(pthread_create(&ob.th, NULL, stream_observer, &ob), 0);
     assert_int_equal(pthread_create(&rd, NULL, stream_reader, r), 0);
     assert_int_equal(pthread_create(&w, NULL, stream_writer, r), 0);
@@ -378,7 +372,7 @@ static void *efd_writer(void *arg)
     struct vepoll_event ev;
     if (r->nonblock_style) {
         vepoll_create(&ep);
-        th_add(ep, 1, vepoll_eventfd_source(r->e), VEPOLL_OUT | VEPOLL_ET, 1);
+        vt_add(ep, 1, vepoll_eventfd_source(r->e), VEPOLL_OUT | VEPOLL_ET, 1);
     }
     for (int i = 0; i < EFD_WRITES && !r->w_err; i++) {
         uint64_t v = efd_value(&seed, r->semaphore);
@@ -408,7 +402,7 @@ static void *efd_reader(void *arg)
     struct vepoll_event ev;
     if (r->nonblock_style) {
         vepoll_create(&ep);
-        th_add(ep, 1, vepoll_eventfd_source(r->e), VEPOLL_IN | VEPOLL_ET, 1);
+        vt_add(ep, 1, vepoll_eventfd_source(r->e), VEPOLL_IN | VEPOLL_ET, 1);
     }
     while (!eq128(r->got, r->expect)) {
         uint64_t v = 0;
@@ -451,7 +445,7 @@ static void *efd_observer_main(void *arg)
     struct efd_observer *ob = arg;
     struct vepoll_event ev[2];
     while (!atomic_load(&ob->r->stop)) {
-        int n = vepoll_wait(ob->ep, ev, 2, 50 * TH_MS);
+        int n = vepoll_wait(ob->ep, ev, 2, 50 * VT_MS);
         if (n < 0) {
             ob->r->o_err = n;
             return NULL;
@@ -481,7 +475,7 @@ static void run_efd(int nonblock_style, int semaphore)
     assert_int_equal(vepoll_eventfd_create(&r.e, 0, flags), 0);
     ob.r = &r;
     assert_int_equal(vepoll_create(&ob.ep), 0);
-    assert_int_equal(th_add(ob.ep, 1, vepoll_eventfd_source(r.e),
+    assert_int_equal(vt_add(ob.ep, 1, vepoll_eventfd_source(r.e),
                             VEPOLL_IN | VEPOLL_OUT | VEPOLL_ET, 1), 0);
     assert_int_equal(pthread_create(&ob.th, NULL, efd_observer_main, &ob), 0);
     assert_int_equal(pthread_create(&rd, NULL, efd_reader, &r), 0);

@@ -1,7 +1,7 @@
 /*
  * Test models of a pipe, an eventfd counter and an AF_UNIX stream socket
  * pair, built only on the public producer hook.  See models.h and
- * epoll-semantics.md (sections 3.4-3.13 and 5, items 5-8) for the rules.
+ * docs/SEMANTICS.md (the scenarios cited below) for the rules.
  *
  * Every readiness change goes through publish(): the new readiness is set
  * exactly, and only the bits of `events` that are currently true are issued

@@ -1,7 +1,7 @@
 /*
  * Small test models of a pipe, an eventfd counter and a stream socket pair,
  * written only on the public producer hook (vepoll_source_update).  They
- * follow Linux's readiness and wake-up rules as epoll-semantics.md states
+ * follow Linux's readiness and wake-up rules as docs/SEMANTICS.md states
  * them, so scenario tests read like the spec.  Thread-safe (one mutex per
  * object).  Every operation returns a byte count / value >= 0 or a negative
  * errno, like the real calls.

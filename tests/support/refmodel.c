@@ -285,7 +285,7 @@ int rm_ctl(struct rm *m, int inst, int op, int fd, struct rm_ref s,
            bool has_ev, uint32_t events, uint64_t data, bool commit)
 {
     int ri, i;
-    /* api.md's order. */
+    /* docs/API.md's order. */
     if (!has_ev && op != VEPOLL_CTL_DEL)
         return -EFAULT;
     if (inst < 0 || s.kind == RM_NULL)

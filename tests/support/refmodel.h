@@ -1,8 +1,8 @@
 /*
  * Reference model of vepoll's epoll semantics (single-threaded, no timing).
  *
- * A deliberately plain executable specification, written from
- * /work/shared/spec/epoll-semantics.md and api.md and sharing no code or
+ * A deliberately plain executable specification, written from the
+ * scenario catalogue docs/SEMANTICS.md and docs/API.md, sharing no code or
  * data structure with src/: arrays of instances, sources and registrations,
  * one FIFO array per instance for its ready list, linear scans everywhere.
  * The fuzzer (tests/fuzz/fuzz_ops.c) runs every operation on the library and
@@ -29,7 +29,7 @@
  *   instance (S122, Linux's ep_poll_safewake); ADD/MOD queueing an entry is
  *   one too; ELOOP for cycles and paths of more than 5 instances (S118,
  *   S119);
- * - ctl error precedence of api.md; EXCLUSIVE argument rules (S018, S131);
+ * - the ctl error order of docs/API.md; EXCLUSIVE argument rules (S018, S131);
  * - the watch limit (-ENOSPC), interrupts (one pending flag, consumed only
  *   by a wait that would block), wake-up callback counts (one per entry that
  *   becomes queued by an event or by ADD/MOD, none for a dedupe hit or an LT

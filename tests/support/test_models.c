@@ -1,12 +1,6 @@
 /* Unit tests of the test models' own rules (models.h): sizes, error codes,
  * capacity, readiness bits.  No scenario id: these check the fixtures. */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <stdint.h>
-#include <cmocka.h>
-
-#include "check.h"
+#include "vtest.h"
 
 #define RD (VEPOLL_IN | VEPOLL_RDNORM)
 #define WR (VEPOLL_OUT | VEPOLL_WRNORM)
@@ -140,19 +134,19 @@ static void models_pipe_reader_closed_when_full(void **state)
 static void models_pipe_every_write_is_an_in_event(void **state)
 {
     (void)state;
-    vepoll_t *ep = new_ep();
+    vepoll_t *ep = vt_new_ep();
     tpipe p;
     assert_int_equal(tpipe_init(&p, 0), 0);
-    ADD(ep, FD_R, p.r, VEPOLL_IN | VEPOLL_ET, 1);
-    ADD(ep, FD_W, p.w, VEPOLL_OUT | VEPOLL_ET, 2);
-    expect_events(ep, 8, {2, VEPOLL_OUT});
+    VT_ADD(ep, VT_FD_R, p.r, VEPOLL_IN | VEPOLL_ET, 1);
+    VT_ADD(ep, VT_FD_W, p.w, VEPOLL_OUT | VEPOLL_ET, 2);
+    vt_expect_events(ep, 8, {2, VEPOLL_OUT});
     for (int i = 0; i < 3; i++) {
         assert_int_equal(tpipe_write(&p, 1), 1);
-        expect_events(ep, 8, {1, VEPOLL_IN}); /* and no OUT event */
+        vt_expect_events(ep, 8, {1, VEPOLL_IN}); /* and no OUT event */
     }
     assert_int_equal(tpipe_read(&p, 1), 1); /* not from full: no OUT event */
-    expect_none(ep, 8);
-    free_ep(ep);
+    vt_expect_none(ep, 8);
+    vt_free_ep(ep);
     tpipe_destroy(&p);
 }
 
@@ -216,19 +210,19 @@ static void models_efd_semaphore(void **state)
 static void models_efd_every_read_is_an_out_event(void **state)
 {
     (void)state;
-    vepoll_t *ep = new_ep();
+    vepoll_t *ep = vt_new_ep();
     tefd f;
     uint64_t v = 0;
     assert_int_equal(tefd_init(&f, 5, true), 0);
-    ADD(ep, FD_F, f.src, VEPOLL_OUT | VEPOLL_ET, 1);
-    expect_events(ep, 8, {1, VEPOLL_OUT});
+    VT_ADD(ep, VT_FD_F, f.src, VEPOLL_OUT | VEPOLL_ET, 1);
+    vt_expect_events(ep, 8, {1, VEPOLL_OUT});
     assert_int_equal(tefd_read(&f, &v), 0);
-    expect_events(ep, 8, {1, VEPOLL_OUT});
+    vt_expect_events(ep, 8, {1, VEPOLL_OUT});
     assert_int_equal(tefd_read(&f, &v), 0);
-    expect_events(ep, 8, {1, VEPOLL_OUT});
+    vt_expect_events(ep, 8, {1, VEPOLL_OUT});
     assert_int_equal(tefd_write(&f, 1), 0);
-    expect_none(ep, 8);
-    free_ep(ep);
+    vt_expect_none(ep, 8);
+    vt_free_ep(ep);
     tefd_destroy(&f);
 }
 
@@ -327,19 +321,19 @@ static void models_sock_close(void **state)
 static void models_sock_events(void **state)
 {
     (void)state;
-    vepoll_t *ep = new_ep();
+    vepoll_t *ep = vt_new_ep();
     tsock s;
     assert_int_equal(tsock_init(&s, 0), 0);
-    ADD(ep, FD_A, s.end[0], VEPOLL_IN | VEPOLL_OUT | VEPOLL_ET, 1);
-    ADD(ep, FD_B, s.end[1], VEPOLL_IN | VEPOLL_OUT | VEPOLL_ET, 2);
-    expect_events_any(ep, 8, {1, VEPOLL_OUT}, {2, VEPOLL_OUT});
+    VT_ADD(ep, VT_FD_A, s.end[0], VEPOLL_IN | VEPOLL_OUT | VEPOLL_ET, 1);
+    VT_ADD(ep, VT_FD_B, s.end[1], VEPOLL_IN | VEPOLL_OUT | VEPOLL_ET, 2);
+    vt_expect_events_any(ep, 8, {1, VEPOLL_OUT}, {2, VEPOLL_OUT});
     assert_int_equal(tsock_write(&s, 0, 1), 1); /* IN on 2 only */
-    expect_events(ep, 8, {2, VEPOLL_IN | VEPOLL_OUT});
+    vt_expect_events(ep, 8, {2, VEPOLL_IN | VEPOLL_OUT});
     assert_int_equal(tsock_read(&s, 1, 1), 1); /* OUT on 1 only */
-    expect_events(ep, 8, {1, VEPOLL_OUT});
+    vt_expect_events(ep, 8, {1, VEPOLL_OUT});
     assert_int_equal(tsock_shutdown(&s, 0, TSOCK_SHUT_WR), 0); /* wakes both */
-    expect_events_any(ep, 8, {1, VEPOLL_OUT}, {2, VEPOLL_IN | VEPOLL_OUT});
-    free_ep(ep);
+    vt_expect_events_any(ep, 8, {1, VEPOLL_OUT}, {2, VEPOLL_IN | VEPOLL_OUT});
+    vt_free_ep(ep);
     tsock_destroy(&s);
 }
 

@@ -6,19 +6,12 @@
  * wasm64 layout, a runtime's own descriptor table, and the per-registration
  * guest data freed on DEL / source close / instance close.
  */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <stdint.h>
-#include <cmocka.h>
-
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "vepoll.h"
 #include "vepoll_objects.h"
 #include "vepoll_wasix.h"
+#include "vtest.h"
 
 #define MEMSZ 4096u
 static uint8_t guest[MEMSZ] __attribute__((aligned(16)));
@@ -345,20 +338,6 @@ static int my_install(void *ctx, vepoll_t *ep, uint32_t *fd)
     return -EMFILE;
 }
 
-static size_t live_bytes;
-static void *count_alloc(void *ctx, size_t n)
-{
-    (void)ctx;
-    live_bytes += n;
-    return malloc(n);
-}
-static void count_free(void *ctx, void *p, size_t n)
-{
-    (void)ctx;
-    live_bytes -= n;
-    free(p);
-}
-
 static void custom_table_lookups_balanced_install_failure_mapped(void **state)
 {
     struct mytable t = {0};
@@ -392,13 +371,11 @@ static void custom_table_lookups_balanced_install_failure_mapped(void **state)
 
 static void guest_data_freed_on_del_close_and_forget(void **state)
 {
-    struct vepoll_allocator a = {count_alloc, count_free, NULL};
     struct mytable t = {0};
     struct vepoll_wasix_fdtable ops = {my_lookup, my_release, my_install, &t};
     vepoll_wasix_t *wx;
-    size_t steady = 0;
-    (void)state;
-    assert_int_equal(vepoll_set_allocator(&a), 0);
+    long steady = 0;
+    (void)state; /* the counting allocator: vt_alloc_setup */
     memset(guest, 0, sizeof(guest));
     assert_int_equal(vepoll_wasix_create(&wx, &ops), 0);
     assert_int_equal(vepoll_wasix_epoll_create(wx, gm(), 0), 0);
@@ -428,14 +405,15 @@ static void guest_data_freed_on_del_close_and_forget(void **state)
             assert_int_equal(rd32(8), 0);
         }
         if (round == 10)
-            steady = live_bytes;
+            steady = atomic_load(&vt_alloc.live_bytes);
     }
-    assert_int_equal(live_bytes, steady); /* nothing grows with the rounds */
+    /* nothing grows with the rounds */
+    assert_int_equal(atomic_load(&vt_alloc.live_bytes), steady);
     assert_int_equal(vepoll_wasix_close_epoll(wx, t.eps[0]), 0);
     assert_int_equal(vepoll_wasix_close_epoll(wx, t.eps[1]), 0);
     vepoll_wasix_destroy(wx);
-    assert_int_equal(live_bytes, 0);
-    assert_int_equal(vepoll_set_allocator(NULL), 0);
+    assert_int_equal(atomic_load(&vt_alloc.live_bytes), 0);
+    assert_int_equal(atomic_load(&vt_alloc.bad_frees), 0);
 }
 
 static void builtin_table_objects_and_close(void **state)
@@ -491,7 +469,8 @@ int main(void)
         cmocka_unit_test(data_fd_is_watched_fd_rest_echoed_wasm64),
         cmocka_unit_test(timeout_expiry_is_success_with_zero_events),
         cmocka_unit_test(custom_table_lookups_balanced_install_failure_mapped),
-        cmocka_unit_test(guest_data_freed_on_del_close_and_forget),
+        cmocka_unit_test_setup_teardown(guest_data_freed_on_del_close_and_forget,
+                                        vt_alloc_setup, vt_reset_teardown),
         cmocka_unit_test(builtin_table_objects_and_close),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
