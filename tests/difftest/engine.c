@@ -1340,9 +1340,10 @@ static bool gen_op(struct state *st, struct dt_rng *r, int i, struct dt_op *op)
         }
         static const int64_t maxev[] = {1, 1, 1, 1, 2, 2, 3, 3, 4, 4, 8, 8, 8, 8, 8,
                                         64, 64, 64, 64, 0, -1, INT_MAX};
-        /* A closed instance only with a valid maxevents: api.md fixes the
-         * pre-6.x order (EINVAL before EBADF), Linux 6.18 checks EBADF first
-         * (epoll-semantics.md section 5, item 1). */
+        /* A closed instance only with a valid maxevents: docs/API.md fixes
+         * the pre-6.x order (EINVAL before EBADF), Linux 6.18 checks EBADF
+         * first (docs/SEMANTICS.md, "Linux facts outside the numbered
+         * scenarios"). */
         op->a = maxev[dt_rng_below(r, op->obj < 0 ? 19 : sizeof maxev / sizeof maxev[0])];
         if (st->opt->avoid & DT_AVOID_ORDER)
             op->a = 64;

@@ -1,6 +1,6 @@
 /*
- * The WASIX error table through the raw wasix_32v1 imports (wasix-abi.md
- * §3.5, §3.7 and Wasmer's raw-ABI tests, §8): EXIST, NOENT, BADF, INVAL,
+ * The WASIX error table through the raw wasix_32v1 imports (docs/EMBEDDING.md,
+ * "The ABI", and Wasmer's raw-ABI tests): EXIST, NOENT, BADF, INVAL,
  * MEMVIOLATION, unaligned pointers, NULL event for DEL, result memory
  * untouched on error, and the data fields (data.fd = the watched fd, ptr /
  * data1 / data2 echoed).

@@ -1,5 +1,5 @@
 /*
- * Descriptors coming and going (wasix-abi.md §5, §9): a closed watched fd
+ * Descriptors coming and going (docs/EMBEDDING.md, "What Wasmer's own epoll does"): a closed watched fd
  * leaves every instance, its number can be reused and ADDed again (Wasmer:
  * EEXIST, stale_close.rs) without stale events reaching the new owner
  * (#6608), EFD_NONBLOCK reaches the eventfd (#6767: curl hung), and

@@ -1,5 +1,5 @@
 /*
- * Readiness Wasmer misses (wasix-abi.md §3.6, §9): EPOLLOUT on a pipe write
+ * Readiness Wasmer misses (docs/EMBEDDING.md, "What Wasmer's own epoll does"): EPOLLOUT on a pipe write
  * end (disabled test: no handler on PipeTx) and on a socket pair (#6938: the
  * wait hung), EPOLLOUT of an eventfd after MOD (Wasmer's C test), data
  * written before ADD (#6691: missed until the next write), one coalesced

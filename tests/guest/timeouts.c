@@ -1,5 +1,5 @@
 /*
- * Timeouts (wasix-abi.md §3.7): u64 nanoseconds, 0 polls and returns at
+ * Timeouts (docs/EMBEDDING.md, "The ABI"): u64 nanoseconds, 0 polls and returns at
  * once, all-ones waits forever, expiry is success with 0 events and never
  * early; epoll_wait's milliseconds through the guest header (wasmer#5481:
  * the unit was once confused).

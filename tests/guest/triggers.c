@@ -1,8 +1,8 @@
 /*
  * Level-triggered, edge-triggered and one-shot on pipes and eventfds.
  * Wasmer: LT behaves edge-like (bits consumed on delivery), ET and ONESHOT
- * are accepted and never consulted (wasix-abi.md §5; its tests for them are
- * disabled, §8).  Each is a regression test here.
+ * are accepted and never consulted (its tests for them are disabled; see
+ * docs/EMBEDDING.md, "What Wasmer's own epoll does").  Each is a regression test here.
  */
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
