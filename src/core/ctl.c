@@ -1,6 +1,6 @@
 /*
  * vepoll_ctl: argument checks in Linux's order, then ADD / MOD / DEL.
- * Everything past the first checks runs under the instance mutex, so ctl
+ * Everything past the first checks runs under the instance's token, so ctl
  * calls and harvests of one instance are serialised; producers keep running
  * (lock-free) and the state-word protocol (registration.h) orders them
  * against mask changes.  Every failure returns before the first change.
@@ -9,6 +9,7 @@
 
 #include "instance.h"
 #include "nest.h"
+#include "order.h"
 #include "registration.h"
 
 #define EXCL_OK_BITS                                                          \
@@ -46,15 +47,15 @@ static int ctl_add(struct vepoll *ep, int fd, struct vepoll_source *src,
     r->ep = ep;
     r->src = src;
     vepoll__table_insert(&ep->table, r);
-    vepoll__source_write_begin(src);
     vepoll__source_lock(src);
     vepoll__source_link(src, r);
     vepoll__source_unlock(src);
     /* Pairs with the hook's readiness CAS, fence, watchers load: either that
-     * producer sees r, or the evaluation below sees its readiness. */
-    AO_nop_full();
+     * producer sees r, or the evaluation below sees its readiness.  (The
+     * unlock above is a full-barrier CAS.) */
+    vepoll__fence_after_rmw();
     vepoll__instance_evaluate(ep, r);
-    vepoll__source_write_end(src);
+    vepoll__source_bump(src);
     if (inner)
         vepoll__instance_touch_sources(inner);
     return 0;
@@ -73,10 +74,9 @@ static int ctl_mod(struct vepoll *ep, int fd, struct vepoll_source *src,
     if (vepoll__reg_events(r) & VEPOLL_EXCLUSIVE)
         return -EINVAL;
     r->data = ev->data.u64;
-    vepoll__source_write_begin(src);
     vepoll__reg_set_mask(r, stored_mask(ev->events));
     vepoll__instance_evaluate(ep, r);
-    vepoll__source_write_end(src);
+    vepoll__source_bump(src);
     return 0;
 }
 
@@ -94,7 +94,7 @@ int vepoll_ctl(vepoll_t *ep, int op, int fd, vepoll_source_t *src,
                const struct vepoll_event *ev)
 {
     struct vepoll *inner;
-    int rc;
+    int rc, fast;
     if (!ev && op != VEPOLL_CTL_DEL)
         return -EFAULT;
     if (!ep || !src)
@@ -109,7 +109,7 @@ int vepoll_ctl(vepoll_t *ep, int op, int fd, vepoll_source_t *src,
         if (op == VEPOLL_CTL_ADD && (inner || (ev->events & ~EXCL_OK_BITS)))
             return -EINVAL;
     }
-    pthread_mutex_lock(&ep->mu);
+    fast = vepoll__token_enter(&ep->tok);
     if (inner && (rc = vepoll__nest_check(ep, inner)))
         goto out;
     switch (op) {
@@ -127,6 +127,6 @@ int vepoll_ctl(vepoll_t *ep, int op, int fd, vepoll_source_t *src,
         break;
     }
 out:
-    pthread_mutex_unlock(&ep->mu);
+    vepoll__token_leave(&ep->tok, fast);
     return rc;
 }

@@ -10,9 +10,9 @@
  *      all bits combined (S028) and move the entry to the private tail
  *      (S076/S078); it stays ENQUEUED, so producers keep deduping against it
  *      and this path needs no atomic operation at all.
- *   3. Leaving the queue (ET, ONESHOT, or LT readiness gone), inside the
- *      source's dedupe write section (source.h), since this ends "the
- *      registration is queued":
+ *   3. Leaving the queue (ET, ONESHOT, or LT readiness gone), followed by
+ *      a bump of the source's dedupe version (source.h), since this ends
+ *      "the registration is queued":
  *      take: one CAS clears ENQUEUED and the pending bits *before* the
  *      re-check (registration.h), so a producer that fires after it queues
  *      the entry again and nothing is lost; then re-check: nothing (S024,
@@ -20,6 +20,8 @@
  *      queue it again; ET/ONESHOT -> emit; ONESHOT also disarms (mask reduced
  *      to the flag bits, generation bumped, so nothing, not even HUP, is
  *      queued until MOD: S055).
+ *   The LT entries that stay are kept in a run, in order, and spliced back
+ *   behind the entries this harvest did not look at (the rotation, S076/S078).
  * Entries beyond maxevents stay queued, in place (S047, S057).
  *
  * DEAD entries are freed only here (a harvest pops them, or the sweep that
@@ -42,7 +44,6 @@ uint32_t vepoll__harvest_leave(struct vepoll *ep, struct vepoll__reg *r,
 {
     unsigned int m = vepoll__reg_events(r);
     uint32_t rev;
-    vepoll__source_write_begin(r->src);
     vepoll__reg_take(r);
     rev = recheck(r, m, depth);
     if (!rev)
@@ -51,7 +52,7 @@ uint32_t vepoll__harvest_leave(struct vepoll *ep, struct vepoll__reg *r,
         *requeue = vepoll__reg_claim(r, 0);
     else if (m & VEPOLL_ONESHOT)
         vepoll__reg_set_mask(r, m & VEPOLL__PRIVATE_BITS);
-    vepoll__source_write_end(r->src);
+    vepoll__source_bump(r->src);
     return rev;
 }
 
@@ -81,15 +82,16 @@ void vepoll__harvest_sweep_dead(struct vepoll *ep)
 int vepoll__harvest(struct vepoll *ep, struct vepoll_event *events,
                     int maxevents)
 {
-    int n = 0;
+    struct vepoll__readyq_run kept = {NULL, NULL, 0};
+    struct vepoll__reg *r;
     size_t budget;
+    int n = 0;
     vepoll__readyq_collect(&ep->q);
-    budget = ep->q.count; /* entries moved to the tail are not seen twice */
-    while (n < maxevents && budget--) {
-        struct vepoll__reg *r = vepoll__readyq_pop(&ep->q);
+    budget = ep->q.count; /* entries kept for the tail are not seen twice */
+    while (n < maxevents && budget-- && (r = vepoll__readyq_pop(&ep->q))) {
         unsigned int m;
         uint32_t rev;
-        int lt, requeue = 0;
+        int lt, keep = 0;
         if (AO_load(&r->state) & VEPOLL__REG_DEAD) {
             /* DEAD is final and no producer holds r (instance.c). */
             vepoll__harvest_free_dead(ep, r);
@@ -99,12 +101,12 @@ int vepoll__harvest(struct vepoll *ep, struct vepoll_event *events,
         lt = !(m & (VEPOLL_ET | VEPOLL_ONESHOT));
         if (lt && (rev = recheck(r, m, 0)) != 0) {
             /* Level-triggered and still ready: report, stay queued. */
-            requeue = 1;
+            keep = 1;
         } else {
             /* Leaving the queue (ET, ONESHOT, or LT readiness gone); LT
              * readiness that came back between the two looks is kept,
              * not reported. */
-            rev = vepoll__harvest_leave(ep, r, 0, lt, &requeue);
+            rev = vepoll__harvest_leave(ep, r, 0, lt, &keep);
             if (lt)
                 rev = 0;
         }
@@ -113,8 +115,10 @@ int vepoll__harvest(struct vepoll *ep, struct vepoll_event *events,
             events[n].data.u64 = r->data;
             n++;
         }
-        if (requeue)
-            vepoll__readyq_requeue_private(&ep->q, r);
+        if (keep)
+            vepoll__readyq_run_add(&kept, r);
     }
+    /* The LT rotation: what stays goes behind what was not looked at. */
+    vepoll__readyq_splice(&ep->q, &kept);
     return n;
 }

@@ -19,10 +19,10 @@ int vepoll__harvest(struct vepoll *ep, struct vepoll_event *events,
 
 /*
  * The "leave the queue" step, for r (of ep, not DEAD) just taken out of the
- * private FIFO: inside the source's write section (source.h: this ends "r is
- * queued"), take r's pending bits and ENQUEUED, then re-check its readiness
- * through depth levels of nesting, so a producer event that races with it
- * queues r again and nothing is lost.  Returns what r reports now; 0 is an
+ * private FIFO: take r's pending bits and ENQUEUED, then re-check its
+ * readiness through depth levels of nesting, so a producer event that races
+ * with it queues r again and nothing is lost; then bump the source's dedupe
+ * version (source.h: this ended "r is queued").  Returns what r reports now; 0 is an
  * empty dequeue (counted).  When something is there:
  *  - keep (level-triggered, or a poll that must not consume): r is claimed
  *    again and *requeue says whether the caller must put it back into the

@@ -34,17 +34,14 @@
 
 #include "hook.h"
 #include "instance.h"
+#include "order.h"
 #include "registration.h"
 #include "source.h"
 #include "vepoll_core.h"
 
-/* After the full-barrier push: pairs with the waiter's increment of
- * nwaiters followed by its look at the queue (park.h). */
-static int notify(struct vepoll *ep)
+/* Runs ep's wake-up callback, if any (instance.h: fn_busy protocol). */
+static void run_wake_fn(struct vepoll *ep)
 {
-    int had_waiter = AO_load_full(&ep->nwaiters) != 0;
-    if (had_waiter)
-        vepoll__park_wake(&ep->park, 0);
     if (AO_load(&ep->wake_fn)) {
         void (*fn)(void *);
         AO_fetch_and_add1_full(&ep->fn_busy);
@@ -53,6 +50,18 @@ static int notify(struct vepoll *ep)
             fn((void *)AO_load(&ep->wake_arg));
         AO_fetch_and_sub1_release(&ep->fn_busy);
     }
+}
+
+/* After the full-barrier push: pairs with the waiter's increment of
+ * nwaiters followed by its look at the queue (park.h). */
+static int notify(struct vepoll *ep)
+{
+    int had_waiter;
+    vepoll__fence_after_rmw();
+    had_waiter = AO_load(&ep->nwaiters) != 0;
+    if (had_waiter)
+        vepoll__park_wake(&ep->park, 0);
+    run_wake_fn(ep);
     return had_waiter;
 }
 
@@ -67,13 +76,47 @@ static int propagate(struct vepoll *ep)
     return 1;
 }
 
+/* Under ep's token: r joins the private FIFO, behind everything pushed
+ * before it (collect first: the queue's order is the order of becoming
+ * ready). */
+static void append_held(struct vepoll *ep, struct vepoll__reg *r)
+{
+    struct vepoll__readyq_run one = {NULL, NULL, 0};
+    vepoll__readyq_collect(&ep->q);
+    vepoll__readyq_run_add(&one, r);
+    vepoll__readyq_splice(&ep->q, &one);
+}
+
 int vepoll__hook_queue(struct vepoll *ep, struct vepoll__reg *r)
 {
     int had_waiter;
-    vepoll__readyq_push(&ep->q, r);
-    had_waiter = notify(ep);
+    /* Only without spinners: they watch the inbox, not the private FIFO. */
+    if (!AO_load(&ep->spin_ns) &&
+        vepoll__token_try_fast(&ep->tok, vepoll__thread_id())) {
+        append_held(ep, r);
+        vepoll__token_leave(&ep->tok, 1);
+        /* A waiter that registered meanwhile takes the token (revoking our
+         * bias) before it looks at the queue, so it sees r whatever this
+         * load returns (token.h). */
+        had_waiter = AO_load(&ep->nwaiters) != 0;
+        if (had_waiter)
+            vepoll__park_wake(&ep->park, 0);
+        run_wake_fn(ep);
+    } else {
+        vepoll__readyq_push(&ep->q, r);
+        had_waiter = notify(ep);
+    }
     propagate(ep);
     return had_waiter;
+}
+
+void vepoll__hook_queue_held(struct vepoll *ep, struct vepoll__reg *r)
+{
+    append_held(ep, r);
+    if (AO_load(&ep->nwaiters))
+        vepoll__park_wake(&ep->park, 0);
+    run_wake_fn(ep);
+    propagate(ep);
 }
 
 int vepoll__hook_fanout(struct vepoll_source *src, uint32_t set)
@@ -147,8 +190,9 @@ static void mark_absorbed(struct vepoll_source *src, AO_t ver, uint32_t set)
 static int post_to_watchers(struct vepoll_source *src, int changed,
                             uint32_t set)
 {
-    if (!(changed ? AO_load_full(&src->watchers)
-                  : AO_load_acquire(&src->watchers)))
+    if (changed)
+        vepoll__fence_after_rmw(); /* after the readiness CAS */
+    if (!AO_load_acquire(&src->watchers))
         return 0;
     return vepoll__hook_fanout(src, set);
 }

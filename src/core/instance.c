@@ -30,7 +30,7 @@ int vepoll_create(vepoll_t **out)
     ep = vepoll__calloc(sizeof(*ep));
     if (!ep)
         return -ENOMEM;
-    rc = -pthread_mutex_init(&ep->mu, NULL);
+    rc = vepoll__token_init(&ep->tok);
     if (rc)
         goto err_free;
     rc = vepoll__park_init(&ep->park);
@@ -47,7 +47,7 @@ int vepoll_create(vepoll_t **out)
     *out = ep;
     return 0;
 err_mutex:
-    pthread_mutex_destroy(&ep->mu);
+    vepoll__token_destroy(&ep->tok);
 err_free:
     vepoll__free(ep, sizeof(*ep));
     return rc == -ENOMEM ? rc : -ENOMEM;
@@ -65,7 +65,7 @@ void vepoll__instance_unref(struct vepoll *ep)
     vepoll__free(ep->children.v, ep->children.cap * sizeof(*ep->children.v));
     vepoll__free(ep->parents.v, ep->parents.cap * sizeof(*ep->parents.v));
     vepoll__park_destroy(&ep->park);
-    pthread_mutex_destroy(&ep->mu);
+    vepoll__token_destroy(&ep->tok);
     vepoll__free(ep, sizeof(*ep));
 }
 
@@ -102,35 +102,34 @@ void vepoll__instance_evaluate(struct vepoll *ep, struct vepoll__reg *r)
     if (!rev)
         return;
     if (vepoll__reg_claim(r, rev))
-        vepoll__hook_queue(ep, r);
+        vepoll__hook_queue_held(ep, r);
     /* else already queued: it keeps its place (S063) */
 }
 
 void vepoll__instance_touch_sources(struct vepoll *ep)
 {
     size_t i;
-    pthread_mutex_lock(&ep->mu);
+    int fast = vepoll__token_enter(&ep->tok);
     for (i = 0; i < ep->table.cap; i++) {
         struct vepoll__reg *r = ep->table.slots[i];
         if (r) {
-            vepoll__source_write_begin(r->src);
-            vepoll__source_write_end(r->src);
+            vepoll__source_bump(r->src);
         }
     }
-    pthread_mutex_unlock(&ep->mu);
+    vepoll__token_leave(&ep->tok, fast);
 }
 
 /* Close path of a source: remove (src, fd) from ep if it is still there. */
 static void remove_key(struct vepoll *ep, struct vepoll_source *src, int fd)
 {
     struct vepoll__reg *r;
-    pthread_mutex_lock(&ep->mu);
+    int fast = vepoll__token_enter(&ep->tok);
     r = vepoll__table_find(&ep->table, src, fd);
     if (r) {
         vepoll__table_remove(&ep->table, r);
         vepoll__instance_detach(ep, r);
     }
-    pthread_mutex_unlock(&ep->mu);
+    vepoll__token_leave(&ep->tok, fast);
 }
 
 /* Removes every registration of src from every instance. */
@@ -172,20 +171,20 @@ int vepoll_close(vepoll_t *ep)
 {
     struct vepoll__reg *r;
     size_t cursor = 0;
-    int i;
+    int i, fast;
     if (!ep)
         return -EBADF;
     AO_store_full(&ep->closed, 1);
-    /* Leave the outer instances first: their mutexes come before ours. */
+    /* Leave the outer instances first: their tokens come before ours. */
     detach_all(&ep->self);
-    pthread_mutex_lock(&ep->mu);
+    fast = vepoll__token_enter(&ep->tok);
     while ((r = vepoll__table_drain(&ep->table, &cursor)))
         vepoll__instance_detach(ep, r);
     vepoll__table_destroy(&ep->table);
     vepoll__readyq_collect(&ep->q);
     while ((r = vepoll__readyq_pop(&ep->q)))
         vepoll__reg_free(r); /* all DEAD: detach left them to us */
-    pthread_mutex_unlock(&ep->mu);
+    vepoll__token_leave(&ep->tok, fast);
     vepoll__park_wake(&ep->park, 1);
 
     pthread_mutex_lock(&list_mu);
@@ -209,15 +208,16 @@ vepoll_source_t *vepoll_as_source(vepoll_t *ep)
 
 int vepoll_set_wakeup(vepoll_t *ep, void (*fn)(void *arg), void *arg)
 {
+    int fast;
     if (!ep)
         return -EBADF;
-    pthread_mutex_lock(&ep->mu);
+    fast = vepoll__token_enter(&ep->tok);
     AO_store_full(&ep->wake_fn, 0);
     while (AO_load_full(&ep->fn_busy))
         sched_yield();
     AO_store(&ep->wake_arg, (AO_t)arg);
     AO_store_release(&ep->wake_fn, (AO_t)fn);
-    pthread_mutex_unlock(&ep->mu);
+    vepoll__token_leave(&ep->tok, fast);
     return 0;
 }
 

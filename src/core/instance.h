@@ -4,15 +4,20 @@
  *
  * Concurrency contract
  * --------------------
- * - `mu` serialises ctl and harvest (as the kernel's ep->mtx does).  The
- *   producer hook never takes it.  Lock order: an outer instance's `mu`
- *   before an inner one's (nesting is acyclic, see nest.c), `mu` before the
- *   global nesting mutex, `mu` before a source's spin lock.
+ * - The consumer token `tok` (token.h) serialises ctl, harvest, polls of
+ *   the instance and its close (as the kernel's ep->mtx does); "under the
+ *   token" below means holding it, through its mutex or its biased fast
+ *   path.  The producer hook never takes it.  Lock order: an outer
+ *   instance's token before an inner one's (nesting is acyclic, see nest.c),
+ *   the token before the global nesting mutex, the token before a source's
+ *   spin lock.
  * - The ready queue, `nwaiters`, the park word, `wake_fn`/`wake_arg` and the
  *   stats are touched by producers; their protocols are in readyq.h,
  *   park.h, and below.
  * - `refs`: one reference for the owner (dropped by vepoll_close), one per
- *   thread inside vepoll_wait, and a temporary one taken by
+ *   thread that blocks in vepoll_wait (taken under the token, before it
+ *   leaves it to park: a wait that never blocks needs none, because close
+ *   takes the token before it frees anything), and a temporary one taken by
  *   vepoll_source_close while it detaches a registration of this instance
  *   (the close paths of sources and instances are both in instance.c).
  *   Memory is freed when it reaches 0.  Producers need no reference: they
@@ -33,6 +38,7 @@
 
 #include "park.h"
 #include "readyq.h"
+#include "token.h"
 #include "source.h"
 #include "table.h"
 #include "vepoll.h"
@@ -51,10 +57,10 @@ struct vepoll__nest {
 };
 
 struct vepoll {
-    pthread_mutex_t mu;
+    struct vepoll__token tok;
     struct vepoll__readyq q;
     struct vepoll__table table;
-    size_t qdead;      /* DEAD entries still queued (under mu): see detach */
+    size_t qdead;      /* DEAD entries still queued (under tok): see detach */
     struct vepoll_source self; /* vepoll_as_source(ep): polls ep (nest.c) */
     struct vepoll__park park;
     AO_t nwaiters;     /* threads registered to be woken */
@@ -83,17 +89,17 @@ static inline void vepoll__stat(struct vepoll *ep, int which)
 void vepoll__instance_ref(struct vepoll *ep);
 void vepoll__instance_unref(struct vepoll *ep);
 
-/* Under ep->mu: unlink r from its source, mark it DEAD, wait for the
+/* Under ep->tok: unlink r from its source, mark it DEAD, wait for the
  * source's grace period, and free it unless it is still queued (then the
  * harvest frees it).  The caller has already taken r out of the table. */
 void vepoll__instance_detach(struct vepoll *ep, struct vepoll__reg *r);
-/* Under ep->mu: if r has something to report now, queue it (keeping its
+/* Under ep->tok: if r has something to report now, queue it (keeping its
  * place if it is queued already) and wake.  Used by ADD and MOD. */
 void vepoll__instance_evaluate(struct vepoll *ep, struct vepoll__reg *r);
 
 /* ep just got an outer instance: end the dedupe fast path of every source
  * registered in ep, since their updates must now also reach the outer one
- * (source.h).  Takes ep's mutex (outer-before-inner order). */
+ * (source.h).  Takes ep's token (outer-before-inner order). */
 void vepoll__instance_touch_sources(struct vepoll *ep);
 
 #endif

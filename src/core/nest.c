@@ -150,8 +150,8 @@ uint32_t vepoll__nest_poll_source(const struct vepoll_source *src, int depth)
 {
     struct vepoll *ep = vepoll__nest_owner(src);
     uint32_t rc;
-    pthread_mutex_lock(&ep->mu);
+    int fast = vepoll__token_enter(&ep->tok);
     rc = vepoll__nest_poll_locked(ep, depth);
-    pthread_mutex_unlock(&ep->mu);
+    vepoll__token_leave(&ep->tok, fast);
     return rc;
 }

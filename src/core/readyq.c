@@ -12,7 +12,7 @@ void vepoll__readyq_push(struct vepoll__readyq *q, struct vepoll__reg *r)
     } while (!AO_compare_and_swap_full(&q->inbox, h, (AO_t)r));
 }
 
-void vepoll__readyq_collect(struct vepoll__readyq *q)
+void vepoll__readyq_collect_inbox(struct vepoll__readyq *q)
 {
     struct vepoll__reg *lifo, *fifo = NULL, *first;
     AO_t h;
@@ -37,35 +37,6 @@ void vepoll__readyq_collect(struct vepoll__readyq *q)
     else
         q->head = fifo;
     q->tail = first;
-}
-
-struct vepoll__reg *vepoll__readyq_pop(struct vepoll__readyq *q)
-{
-    struct vepoll__reg *r = q->head;
-    if (r) {
-        q->head = (struct vepoll__reg *)AO_load(&r->qnext);
-        if (!q->head)
-            q->tail = NULL;
-        q->count--;
-    }
-    return r;
-}
-
-void vepoll__readyq_requeue_private(struct vepoll__readyq *q,
-                                    struct vepoll__reg *r)
-{
-    AO_store(&r->qnext, 0);
-    if (q->tail)
-        AO_store(&q->tail->qnext, (AO_t)r);
-    else
-        q->head = r;
-    q->tail = r;
-    q->count++;
-}
-
-bool vepoll__readyq_busy(const struct vepoll__readyq *q)
-{
-    return q->head || vepoll__readyq_inbox_busy(q);
 }
 
 void vepoll__readyq_unlink(struct vepoll__readyq *q, struct vepoll__reg *prev,

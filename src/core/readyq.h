@@ -12,20 +12,22 @@
  *   whole queue is the order in which registrations became ready.
  *
  * Concurrency: push from any thread (full barrier, pairs with the consumer's
- * take of the inbox); everything else under the instance mutex.  A node is
+ * take of the inbox); everything else under the instance's token.  A node is
  * in the queue at most once: only the winner of the ENQUEUED bit pushes it
  * (registration.h).  A level-triggered entry that a harvest reports stays
- * ENQUEUED and moves to the private tail without any atomic operation
- * (requeue_private); a harvest looks at no more entries than the private
- * FIFO held when it started, so a moved entry is reported once per call.
+ * ENQUEUED and moves to the private tail without any atomic operation (a
+ * run spliced back after the harvest); a harvest looks at no more entries
+ * than the private FIFO held when it started, so a moved entry is reported
+ * once per call.
  */
 #ifndef VEPOLL_READYQ_H
 #define VEPOLL_READYQ_H
 
 #include <atomic_ops.h>
 #include <stdbool.h>
+#include <stddef.h>
 
-struct vepoll__reg;
+#include "registration.h"
 
 struct vepoll__readyq {
     AO_t inbox;               /* struct vepoll__reg *, newest first */
@@ -35,24 +37,76 @@ struct vepoll__readyq {
 };
 
 void vepoll__readyq_push(struct vepoll__readyq *q, struct vepoll__reg *r);
-/* Instance mutex: move the inbox to the tail of the private FIFO. */
-void vepoll__readyq_collect(struct vepoll__readyq *q);
-/* Instance mutex: pop the oldest private entry (collect first). */
-struct vepoll__reg *vepoll__readyq_pop(struct vepoll__readyq *q);
-/* Instance mutex: append r (already ENQUEUED, just popped) to the tail. */
-void vepoll__readyq_requeue_private(struct vepoll__readyq *q,
-                                    struct vepoll__reg *r);
-/* Instance mutex: remove r from the private FIFO; prev is its predecessor
+void vepoll__readyq_collect_inbox(struct vepoll__readyq *q);
+/* Instance token: move the inbox to the tail of the private FIFO. */
+static inline void vepoll__readyq_collect(struct vepoll__readyq *q)
+{
+    /* A plain load first: the common empty inbox costs no RMW. */
+    if (AO_load(&q->inbox))
+        vepoll__readyq_collect_inbox(q);
+}
+
+/* Instance token: pop the oldest private entry (collect first); NULL if
+ * the private FIFO is empty. */
+static inline struct vepoll__reg *vepoll__readyq_pop(struct vepoll__readyq *q)
+{
+    struct vepoll__reg *r = q->head;
+    if (r) {
+        q->head = (struct vepoll__reg *)AO_load(&r->qnext);
+        if (!q->head)
+            q->tail = NULL;
+        q->count--;
+    }
+    return r;
+}
+
+/* A run of popped entries that stay queued (ENQUEUED), kept in order and
+ * put back at the tail in one splice (the harvest's LT rotation). */
+struct vepoll__readyq_run {
+    struct vepoll__reg *head, *tail;
+    size_t count;
+};
+
+static inline void vepoll__readyq_run_add(struct vepoll__readyq_run *run,
+                                          struct vepoll__reg *r)
+{
+    AO_store(&r->qnext, 0);
+    if (run->tail)
+        AO_store(&run->tail->qnext, (AO_t)r);
+    else
+        run->head = r;
+    run->tail = r;
+    run->count++;
+}
+
+/* Instance token: append the run at the tail of the private FIFO. */
+static inline void vepoll__readyq_splice(struct vepoll__readyq *q,
+                                         const struct vepoll__readyq_run *run)
+{
+    if (!run->head)
+        return;
+    if (q->tail)
+        AO_store(&q->tail->qnext, (AO_t)run->head);
+    else
+        q->head = run->head;
+    q->tail = run->tail;
+    q->count += run->count;
+}
+
+/* Instance token: remove r from the private FIFO; prev is its predecessor
  * (NULL: r is the head). */
 void vepoll__readyq_unlink(struct vepoll__readyq *q, struct vepoll__reg *prev,
                            struct vepoll__reg *r);
-/* Instance mutex: put r (ENQUEUED, not in the queue) back into the private
+/* Instance token: put r (ENQUEUED, not in the queue) back into the private
  * FIFO right after prev (NULL: at the head), where unlink took it from. */
 void vepoll__readyq_insert_after(struct vepoll__readyq *q,
                                  struct vepoll__reg *prev,
                                  struct vepoll__reg *r);
-/* Instance mutex: anything queued (private or inbox)? */
-bool vepoll__readyq_busy(const struct vepoll__readyq *q);
+/* Instance token: anything queued (private or inbox)? */
+static inline bool vepoll__readyq_busy(const struct vepoll__readyq *q)
+{
+    return q->head || AO_load((volatile AO_t *)&q->inbox) != 0;
+}
 /* Any thread: has a producer pushed since the last collect? */
 static inline bool vepoll__readyq_inbox_busy(const struct vepoll__readyq *q)
 {

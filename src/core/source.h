@@ -39,14 +39,17 @@
  *   records it in `sat` = (ver << 16) | bits, with `ver` read *before* it
  *   looked at any registration.  A later update whose bits are in `sat`,
  *   that changes no readiness, and that reads `ver` unchanged, returns at
- *   once: it is linearised before any change that could have ended the
- *   "all queued" state, because every such change (harvest take, MOD,
- *   ONESHOT disarm, ADD, a new outer instance) runs inside a write section
- *   that makes `ver` odd before it starts and even again after it ends
- *   (seqlock).  A marker that read `ver` after a section ended synchronises
- *   with it (acquire on the RMW) and so sees its effect on the registration;
- *   one that read it before sees `ver` move.  Needs a 64-bit AO_t (48-bit
- *   version); off otherwise.
+ *   once.  Every change that can end the "all queued" state (harvest take,
+ *   MOD, ONESHOT disarm, ADD, a new outer instance) bumps `ver` (full
+ *   barrier) once it is done.  A marker that read `ver` after a bump
+ *   synchronises with it (acquire on the RMW) and so sees the change; one
+ *   that read it before sees `ver` move, so its mark never matches.  An
+ *   update absorbed between a change and its bump is linearised before the
+ *   change: it changed no readiness, so whatever the change does next (the
+ *   harvest's re-check after its take, MOD's and ADD's evaluation) reads the
+ *   readiness that update left, and reports or queues exactly what the
+ *   update would have.  Needs a 64-bit AO_t (48-bit version); off
+ *   otherwise.
  * - The whole fan-out of one update, including pushes onto an instance's
  *   ready queue, waking its waiters and propagating to outer instances,
  *   happens inside the read-side section, so a writer that has waited for
@@ -71,7 +74,7 @@ struct vepoll_source {
     AO_t watchers;   /* struct vepoll__reg *: first registration */
     AO_t readers[2]; /* producers inside the hook, per epoch */
     AO_t ctl;        /* SRC_LOCK | SRC_EPOCH */
-    AO_t ver;        /* dedupe seqlock: odd inside a write section */
+    AO_t ver;        /* dedupe version: bumped by 2 after every change */
     AO_t sat;        /* (ver << 16) | bits absorbed at that version */
     vepoll__poll_fn poll; /* NULL: the readiness is `ready` */
 };
@@ -89,15 +92,13 @@ void vepoll__source_synchronize(struct vepoll_source *src);
 /* Read side. */
 unsigned vepoll__source_enter(struct vepoll_source *src);
 void vepoll__source_exit(struct vepoll_source *src, unsigned epoch);
-/* Write section of the dedupe fast path: around anything that can end
- * "every registration of src is queued with these bits" (see above). */
-static inline void vepoll__source_write_begin(struct vepoll_source *src)
+/* The dedupe fast path's version bump: after anything that can end
+ * "every registration of src is queued with these bits" (see above).  By
+ * two, so `ver` stays even (its low bit is kept clear for an in-progress
+ * state the protocol no longer needs). */
+static inline void vepoll__source_bump(struct vepoll_source *src)
 {
-    AO_fetch_and_add1_full(&src->ver);
-}
-static inline void vepoll__source_write_end(struct vepoll_source *src)
-{
-    AO_fetch_and_add1_full(&src->ver);
+    AO_fetch_and_add_full(&src->ver, 2);
 }
 
 /* Current readiness (through the poll callback when there is one). */

@@ -36,23 +36,33 @@
 
 #include "harvest.h"
 #include "instance.h"
+#include "order.h"
 #include "registration.h"
 #include "vepoll_core.h"
 
-/* Takes the mutex, harvests, and passes what is left on to the next waiter. */
+/* Takes the token, harvests, passes what is left on to the next waiter
+ * and gives the token back.  -EBADF once ep is closed.  With `pin`, a
+ * harvest that found nothing takes a reference on ep before it leaves the
+ * token, so ep outlives the park that follows (instance.h: close takes the
+ * token before it frees anything). */
 static int harvest_and_pass_on(struct vepoll *ep, struct vepoll_event *events,
-                               int maxevents)
+                               int maxevents, int pin)
 {
-    int n;
-    pthread_mutex_lock(&ep->mu);
-    n = vepoll__harvest(ep, events, maxevents);
-    /* Hand what is left to the next waiter (the LT chain, see above).  A
-     * plain load: a waiter that registers after it harvests by itself.
-     * (Waiters first: the common case has none, and gcc 12's
-     * -fsanitize=undefined warns falsely about the other order.) */
-    if (AO_load(&ep->nwaiters) && vepoll__readyq_busy(&ep->q))
-        vepoll__park_wake(&ep->park, 0);
-    pthread_mutex_unlock(&ep->mu);
+    int n, fast = vepoll__token_enter(&ep->tok);
+    if (AO_load(&ep->closed)) {
+        n = -EBADF;
+    } else {
+        n = vepoll__harvest(ep, events, maxevents);
+        /* Hand what is left to the next waiter (the LT chain, see above).
+         * A plain load: a waiter that registers after it harvests by
+         * itself.  (Waiters first: the common case has none, and gcc 12's
+         * -fsanitize=undefined warns falsely about the other order.) */
+        if (AO_load(&ep->nwaiters) && vepoll__readyq_busy(&ep->q))
+            vepoll__park_wake(&ep->park, 0);
+        if (!n && pin)
+            vepoll__instance_ref(ep);
+    }
+    vepoll__token_leave(&ep->tok, fast);
     return n;
 }
 
@@ -78,7 +88,7 @@ static int spin(struct vepoll *ep, struct vepoll_event *events, int maxevents,
         end = deadline;
     while (!AO_load(&ep->closed) && AO_load(&ep->intr_seq) == intr0) {
         if (vepoll__readyq_inbox_busy(&ep->q)) {
-            int n = harvest_and_pass_on(ep, events, maxevents);
+            int n = harvest_and_pass_on(ep, events, maxevents, 0);
             if (n)
                 return n;
         }
@@ -110,12 +120,12 @@ static int wait_blocking(struct vepoll *ep, struct vepoll_event *events,
         AO_fetch_and_add1_full(&ep->nwaiters);
         /* Store-load pair with the producer's push, then load of nwaiters
          * (park.h): our look at the queue must come after the increment. */
-        AO_nop_full();
+        vepoll__fence_after_rmw();
         if (AO_load(&ep->closed)) {
             n = -EBADF;
             goto leave;
         }
-        n = harvest_and_pass_on(ep, events, maxevents);
+        n = harvest_and_pass_on(ep, events, maxevents, 0);
         if (n)
             goto leave;
         if (AO_load_full(&ep->intr_seq) != intr0 || take_interrupt(ep)) {
@@ -129,11 +139,11 @@ static int wait_blocking(struct vepoll *ep, struct vepoll_event *events,
             return -EBADF;
         if (AO_load_full(&ep->intr_seq) != intr0) {
             take_interrupt(ep);
-            n = harvest_and_pass_on(ep, events, maxevents);
+            n = harvest_and_pass_on(ep, events, maxevents, 0);
             return n ? n : -EINTR;
         }
         if (timed_out || (deadline >= 0 && vepoll__now_ns() >= deadline))
-            return harvest_and_pass_on(ep, events, maxevents);
+            return harvest_and_pass_on(ep, events, maxevents, 0);
     }
 leave:
     AO_fetch_and_sub1_full(&ep->nwaiters);
@@ -151,11 +161,11 @@ int vepoll_wait(vepoll_t *ep, struct vepoll_event *events, int maxevents,
         return -EFAULT;
     if (!ep)
         return -EBADF;
-    vepoll__instance_ref(ep);
-    if (AO_load(&ep->closed))
-        n = -EBADF;
-    else if ((n = harvest_and_pass_on(ep, events, maxevents)) == 0 && timeout_ns)
-        n = wait_blocking(ep, events, maxevents, timeout_ns);
+    n = harvest_and_pass_on(ep, events, maxevents, timeout_ns != 0);
+    if (n || !timeout_ns)
+        return n;
+    /* Nothing, and we may block: harvest_and_pass_on pinned ep for us. */
+    n = wait_blocking(ep, events, maxevents, timeout_ns);
     vepoll__instance_unref(ep);
     return n;
 }
