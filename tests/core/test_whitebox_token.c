@@ -1,0 +1,169 @@
+/*
+ * White-box tests of the consumer token (src/core/token.h): the bias is
+ * earned by one thread's run of acquisitions and taken away by any other
+ * thread, the token is exclusive whichever way it is taken, and a thread
+ * that is inside never enters twice.
+ *
+ * The fast path is off where membarrier's private expedited command is
+ * missing and under ThreadSanitizer (token.h): there the bias tests check
+ * that the token is never biased, and the exclusion test runs on the mutex.
+ */
+#include "vtest.h"
+
+#include "token.h"
+
+#define NEED 8 /* token.c's NEED_FIRST */
+
+static int bias_possible(void)
+{
+    /* Earn it once on a scratch token: only then is the fast path on. */
+    struct vepoll__token t;
+    int on;
+    assert_int_equal(vepoll__token_init(&t), 0);
+    for (int i = 0; i < 4 * NEED; i++)
+        vepoll__token_leave(&t, vepoll__token_enter(&t));
+    on = AO_load(&t.bias) != 0;
+    vepoll__token_destroy(&t);
+    return on;
+}
+
+static void test_token_bias_is_earned_by_a_run_of_one_thread(void **state)
+{
+    struct vepoll__token t;
+    int fast = 0;
+    (void)state;
+    assert_int_equal(vepoll__token_init(&t), 0);
+    for (int i = 0; i < NEED - 1; i++)
+        vepoll__token_leave(&t, vepoll__token_enter(&t));
+    assert_true(AO_load(&t.bias) == 0); /* not yet */
+    for (int i = 0; i < 2 * NEED; i++) {
+        int f = vepoll__token_enter(&t);
+        fast += f;
+        vepoll__token_leave(&t, f);
+    }
+    if (bias_possible()) {
+        assert_true(AO_load(&t.bias) == (AO_t)vepoll__thread_id());
+        assert_true(fast >= 2 * NEED - 1);
+    } else {
+        assert_true(AO_load(&t.bias) == 0);
+        assert_int_equal(fast, 0);
+    }
+    vepoll__token_destroy(&t);
+}
+
+struct other {
+    struct vepoll__token *t;
+    int fast;
+    int64_t biased_after; /* bias seen when the other thread left */
+};
+
+static void *other_main(void *arg)
+{
+    struct other *o = arg;
+    o->fast = vepoll__token_enter(o->t);
+    o->biased_after = (int64_t)AO_load(&o->t->bias);
+    vepoll__token_leave(o->t, o->fast);
+    return NULL;
+}
+
+static void test_token_other_thread_takes_the_bias_away(void **state)
+{
+    struct vepoll__token t;
+    struct other o = {&t, -1, -1};
+    pthread_t th;
+    unsigned need0;
+    (void)state;
+    if (!bias_possible())
+        skip();
+    assert_int_equal(vepoll__token_init(&t), 0);
+    for (int i = 0; i < 2 * NEED; i++)
+        vepoll__token_leave(&t, vepoll__token_enter(&t));
+    assert_true(AO_load(&t.bias) == (AO_t)vepoll__thread_id());
+    need0 = t.need;
+    assert_int_equal(pthread_create(&th, NULL, other_main, &o), 0);
+    assert_int_equal(pthread_join(th, NULL), 0);
+    assert_int_equal(o.fast, 0);       /* it came through the mutex */
+    assert_true(o.biased_after == 0);  /* and took the bias away */
+    assert_true(t.need == 2 * need0);  /* the next bias costs twice as much */
+    /* This thread is back on the mutex until it earns the bias again. */
+    assert_int_equal(vepoll__token_enter(&t), 0);
+    vepoll__token_leave(&t, 0);
+    vepoll__token_destroy(&t);
+}
+
+static void test_token_no_second_entry_from_inside(void **state)
+{
+    struct vepoll__token t;
+    uint64_t me = vepoll__thread_id();
+    int f;
+    (void)state;
+    assert_int_equal(vepoll__token_init(&t), 0);
+    for (int i = 0; i < 2 * NEED; i++)
+        vepoll__token_leave(&t, vepoll__token_enter(&t));
+    f = vepoll__token_enter(&t);
+    /* Inside (either way): the fast path refuses a second entry. */
+    assert_int_equal(vepoll__token_try_fast(&t, me), 0);
+    vepoll__token_leave(&t, f);
+    assert_int_equal(vepoll__token_try_fast(&t, me), bias_possible());
+    if (bias_possible())
+        vepoll__token_leave(&t, 1);
+    vepoll__token_destroy(&t);
+}
+
+/* Exclusion: threads add to a plain counter inside the token, each in long
+ * runs (earning the bias) broken by the others' turns (revoking it). */
+#define EXCL_THREADS 3
+#define EXCL_ROUNDS 200
+#define EXCL_RUN 64
+
+struct excl {
+    struct vepoll__token t;
+    long counter;   /* plain: only ever touched inside the token */
+    atomic_long fast_entries;
+};
+
+static void *excl_main(void *arg)
+{
+    struct excl *x = arg;
+    for (int r = 0; r < EXCL_ROUNDS; r++) {
+        for (int i = 0; i < EXCL_RUN; i++) {
+            int f = vepoll__token_enter(&x->t);
+            long v = x->counter;
+            if ((i & 7) == 0)
+                sched_yield(); /* widen the window a revoker could hit */
+            x->counter = v + 1;
+            atomic_fetch_add(&x->fast_entries, f);
+            vepoll__token_leave(&x->t, f);
+        }
+        sched_yield();
+    }
+    return NULL;
+}
+
+static void test_token_is_exclusive_across_bias_and_revocation(void **state)
+{
+    static struct excl x;
+    pthread_t th[EXCL_THREADS];
+    (void)state;
+    memset(&x, 0, sizeof(x));
+    assert_int_equal(vepoll__token_init(&x.t), 0);
+    for (int i = 0; i < EXCL_THREADS; i++)
+        assert_int_equal(pthread_create(&th[i], NULL, excl_main, &x), 0);
+    for (int i = 0; i < EXCL_THREADS; i++)
+        assert_int_equal(pthread_join(th[i], NULL), 0);
+    assert_int_equal(x.counter, (long)EXCL_THREADS * EXCL_ROUNDS * EXCL_RUN);
+    print_message("%ld of %d entries through the fast path\n",
+                  atomic_load(&x.fast_entries), EXCL_THREADS * EXCL_ROUNDS * EXCL_RUN);
+    vepoll__token_destroy(&x.t);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_token_bias_is_earned_by_a_run_of_one_thread),
+        cmocka_unit_test(test_token_other_thread_takes_the_bias_away),
+        cmocka_unit_test(test_token_no_second_entry_from_inside),
+        cmocka_unit_test(test_token_is_exclusive_across_bias_and_revocation),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
