@@ -119,6 +119,43 @@ struct vepoll_allocator {
 };
 int vepoll_set_allocator(const struct vepoll_allocator *a);
 
+/* ---- Per-thread interruption (Linux's signal_pending) -------------------- */
+
+/*
+ * A handle a runtime gives each thread that may block in vepoll (a guest
+ * thread), so a signal can interrupt that thread alone, as Linux delivers
+ * signals to threads.  While the handle is pending, the bound thread's
+ * blocking calls -- vepoll_wait, the ready-made objects' blocking read and
+ * write, and everything built on them (the WASIX adapter's epoll_wait, read,
+ * write, poll) -- return -EINTR instead of sleeping, and one that is asleep
+ * wakes up and returns -EINTR.  Events or bytes already there are returned
+ * rather than -EINTR (as Linux's ep_poll and pipe_read do); a write that
+ * has moved bytes returns their count; an interrupted call consumes nothing.
+ * The state stays pending until vepoll_intr_clear (the runtime clears it
+ * once it has delivered the signal), so a raise is never lost, even one that
+ * races the thread's entry into a blocking call.
+ *
+ * vepoll_intr_raise, vepoll_intr_clear and vepoll_intr_pending are
+ * async-signal-safe and lock-free: call them from a signal handler or from
+ * any thread.  With the futex parking back end (Linux) a raise wakes the
+ * bound thread at once; with the condition-variable back end it cannot
+ * touch the condition variable from a signal handler, so a bound thread
+ * sleeps in slices of at most 10 ms and notices a raise within that time.
+ * docs/API.md has the full list of async-signal-safe calls.
+ *
+ * bind: the calling thread's blocking calls watch h from now on (one handle
+ * per thread; NULL unbinds; -EBUSY if h is bound to another thread).
+ * destroy: -EBUSY while bound.  -EINVAL for a NULL handle elsewhere.
+ */
+typedef struct vepoll_intr vepoll_intr_t;
+int vepoll_intr_create(vepoll_intr_t **out);
+int vepoll_intr_destroy(vepoll_intr_t *h);
+int vepoll_intr_bind(vepoll_intr_t *h);
+int vepoll_intr_raise(vepoll_intr_t *h);
+int vepoll_intr_clear(vepoll_intr_t *h);
+/* 1 while raised and not cleared, else 0 (0 for NULL). */
+int vepoll_intr_pending(const vepoll_intr_t *h);
+
 #ifdef __cplusplus
 }
 #endif

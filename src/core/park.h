@@ -32,10 +32,17 @@ struct vepoll__park {
 int vepoll__park_init(struct vepoll__park *p);
 void vepoll__park_destroy(struct vepoll__park *p);
 unsigned int vepoll__park_prepare(struct vepoll__park *p);
-/* deadline NULL = forever.  0 when woken (or seq already moved), -ETIMEDOUT. */
+/* deadline NULL = forever.  0 when woken (or seq already moved),
+ * -ETIMEDOUT, or -EINTR when the calling thread's interrupt handle is
+ * pending (intr.h: checked before sleeping, and a raise wakes the sleeper). */
 int vepoll__park_wait(struct vepoll__park *p, unsigned int seq,
                       const struct timespec *deadline);
 /* Moves seq and wakes one (all == 0) or every parked thread. */
 void vepoll__park_wake(struct vepoll__park *p, int all);
+/* vepoll_intr_raise is defined by the back end too (intr.h): the futex one
+ * moves the word the bound thread sleeps on and wakes everyone parked on
+ * it, so each re-checks why it sleeps; the condvar one only moves the word
+ * (a signal handler cannot touch a condition variable), and its parked
+ * threads sleep in slices while an interrupt handle is bound. */
 
 #endif

@@ -6,6 +6,8 @@
  */
 #include "park.h"
 
+#include "intr.h"
+
 #include "vepoll_core.h"
 
 #include <atomic_ops.h>
@@ -27,16 +29,52 @@ unsigned int vepoll__park_prepare(struct vepoll__park *p)
     return AO_int_load_acquire(&p->seq);
 }
 
+/* While an interrupt handle is bound, sleep at most this long at a time: a
+ * raise from a signal handler cannot signal the condition variable. */
+#define SLICE_NS (10 * INT64_C(1000000))
+
 int vepoll__park_wait(struct vepoll__park *p, unsigned int seq,
                       const struct timespec *deadline)
 {
-    int rc = 0;
+    int rc = vepoll__intr_sleep_begin(&p->seq), wrc = 0, sliced = 0;
+    if (rc)
+        return rc;
     pthread_mutex_lock(&p->mu);
-    while (AO_int_load_acquire(&p->seq) == seq && rc != ETIMEDOUT)
-        rc = deadline ? pthread_cond_timedwait(&p->cv, &p->mu, deadline)
-                      : pthread_cond_wait(&p->cv, &p->mu);
+    while (AO_int_load_acquire(&p->seq) == seq && !vepoll__intr_pending_self()) {
+        const struct timespec *until = deadline;
+        struct timespec slice;
+        if (vepoll__intr_self) {
+            int64_t end = vepoll__deadline_ns(SLICE_NS);
+            slice = vepoll__timespec(end);
+            if (!deadline || deadline->tv_sec > slice.tv_sec ||
+                (deadline->tv_sec == slice.tv_sec &&
+                 deadline->tv_nsec > slice.tv_nsec)) {
+                until = &slice;
+                sliced = 1;
+            } else {
+                sliced = 0;
+            }
+        }
+        wrc = until ? pthread_cond_timedwait(&p->cv, &p->mu, until)
+                    : pthread_cond_wait(&p->cv, &p->mu);
+        if (wrc == ETIMEDOUT && !sliced)
+            break;
+    }
     pthread_mutex_unlock(&p->mu);
-    return rc == ETIMEDOUT ? -ETIMEDOUT : 0;
+    rc = vepoll__intr_sleep_end();
+    if (rc)
+        return rc;
+    return wrc == ETIMEDOUT && !sliced ? -ETIMEDOUT : 0;
+}
+
+static void kick(unsigned int *seq)
+{
+    AO_int_fetch_and_add1_full(seq); /* the sleeper's next slice sees it */
+}
+
+int vepoll_intr_raise(vepoll_intr_t *h)
+{
+    return vepoll__intr_raise(h, kick);
 }
 
 void vepoll__park_wake(struct vepoll__park *p, int all)

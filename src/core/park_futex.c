@@ -6,6 +6,8 @@
  */
 #include "park.h"
 
+#include "intr.h"
+
 #include <atomic_ops.h>
 #include <errno.h>
 #include <limits.h>
@@ -32,16 +34,40 @@ unsigned int vepoll__park_prepare(struct vepoll__park *p)
 int vepoll__park_wait(struct vepoll__park *p, unsigned int seq,
                       const struct timespec *deadline)
 {
-    long rc = syscall(SYS_futex, &p->seq, FUTEX_WAIT_BITSET | FUTEX_PRIVATE_FLAG,
-                      seq, deadline, NULL, FUTEX_BITSET_MATCH_ANY);
-    if (rc == -1 && errno == ETIMEDOUT)
-        return -ETIMEDOUT;
-    return 0; /* woken, EAGAIN (seq moved) or EINTR: the caller re-checks */
+    int saved = errno, timed_out, rc = vepoll__intr_sleep_begin(&p->seq);
+    if (rc)
+        return rc;
+    timed_out = syscall(SYS_futex, &p->seq,
+                        FUTEX_WAIT_BITSET | FUTEX_PRIVATE_FLAG, seq, deadline,
+                        NULL, FUTEX_BITSET_MATCH_ANY) == -1 &&
+                errno == ETIMEDOUT;
+    errno = saved; /* the caller's errno is not ours to change */
+    rc = vepoll__intr_sleep_end();
+    if (rc)
+        return rc;
+    /* Woken, EAGAIN (seq moved) or EINTR: the caller re-checks. */
+    return timed_out ? -ETIMEDOUT : 0;
+}
+
+static void wake_word(unsigned int *seq, int n)
+{
+    int saved = errno;
+    AO_int_fetch_and_add1_full(seq);
+    syscall(SYS_futex, seq, FUTEX_WAKE | FUTEX_PRIVATE_FLAG, n, NULL, NULL, 0);
+    errno = saved;
 }
 
 void vepoll__park_wake(struct vepoll__park *p, int all)
 {
-    AO_int_fetch_and_add1_full(&p->seq);
-    syscall(SYS_futex, &p->seq, FUTEX_WAKE | FUTEX_PRIVATE_FLAG,
-            all ? INT_MAX : 1, NULL, NULL, 0);
+    wake_word(&p->seq, all ? INT_MAX : 1);
+}
+
+static void kick(unsigned int *seq)
+{
+    wake_word(seq, INT_MAX);
+}
+
+int vepoll_intr_raise(vepoll_intr_t *h)
+{
+    return vepoll__intr_raise(h, kick);
 }

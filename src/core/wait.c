@@ -19,6 +19,11 @@
  * with 0 because another took the event (S144): it parks again until its
  * deadline.
  *
+ * Per-thread interrupts (intr.h): a pending handle of the calling thread
+ * makes the park return -EINTR instead of sleeping (or wakes it); the
+ * waiter then harvests once more and returns what is there, else -EINTR.
+ * The handle stays pending: clearing it is the runtime's business.
+ *
  * Interrupts: vepoll_interrupt sets `intr_pending` and then bumps `intr_seq`
  * (both full barriers) and wakes everyone.  A waiter snapshots `intr_seq`
  * before it registers; a blocked waiter that sees it move consumes the
@@ -36,6 +41,7 @@
 
 #include "harvest.h"
 #include "instance.h"
+#include "intr.h"
 #include "order.h"
 #include "registration.h"
 #include "vepoll_core.h"
@@ -86,7 +92,8 @@ static int spin(struct vepoll *ep, struct vepoll_event *events, int maxevents,
     end = vepoll__now_ns() + spin_ns;
     if (deadline >= 0 && deadline < end)
         end = deadline;
-    while (!AO_load(&ep->closed) && AO_load(&ep->intr_seq) == intr0) {
+    while (!AO_load(&ep->closed) && AO_load(&ep->intr_seq) == intr0 &&
+           !vepoll__intr_pending_self()) {
         if (vepoll__readyq_inbox_busy(&ep->q)) {
             int n = harvest_and_pass_on(ep, events, maxevents, 0);
             if (n)
@@ -116,7 +123,7 @@ static int wait_blocking(struct vepoll *ep, struct vepoll_event *events,
         return n;
     for (;;) {
         unsigned int seq = vepoll__park_prepare(&ep->park);
-        int timed_out;
+        int timed_out, rc;
         AO_fetch_and_add1_full(&ep->nwaiters);
         /* Store-load pair with the producer's push, then load of nwaiters
          * (park.h): our look at the queue must come after the increment. */
@@ -133,10 +140,16 @@ static int wait_blocking(struct vepoll *ep, struct vepoll_event *events,
             n = -EINTR;
             goto leave;
         }
-        timed_out = vepoll__park_wait(&ep->park, seq, tsp) == -ETIMEDOUT;
+        rc = vepoll__park_wait(&ep->park, seq, tsp);
+        timed_out = rc == -ETIMEDOUT;
         AO_fetch_and_sub1_full(&ep->nwaiters);
         if (AO_load(&ep->closed))
             return -EBADF;
+        if (rc == -EINTR) {
+            /* This thread's interrupt handle: what is there comes first. */
+            n = harvest_and_pass_on(ep, events, maxevents, 0);
+            return n ? n : -EINTR;
+        }
         if (AO_load_full(&ep->intr_seq) != intr0) {
             take_interrupt(ep);
             n = harvest_and_pass_on(ep, events, maxevents, 0);
