@@ -109,7 +109,7 @@ int vepoll_ctl(vepoll_t *ep, int op, int fd, vepoll_source_t *src,
         if (op == VEPOLL_CTL_ADD && (inner || (ev->events & ~EXCL_OK_BITS)))
             return -EINVAL;
     }
-    fast = vepoll__token_enter(&ep->tok);
+    fast = vepoll__instance_enter(ep);
     if (inner && (rc = vepoll__nest_check(ep, inner)))
         goto out;
     switch (op) {
@@ -127,6 +127,6 @@ int vepoll_ctl(vepoll_t *ep, int op, int fd, vepoll_source_t *src,
         break;
     }
 out:
-    vepoll__token_leave(&ep->tok, fast);
+    vepoll__instance_leave(ep, fast);
     return rc;
 }

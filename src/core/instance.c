@@ -211,13 +211,13 @@ int vepoll_set_wakeup(vepoll_t *ep, void (*fn)(void *arg), void *arg)
     int fast;
     if (!ep)
         return -EBADF;
-    fast = vepoll__token_enter(&ep->tok);
+    fast = vepoll__instance_enter(ep);
     AO_store_full(&ep->wake_fn, 0);
     while (AO_load_full(&ep->fn_busy))
         sched_yield();
     AO_store(&ep->wake_arg, (AO_t)arg);
     AO_store_release(&ep->wake_fn, (AO_t)fn);
-    vepoll__token_leave(&ep->tok, fast);
+    vepoll__instance_leave(ep, fast);
     return 0;
 }
 

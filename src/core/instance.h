@@ -89,6 +89,31 @@ static inline void vepoll__stat(struct vepoll *ep, int which)
 void vepoll__instance_ref(struct vepoll *ep);
 void vepoll__instance_unref(struct vepoll *ep);
 
+/* A call's way into ep's token (token.h).  Through the fast path it needs
+ * no reference: a biased thread is either inside (close revokes and waits
+ * for it) or not yet in the call.  Through the mutex it takes one first, so
+ * a thread queued on the mutex when vepoll_close runs keeps the memory until
+ * it has left (close holds the token, so it cannot free under the queue).
+ * Returns what vepoll__instance_leave needs. */
+static inline int vepoll__instance_enter(struct vepoll *ep)
+{
+    uint64_t me = vepoll__thread_id();
+    if (vepoll__token_try_fast(&ep->tok, me))
+        return 1;
+    vepoll__instance_ref(ep);
+    vepoll__token_enter_slow(&ep->tok, me);
+    return 0;
+}
+
+/* Gives the token back and the reference, if vepoll__instance_enter took
+ * one (the last one frees ep: nothing may follow). */
+static inline void vepoll__instance_leave(struct vepoll *ep, int fast)
+{
+    vepoll__token_leave(&ep->tok, fast);
+    if (!fast)
+        vepoll__instance_unref(ep);
+}
+
 /* Under ep->tok: unlink r from its source, mark it DEAD, wait for the
  * source's grace period, and free it unless it is still queued (then the
  * harvest frees it).  The caller has already taken r out of the table. */

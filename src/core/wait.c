@@ -50,11 +50,12 @@
  * and gives the token back.  -EBADF once ep is closed.  With `pin`, a
  * harvest that found nothing takes a reference on ep before it leaves the
  * token, so ep outlives the park that follows (instance.h: close takes the
- * token before it frees anything). */
+ * token before it frees anything, and a thread queued for the token holds a
+ * reference). */
 static int harvest_and_pass_on(struct vepoll *ep, struct vepoll_event *events,
                                int maxevents, int pin)
 {
-    int n, fast = vepoll__token_enter(&ep->tok);
+    int n, fast = vepoll__instance_enter(ep);
     if (AO_load(&ep->closed)) {
         n = -EBADF;
     } else {
@@ -68,7 +69,7 @@ static int harvest_and_pass_on(struct vepoll *ep, struct vepoll_event *events,
         if (!n && pin)
             vepoll__instance_ref(ep);
     }
-    vepoll__token_leave(&ep->tok, fast);
+    vepoll__instance_leave(ep, fast);
     return n;
 }
 

@@ -20,6 +20,7 @@
  *   SITE_REG       src/core/registration.c vepoll__reg_new: the registration
  *   SITE_TABLE     src/core/table.c   vepoll__table_reserve: table growth
  *   SITE_NEST      src/core/nest.c   reserve: children/parents arrays of a link
+ *   SITE_INTR      src/core/intr.c   vepoll_intr_create: the interrupt handle
  *   SITE_PIPE      src/objects/pipe.c   vepoll_pipe_create: the pipe block
  *   SITE_EVENTFD   src/objects/eventfd.c  vepoll_eventfd_create: the counter
  *   SITE_SOCKETPAIR src/objects/socketpair.c vepoll_socketpair_create: the pair block
@@ -65,12 +66,12 @@
 #include "vtest.h"
 
 enum site {
-    SITE_INSTANCE, SITE_SOURCE, SITE_REG, SITE_TABLE, SITE_NEST,
+    SITE_INSTANCE, SITE_SOURCE, SITE_REG, SITE_TABLE, SITE_NEST, SITE_INTR,
     SITE_PIPE, SITE_EVENTFD, SITE_SOCKETPAIR,
     SITE_WX_ADAPTER, SITE_WX_SIDE, SITE_WX_WAITBUF, SITE_WX_FD, SITE_WX_POLL, NSITES
 };
 static const char *const site_name[NSITES] = {
-    "instance", "source", "registration", "table", "nest",
+    "instance", "source", "registration", "table", "nest", "intr",
     "pipe", "eventfd", "socketpair",
     "wasix adapter", "wasix side table", "wasix wait buffer", "wasix fd table", "wasix poll",
 };
@@ -80,12 +81,12 @@ static const struct {
     int calls;
 } site_files[] = {
     {"instance.c", 1}, {"source.c", 1}, {"registration.c", 1}, {"table.c", 1}, {"nest.c", 1},
-    {"pipe.c", 1}, {"eventfd.c", 1}, {"socketpair.c", 1},
+    {"intr.c", 1}, {"pipe.c", 1}, {"eventfd.c", 1}, {"socketpair.c", 1},
     {"wasix.c", 5}, {"wasix_table.c", 3},
 };
 
 enum phase {
-    PH_NONE, PH_CREATE, PH_SOURCE, PH_ADD_PLAIN, PH_ADD_NEST,
+    PH_NONE, PH_CREATE, PH_SOURCE, PH_ADD_PLAIN, PH_ADD_NEST, PH_INTR,
     PH_PIPE, PH_EVENTFD, PH_SOCKETPAIR,
     PH_WX_CREATE, PH_WX_EVENTFD, PH_WX_EPOLL, PH_WX_CTL, PH_WX_WAIT, PH_WX_POLL
 };
@@ -141,6 +142,8 @@ static enum site classify(size_t size)
     case PH_ADD_NEST:
         return size == reg_size ? SITE_REG : SITE_NEST;
     /* An object is one block plus a source per end (vepoll_source_create). */
+    case PH_INTR:
+        return SITE_INTR;
     case PH_PIPE:
         return size == src_size ? SITE_SOURCE : SITE_PIPE;
     case PH_EVENTFD:
@@ -583,6 +586,15 @@ static void scenario(void)
     assert_int_equal(vepoll_close(e[4]), 0);
     watches -= 2 + 1; /* E3 > E4, E0 > E4; E4's own key on S3 */
     check_watch_count();
+
+    /* A per-thread interrupt handle: one block. */
+    {
+        vepoll_intr_t *ih;
+        CREATE_OBJECT(PH_INTR, vepoll_intr_create(&ih), ih);
+        assert_int_equal(vepoll_intr_raise(ih), 0);
+        assert_int_equal(vepoll_intr_pending(ih), 1);
+        assert_int_equal(vepoll_intr_destroy(ih), 0);
+    }
 
     /* The ready-made objects: each is a block plus its end sources. */
     {
