@@ -105,3 +105,23 @@ pub(crate) fn timeout_ns(timeout: Option<Duration>) -> i64 {
         Some(d) => d.as_nanos().min(i64::MAX as u128) as i64,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timeouts_map_to_nanoseconds_and_saturate() {
+        assert_eq!(timeout_ns(None), -1);
+        assert_eq!(timeout_ns(Some(Duration::ZERO)), 0);
+        assert_eq!(timeout_ns(Some(Duration::new(1, 5))), 1_000_000_005);
+        assert_eq!(timeout_ns(Some(Duration::from_nanos(i64::MAX as u64))), i64::MAX);
+        assert_eq!(timeout_ns(Some(Duration::MAX)), i64::MAX);
+    }
+
+    #[test]
+    fn negative_returns_become_the_errno() {
+        assert_eq!(cvt(3).unwrap(), 3);
+        assert_eq!(cvt(-22).unwrap_err().raw_os_error(), Some(22));
+    }
+}
