@@ -162,13 +162,8 @@ impl Epoll {
     }
 
     #[inline]
-    fn ctl(
-        &self,
-        op: i32,
-        source: SourceRef<'_>,
-        fd: i32,
-        ev: *const sys::vepoll_event,
-    ) -> io::Result<()> {
+    fn ctl(&self, op: i32, source: SourceRef<'_>, fd: i32, ev: Option<&Event>) -> io::Result<()> {
+        let ev = ev.map_or(ptr::null(), |e| &e.0 as *const sys::vepoll_event);
         // SAFETY: the instance is open while self is borrowed, the source
         // while `source` is; ev is NULL or points to a live event.
         cvt(unsafe { sys::vepoll_ctl(self.raw.as_ptr(), op, fd, source.as_raw(), ev) }).map(drop)
@@ -199,8 +194,7 @@ impl Epoll {
         interest: Interest,
         data: u64,
     ) -> io::Result<()> {
-        let ev = Event::new(interest, data);
-        self.ctl(sys::VEPOLL_CTL_ADD, source.as_source(), fd, &ev.0)
+        self.ctl(sys::VEPOLL_CTL_ADD, source.as_source(), fd, Some(&Event::new(interest, data)))
     }
 
     /// Replaces the mask and data of a registration (`EPOLL_CTL_MOD`) and
@@ -228,8 +222,7 @@ impl Epoll {
         interest: Interest,
         data: u64,
     ) -> io::Result<()> {
-        let ev = Event::new(interest, data);
-        self.ctl(sys::VEPOLL_CTL_MOD, source.as_source(), fd, &ev.0)
+        self.ctl(sys::VEPOLL_CTL_MOD, source.as_source(), fd, Some(&Event::new(interest, data)))
     }
 
     /// Removes a registration (`EPOLL_CTL_DEL`); nothing is reported for it
@@ -246,7 +239,7 @@ impl Epoll {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn delete<S: AsSource + ?Sized>(&self, source: &S, fd: i32) -> io::Result<()> {
-        self.ctl(sys::VEPOLL_CTL_DEL, source.as_source(), fd, ptr::null())
+        self.ctl(sys::VEPOLL_CTL_DEL, source.as_source(), fd, None)
     }
 
     /// Waits for events and fills the front of `events`; returns how many.

@@ -122,42 +122,6 @@ impl PipeReader {
     pub fn read_timeout(&self, buf: &mut [u8], timeout: Option<Duration>) -> io::Result<usize> {
         self.0.read(buf, timeout)
     }
-
-    /// Bytes buffered (`FIONREAD`).
-    ///
-    /// ```
-    /// use std::io::Write;
-    /// let (rd, mut wr) = vepoll::pipe()?;
-    /// wr.write_all(b"12345")?;
-    /// assert_eq!(rd.pending(), 5);
-    /// # Ok::<(), std::io::Error>(())
-    /// ```
-    pub fn pending(&self) -> usize {
-        // SAFETY: the pipe is open while this end is.
-        unsafe { sys::vepoll_pipe_pending(self.0.raw()) }
-    }
-
-    /// Capacity in bytes after rounding (`F_GETPIPE_SZ`).
-    ///
-    /// ```
-    /// assert_eq!(vepoll::pipe()?.0.capacity(), 65536);
-    /// # Ok::<(), std::io::Error>(())
-    /// ```
-    pub fn capacity(&self) -> usize {
-        // SAFETY: the pipe is open while this end is.
-        unsafe { sys::vepoll_pipe_capacity(self.0.raw()) }
-    }
-
-    /// The raw pipe, for `vepoll_sys` calls (never its close).
-    ///
-    /// ```
-    /// let (rd, _wr) = vepoll::pipe()?;
-    /// assert_eq!(unsafe { vepoll_sys::vepoll_pipe_pending(rd.as_raw()) }, 0);
-    /// # Ok::<(), std::io::Error>(())
-    /// ```
-    pub fn as_raw(&self) -> *mut sys::vepoll_pipe_t {
-        self.0.raw()
-    }
 }
 
 impl PipeWriter {
@@ -177,45 +141,40 @@ impl PipeWriter {
     pub fn write_timeout(&self, buf: &[u8], timeout: Option<Duration>) -> io::Result<usize> {
         self.0.write(buf, timeout)
     }
-
-    /// Bytes buffered (`FIONREAD` of the read end).
-    ///
-    /// ```
-    /// use std::io::Write;
-    /// let (_rd, mut wr) = vepoll::pipe()?;
-    /// wr.write_all(b"12")?;
-    /// assert_eq!(wr.pending(), 2);
-    /// # Ok::<(), std::io::Error>(())
-    /// ```
-    pub fn pending(&self) -> usize {
-        // SAFETY: the pipe is open while this end is.
-        unsafe { sys::vepoll_pipe_pending(self.0.raw()) }
-    }
-
-    /// Capacity in bytes after rounding (`F_GETPIPE_SZ`).
-    ///
-    /// ```
-    /// assert_eq!(vepoll::pipe_with_capacity(1)?.1.capacity(), 4096);
-    /// # Ok::<(), std::io::Error>(())
-    /// ```
-    pub fn capacity(&self) -> usize {
-        // SAFETY: the pipe is open while this end is.
-        unsafe { sys::vepoll_pipe_capacity(self.0.raw()) }
-    }
-
-    /// The raw pipe, for `vepoll_sys` calls (never its close).
-    ///
-    /// ```
-    /// let (_rd, wr) = vepoll::pipe()?;
-    /// assert_eq!(unsafe { vepoll_sys::vepoll_pipe_capacity(wr.as_raw()) }, 65536);
-    /// # Ok::<(), std::io::Error>(())
-    /// ```
-    pub fn as_raw(&self) -> *mut sys::vepoll_pipe_t {
-        self.0.raw()
-    }
 }
 
-handle_common!(PipeReader, "let (x, _w) = vepoll::pipe()?;");
-handle_common!(PipeWriter, "let (_r, x) = vepoll::pipe()?;");
+/// What both ends have: pending, capacity, as_raw; `$make` is doc-test
+/// code that binds the end to `x` and the other end to `_other`.
+macro_rules! pipe_end {
+    ($t:ident, $make:expr) => {
+        impl $t {
+            #[doc = concat!("Bytes buffered in the pipe (`FIONREAD`).\n\n```\n", $make,
+                "\nassert_eq!(x.pending(), 0);\n# Ok::<(), std::io::Error>(())\n```")]
+            pub fn pending(&self) -> usize {
+                // SAFETY: the pipe is open while this end is.
+                unsafe { sys::vepoll_pipe_pending(self.0.raw()) }
+            }
+
+            #[doc = concat!("Capacity in bytes after rounding (`F_GETPIPE_SZ`).\n\n```\n",
+                $make, "\nassert_eq!(x.capacity(), 65536);\n# Ok::<(), std::io::Error>(())\n```")]
+            pub fn capacity(&self) -> usize {
+                // SAFETY: the pipe is open while this end is.
+                unsafe { sys::vepoll_pipe_capacity(self.0.raw()) }
+            }
+
+            #[doc = concat!("The raw pipe, for `vepoll_sys` calls (never its close).\n\n```\n",
+                $make, "\nassert_eq!(unsafe { vepoll_sys::vepoll_pipe_capacity(x.as_raw()) }, 65536);",
+                "\n# Ok::<(), std::io::Error>(())\n```")]
+            pub fn as_raw(&self) -> *mut sys::vepoll_pipe_t {
+                self.0.raw()
+            }
+        }
+
+        handle_common!($t, $make);
+    };
+}
+
+pipe_end!(PipeReader, "let (x, _other) = vepoll::pipe()?;");
+pipe_end!(PipeWriter, "let (_other, x) = vepoll::pipe()?;");
 impl_read!(PipeReader);
 impl_write!(PipeWriter);

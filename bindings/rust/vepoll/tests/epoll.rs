@@ -312,7 +312,10 @@ fn interest_ops_and_debug() {
     assert!((!Interest::IN).contains(Interest::OUT));
     assert!(!(!Interest::IN).intersects(Interest::IN));
     assert_eq!(format!("{:?}", Interest::from_bits(0x0010_0004)), "Interest(OUT | 0x100000)");
-    assert_eq!(format!("{:?}", Event::new(Interest::HUP, 3)), "Event { readiness: Interest(HUP), data: 3 }");
+    assert_eq!(
+        format!("{:?}", Event::new(Interest::HUP, 3)),
+        "Event { readiness: Interest(HUP), data: 3 }"
+    );
 }
 
 #[test]

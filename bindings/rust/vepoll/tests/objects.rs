@@ -56,7 +56,10 @@ fn pipe_timeouts_give_up_after_at_least_the_timeout() {
     assert!(t.elapsed() >= Duration::from_millis(15));
     assert_eq!(wr.write_timeout(&[1; 4096], ZERO).unwrap(), 4096);
     let t = Instant::now();
-    assert_eq!(wr.write_timeout(b"x", Some(Duration::from_millis(15))).unwrap_err().kind(), ErrorKind::WouldBlock);
+    assert_eq!(
+        wr.write_timeout(b"x", Some(Duration::from_millis(15))).unwrap_err().kind(),
+        ErrorKind::WouldBlock
+    );
     assert!(t.elapsed() >= Duration::from_millis(15));
 }
 
@@ -181,7 +184,12 @@ fn s107_s110_socket_shutdowns() {
     a.shutdown(Shutdown::Write).unwrap();
     assert_eq!(
         b.as_source().ready(),
-        Interest::IN | Interest::RDNORM | Interest::RDHUP | Interest::OUT | Interest::WRNORM | Interest::WRBAND
+        Interest::IN
+            | Interest::RDNORM
+            | Interest::RDHUP
+            | Interest::OUT
+            | Interest::WRNORM
+            | Interest::WRBAND
     );
     assert_eq!((&b).read(&mut [0; 4]).unwrap(), 0);
     assert!(a.as_source().ready().contains(Interest::OUT)); // S110: still OUT

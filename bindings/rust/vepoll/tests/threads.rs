@@ -26,7 +26,8 @@ const LIMIT: Duration = Duration::from_secs(60);
 /// previous read, so the consumer must end up seeing every final value.
 fn no_lost_edge(consume: impl FnOnce(&Epoll, &[AtomicU64]) -> Result<(), String>) {
     let ep = Epoll::new().unwrap();
-    let sources: Vec<Source> = (0..PRODUCERS).map(|_| Source::new(Interest::empty()).unwrap()).collect();
+    let sources: Vec<Source> =
+        (0..PRODUCERS).map(|_| Source::new(Interest::empty()).unwrap()).collect();
     let counters: Vec<AtomicU64> = (0..PRODUCERS).map(|_| AtomicU64::new(0)).collect();
     for (i, s) in sources.iter().enumerate() {
         ep.add(s, i as i32, Interest::IN | Interest::ET, i as u64).unwrap();
@@ -69,7 +70,10 @@ fn until_all_seen(
 #[test]
 fn s039_producers_and_a_blocked_consumer_lose_no_edge() {
     no_lost_edge(|ep, counters| {
-        until_all_seen(|ev| ep.wait(ev, Some(Duration::from_secs(5))).map_err(|e| e.to_string()), counters)
+        until_all_seen(
+            |ev| ep.wait(ev, Some(Duration::from_secs(5))).map_err(|e| e.to_string()),
+            counters,
+        )
     });
 }
 
@@ -149,7 +153,10 @@ fn pipe_byte_stream_to_an_epoll_driven_nonblocking_reader() {
             match (&rd).read(&mut buf) {
                 Ok(0) => break 'outer,
                 Ok(n) => {
-                    assert!(buf[..n].iter().enumerate().all(|(i, &b)| b == ((got + i) % 8192) as u8));
+                    assert!(buf[..n]
+                        .iter()
+                        .enumerate()
+                        .all(|(i, &b)| b == ((got + i) % 8192) as u8));
                     got += n;
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,
