@@ -11,14 +11,15 @@
 # source, /usr/share/cargo/registry, that this script writes into the
 # copy's .cargo/config.toml: cargo never touches the network.  The copy and
 # the cargo target folder live under WORKDIR (the build tree), so the source
-# tree gets no Cargo.lock and no target/.  tools/deps.sh installs the
-# packages.
+# tree gets no Cargo.lock and no target/; the normal and --asan runs share
+# them (under a lock), so each guest is compiled once.  tools/deps.sh
+# installs the packages.
 set -euo pipefail
 
 name=${1:?usage: run-guest.sh NAME WORKDIR [--asan]}
 work=${2:?usage: run-guest.sh NAME WORKDIR [--asan]}
-runflags=()
-[[ ${3:-} == --asan ]] && runflags=(--asan)
+runflags=() mode=normal
+[[ ${3:-} == --asan ]] && runflags=(--asan) mode=asan
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
 src=$here/guests/$name
@@ -42,6 +43,8 @@ esac
 
 copy=$work/$name
 mkdir -p "$copy/.cargo"
+exec 9>"$work/.lock-$name"
+flock 9
 # -p keeps the times, so an unchanged guest is not rebuilt.
 cp -pR "$src/Cargo.toml" "$src/src" "$copy/"
 cat >"$copy/.cargo/config.toml" <<'EOF'
@@ -56,25 +59,28 @@ EOF
 export CARGO_TARGET_DIR=$work/target
 (cd "$copy" && "$cargo" build --offline --release --quiet --target wasm32-wasi &&
     "$cargo" build --offline --release --quiet) || die "building $name failed"
-wasm=$CARGO_TARGET_DIR/wasm32-wasi/release/$name.wasm
-native=$CARGO_TARGET_DIR/release/$name
+# This run's own copies: a later build may replace cargo's while we run.
+wasm=$work/$name.$mode.wasm native=$work/$name.$mode.native
+cp "$CARGO_TARGET_DIR/wasm32-wasi/release/$name.wasm" "$wasm"
+cp "$CARGO_TARGET_DIR/release/$name" "$native"
+flock -u 9
 
 status=0
 run() { # label, command...
     local label=$1 rc=0
     shift
     printf '%s' "$stdin" | env -u VEPOLL_GUEST_UNSET VEPOLL_GUEST_GREETING="hello from the host" \
-        "$@" "${args[@]}" >"$work/$name.$label.out" || rc=$?
+        "$@" "${args[@]}" >"$work/$name.$mode.$label.out" || rc=$?
     if ((rc != want_rc)); then
         echo "run-guest: $name ($label) exited with $rc, expected $want_rc" >&2
         status=1
     fi
-    if ! diff -u "$src/expected.txt" "$work/$name.$label.out"; then
+    if ! diff -u "$src/expected.txt" "$work/$name.$mode.$label.out"; then
         echo "run-guest: $name ($label): output differs from expected.txt" >&2
         status=1
     fi
 }
 run native "$native"
 run wasm "$root/tools/vepoll-wasix-run" "${runflags[@]}" "$wasm"
-((status == 0)) && echo "run-guest: $name passed (wasm32-wasi ${runflags[*]:-normal} and native, exit $want_rc)"
+((status == 0)) && echo "run-guest: $name passed (wasm32-wasi on the $mode host, and native; exit $want_rc)"
 exit $status

@@ -90,11 +90,19 @@ pub use stats::{set_max_watches, Stats};
 /// A C return value: the value, or the io::Error of its negative errno.
 #[inline]
 pub(crate) fn cvt(rc: i32) -> io::Result<i32> {
-    if rc < 0 {
-        Err(io::Error::from_raw_os_error(-rc))
-    } else {
+    if rc >= 0 {
         Ok(rc)
+    } else {
+        Err(errno_error(rc as isize))
     }
+}
+
+/// The error of a negative return value, out of line: keeps the success
+/// path of every call short (wait's is the binding's hot path).
+#[cold]
+#[inline(never)]
+pub(crate) fn errno_error(rc: isize) -> io::Error {
+    io::Error::from_raw_os_error(-rc as i32)
 }
 
 /// `None` -> -1 (forever); otherwise nanoseconds, saturated at i64::MAX.

@@ -119,10 +119,10 @@ impl<K: Kind> Drop for End<K> {
 /// A byte count, or the io::Error of a negative errno.
 #[inline]
 fn cvt_len(n: isize) -> io::Result<usize> {
-    if n < 0 {
-        Err(io::Error::from_raw_os_error(-n as i32))
-    } else {
+    if n >= 0 {
         Ok(n as usize)
+    } else {
+        Err(crate::errno_error(n))
     }
 }
 
