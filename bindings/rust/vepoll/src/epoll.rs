@@ -249,7 +249,8 @@ impl Epoll {
     /// least* the timeout (`Ok(0)`).  Level-triggered entries still ready
     /// are reported again by the next wait (round robin).  Errors:
     /// `EINVAL` for an empty buffer, `EINTR` after
-    /// [`interrupt`](Epoll::interrupt).
+    /// [`interrupt`](Epoll::interrupt).  A buffer longer than the C call
+    /// takes (`INT_MAX / 16` events) is filled up to that many.
     ///
     /// ```
     /// use std::time::Duration;
