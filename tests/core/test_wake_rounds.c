@@ -14,10 +14,10 @@
 #include "vtest.h"
 
 #if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
-#define SCALE 20
+#define SCALE 4
 #elif defined(__has_feature)
 #if __has_feature(thread_sanitizer) || __has_feature(address_sanitizer)
-#define SCALE 20
+#define SCALE 4
 #endif
 #endif
 #ifndef SCALE
