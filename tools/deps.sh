@@ -12,6 +12,8 @@ packages=(
     clang-14 lld-14 libclang-rt-14-dev   # libFuzzer targets (tests/fuzz)
     spin                           # SPIN model checker (tests/spin)
     wabt wasi-libc libclang-rt-14-dev-wasm32  # wasm32-wasi guests + wasm2c (tests/guest)
+    rustc cargo                    # Rust bindings (bindings/rust): Debian's rustc 1.63 / cargo 1.65
+    libstd-rust-dev-wasm32 librust-tokio-dev  # Rust guests (tests/rust): wasm32-wasi std, tokio's crates
 )
 # The sanitizer runtimes come with gcc's libgcc-N-dev on amd64/arm64; listed
 # so a stripped-down machine gets them too.

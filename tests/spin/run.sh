@@ -4,7 +4,9 @@
 #
 #   run.sh [options] CONFIG        CONFIG: CORE_ET CORE_LT ONESHOT FAST_ET
 #                                          FAST_LT FAST_ADD ADD GRACE WAKE_LT
-#                                          WAKE_ET
+#                                          WAKE_ET CLOSE CLOSE_ET SRCCLOSE EXCL
+#                                          EXCL_INTR NEST NEST_ET NEST3 INTR
+#                                          TIMEOUT SPIN SWEEP (EXCL_LONG: by hand)
 #     --bug NAME      compile with -DNAME (a seeded bug, or VARIANT_*)
 #     --expect TEXT   the run must FAIL with "assertion violated (TEXT)";
 #                     without it the run must verify with 0 errors
@@ -29,7 +31,7 @@ while (($#)); do
     *) cfg=$1; shift ;;
     esac
 done
-[[ -n $cfg ]] || { sed -n '2,18p' "${BASH_SOURCE[0]}"; exit 2; }
+[[ -n $cfg ]] || { sed -n '2,21p' "${BASH_SOURCE[0]}"; exit 2; }
 
 if ! command -v spin >/dev/null 2>&1; then
     dpkg -s spin >/dev/null 2>&1 ||
@@ -52,8 +54,9 @@ cd "$workdir"
 # which is what dominates their cost.
 case $cfg in
 CORE_ET | CORE_LT | ONESHOT | FAST_ET) w=25 opt=-O2 ;;
+NEST_ET | EXCL_LONG) w=24 opt=-O2 ;;
 ADD) w=22 opt=-O2 ;;
-FAST_LT) w=22 opt=-O0 ;;
+FAST_LT | CLOSE | CLOSE_ET | SRCCLOSE | INTR | EXCL | EXCL_INTR) w=22 opt=-O0 ;;
 *) w=19 opt=-O0 ;;
 esac
 

@@ -1,0 +1,747 @@
+//! Raw declarations of vepoll's C API, written by hand: every function, type
+//! and constant of `include/vepoll.h`, `include/vepoll_objects.h`,
+//! `include/vepoll_wasix.h` and `include/vepoll_wasix_abi.h`, with the C
+//! names.  The safe API is the `vepoll` crate.
+//!
+//! The build script builds `libvepoll.a` from the repository's C sources
+//! (or links an installed one: `VEPOLL_LIB_DIR`, `VEPOLL_PKG_CONFIG=1`), so
+//! a crate that depends on this one links without extra flags.
+//! `tests/layout.rs` checks every size, alignment, field offset and constant
+//! here against the C headers, and that no name of the headers is missing.
+//!
+//! Every call returns `0` / a count, or a **negative errno** (the WASIX
+//! imports: a WASI errno); none touches `errno`.  The rules of each call
+//! (who may call what, from which thread, and when) are those of the C
+//! headers and `docs/API.md`; nothing here checks them.
+//!
+//! ```
+//! use std::ptr;
+//! use vepoll_sys::*;
+//!
+//! unsafe {
+//!     let mut ep = ptr::null_mut();
+//!     let mut src = ptr::null_mut();
+//!     assert_eq!(vepoll_create(&mut ep), 0);
+//!     assert_eq!(vepoll_source_create(&mut src, 0), 0);
+//!     let ev = vepoll_event { events: VEPOLL_IN | VEPOLL_ET, data: vepoll_data_t { u64: 42 } };
+//!     assert_eq!(vepoll_ctl(ep, VEPOLL_CTL_ADD, 5, src, &ev), 0);
+//!
+//!     vepoll_source_update(src, VEPOLL_IN | VEPOLL_RDNORM, 0); // producer: data arrived
+//!
+//!     let mut out = [vepoll_event { events: 0, data: vepoll_data_t { u64: 0 } }; 16];
+//!     assert_eq!(vepoll_wait(ep, out.as_mut_ptr(), 16, 1_000_000_000), 1);
+//!     assert_eq!((out[0].events, out[0].data.u64), (VEPOLL_IN, 42));
+//!     vepoll_source_close(src);
+//!     assert_eq!(vepoll_close(ep), 0);
+//! }
+//! ```
+#![allow(non_camel_case_types)]
+#![deny(missing_docs)]
+
+use std::marker::{PhantomData, PhantomPinned};
+pub use std::os::raw::{c_int, c_uint, c_void};
+
+/// C `ssize_t` (`isize` on every target Rust supports).
+pub type ssize_t = isize;
+
+// ---- vepoll.h ---------------------------------------------------------------
+
+/// Major version of the C library these declarations follow.
+pub const VEPOLL_VERSION_MAJOR: u32 = 0;
+/// Minor version.
+pub const VEPOLL_VERSION_MINOR: u32 = 1;
+/// Patch version.
+pub const VEPOLL_VERSION_PATCH: u32 = 0;
+
+/// Readable (Linux `EPOLLIN`).
+pub const VEPOLL_IN: u32 = 0x001;
+/// Priority data (`EPOLLPRI`).
+pub const VEPOLL_PRI: u32 = 0x002;
+/// Writable (`EPOLLOUT`).
+pub const VEPOLL_OUT: u32 = 0x004;
+/// Error, always reported (`EPOLLERR`).
+pub const VEPOLL_ERR: u32 = 0x008;
+/// Hang-up, always reported (`EPOLLHUP`).
+pub const VEPOLL_HUP: u32 = 0x010;
+/// Normal data readable (`EPOLLRDNORM`).
+pub const VEPOLL_RDNORM: u32 = 0x040;
+/// Priority band readable (`EPOLLRDBAND`).
+pub const VEPOLL_RDBAND: u32 = 0x080;
+/// Normal data writable (`EPOLLWRNORM`).
+pub const VEPOLL_WRNORM: u32 = 0x100;
+/// Priority band writable (`EPOLLWRBAND`).
+pub const VEPOLL_WRBAND: u32 = 0x200;
+/// `EPOLLMSG` (never produced by Linux; a plain bit here).
+pub const VEPOLL_MSG: u32 = 0x400;
+/// Peer shut down writing (`EPOLLRDHUP`).
+pub const VEPOLL_RDHUP: u32 = 0x2000;
+/// Exclusive wake-up (`EPOLLEXCLUSIVE`, ADD only).
+pub const VEPOLL_EXCLUSIVE: u32 = 1 << 28;
+/// Accepted and ignored (`EPOLLWAKEUP`).
+pub const VEPOLL_WAKEUP: u32 = 1 << 29;
+/// Disarm after one report until MOD (`EPOLLONESHOT`).
+pub const VEPOLL_ONESHOT: u32 = 1 << 30;
+/// Edge-triggered (`EPOLLET`).
+pub const VEPOLL_ET: u32 = 1 << 31;
+
+/// `vepoll_ctl` op: add a registration.
+pub const VEPOLL_CTL_ADD: c_int = 1;
+/// `vepoll_ctl` op: delete a registration.
+pub const VEPOLL_CTL_DEL: c_int = 2;
+/// `vepoll_ctl` op: modify a registration.
+pub const VEPOLL_CTL_MOD: c_int = 3;
+
+/// C `union vepoll_data` (`vepoll_data_t`): the caller's cookie, returned
+/// verbatim (all 64 bits) with each event.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub union vepoll_data_t {
+    /// As a pointer.
+    pub ptr: *mut c_void,
+    /// As a descriptor number.
+    pub fd: c_int,
+    /// As 32 bits.
+    pub u32: u32,
+    /// As 64 bits (the whole union).
+    pub u64: u64,
+}
+
+/// C `struct vepoll_event`: 16 bytes, `data` at offset 8 (natural layout,
+/// unlike x86_64 Linux's packed `struct epoll_event`).
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct vepoll_event {
+    /// Event bits (ctl: the mask plus flags; wait: what is ready).
+    pub events: u32,
+    /// The cookie.
+    pub data: vepoll_data_t,
+}
+
+/// C `vepoll_t` (`struct vepoll`): one epoll instance, opaque.
+#[repr(C)]
+pub struct vepoll_t {
+    _opaque: [u8; 0],
+    _marker: PhantomData<(*mut u8, PhantomPinned)>,
+}
+
+/// C `vepoll_source_t` (`struct vepoll_source`): one pollable object, opaque.
+#[repr(C)]
+pub struct vepoll_source_t {
+    _opaque: [u8; 0],
+    _marker: PhantomData<(*mut u8, PhantomPinned)>,
+}
+
+/// C `struct vepoll_stats`: the counters of `vepoll_get_stats`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct vepoll_stats {
+    /// Hook calls that tried to queue a registration.
+    pub enqueue_attempts: u64,
+    /// ... that found it already queued or the bit pending.
+    pub dedupe_hits: u64,
+    /// Queue entries dropped because DEL/close made them stale.
+    pub stale_generation_drops: u64,
+    /// Queue entries that had nothing to report at harvest.
+    pub empty_dequeues: u64,
+}
+
+/// C `struct vepoll_allocator`: the allocator of `vepoll_set_allocator`.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct vepoll_allocator {
+    /// Returns NULL on failure.
+    pub alloc: Option<unsafe extern "C" fn(ctx: *mut c_void, size: usize) -> *mut c_void>,
+    /// Receives the size that was allocated.
+    pub free: Option<unsafe extern "C" fn(ctx: *mut c_void, ptr: *mut c_void, size: usize)>,
+    /// Passed to both.
+    pub ctx: *mut c_void,
+}
+
+extern "C" {
+    /// Creates an empty instance in `*out`.  `-EINVAL`, `-ENOMEM`.
+    ///
+    /// ```
+    /// let mut ep = std::ptr::null_mut();
+    /// unsafe {
+    ///     assert_eq!(vepoll_sys::vepoll_create(&mut ep), 0);
+    ///     assert_eq!(vepoll_sys::vepoll_close(ep), 0);
+    /// }
+    /// ```
+    pub fn vepoll_create(out: *mut *mut vepoll_t) -> c_int;
+    /// Drops every registration of `ep`, wakes its waiters (`-EBADF`); no
+    /// call may start on `ep` once it has started.
+    pub fn vepoll_close(ep: *mut vepoll_t) -> c_int;
+    /// ADD / MOD / DEL of the registration keyed by (`src`, `fd`); `ev` may be
+    /// NULL for DEL.  Errors in docs/API.md's order.
+    pub fn vepoll_ctl(
+        ep: *mut vepoll_t,
+        op: c_int,
+        fd: c_int,
+        src: *mut vepoll_source_t,
+        ev: *const vepoll_event,
+    ) -> c_int;
+    /// Fills up to `maxevents` entries; `timeout_ns` < 0 forever, 0 never
+    /// blocks.  Returns the count or `-EINVAL`/`-EFAULT`/`-EBADF`/`-EINTR`.
+    pub fn vepoll_wait(
+        ep: *mut vepoll_t,
+        events: *mut vepoll_event,
+        maxevents: c_int,
+        timeout_ns: i64,
+    ) -> c_int;
+    /// Wakes every waiter of `ep` with `-EINTR` (or leaves one interrupt
+    /// pending).
+    pub fn vepoll_interrupt(ep: *mut vepoll_t) -> c_int;
+    /// `fn(arg)` runs (on the producer's thread) whenever `ep` gets a new
+    /// entry to report; NULL turns it off.
+    pub fn vepoll_set_wakeup(
+        ep: *mut vepoll_t,
+        func: Option<unsafe extern "C" fn(arg: *mut c_void)>,
+        arg: *mut c_void,
+    ) -> c_int;
+    /// `ep` as a source, for nesting; owned by `ep`.
+    pub fn vepoll_as_source(ep: *mut vepoll_t) -> *mut vepoll_source_t;
+
+    /// New source with readiness `initial_ready`.
+    pub fn vepoll_source_create(out: *mut *mut vepoll_source_t, initial_ready: u32) -> c_int;
+    /// The producer hook: readiness becomes `(old & !clear) | set`; every bit
+    /// of `set` is an event.  Lock-free, any thread, never with
+    /// `vepoll_source_close(src)`.
+    pub fn vepoll_source_update(src: *mut vepoll_source_t, set: u32, clear: u32);
+    /// Current readiness bits (0 for NULL).
+    pub fn vepoll_source_ready(src: *const vepoll_source_t) -> u32;
+    /// The final close of the object: removes every registration, frees it.
+    pub fn vepoll_source_close(src: *mut vepoll_source_t);
+
+    /// Counters of `ep`, or process-wide totals for NULL.
+    pub fn vepoll_get_stats(ep: *const vepoll_t, out: *mut vepoll_stats) -> c_int;
+
+    /// Spin up to `spin_ns` before parking.  `-EBADF`, `-EINVAL`.
+    pub fn vepoll_set_spin(ep: *mut vepoll_t, spin_ns: i64) -> c_int;
+    /// Process-wide registration limit (0 = none): ADD beyond it `-ENOSPC`.
+    pub fn vepoll_set_max_watches(max: u64);
+    /// The allocator of every vepoll object (NULL: malloc/free).  `-EBUSY`
+    /// while any object exists, `-EINVAL`.
+    pub fn vepoll_set_allocator(a: *const vepoll_allocator) -> c_int;
+}
+
+// ---- vepoll_objects.h -------------------------------------------------------
+
+/// Creation flag: never block (`O_NONBLOCK`).
+pub const VEPOLL_NONBLOCK: c_int = 0o4000;
+/// A pipe slot (page); writes up to this size are atomic.
+pub const VEPOLL_PIPE_BUF: usize = 4096;
+/// The read end of a pipe.
+pub const VEPOLL_PIPE_READ: c_int = 0;
+/// The write end of a pipe.
+pub const VEPOLL_PIPE_WRITE: c_int = 1;
+/// eventfd flag: semaphore mode.
+pub const VEPOLL_EFD_SEMAPHORE: c_int = 1;
+/// The largest eventfd counter value.
+pub const VEPOLL_EFD_MAX: u64 = 0xffff_ffff_ffff_fffe;
+/// Shut down receiving.
+pub const VEPOLL_SHUT_RD: c_int = 0;
+/// Shut down sending.
+pub const VEPOLL_SHUT_WR: c_int = 1;
+/// Shut down both directions.
+pub const VEPOLL_SHUT_RDWR: c_int = 2;
+
+/// C `vepoll_pipe_t`: a ready-made pipe, opaque.
+#[repr(C)]
+pub struct vepoll_pipe_t {
+    _opaque: [u8; 0],
+    _marker: PhantomData<(*mut u8, PhantomPinned)>,
+}
+
+/// C `vepoll_eventfd_t`: a ready-made eventfd, opaque.
+#[repr(C)]
+pub struct vepoll_eventfd_t {
+    _opaque: [u8; 0],
+    _marker: PhantomData<(*mut u8, PhantomPinned)>,
+}
+
+/// C `vepoll_socketpair_t`: a ready-made stream socket pair, opaque.
+#[repr(C)]
+pub struct vepoll_socketpair_t {
+    _opaque: [u8; 0],
+    _marker: PhantomData<(*mut u8, PhantomPinned)>,
+}
+
+extern "C" {
+    /// New pipe; `capacity` 0 = 65536; flags `VEPOLL_NONBLOCK`.
+    ///
+    /// ```
+    /// use vepoll_sys::*;
+    /// let mut p = std::ptr::null_mut();
+    /// unsafe {
+    ///     assert_eq!(vepoll_pipe_create(&mut p, 0, VEPOLL_NONBLOCK), 0);
+    ///     assert_eq!(vepoll_pipe_write(p, b"hi".as_ptr().cast(), 2, 0), 2);
+    ///     let mut buf = [0u8; 8];
+    ///     assert_eq!(vepoll_pipe_read(p, buf.as_mut_ptr().cast(), 8, 0), 2);
+    ///     assert_eq!(vepoll_pipe_close(p, VEPOLL_PIPE_WRITE), 0);
+    ///     assert_eq!(vepoll_pipe_close(p, VEPOLL_PIPE_READ), 0);
+    /// }
+    /// ```
+    pub fn vepoll_pipe_create(out: *mut *mut vepoll_pipe_t, capacity: usize, flags: c_int)
+        -> c_int;
+    /// The source of one end (NULL for a closed end or an end other than 0/1).
+    pub fn vepoll_pipe_source(p: *mut vepoll_pipe_t, end: c_int) -> *mut vepoll_source_t;
+    /// Read; timeout 0 never blocks, < 0 forever.
+    pub fn vepoll_pipe_read(
+        p: *mut vepoll_pipe_t,
+        buf: *mut c_void,
+        len: usize,
+        timeout_ns: i64,
+    ) -> ssize_t;
+    /// Write; timeout as for read.
+    pub fn vepoll_pipe_write(
+        p: *mut vepoll_pipe_t,
+        buf: *const c_void,
+        len: usize,
+        timeout_ns: i64,
+    ) -> ssize_t;
+    /// Bytes buffered (FIONREAD).
+    pub fn vepoll_pipe_pending(p: *mut vepoll_pipe_t) -> usize;
+    /// Capacity after rounding (F_GETPIPE_SZ); 0 for NULL.
+    pub fn vepoll_pipe_capacity(p: *mut vepoll_pipe_t) -> usize;
+    /// The final close of one end.
+    pub fn vepoll_pipe_close(p: *mut vepoll_pipe_t, end: c_int) -> c_int;
+
+    /// New eventfd; flags `VEPOLL_EFD_SEMAPHORE | VEPOLL_NONBLOCK`.
+    pub fn vepoll_eventfd_create(
+        out: *mut *mut vepoll_eventfd_t,
+        initval: u64,
+        flags: c_int,
+    ) -> c_int;
+    /// Its source.
+    pub fn vepoll_eventfd_source(e: *mut vepoll_eventfd_t) -> *mut vepoll_source_t;
+    /// Read 8 bytes (len >= 8).
+    pub fn vepoll_eventfd_read(
+        e: *mut vepoll_eventfd_t,
+        buf: *mut c_void,
+        len: usize,
+        timeout_ns: i64,
+    ) -> ssize_t;
+    /// Write 8 bytes (len == 8).
+    pub fn vepoll_eventfd_write(
+        e: *mut vepoll_eventfd_t,
+        buf: *const c_void,
+        len: usize,
+        timeout_ns: i64,
+    ) -> ssize_t;
+    /// The final close.
+    pub fn vepoll_eventfd_close(e: *mut vepoll_eventfd_t) -> c_int;
+
+    /// New stream socket pair (ends 0 and 1).
+    pub fn vepoll_socketpair_create(
+        out: *mut *mut vepoll_socketpair_t,
+        capacity: usize,
+        flags: c_int,
+    ) -> c_int;
+    /// The source of one end.
+    pub fn vepoll_socketpair_source(
+        s: *mut vepoll_socketpair_t,
+        end: c_int,
+    ) -> *mut vepoll_source_t;
+    /// Read at `end`.
+    pub fn vepoll_socketpair_read(
+        s: *mut vepoll_socketpair_t,
+        end: c_int,
+        buf: *mut c_void,
+        len: usize,
+        timeout_ns: i64,
+    ) -> ssize_t;
+    /// Write at `end` (to the peer).
+    pub fn vepoll_socketpair_write(
+        s: *mut vepoll_socketpair_t,
+        end: c_int,
+        buf: *const c_void,
+        len: usize,
+        timeout_ns: i64,
+    ) -> ssize_t;
+    /// Bytes queued for `end` to read (FIONREAD).
+    pub fn vepoll_socketpair_pending(s: *mut vepoll_socketpair_t, end: c_int) -> usize;
+    /// `VEPOLL_SHUT_RD` / `WR` / `RDWR` at `end`.
+    pub fn vepoll_socketpair_shutdown(s: *mut vepoll_socketpair_t, end: c_int, how: c_int)
+        -> c_int;
+    /// The final close of one end.
+    pub fn vepoll_socketpair_close(s: *mut vepoll_socketpair_t, end: c_int) -> c_int;
+}
+
+// ---- vepoll_wasix_abi.h -----------------------------------------------------
+
+/// WASI errno: success.
+pub const VEPOLL_WASI_ESUCCESS: u32 = 0;
+/// WASI errno `E2BIG`.
+pub const VEPOLL_WASI_E2BIG: u32 = 1;
+/// WASI errno `EACCES`.
+pub const VEPOLL_WASI_EACCES: u32 = 2;
+/// WASI errno `EAGAIN`.
+pub const VEPOLL_WASI_EAGAIN: u32 = 6;
+/// WASI errno `EBADF`.
+pub const VEPOLL_WASI_EBADF: u32 = 8;
+/// WASI errno `EBUSY`.
+pub const VEPOLL_WASI_EBUSY: u32 = 10;
+/// WASI errno `EEXIST`.
+pub const VEPOLL_WASI_EEXIST: u32 = 20;
+/// WASI errno `EFAULT`.
+pub const VEPOLL_WASI_EFAULT: u32 = 21;
+/// WASI errno `EINTR`.
+pub const VEPOLL_WASI_EINTR: u32 = 27;
+/// WASI errno `EINVAL`.
+pub const VEPOLL_WASI_EINVAL: u32 = 28;
+/// WASI errno `EIO`.
+pub const VEPOLL_WASI_EIO: u32 = 29;
+/// WASI errno `ELOOP`.
+pub const VEPOLL_WASI_ELOOP: u32 = 32;
+/// WASI errno `EMFILE`.
+pub const VEPOLL_WASI_EMFILE: u32 = 33;
+/// WASI errno `ENFILE`.
+pub const VEPOLL_WASI_ENFILE: u32 = 41;
+/// WASI errno `ENOENT`.
+pub const VEPOLL_WASI_ENOENT: u32 = 44;
+/// WASI errno `ENOMEM`.
+pub const VEPOLL_WASI_ENOMEM: u32 = 48;
+/// WASI errno `ENOSPC`.
+pub const VEPOLL_WASI_ENOSPC: u32 = 51;
+/// WASI errno `ENOSYS`.
+pub const VEPOLL_WASI_ENOSYS: u32 = 52;
+/// WASI errno `ENOTCONN`.
+pub const VEPOLL_WASI_ENOTCONN: u32 = 53;
+/// WASI errno `ENOTSOCK`.
+pub const VEPOLL_WASI_ENOTSOCK: u32 = 57;
+/// WASI errno `ENOTSUP`.
+pub const VEPOLL_WASI_ENOTSUP: u32 = 58;
+/// WASI errno `EOVERFLOW`.
+pub const VEPOLL_WASI_EOVERFLOW: u32 = 61;
+/// WASI errno `EPERM`.
+pub const VEPOLL_WASI_EPERM: u32 = 63;
+/// WASI errno `EPIPE`.
+pub const VEPOLL_WASI_EPIPE: u32 = 64;
+/// WASI errno `ESPIPE`.
+pub const VEPOLL_WASI_ESPIPE: u32 = 70;
+/// WASI errno `ETIMEDOUT`.
+pub const VEPOLL_WASI_ETIMEDOUT: u32 = 73;
+/// WASI errno `ENOTCAPABLE`.
+pub const VEPOLL_WASI_ENOTCAPABLE: u32 = 76;
+/// WASIX errno `ESHUTDOWN`.
+pub const VEPOLL_WASI_ESHUTDOWN: u32 = 77;
+/// WASIX errno: a guest pointer out of bounds.
+pub const VEPOLL_WASI_EMEMVIOLATION: u32 = 78;
+/// WASIX errno: no WASI equivalent.
+pub const VEPOLL_WASI_EUNKNOWN: u32 = 79;
+
+/// WASIX epoll bit `EPOLLIN` (WASIX numbering, not Linux's).
+pub const VEPOLL_WASIX_EPOLLIN: u32 = 0x01;
+/// WASIX `EPOLLOUT`.
+pub const VEPOLL_WASIX_EPOLLOUT: u32 = 0x02;
+/// WASIX `EPOLLRDHUP`.
+pub const VEPOLL_WASIX_EPOLLRDHUP: u32 = 0x04;
+/// WASIX `EPOLLPRI`.
+pub const VEPOLL_WASIX_EPOLLPRI: u32 = 0x08;
+/// WASIX `EPOLLERR`.
+pub const VEPOLL_WASIX_EPOLLERR: u32 = 0x10;
+/// WASIX `EPOLLHUP`.
+pub const VEPOLL_WASIX_EPOLLHUP: u32 = 0x20;
+/// WASIX `EPOLLET`.
+pub const VEPOLL_WASIX_EPOLLET: u32 = 0x40;
+/// WASIX `EPOLLONESHOT`.
+pub const VEPOLL_WASIX_EPOLLONESHOT: u32 = 0x80;
+/// Every WASIX epoll bit.
+pub const VEPOLL_WASIX_EPOLL_ALL: u32 = 0xff;
+
+/// WASIX epoll_ctl op ADD.
+pub const VEPOLL_WASIX_CTL_ADD: u32 = 0;
+/// WASIX epoll_ctl op MOD.
+pub const VEPOLL_WASIX_CTL_MOD: u32 = 1;
+/// WASIX epoll_ctl op DEL.
+pub const VEPOLL_WASIX_CTL_DEL: u32 = 2;
+
+/// epoll_wait's timeout that never expires.
+pub const VEPOLL_WASIX_TIMEOUT_FOREVER: u64 = u64::MAX;
+
+/// Size of `__wasi_epoll_event_t` (align 8).
+pub const VEPOLL_WASIX_EVENT_SIZE: u32 = 32;
+/// Offset of `events` (u32).
+pub const VEPOLL_WASIX_EVENT_EVENTS: u32 = 0;
+/// Offset of `data2` (u64).
+pub const VEPOLL_WASIX_EVENT_DATA2: u32 = 24;
+/// wasm32: offset of `ptr` (u32).
+pub const VEPOLL_WASIX_EVENT32_PTR: u32 = 8;
+/// wasm32: offset of `fd` (u32).
+pub const VEPOLL_WASIX_EVENT32_FD: u32 = 12;
+/// wasm32: offset of `data1` (u32).
+pub const VEPOLL_WASIX_EVENT32_DATA1: u32 = 16;
+/// wasm64: offset of `ptr` (u64).
+pub const VEPOLL_WASIX_EVENT64_PTR: u32 = 8;
+/// wasm64: offset of `fd` (u32).
+pub const VEPOLL_WASIX_EVENT64_FD: u32 = 16;
+/// wasm64: offset of `data1` (u32).
+pub const VEPOLL_WASIX_EVENT64_DATA1: u32 = 20;
+
+/// The wasm32 `__wasi_epoll_event_t` (C declares it for `__wasm32__`
+/// guests only; its layout is the same everywhere).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct vepoll_wasix_event32 {
+    /// WASIX event bits.
+    pub events: u32,
+    /// Padding.
+    pub pad0: u32,
+    /// The guest's pointer.
+    pub ptr: u32,
+    /// The watched fd.
+    pub fd: u32,
+    /// The guest's data1.
+    pub data1: u32,
+    /// Padding.
+    pub pad1: u32,
+    /// The guest's data2.
+    pub data2: u64,
+}
+
+/// sock_pair: `ADDRESS_FAMILY_UNIX`.
+pub const VEPOLL_WASIX_AF_UNIX: u32 = 3;
+/// sock_pair: `SOCK_TYPE_SOCKET_STREAM`.
+pub const VEPOLL_WASIX_SOCK_STREAM: u32 = 1;
+/// fd_event flag `EVENTFDFLAGS_SEMAPHORE`.
+pub const VEPOLL_WASIX_EVENTFD_SEMAPHORE: u32 = 1;
+
+// ---- vepoll_wasix.h ---------------------------------------------------------
+
+/// C `enum vepoll_wasix_abi`: the guest's pointer width (import module).
+pub type vepoll_wasix_abi = c_uint;
+/// `wasix_32v1`.
+pub const VEPOLL_WASIX_32: vepoll_wasix_abi = 32;
+/// `wasix_64v1`.
+pub const VEPOLL_WASIX_64: vepoll_wasix_abi = 64;
+
+/// C `struct vepoll_wasix_mem`: the guest's linear memory during one call.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct vepoll_wasix_mem {
+    /// Its first byte.
+    pub base: *mut u8,
+    /// Its size in bytes.
+    pub size: u64,
+}
+
+/// C `struct vepoll_wasix_fdref`: what a guest fd refers to.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct vepoll_wasix_fdref {
+    /// An epoll instance, or NULL.
+    pub ep: *mut vepoll_t,
+    /// A pollable object, or NULL.
+    pub src: *mut vepoll_source_t,
+    /// The table's own, handed back to release().
+    pub handle: *mut c_void,
+}
+
+/// C `struct vepoll_wasix_fdtable`: a runtime's descriptor table.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct vepoll_wasix_fdtable {
+    /// Resolves `fd` (`-EBADF` if not open), keeping it alive until release().
+    pub lookup: Option<
+        unsafe extern "C" fn(ctx: *mut c_void, fd: u32, out: *mut vepoll_wasix_fdref) -> c_int,
+    >,
+    /// Ends what lookup() started (may be None).
+    pub release:
+        Option<unsafe extern "C" fn(ctx: *mut c_void, fd: u32, r: *const vepoll_wasix_fdref)>,
+    /// Stores a new instance under a new fd.
+    pub install_epoll: Option<
+        unsafe extern "C" fn(ctx: *mut c_void, ep: *mut vepoll_t, fd_out: *mut u32) -> c_int,
+    >,
+    /// Passed to all three.
+    pub ctx: *mut c_void,
+}
+
+/// C `vepoll_wasix_t`: the WASIX adapter of one guest, opaque.
+#[repr(C)]
+pub struct vepoll_wasix_t {
+    _opaque: [u8; 0],
+    _marker: PhantomData<(*mut u8, PhantomPinned)>,
+}
+
+/// The built-in table's first guest fd (0..2 are the host's stdio).
+pub const VEPOLL_WASIX_FIRST_FD: u32 = 3;
+
+/// C `enum vepoll_wasix_kind`: what a built-in table fd is.
+pub type vepoll_wasix_kind = c_uint;
+/// fds 0..2.
+pub const VEPOLL_WASIX_KIND_STDIO: vepoll_wasix_kind = 1;
+/// An epoll instance.
+pub const VEPOLL_WASIX_KIND_EPOLL: vepoll_wasix_kind = 2;
+/// A pipe's read end.
+pub const VEPOLL_WASIX_KIND_PIPE_READ: vepoll_wasix_kind = 3;
+/// A pipe's write end.
+pub const VEPOLL_WASIX_KIND_PIPE_WRITE: vepoll_wasix_kind = 4;
+/// An eventfd.
+pub const VEPOLL_WASIX_KIND_EVENTFD: vepoll_wasix_kind = 5;
+/// A socket pair's end.
+pub const VEPOLL_WASIX_KIND_SOCKET: vepoll_wasix_kind = 6;
+
+/// C `struct vepoll_wasix_fdinfo`: `vepoll_wasix_fd_info`'s answer.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct vepoll_wasix_fdinfo {
+    /// What the fd is.
+    pub kind: vepoll_wasix_kind,
+    /// Non-zero when non-blocking.
+    pub nonblock: c_int,
+    /// Current vepoll readiness bits (0 for stdio).
+    pub ready: u32,
+    /// Bytes readable now.
+    pub nbytes: u64,
+}
+
+/// C `struct vepoll_wasix_pollitem`: one item of `vepoll_wasix_poll`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct vepoll_wasix_pollitem {
+    /// The fd.
+    pub fd: u32,
+    /// `VEPOLL_IN` / `VEPOLL_OUT` to wait for.
+    pub events: u32,
+    /// What is ready.
+    pub revents: u32,
+    /// 0, or `-EBADF` for an fd that is not open.
+    pub ok: c_int,
+}
+
+extern "C" {
+    /// WASIX event bits -> vepoll (Linux) bits.
+    pub fn vepoll_wasix_events_to_vepoll(wasix_events: u32) -> u32;
+    /// vepoll bits -> WASIX bits (bits without an equivalent are dropped).
+    pub fn vepoll_wasix_events_from_vepoll(vepoll_events: u32) -> u32;
+    /// WASIX op -> `VEPOLL_CTL_*`, or `-EINVAL`.
+    pub fn vepoll_wasix_op_to_vepoll(wasix_op: u32) -> c_int;
+    /// `VEPOLL_CTL_*` -> WASIX op, or `-EINVAL`.
+    pub fn vepoll_wasix_op_from_vepoll(vepoll_op: c_int) -> c_int;
+    /// A negative errno -> WASI errno (0 -> 0; unknown -> `EUNKNOWN`).
+    pub fn vepoll_wasix_errno(neg_errno: c_int) -> u32;
+
+    /// New adapter; `table` NULL selects the built-in table.
+    ///
+    /// ```
+    /// use vepoll_sys::*;
+    /// let mut wx = std::ptr::null_mut();
+    /// let mut fds = [0u32; 2];
+    /// unsafe {
+    ///     assert_eq!(vepoll_wasix_create(&mut wx, std::ptr::null()), 0);
+    ///     assert_eq!(vepoll_wasix_pipe(wx, VEPOLL_NONBLOCK, fds.as_mut_ptr()), 0);
+    ///     assert_eq!(fds, [VEPOLL_WASIX_FIRST_FD, VEPOLL_WASIX_FIRST_FD + 1]);
+    ///     assert_eq!(vepoll_wasix_write(wx, fds[1], b"x".as_ptr().cast(), 1), 1);
+    ///     vepoll_wasix_destroy(wx);
+    /// }
+    /// ```
+    pub fn vepoll_wasix_create(
+        out: *mut *mut vepoll_wasix_t,
+        table: *const vepoll_wasix_fdtable,
+    ) -> c_int;
+    /// Closes everything of the built-in table and frees the adapter.
+    pub fn vepoll_wasix_destroy(wx: *mut vepoll_wasix_t);
+    /// Before the final close of `src`: frees the adapter's data for it.
+    pub fn vepoll_wasix_forget_source(wx: *mut vepoll_wasix_t, src: *mut vepoll_source_t);
+    /// Closes an instance made through the adapter.
+    pub fn vepoll_wasix_close_epoll(wx: *mut vepoll_wasix_t, ep: *mut vepoll_t) -> c_int;
+
+    /// Import `epoll_create(ret_fd)`; returns a WASI errno.
+    pub fn vepoll_wasix_epoll_create(
+        wx: *mut vepoll_wasix_t,
+        mem: vepoll_wasix_mem,
+        ret_fd_ptr: u64,
+    ) -> u32;
+    /// Import `epoll_ctl(epfd, op, fd, event)`.
+    pub fn vepoll_wasix_epoll_ctl(
+        wx: *mut vepoll_wasix_t,
+        mem: vepoll_wasix_mem,
+        abi: vepoll_wasix_abi,
+        epfd: u32,
+        op: u32,
+        fd: u32,
+        event_ptr: u64,
+    ) -> u32;
+    /// Import `epoll_wait(epfd, events, maxevents, timeout, ret_nevents)`.
+    pub fn vepoll_wasix_epoll_wait(
+        wx: *mut vepoll_wasix_t,
+        mem: vepoll_wasix_mem,
+        abi: vepoll_wasix_abi,
+        epfd: u32,
+        events_ptr: u64,
+        maxevents: i64,
+        timeout_ns: u64,
+        ret_nevents_ptr: u64,
+    ) -> u32;
+
+    /// Import `fd_pipe(ret_rfd, ret_wfd)` (built-in table).
+    pub fn vepoll_wasix_fd_pipe(
+        wx: *mut vepoll_wasix_t,
+        mem: vepoll_wasix_mem,
+        ret_rfd_ptr: u64,
+        ret_wfd_ptr: u64,
+    ) -> u32;
+    /// Import `fd_event(initval, flags, ret_fd)`.
+    pub fn vepoll_wasix_fd_event(
+        wx: *mut vepoll_wasix_t,
+        mem: vepoll_wasix_mem,
+        initval: u64,
+        flags: u32,
+        ret_fd_ptr: u64,
+    ) -> u32;
+    /// Import `sock_pair(af, type, proto, ret_fd0, ret_fd1)`.
+    pub fn vepoll_wasix_sock_pair(
+        wx: *mut vepoll_wasix_t,
+        mem: vepoll_wasix_mem,
+        af: u32,
+        type_: u32,
+        proto: u32,
+        ret_fd0_ptr: u64,
+        ret_fd1_ptr: u64,
+    ) -> u32;
+    /// Import `sock_shutdown(fd, how)` (WASI sdflags).
+    pub fn vepoll_wasix_sock_shutdown(wx: *mut vepoll_wasix_t, fd: u32, how: u32) -> u32;
+
+    /// New pipe in the built-in table (`fds[0]` read, `fds[1]` write).
+    pub fn vepoll_wasix_pipe(wx: *mut vepoll_wasix_t, flags: c_int, fds: *mut u32) -> c_int;
+    /// New eventfd in the built-in table.
+    pub fn vepoll_wasix_eventfd(
+        wx: *mut vepoll_wasix_t,
+        initval: u64,
+        flags: c_int,
+        fd: *mut u32,
+    ) -> c_int;
+    /// New socket pair in the built-in table.
+    pub fn vepoll_wasix_socketpair(wx: *mut vepoll_wasix_t, flags: c_int, fds: *mut u32) -> c_int;
+    /// New epoll instance in the built-in table.
+    pub fn vepoll_wasix_epoll(wx: *mut vepoll_wasix_t, fd: *mut u32) -> c_int;
+    /// `VEPOLL_SHUT_*` on a built-in socket fd.
+    pub fn vepoll_wasix_shutdown(wx: *mut vepoll_wasix_t, fd: u32, how: c_int) -> c_int;
+    /// Read from a built-in fd.
+    pub fn vepoll_wasix_read(wx: *mut vepoll_wasix_t, fd: u32, buf: *mut c_void, len: usize)
+        -> i64;
+    /// Write to a built-in fd.
+    pub fn vepoll_wasix_write(
+        wx: *mut vepoll_wasix_t,
+        fd: u32,
+        buf: *const c_void,
+        len: usize,
+    ) -> i64;
+    /// Close a built-in fd.
+    pub fn vepoll_wasix_close(wx: *mut vepoll_wasix_t, fd: u32) -> c_int;
+    /// Set or clear non-blocking mode of a built-in fd.
+    pub fn vepoll_wasix_set_nonblock(wx: *mut vepoll_wasix_t, fd: u32, on: c_int) -> c_int;
+    /// What a built-in fd is.
+    pub fn vepoll_wasix_fd_info(
+        wx: *mut vepoll_wasix_t,
+        fd: u32,
+        out: *mut vepoll_wasix_fdinfo,
+    ) -> c_int;
+    /// poll(2) over built-in fds.
+    pub fn vepoll_wasix_poll(
+        wx: *mut vepoll_wasix_t,
+        items: *mut vepoll_wasix_pollitem,
+        n: usize,
+        timeout_ns: i64,
+    ) -> c_int;
+}
