@@ -50,12 +50,14 @@ static int ctl_add(struct vepoll *ep, int fd, struct vepoll_source *src,
     vepoll__source_lock(src);
     vepoll__source_link(src, r);
     vepoll__source_unlock(src);
+    /* Before the evaluation: an update the fast path absorbs before the bump
+     * is covered by the evaluation's look at the readiness (source.h). */
+    vepoll__source_bump(src);
     /* Pairs with the hook's readiness CAS, fence, watchers load: either that
      * producer sees r, or the evaluation below sees its readiness.  (The
-     * unlock above is a full-barrier CAS.) */
+     * bump above is a full-barrier RMW.) */
     vepoll__fence_after_rmw();
     vepoll__instance_evaluate(ep, r);
-    vepoll__source_bump(src);
     if (inner)
         vepoll__instance_touch_sources(inner);
     return 0;
@@ -75,8 +77,8 @@ static int ctl_mod(struct vepoll *ep, int fd, struct vepoll_source *src,
         return -EINVAL;
     r->data = ev->data.u64;
     vepoll__reg_set_mask(r, stored_mask(ev->events));
+    vepoll__source_bump(src); /* before the evaluation: see ctl_add */
     vepoll__instance_evaluate(ep, r);
-    vepoll__source_bump(src);
     return 0;
 }
 

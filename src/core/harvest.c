@@ -11,7 +11,7 @@
  *      (S076/S078); it stays ENQUEUED, so producers keep deduping against it
  *      and this path needs no atomic operation at all.
  *   3. Leaving the queue (ET, ONESHOT, or LT readiness gone), followed by
- *      a bump of the source's dedupe version (source.h), since this ends
+ *      a bump of the source's dedupe version right after the take (source.h), since this ends
  *      "the registration is queued":
  *      take: one CAS clears ENQUEUED and the pending bits *before* the
  *      re-check (registration.h), so a producer that fires after it queues
@@ -45,6 +45,9 @@ uint32_t vepoll__harvest_leave(struct vepoll *ep, struct vepoll__reg *r,
     unsigned int m = vepoll__reg_events(r);
     uint32_t rev;
     vepoll__reg_take(r);
+    /* Right after the take, before the re-check: an update absorbed before
+     * the bump is covered by the re-check that follows it (source.h). */
+    vepoll__source_bump(r->src);
     rev = recheck(r, m, depth);
     if (!rev)
         vepoll__stat(ep, VEPOLL__ST_EMPTY);
@@ -52,7 +55,6 @@ uint32_t vepoll__harvest_leave(struct vepoll *ep, struct vepoll__reg *r,
         *requeue = vepoll__reg_claim(r, 0);
     else if (m & VEPOLL_ONESHOT)
         vepoll__reg_set_mask(r, m & VEPOLL__PRIVATE_BITS);
-    vepoll__source_bump(r->src);
     return rev;
 }
 

@@ -58,10 +58,17 @@ void vepoll__instance_ref(struct vepoll *ep)
     AO_fetch_and_add1_full(&ep->refs);
 }
 
+#define REFS_FREED ((AO_t)-1)
+
 void vepoll__instance_unref(struct vepoll *ep)
 {
     if (AO_fetch_and_sub1_full(&ep->refs) != 1)
         return;
+    /* 0: nobody may start a call any more, but one that started on the
+     * fast path may still be announced, and may pin ep as it bails. */
+    vepoll__token_quiesce(&ep->tok);
+    if (!AO_compare_and_swap_full(&ep->refs, 0, REFS_FREED))
+        return; /* pinned meanwhile: its unref frees */
     vepoll__free(ep->children.v, ep->children.cap * sizeof(*ep->children.v));
     vepoll__free(ep->parents.v, ep->parents.cap * sizeof(*ep->parents.v));
     vepoll__park_destroy(&ep->park);

@@ -15,12 +15,16 @@
  *   stats are touched by producers; their protocols are in readyq.h,
  *   park.h, and below.
  * - `refs`: one reference for the owner (dropped by vepoll_close), one per
- *   thread that blocks in vepoll_wait (taken under the token, before it
- *   leaves it to park: a wait that never blocks needs none, because close
- *   takes the token before it frees anything), and a temporary one taken by
+ *   call queued on or holding the token's mutex, one per thread that blocks
+ *   in vepoll_wait (taken under the token, before it leaves it to park), and
+ *   a temporary one taken by
  *   vepoll_source_close while it detaches a registration of this instance
  *   (the close paths of sources and instances are both in instance.c).
- *   Memory is freed when it reaches 0.  Producers need no reference: they
+ *   A call on the token's fast path holds none: it is announced in its
+ *   thread's descriptor (token.h).  Memory is freed when the count reaches
+ *   0, no thread announces the token (vepoll__token_quiesce), and the count
+ *   is still 0 then (a call bailing from the fast path pins the instance
+ *   while announced; it frees it when it drops that reference).  Producers need no reference: they
  *   reach the instance only through a registration, and the grace period of
  *   that registration's source (source.h) ends before close frees anything.
  * - Wake-up callback: producers increment `fn_busy` (full barrier) before
@@ -90,18 +94,21 @@ void vepoll__instance_ref(struct vepoll *ep);
 void vepoll__instance_unref(struct vepoll *ep);
 
 /* A call's way into ep's token (token.h).  Through the fast path it needs
- * no reference: a biased thread is either inside (close revokes and waits
- * for it) or not yet in the call.  Through the mutex it takes one first, so
- * a thread queued on the mutex when vepoll_close runs keeps the memory until
- * it has left (close holds the token, so it cannot free under the queue).
- * Returns what vepoll__instance_leave needs. */
+ * no reference: it is announced, and the memory goes only once no thread
+ * announces the token (vepoll__instance_unref).  Through the mutex it takes
+ * one first -- while still announced, if it tried the fast path -- so a
+ * thread queued on the mutex when vepoll_close runs keeps the memory until
+ * it has left.  Returns what vepoll__instance_leave needs. */
 static inline int vepoll__instance_enter(struct vepoll *ep)
 {
-    uint64_t me = vepoll__thread_id();
-    if (vepoll__token_try_fast(&ep->tok, me))
+    struct vepoll__self *s = vepoll__self_get();
+    int f = vepoll__token_fast(&ep->tok, s);
+    if (f > 0)
         return 1;
     vepoll__instance_ref(ep);
-    vepoll__token_enter_slow(&ep->tok, me);
+    if (f < 0)
+        vepoll__token_unannounce(s);
+    vepoll__token_enter_slow(&ep->tok, s->id);
     return 0;
 }
 

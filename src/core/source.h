@@ -40,15 +40,17 @@
  *   looked at any registration.  A later update whose bits are in `sat`,
  *   that changes no readiness, and that reads `ver` unchanged, returns at
  *   once.  Every change that can end the "all queued" state (harvest take,
- *   MOD, ONESHOT disarm, ADD, a new outer instance) bumps `ver` (full
- *   barrier) once it is done.  A marker that read `ver` after a bump
- *   synchronises with it (acquire on the RMW) and so sees the change; one
- *   that read it before sees `ver` move, so its mark never matches.  An
- *   update absorbed between a change and its bump is linearised before the
- *   change: it changed no readiness, so whatever the change does next (the
- *   harvest's re-check after its take, MOD's and ADD's evaluation) reads the
- *   readiness that update left, and reports or queues exactly what the
- *   update would have.  Needs a 64-bit AO_t (48-bit version); off
+ *   MOD's new mask, ADD's link, a new outer instance) bumps `ver` (full
+ *   barrier) right after it, *before* the step that looks at the readiness
+ *   (the harvest's re-check, MOD's and ADD's evaluation).  A marker that read
+ *   `ver` after a bump synchronises with it (acquire on the RMW) and so sees
+ *   the change; one that read it before sees `ver` move, so its mark never
+ *   matches.  An update absorbed between a change and its bump changed no
+ *   readiness, and the look that follows the bump reads the readiness it
+ *   left, so it reports or queues what that update would have; an update
+ *   after the bump is not absorbed and posts as usual.  (The bump must not
+ *   come after that look: an update absorbed in between would be an ET edge
+ *   after the re-check, lost.)  Needs a 64-bit AO_t (48-bit version); off
  *   otherwise.
  * - The whole fan-out of one update, including pushes onto an instance's
  *   ready queue, waking its waiters and propagating to outer instances,

@@ -1,6 +1,6 @@
 /*
- * The consumer token's slow path, revocation and the membarrier it relies
- * on.  The contract is in token.h.
+ * The consumer token's slow path, revocation, quiescence, thread
+ * descriptors and the membarrier they rely on.  The contract is in token.h.
  */
 #include "token.h"
 
@@ -15,15 +15,13 @@
 
 #define NEED_FIRST 8u
 #define NEED_MAX (1u << 20)
+#define MAP_WORDS (VEPOLL__MAX_THREADS / 64)
 
-_Thread_local uint64_t vepoll__thread_id_tls;
+struct vepoll__thr vepoll__threads[VEPOLL__MAX_THREADS];
+_Thread_local struct vepoll__self vepoll__self;
+
 static AO_t next_thread_id;
-
-uint64_t vepoll__thread_id_slow(void)
-{
-    vepoll__thread_id_tls = (uint64_t)AO_fetch_and_add1(&next_thread_id) + 1;
-    return vepoll__thread_id_tls;
-}
+static AO_t thr_map[MAP_WORDS]; /* descriptors in use, one bit each */
 
 /* Whether the fast path may be used: membarrier's private expedited
  * command works here (registered once per process).  0 unknown, 1 yes,
@@ -45,12 +43,14 @@ static int membarrier_usable(void)
         return v == 1;
 #if defined(__linux__) && defined(__NR_membarrier) && !defined(VEPOLL__NO_BIAS)
     {
+        int saved = errno;
         long cmds = syscall(__NR_membarrier, MEMBARRIER_CMD_QUERY, 0, 0);
         v = 2;
         if (cmds >= 0 && (cmds & MEMBARRIER_CMD_PRIVATE_EXPEDITED) &&
             syscall(__NR_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED,
                     0, 0) == 0)
             v = 1;
+        errno = saved;
     }
 #else
     v = 2;
@@ -59,19 +59,78 @@ static int membarrier_usable(void)
     return v == 1;
 }
 
-/* A full memory barrier on every CPU running a thread of this process. */
+/* A full memory barrier on every CPU running a thread of this process.
+ * Only called once membarrier_usable() said yes (a token is only ever
+ * biased then), or when nothing can have announced anything. */
 static void barrier_everywhere(void)
 {
 #if defined(__linux__) && defined(__NR_membarrier)
-    syscall(__NR_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0);
+    int saved = errno;
+    if (AO_load_acquire(&fast_ok) == 1)
+        syscall(__NR_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0);
+    errno = saved;
 #endif
 }
+
+/* ---- thread descriptors -------------------------------------------------- */
+
+static pthread_once_t key_once = PTHREAD_ONCE_INIT;
+static pthread_key_t exit_key;
+
+/* At thread exit: the descriptor goes back (its slots are all clear: a
+ * thread is inside no token when it exits). */
+static void give_back(void *arg)
+{
+    size_t i = (size_t)((struct vepoll__thr *)arg - vepoll__threads);
+    AO_t bit = (AO_t)1 << (i % 64), old;
+    do {
+        old = AO_load(&thr_map[i / 64]);
+    } while (!AO_compare_and_swap_full(&thr_map[i / 64], old, old & ~bit));
+}
+
+static void make_key(void)
+{
+    pthread_key_create(&exit_key, give_back);
+}
+
+static struct vepoll__thr *take_descriptor(void)
+{
+    unsigned w, b;
+    for (w = 0; w < MAP_WORDS; w++) {
+        AO_t old = AO_load(&thr_map[w]);
+        while (~old) {
+            for (b = 0; old & ((AO_t)1 << b); b++)
+                ;
+            if (AO_compare_and_swap_full(&thr_map[w], old, old | ((AO_t)1 << b)))
+                return &vepoll__threads[w * 64 + b];
+            old = AO_load(&thr_map[w]);
+        }
+    }
+    return NULL;
+}
+
+struct vepoll__self *vepoll__self_init(void)
+{
+    struct vepoll__self *s = &vepoll__self;
+    s->id = (uint64_t)AO_fetch_and_add1(&next_thread_id) + 1;
+    s->depth = 0;
+    s->thr = NULL;
+    if (membarrier_usable() && pthread_once(&key_once, make_key) == 0) {
+        s->thr = take_descriptor();
+        if (s->thr && pthread_setspecific(exit_key, s->thr) != 0) {
+            give_back(s->thr);
+            s->thr = NULL;
+        }
+    }
+    return s;
+}
+
+/* ---- the token ------------------------------------------------------------- */
 
 int vepoll__token_init(struct vepoll__token *t)
 {
     AO_store(&t->bias, 0);
-    AO_store(&t->busy, 0);
-    AO_store(&t->revoke, 0);
+    AO_store(&t->bias_thr, 0);
     AO_store(&t->last, 0);
     t->streak = 0;
     t->need = NEED_FIRST;
@@ -83,23 +142,37 @@ void vepoll__token_destroy(struct vepoll__token *t)
     pthread_mutex_destroy(&t->mu);
 }
 
+static int announces(const struct vepoll__thr *th, const struct vepoll__token *t)
+{
+    unsigned i;
+    for (i = 0; i < VEPOLL__TOKEN_SLOTS; i++)
+        if (AO_load_acquire((volatile AO_t *)&th->held[i]) == (AO_t)t)
+            return 1;
+    return 0;
+}
+
+static void backoff(unsigned *spins)
+{
+    if (++*spins > 64)
+        sched_yield();
+}
+
 /* Under mu: take the fast path away from the biased thread. */
 static void take_bias_away(struct vepoll__token *t)
 {
+    const struct vepoll__thr *th = &vepoll__threads[AO_load(&t->bias_thr)];
     unsigned spins = 0;
-    AO_store(&t->revoke, 1);
-    barrier_everywhere();
-    while (AO_load_acquire(&t->busy))
-        if (++spins > 64)
-            sched_yield();
     AO_store(&t->bias, 0);
-    AO_store_release(&t->revoke, 0);
+    barrier_everywhere();
+    while (announces(th, t))
+        backoff(&spins);
     if (t->need < NEED_MAX)
         t->need *= 2;
 }
 
 void vepoll__token_enter_slow(struct vepoll__token *t, uint64_t me)
 {
+    struct vepoll__self *s = &vepoll__self;
     AO_t bias;
     pthread_mutex_lock(&t->mu);
     bias = AO_load(&t->bias);
@@ -108,10 +181,23 @@ void vepoll__token_enter_slow(struct vepoll__token *t, uint64_t me)
     if (AO_load(&t->last) != (AO_t)me) {
         AO_store(&t->last, (AO_t)me);
         t->streak = 1;
-    } else if (bias != (AO_t)me && ++t->streak >= t->need &&
-               membarrier_usable()) {
+    } else if (bias != (AO_t)me && ++t->streak >= t->need && s->thr) {
         /* Earned: from our next entry on, this thread needs no mutex.  Set
-         * under mu, which every revoker holds. */
+         * under mu, which every revoker holds.  (s->thr != NULL implies
+         * membarrier works.) */
+        AO_store(&t->bias_thr, (AO_t)(s->thr - vepoll__threads));
         AO_store(&t->bias, (AO_t)me);
     }
+}
+
+void vepoll__token_quiesce(struct vepoll__token *t)
+{
+    unsigned i, spins = 0;
+    if (AO_load_acquire(&fast_ok) != 1)
+        return; /* no descriptors were ever handed out: nobody announces */
+    barrier_everywhere();
+    for (i = 0; i < VEPOLL__MAX_THREADS; i++)
+        if (AO_load(&thr_map[i / 64]) & ((AO_t)1 << (i % 64)))
+            while (announces(&vepoll__threads[i], t))
+                backoff(&spins);
 }

@@ -2,41 +2,53 @@
  * The consumer token: exclusive access to one instance (its table, its
  * private ready FIFO, its harvest, ctl, polls of it, its close), with a
  * fast path that costs no atomic read-modify-write for the thread that uses
- * the instance all the time.
+ * the instance all the time.  Model-checked under x86-TSO store buffers in
+ * tests/spin/token.pml (docs/MODEL.md, "The consumer token").
  *
  * Concurrency contract
  * --------------------
  * - Whoever holds the token is alone with the instance, as the kernel's
- *   ep->mtx makes ctl and harvest exclusive.  It is taken by
- *   vepoll__token_enter and given back by vepoll__token_leave; it is never
- *   held while a thread sleeps in vepoll_wait, and never taken twice by one
- *   thread for one instance.  Lock order as for the mutex it replaces: an
- *   outer instance before an inner one, before the nesting mutex, before a
- *   source's spin lock.  Producers never take it.
+ *   ep->mtx makes ctl and harvest exclusive.  It is never held while a thread
+ *   sleeps in vepoll_wait and never taken twice by one thread for one
+ *   instance.  Lock order as for the mutex it replaces: an outer instance
+ *   before an inner one, before the nesting mutex, before a source's spin
+ *   lock.  Producers never wait for it.
  * - Slow path: `mu`, a plain mutex.
  * - Fast path (biased): after a thread has taken the token through `mu`
  *   `need` times in a row with nobody else taking it, the token is biased to
- *   it (`bias` = its thread id).  That thread then enters by storing
- *   busy = 1 and reading revoke == 0 and bias == itself, and leaves by storing
- *   busy = 0 (release): plain loads and stores only.
- * - Revocation: any other thread that takes `mu` while the token is biased
- *   stores revoke = 1, runs membarrier(PRIVATE_EXPEDITED) and waits for
- *   busy == 0, then clears bias and revoke.  The membarrier is the other half
- *   of the biased thread's store-load pair (busy = 1, then load revoke),
- *   which has no fence of its own: either that store is visible to the
- *   revoker, which then waits for the matching busy = 0, or the biased
- *   thread's load comes after the barrier and sees revoke = 1 (asymmetric
- *   Dekker, as userspace RCU's membarrier flavour).  A biased thread that
- *   saw revoke == 0 re-reads bias (acquire pairs with the revoker's release
- *   of revoke): a revocation that already finished leaves bias != itself.
- *   Each revocation doubles `need` (up to 2^20), so a token taken by turns
- *   by several threads stays on the mutex instead of paying a membarrier per
+ *   it: `bias` = its thread id, `bias_thr` = its descriptor.
+ * - Every thread that may take a token fast has a descriptor (struct
+ *   vepoll__thr, one of VEPOLL__MAX_THREADS, handed out on first use and
+ *   given back when the thread exits) with slots only that thread writes.
+ *   An entry first *announces* itself (a slot := the token: a plain store to
+ *   the thread's own descriptor, before it touches the instance), then reads
+ *   bias: equal to its id, it is inside; else it bails (clears the slot) and
+ *   takes the mutex.  Leaving the fast path clears the slot (release).
+ *   Because the announcement lives in the thread's own slot, a thread whose
+ *   look at bias is stale cannot clobber the announcement of the thread that
+ *   is inside (a single "busy" word in the token would: the model's
+ *   BUG_TOKEN_SHARED_BUSY).
+ * - Revocation: a thread that holds `mu` while the token is biased to
+ *   another thread stores bias = 0, runs membarrier(PRIVATE_EXPEDITED) and
+ *   waits until the biased thread's descriptor no longer announces the
+ *   token.  The membarrier is the other half of the entering thread's
+ *   store-load pair (announce, then read bias), which has no fence of its
+ *   own: either the announcement is visible to the revoker, which waits, or
+ *   the entering thread's read of bias comes after the barrier and sees 0.
+ *   Each revocation doubles `need` (up to 2^20), so a token taken by turns by
+ *   several threads stays on the mutex instead of paying a membarrier per
  *   turn.
+ * - Lifetime (instance.h): a call that bails takes its reference on the
+ *   instance *before* it clears its announcement, and the instance's memory
+ *   goes only after vepoll__token_quiesce (membarrier, then no descriptor
+ *   announces the token) and only if no reference was taken meanwhile.
  * - The fast path is off (the token is never biased) when membarrier's
- *   private expedited command is unavailable (old kernels, seccomp, non-Linux)
- *   and under ThreadSanitizer, which cannot see the membarrier's ordering.
+ *   private expedited command is unavailable (old kernels, seccomp,
+ *   non-Linux), under ThreadSanitizer (it cannot see the membarrier's
+ *   ordering), and for threads beyond VEPOLL__MAX_THREADS.
  * - Thread ids come from a process-wide counter and are never reused, so a
- *   new thread cannot inherit an exited thread's bias.
+ *   new thread cannot inherit an exited thread's bias; a recycled descriptor
+ *   at most makes a revoker wait for its new thread's brief announcements.
  */
 #ifndef VEPOLL_TOKEN_H
 #define VEPOLL_TOKEN_H
@@ -45,64 +57,102 @@
 #include <pthread.h>
 #include <stdint.h>
 
+#define VEPOLL__MAX_THREADS 256 /* descriptors: threads that may go fast */
+#define VEPOLL__TOKEN_SLOTS 8   /* tokens one thread holds fast at once */
+
+/* A thread's descriptor: its announcements, written only by that thread. */
+struct vepoll__thr {
+    AO_t held[VEPOLL__TOKEN_SLOTS]; /* struct vepoll__token *, or 0 */
+};
+
 struct vepoll__token {
     AO_t bias;       /* thread id allowed the fast path, or 0 */
-    AO_t busy;       /* the biased thread is inside (only it writes this) */
-    AO_t revoke;     /* a thread holding mu wants the biased one out */
+    AO_t bias_thr;   /* under mu: that thread's descriptor index */
     pthread_mutex_t mu;
     AO_t last;       /* under mu: thread id of the last holder */
     unsigned streak; /* under mu: consecutive holds by `last` */
     unsigned need;   /* under mu: holds in a row that earn the bias */
 };
 
+extern struct vepoll__thr vepoll__threads[VEPOLL__MAX_THREADS];
+
+/* The calling thread's id (never 0, never reused) and descriptor. */
+struct vepoll__self {
+    uint64_t id;
+    struct vepoll__thr *thr; /* NULL: none (the slow path only) */
+    unsigned depth;          /* slots in use: announcements nest */
+};
+extern _Thread_local struct vepoll__self vepoll__self;
+struct vepoll__self *vepoll__self_init(void);
+static inline struct vepoll__self *vepoll__self_get(void)
+{
+    struct vepoll__self *s = &vepoll__self;
+    return s->id ? s : vepoll__self_init();
+}
+static inline uint64_t vepoll__thread_id(void)
+{
+    return vepoll__self_get()->id;
+}
+
 int vepoll__token_init(struct vepoll__token *t);
 void vepoll__token_destroy(struct vepoll__token *t);
 
-/* This thread's id: never 0, never reused. */
-uint64_t vepoll__thread_id_slow(void);
-extern _Thread_local uint64_t vepoll__thread_id_tls;
-static inline uint64_t vepoll__thread_id(void)
+/* The fast path.  1: inside (leave with vepoll__token_leave(t, 1)).
+ * 0: not inside, nothing announced.  -1: biased to someone else, or
+ * revoked meanwhile: *still announced*, so the caller may secure what it
+ * needs (a reference) before vepoll__token_unannounce.  Never waits. */
+static inline int vepoll__token_fast(struct vepoll__token *t,
+                                     struct vepoll__self *s)
 {
-    uint64_t id = vepoll__thread_id_tls;
-    return id ? id : vepoll__thread_id_slow();
+    struct vepoll__thr *th = s->thr;
+    unsigned i;
+    /* Nothing may read the instance before the announcement (lifetime,
+     * above): not even a quick look at bias. */
+    if (!th || s->depth >= VEPOLL__TOKEN_SLOTS)
+        return 0; /* no descriptor, or slots full: the mutex */
+    for (i = 0; i < s->depth; i++)
+        if (AO_load(&th->held[i]) == (AO_t)t)
+            return 0; /* inside already: no second entry */
+    AO_store(&th->held[s->depth++], (AO_t)t); /* announce */
+    /* No fence: a revoker's membarrier orders the announcement before our
+     * look at bias (see above). */
+    AO_compiler_barrier();
+    return AO_load(&t->bias) == (AO_t)s->id ? 1 : -1;
+}
+
+/* After vepoll__token_fast returned -1: withdraw the announcement. */
+static inline void vepoll__token_unannounce(struct vepoll__self *s)
+{
+    AO_store_release(&s->thr->held[--s->depth], 0);
 }
 
 void vepoll__token_enter_slow(struct vepoll__token *t, uint64_t me);
 
-/* Takes the token through the fast path if this thread may (the token is
- * biased to it and it is not inside already): 1, or 0 with nothing taken.
- * Never waits. */
-static inline int vepoll__token_try_fast(struct vepoll__token *t, uint64_t me)
-{
-    if (AO_load(&t->bias) != (AO_t)me || AO_load(&t->busy))
-        return 0;
-    AO_store(&t->busy, 1);
-    /* No fence: the revoker's membarrier orders this store before our load
-     * of revoke (see above). */
-    AO_compiler_barrier();
-    if (!AO_load_acquire(&t->revoke) && AO_load(&t->bias) == (AO_t)me)
-        return 1;
-    AO_store_release(&t->busy, 0);
-    return 0;
-}
-
-/* Takes the token; returns 1 when it came through the fast path.  Pass the
- * result to vepoll__token_leave. */
+/* Takes the token for a caller that keeps the instance alive by other means
+ * (a reference, a registration it reached it through); returns 1 when it
+ * came through the fast path.  Pass the result to vepoll__token_leave. */
 static inline int vepoll__token_enter(struct vepoll__token *t)
 {
-    uint64_t me = vepoll__thread_id();
-    if (vepoll__token_try_fast(t, me))
+    struct vepoll__self *s = vepoll__self_get();
+    int f = vepoll__token_fast(t, s);
+    if (f > 0)
         return 1;
-    vepoll__token_enter_slow(t, me);
+    if (f < 0)
+        vepoll__token_unannounce(s);
+    vepoll__token_enter_slow(t, s->id);
     return 0;
 }
 
 static inline void vepoll__token_leave(struct vepoll__token *t, int fast)
 {
     if (fast)
-        AO_store_release(&t->busy, 0);
+        vepoll__token_unannounce(&vepoll__self);
     else
         pthread_mutex_unlock(&t->mu);
 }
+
+/* Before the memory holding t is freed (once nobody can start a new entry):
+ * waits until no thread announces t. */
+void vepoll__token_quiesce(struct vepoll__token *t);
 
 #endif

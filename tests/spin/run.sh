@@ -7,6 +7,8 @@
 #                                          WAKE_ET CLOSE CLOSE_ET SRCCLOSE EXCL
 #                                          EXCL_INTR NEST NEST_ET NEST3 INTR
 #                                          TIMEOUT SPIN SWEEP (EXCL_LONG: by hand)
+#                                          TOKEN_MUTEX TOKEN_LIFETIME (token.pml:
+#                                          the consumer token, x86-TSO)
 #     --bug NAME      compile with -DNAME (a seeded bug, or VARIANT_*)
 #     --expect TEXT   the run must FAIL with "assertion violated (TEXT)";
 #                     without it the run must verify with 0 errors
@@ -60,7 +62,11 @@ FAST_LT | CLOSE | CLOSE_ET | SRCCLOSE | INTR | EXCL | EXCL_INTR) w=22 opt=-O0 ;;
 *) w=19 opt=-O0 ;;
 esac
 
-defs=(-DCFG_"$cfg")
+model=vepoll.pml
+case $cfg in
+TOKEN_*) model=token.pml; defs=(-DCFG_"${cfg#TOKEN_}") ;;
+*) defs=(-DCFG_"$cfg") ;;
+esac
 [[ -n $bug ]] && defs+=(-D"$bug")
 if ((cycles)); then
     ccdefs=(-DNP) panargs=(-l)
@@ -71,8 +77,8 @@ fi
 start=$(date +%s.%N)
 # A local copy: pan writes its counterexample next to the model it was
 # generated from (vepoll.pml.trail), and spin -t replays it from there.
-cp "$here/vepoll.pml" vepoll.pml
-spin "${defs[@]}" -a vepoll.pml >spin.out 2>&1 ||
+cp "$here/$model" "$model"
+spin "${defs[@]}" -a "$model" >spin.out 2>&1 ||
     { cat spin.out; exit 1; }
 # Generated code: compiled with warnings off (house rule).
 "$cc" "$opt" -w "${ccdefs[@]}" -DCOLLAPSE -DMEMLIM=6144 -o pan pan.c
@@ -104,9 +110,9 @@ if [[ -z $expect ]]; then
         exit 0
     fi
     cat pan.out
-    if [[ -f vepoll.pml.trail ]]; then
+    if [[ -f $model.trail ]]; then
         echo "---- counterexample (spin -t -p) ----"
-        spin "${defs[@]}" -t -p -g vepoll.pml 2>&1 | tail -80
+        spin "${defs[@]}" -t -p -g "$model" 2>&1 | tail -80
     fi
     exit 1
 fi
@@ -116,7 +122,7 @@ if [[ ${errors:-0} -ge 1 ]] && grep -qF "assertion violated ($expect)" pan.out; 
     grep -F 'assertion violated' pan.out
     echo "failed as expected (seeded bug $bug violates $expect)"
     if [[ -n ${VEPOLL_SPIN_TRAIL:-} ]]; then
-        spin "${defs[@]}" -t -p vepoll.pml 2>&1 | tail -200
+        spin "${defs[@]}" -t -p "$model" 2>&1 | tail -200
     fi
     exit 0
 fi

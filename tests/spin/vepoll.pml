@@ -629,11 +629,12 @@ inline claim_requeue(r, pend, c)
     }
 }
 
-/* [wbegin]/[wend] vepoll__source_write_begin/_end: ver += 1 (full barrier).
- * Only source 0 has a fast path (vepoll_source_update ignores computed
- * sources), so the sections of instance sources are not modelled. */
-#define WRITE_BEGIN ver++
-#define WRITE_END ver++
+/* [bump] vepoll__source_bump: ver += 2 (full barrier), right after the change
+ * that ends "every registration is queued" (take, new mask, link) and before
+ * the look at the readiness that follows it.  Only source 0 has a fast path
+ * (vepoll_source_update ignores computed sources), so the bumps of instance
+ * sources are not modelled. */
+#define BUMP ver = ver + 2
 
 /* [setmask] vepoll__reg_set_mask: store mask, then generation+1, pending 0 */
 inline set_mask(r, m)
@@ -949,8 +950,8 @@ inline nest_poll_a(i0, out)
           :: a_rv != 0 -> a_out = IN; break
           :: else ->
              d_step { q_unlink(i0, a_p, a_r) };             /* [npoll.unlink] */
-             WRITE_BEGIN;                                   /* [npoll.wbegin] */
              d_step { take(a_r, s) };                       /* [npoll.take] */
+             BUMP;                                          /* [npoll.bump] */
 #ifndef BUG_NEST_POLL_NO_RECHECK
              d_step { a_rv = ready & a_m & EVB; owed[a_r] = 0 };  /* [npoll.recheck] */
 #else
@@ -964,11 +965,9 @@ inline nest_poll_a(i0, out)
                     claim(a_r, 0, a_c);
                     if :: a_c -> q_insert_after(i0, a_p, a_r) :: else -> skip fi
                 };
-                WRITE_END;                                  /* [npoll.wend] */
                 a_out = IN; break
              :: else ->
-                WRITE_END;                                  /* [npoll.empty] */
-                a_r = a_nx
+                a_r = a_nx                                  /* [npoll.empty] */
              fi
           fi
        fi
@@ -1096,10 +1095,7 @@ inline harvest(n)
           if
           :: rev != 0 -> skip        /* LT, still ready: reported, rotated */
           :: else ->
-             /* leaving the queue: take, then re-check, in a write section */
-#ifndef BUG_NO_WRITE_SECTION
-             WRITE_BEGIN;                                   /* [harvest.wbegin] */
-#endif
+             /* leaving the queue: take, bump, then re-check */
 #ifndef BUG_TAKE_AFTER_RECHECK
 #ifndef VARIANT_SPLIT_TAKE
              d_step { take(r, s) };                         /* [harvest.take] */
@@ -1107,6 +1103,9 @@ inline harvest(n)
              /* ENQUEUED cleared by one RMW, the pending bits by a second */
              d_step { ACC(r); s = st[r]; st[r] = s & ~ENQ };
              d_step { ACC(r); st[r] = st[r] & ~PEND };
+#endif
+#if !defined(BUG_NO_BUMP) && !defined(BUG_BUMP_AFTER_RECHECK)
+             BUMP;                                          /* [harvest.bump] */
 #endif
 #ifdef MODEL_NEST
              srcpoll(RSRC(r), rv);                          /* [harvest.poll] */
@@ -1138,8 +1137,10 @@ inline harvest(n)
                 :: else -> skip
                 fi
              fi;
-#ifndef BUG_NO_WRITE_SECTION
-             WRITE_END;                                     /* [harvest.wend] */
+#ifdef BUG_BUMP_AFTER_RECHECK
+             /* seeded: the bump after the re-check (an update absorbed in
+              * between is an edge no report covers) */
+             BUMP;
 #endif
              skip
           fi
@@ -1473,10 +1474,9 @@ inline ctl_mod(r, newmask)
     if
     :: intable[r] ->                                        /* table find */
 #endif
-    d_step { SRCACC WRITE_BEGIN };                         /* [mod.wbegin] */
     set_mask(r, newmask);
-    evaluate(r);
-    d_step { SRCACC WRITE_END }                            /* [mod.wend] */
+    d_step { SRCACC BUMP };                                /* [mod.bump] */
+    evaluate(r)
 #ifdef MODEL_LIFETIME
     :: else -> skip                                         /* -ENOENT */
     fi
@@ -1488,10 +1488,9 @@ inline ctl_mod(r, newmask)
 inline ctl_add(r)
 {
     lock(REP(r));
-    WRITE_BEGIN;                                            /* [add.wbegin] */
     atomic { snext[r] = watchers[0]; watchers[0] = r; live[r] = 1 };  /* [add.link] */
-    evaluate(r);                                            /* after AO_nop_full */
-    WRITE_END;                                              /* [add.wend] */
+    BUMP;                                                   /* [add.bump] */
+    evaluate(r);                                            /* after the bump's barrier */
     unlock(REP(r))
 }
 
