@@ -159,18 +159,18 @@ int vepoll_socketpair_close(vepoll_socketpair_t *s, int end);
 
 /*
  * recv(2) on one end (unix_stream_recvmsg).  flags: VEPOLL_MSG_PEEK copies
- * without consuming (and so frees no space and wakes no writer);
- * VEPOLL_MSG_WAITALL blocks until len bytes were taken, EOF, an error or the
- * timeout (what was taken is returned); VEPOLL_MSG_DONTWAIT makes this call
- * non-blocking (timeout 0); VEPOLL_MSG_NOSIGNAL is accepted and ignored.
- * VEPOLL_MSG_OOB is -EOPNOTSUPP (no out-of-band data, as a kernel without
- * CONFIG_AF_UNIX_OOB), any other flag -EINVAL (Linux ignores unknown
- * flags).  As Linux, unlike read: len 0 is not answered at once (it gives
- * 0 when data is queued or at EOF, else -EAGAIN / blocks), a pending
- * ECONNRESET that a WAITALL call meets after taking some bytes is consumed
- * and the bytes are returned, and PEEK|WAITALL that has to wait peeks again
- * from the head of the queue into the rest of the buffer (the buffer then
- * repeats the first bytes).  Errors otherwise as vepoll_socketpair_read.
+ * up to len queued bytes without taking them (so it frees no space and
+ * wakes no writer); VEPOLL_MSG_WAITALL keeps taking (and blocking) until len
+ * bytes were taken, EOF, an error or the timeout, and returns what it took;
+ * VEPOLL_MSG_DONTWAIT makes this call non-blocking (timeout 0);
+ * VEPOLL_MSG_NOSIGNAL is accepted and ignored.  PEEK|WAITALL waits only
+ * while nothing is queued, then peeks what is there (Linux's peek never
+ * waits for more).  VEPOLL_MSG_OOB is -EOPNOTSUPP (no out-of-band data, as
+ * a kernel without CONFIG_AF_UNIX_OOB), any other flag -EINVAL (Linux
+ * ignores unknown flags).  As Linux, unlike read: len 0 is not answered at
+ * once (0 when data is queued or at EOF, else -EAGAIN / blocks), and a
+ * pending ECONNRESET met after a WAITALL call took some bytes is consumed
+ * and the bytes are returned.  Errors otherwise as vepoll_socketpair_read.
  */
 ssize_t vepoll_socketpair_recv(vepoll_socketpair_t *s, int end, void *buf,
                                size_t len, int flags, int64_t timeout_ns);

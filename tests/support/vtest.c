@@ -8,6 +8,7 @@
  */
 #include "vtest.h"
 
+#include <dirent.h>
 #include <sched.h>
 #include <stdarg.h>
 #include <sys/syscall.h>
@@ -361,6 +362,32 @@ void *vt_waiter_main(void *arg)
 void vt_waiter_until_blocked(struct vt_waiter *w)
 {
     vt_until_asleep(&w->tid, &w->done);
+}
+
+int vt_threads_named(const char *comm)
+{
+    char path[300], name[64];
+    struct dirent *de;
+    DIR *d = opendir("/proc/self/task");
+    int n = 0;
+    if (!d)
+        return -1;
+    while ((de = readdir(d))) {
+        FILE *f;
+        if (de->d_name[0] == '.')
+            continue;
+        snprintf(path, sizeof path, "/proc/self/task/%s/comm", de->d_name);
+        f = fopen(path, "r");
+        if (!f)
+            continue; /* the thread has just exited */
+        if (fgets(name, sizeof name, f)) {
+            name[strcspn(name, "\n")] = 0;
+            n += strcmp(name, comm) == 0;
+        }
+        fclose(f);
+    }
+    closedir(d);
+    return n;
 }
 
 /* ---- fuzz input ------------------------------------------------------------------- */

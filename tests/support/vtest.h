@@ -20,7 +20,8 @@
  *                 cmocka setup/teardown functions, see below
  *   allocator     vt_alloc: THE counting, failing allocator
  *   threads       struct vt_waiter (a thread blocked in vepoll_wait),
- *                 vt_until_asleep (until a thread sleeps in the kernel)
+ *                 vt_until_asleep (until a thread sleeps in the kernel),
+ *                 vt_threads_named (threads of this process by name)
  *   fuzz input    struct vt_in, vt_in_u8, vt_trace (the libFuzzer targets)
  *
  * Worker threads never call cmocka asserts: they use the non-asserting
@@ -220,6 +221,9 @@ char vt_thread_state(pid_t tid);
 void vt_until_asleep(_Atomic pid_t *tid, atomic_int *done);
 /* vt_until_asleep for a vt_waiter. */
 void vt_waiter_until_blocked(struct vt_waiter *w);
+/* How many threads of this process have the name `comm` (Linux:
+ * /proc/self/task/N/comm; -1 if it cannot be read). */
+int vt_threads_named(const char *comm);
 
 /* ---- fuzz input (the libFuzzer targets) -------------------------------------------- */
 
