@@ -156,6 +156,7 @@ int vepoll_socketpair_close(vepoll_socketpair_t *s, int end);
 #define VEPOLL_MSG_DONTWAIT 0x40
 #define VEPOLL_MSG_WAITALL 0x100
 #define VEPOLL_MSG_NOSIGNAL 0x4000
+#define VEPOLL_MSG_MORE 0x8000
 
 /*
  * recv(2) on one end (unix_stream_recvmsg).  flags: VEPOLL_MSG_PEEK copies
@@ -165,19 +166,22 @@ int vepoll_socketpair_close(vepoll_socketpair_t *s, int end);
  * VEPOLL_MSG_DONTWAIT makes this call non-blocking (timeout 0);
  * VEPOLL_MSG_NOSIGNAL is accepted and ignored.  PEEK|WAITALL waits only
  * while nothing is queued, then peeks what is there (Linux's peek never
- * waits for more).  VEPOLL_MSG_OOB is -EOPNOTSUPP (no out-of-band data, as
- * a kernel without CONFIG_AF_UNIX_OOB), any other flag -EINVAL (Linux
- * ignores unknown flags).  As Linux, unlike read: len 0 is not answered at
- * once (0 when data is queued or at EOF, else -EAGAIN / blocks), and a
- * pending ECONNRESET met after a WAITALL call took some bytes is consumed
- * and the bytes are returned.  Errors otherwise as vepoll_socketpair_read.
+ * waits for more).  VEPOLL_MSG_OOB is -EINVAL (what Linux answers when no
+ * out-of-band byte is pending, and none ever is here), any other flag
+ * -EINVAL (Linux ignores unknown flags).  As Linux, unlike read: len 0 is
+ * not answered at once (0 when data is queued or at EOF, else -EAGAIN /
+ * blocks), and a pending ECONNRESET met after a WAITALL call took some bytes
+ * is consumed and the bytes are returned.  Errors otherwise as
+ * vepoll_socketpair_read.
  */
 ssize_t vepoll_socketpair_recv(vepoll_socketpair_t *s, int end, void *buf,
                                size_t len, int flags, int64_t timeout_ns);
 /* send(2) on one end: vepoll_socketpair_write with flags VEPOLL_MSG_DONTWAIT
- * (this call non-blocking) and VEPOLL_MSG_NOSIGNAL (accepted: the library
- * raises no signal, a write to a shut or closed peer is -EPIPE either way);
- * VEPOLL_MSG_OOB -EOPNOTSUPP, any other flag -EINVAL. */
+ * (this call non-blocking), VEPOLL_MSG_NOSIGNAL (accepted: the library
+ * raises no signal, a write to a shut or closed peer is -EPIPE either way)
+ * and VEPOLL_MSG_MORE (ignored, as Linux does on unix streams);
+ * VEPOLL_MSG_OOB -EOPNOTSUPP (as a kernel without CONFIG_AF_UNIX_OOB), any
+ * other flag -EINVAL (Linux ignores unknown flags). */
 ssize_t vepoll_socketpair_send(vepoll_socketpair_t *s, int end,
                                const void *buf, size_t len, int flags,
                                int64_t timeout_ns);

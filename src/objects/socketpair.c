@@ -298,11 +298,11 @@ static ssize_t recv_step(void *call, int may_block, int slept)
     return c->done ? (ssize_t)c->done : -EAGAIN;
 }
 
-/* VEPOLL_MSG_OOB -EOPNOTSUPP, a flag outside `known` -EINVAL, else 0. */
-static int msg_flags_error(int flags, int known)
+/* A flag outside `known`: -EINVAL, except MSG_OOB, which gets `oob`. */
+static int msg_flags_error(int flags, int known, int oob)
 {
     if (flags & VEPOLL_MSG_OOB)
-        return -EOPNOTSUPP;
+        return oob;
     return (flags & ~known) ? -EINVAL : 0;
 }
 
@@ -312,8 +312,10 @@ ssize_t vepoll_socketpair_recv(vepoll_socketpair_t *s, int end, void *buf, size_
     struct call c = {s, end, NULL, buf, vepoll__rw_len(len), 0, flags};
     int rc = end_error(s, end);
     if (!rc)
-        rc = msg_flags_error(flags, VEPOLL_MSG_PEEK | VEPOLL_MSG_DONTWAIT |
-                                        VEPOLL_MSG_WAITALL | VEPOLL_MSG_NOSIGNAL);
+        rc = msg_flags_error(flags,
+                             VEPOLL_MSG_PEEK | VEPOLL_MSG_DONTWAIT | VEPOLL_MSG_WAITALL |
+                                 VEPOLL_MSG_NOSIGNAL,
+                             -EINVAL); /* Linux: no out-of-band byte pending */
     if (rc)
         return rc;
     if (flags & VEPOLL_MSG_DONTWAIT)
@@ -398,7 +400,8 @@ ssize_t vepoll_socketpair_send(vepoll_socketpair_t *s, int end, const void *buf,
 {
     int rc = end_error(s, end);
     if (!rc)
-        rc = msg_flags_error(flags, VEPOLL_MSG_DONTWAIT | VEPOLL_MSG_NOSIGNAL);
+        rc = msg_flags_error(flags, VEPOLL_MSG_DONTWAIT | VEPOLL_MSG_NOSIGNAL | VEPOLL_MSG_MORE,
+                             -EOPNOTSUPP);
     if (rc)
         return rc;
     return vepoll_socketpair_write(s, end, buf, len,
