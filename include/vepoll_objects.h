@@ -170,9 +170,9 @@ int vepoll_socketpair_close(vepoll_socketpair_t *s, int end);
  * out-of-band byte is pending, and none ever is here), any other flag
  * -EINVAL (Linux ignores unknown flags).  As Linux, unlike read: len 0 is
  * not answered at once (0 when data is queued or at EOF, else -EAGAIN /
- * blocks), and a pending ECONNRESET met after a WAITALL call took some bytes
- * is consumed and the bytes are returned.  Errors otherwise as
- * vepoll_socketpair_read.
+ * blocks), a NULL buffer is -EFAULT only when there are bytes to copy, and
+ * a pending ECONNRESET met after a WAITALL call took some bytes is consumed
+ * and the bytes are returned.  Errors otherwise as vepoll_socketpair_read.
  */
 ssize_t vepoll_socketpair_recv(vepoll_socketpair_t *s, int end, void *buf,
                                size_t len, int flags, int64_t timeout_ns);

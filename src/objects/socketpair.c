@@ -271,12 +271,13 @@ static ssize_t recv_step(void *call, int may_block, int slept)
     struct vepoll_socketpair *s = c->s;
     int end = c->end, err;
     size_t target = c->len && (c->flags & VEPOLL_MSG_WAITALL) ? c->len : 1;
+    (void)slept;
     if (!s->src[end])
         return c->done ? (ssize_t)c->done : -EBADF;
-    if (!slept && c->len && !c->rbuf)
-        return -EFAULT;
     if (unread(&s->q[end])) {
         int freed;
+        if (c->len && !c->rbuf)
+            return -EFAULT; /* Linux: when it copies, not before */
         /* A peek returns what is there; it frees nothing, wakes nobody. */
         if (c->flags & VEPOLL_MSG_PEEK)
             return (ssize_t)peek(s, end, c->rbuf, c->len);

@@ -22,6 +22,8 @@
  *   threads       struct vt_waiter (a thread blocked in vepoll_wait),
  *                 vt_until_asleep (until a thread sleeps in the kernel),
  *                 vt_threads_named (threads of this process by name)
+ *   WASIX         vt_wx_epoll_create, vt_wx_ctl, vt_wx_wait: the epoll imports
+ *                 with a private guest memory, struct vt_wxev
  *   fuzz input    struct vt_in, vt_in_u8, vt_trace (the libFuzzer targets)
  *
  * Worker threads never call cmocka asserts: they use the non-asserting
@@ -58,6 +60,7 @@
 
 #include "models.h"
 #include "vepoll.h"
+#include "vepoll_wasix.h"
 
 /* ---- time ------------------------------------------------------------------ */
 
@@ -224,6 +227,24 @@ void vt_waiter_until_blocked(struct vt_waiter *w);
 /* How many threads of this process have the name `comm` (Linux:
  * /proc/self/task/N/comm; -1 if it cannot be read). */
 int vt_threads_named(const char *comm);
+
+/* ---- the WASIX adapter through its ABI ----------------------------------------------- */
+
+/* epoll_create / epoll_ctl / epoll_wait imports (wasm32 layout) through a
+ * private guest memory inside vtest.c: one caller at a time.  They return
+ * the import's WASI errno; vt_wx_wait returns the number of events, or
+ * minus the WASI errno.  An event's guest data is (data2, data.fd). */
+struct vt_wxev {
+    uint32_t events; /* WASIX bits */
+    uint32_t fd;     /* data.fd: the watched fd */
+    uint64_t data2;
+};
+
+uint32_t vt_wx_epoll_create(vepoll_wasix_t *wx, uint32_t *epfd);
+uint32_t vt_wx_ctl(vepoll_wasix_t *wx, uint32_t epfd, uint32_t wasix_op, uint32_t fd,
+                   uint32_t wasix_events, uint64_t data2);
+int vt_wx_wait(vepoll_wasix_t *wx, uint32_t epfd, struct vt_wxev *out, int maxevents,
+               uint64_t timeout_ns);
 
 /* ---- fuzz input (the libFuzzer targets) -------------------------------------------- */
 
