@@ -267,7 +267,10 @@ int vepoll_wasix_timerfd_gettime(vepoll_wasix_t *wx, uint32_t fd, struct vepoll_
 struct vepoll_wasix_fdinfo {
     enum vepoll_wasix_kind kind;
     int nonblock;     /* O_NONBLOCK of the description (shared by dups) */
-    uint32_t ready;   /* current vepoll readiness bits (0 for stdio) */
+    uint32_t ready;   /* current vepoll readiness bits; 0 for stdio and for an
+                       * epoll instance, whose readiness is a poll of it that
+                       * changes its ready list as Linux's poll does (ask
+                       * vepoll_wasix_poll); fd_info changes nothing */
     uint64_t nbytes;  /* bytes readable now (pipes, sockets; 8 or 0 for eventfds, timerfds) */
     int host_stdio;   /* VEPOLL_WASIX_KIND_STDIO: the host stream 0, 1 or 2; else -1 */
 };

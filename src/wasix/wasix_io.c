@@ -262,7 +262,10 @@ int vepoll_wasix_fd_info(vepoll_wasix_t *wx, uint32_t fd, struct vepoll_wasix_fd
     out->kind = o->k->id;
     out->nonblock = nonblock;
     out->host_stdio = o->k == &vepoll__wx_stdio_kind ? o->end : -1;
-    src = o->k->source(o);
+    /* An instance's readiness is a poll of it, which (as Linux's) drops the
+     * entries it finds not ready from its ready list: fcntl or fstat must
+     * not do that, so it is left out here (vepoll_wasix_poll polls). */
+    src = o->k == &vepoll__wx_epoll_kind ? NULL : o->k->source(o);
     out->ready = src ? vepoll_source_ready(src) : 0;
     if (o->k->nbytes)
         out->nbytes = o->k->nbytes(o, out->ready);
