@@ -276,7 +276,9 @@ static ssize_t recv_step(void *call, int may_block, int slept)
         return c->done ? (ssize_t)c->done : -EBADF;
     if (unread(&s->q[end])) {
         int freed;
-        if (c->len && !c->rbuf)
+        if (!c->len)
+            return 0; /* there is data, so no wait: nothing to copy */
+        if (!c->rbuf)
             return -EFAULT; /* Linux: when it copies, not before */
         /* A peek returns what is there; it frees nothing, wakes nobody. */
         if (c->flags & VEPOLL_MSG_PEEK)
