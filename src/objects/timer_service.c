@@ -225,8 +225,10 @@ void vepoll__timer_unuse(int base)
 
 /* ---- arming (owner's lock held) ------------------------------------------------ */
 
-void vepoll__timer_init(struct vepoll__timer *t, void (*fire)(struct vepoll__timer *t, AO_t gen))
+void vepoll__timer_init(struct vepoll__timer *t, void (*fire)(struct vepoll__timer *t, AO_t gen),
+                        void *owner)
 {
+    t->owner = owner;
     t->child = t->next = t->prev = NULL;
     t->heap = NULL;
     t->when = 0;
@@ -259,6 +261,11 @@ void vepoll__timer_arm(struct vepoll__timer *t, int base, int64_t when)
     if (b->root == t)
         pthread_cond_signal(&b->cv); /* a new earliest deadline */
     pthread_mutex_unlock(&b->mu);
+}
+
+int vepoll__timer_current(const struct vepoll__timer *t, AO_t gen)
+{
+    return AO_load(&t->gen) == gen;
 }
 
 void vepoll__timer_quiesce(struct vepoll__timer *t)

@@ -65,10 +65,12 @@ struct vepoll__timer {
     AO_t gen; /* bumped by every arm and disarm */
     /* The service thread, holding no service lock; set once at init. */
     void (*fire)(struct vepoll__timer *t, AO_t gen);
+    void *owner; /* for fire */
 };
 
-/* A node that is in no heap. */
-void vepoll__timer_init(struct vepoll__timer *t, void (*fire)(struct vepoll__timer *t, AO_t gen));
+/* A node of `owner` that is in no heap. */
+void vepoll__timer_init(struct vepoll__timer *t, void (*fire)(struct vepoll__timer *t, AO_t gen),
+                        void *owner);
 /* One more user of a base: starts its thread if needed.  0, or a negative
  * errno (the thread could not be started) with nothing changed. */
 int vepoll__timer_use(int base);
@@ -80,6 +82,9 @@ int64_t vepoll__timer_now(int base);
 void vepoll__timer_arm(struct vepoll__timer *t, int base, int64_t when);
 /* Owner's lock held: t leaves its heap (if any); the generation moves. */
 void vepoll__timer_disarm(struct vepoll__timer *t);
+/* Owner's lock held (in fire): is `gen` still t's generation, i.e. was t
+ * neither re-armed nor disarmed since the pop that produced it? */
+int vepoll__timer_current(const struct vepoll__timer *t, AO_t gen);
 /* No owner lock held: returns once no service thread is inside t->fire. */
 void vepoll__timer_quiesce(struct vepoll__timer *t);
 

@@ -29,7 +29,6 @@
  * and the last reference frees it as for every object.
  */
 #include <errno.h>
-#include <stddef.h>
 #include <string.h>
 
 #include "obj.h"
@@ -152,10 +151,9 @@ static void current(const struct vepoll_timerfd *t, struct vepoll_itimerspec *cu
 /* The service thread: the expiry it popped, if still current. */
 static void fire(struct vepoll__timer *tm, AO_t gen)
 {
-    struct vepoll_timerfd *t =
-        (struct vepoll_timerfd *)((char *)tm - offsetof(struct vepoll_timerfd, tm));
+    struct vepoll_timerfd *t = tm->owner;
     pthread_mutex_lock(&t->o.mu);
-    if (t->src && AO_load(&tm->gen) == gen)
+    if (t->src && vepoll__timer_current(&t->tm, gen))
         expire(t);
     pthread_mutex_unlock(&t->o.mu);
 }
@@ -191,7 +189,7 @@ int vepoll_timerfd_create(vepoll_timerfd_t **out, int clockid, int flags)
         return -ENOMEM;
     t->clockid = clockid;
     t->base = VEPOLL__TIMER_MONO;
-    vepoll__timer_init(&t->tm, fire);
+    vepoll__timer_init(&t->tm, fire, t);
     for (n = bases_of(clockid); used < n; used++) {
         rc = vepoll__timer_use(used);
         if (rc)
