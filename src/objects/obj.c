@@ -4,6 +4,7 @@
  * contract is in obj.h.
  */
 #include <errno.h>
+#include <string.h>
 #include <time.h>
 
 #include "obj.h"
@@ -122,6 +123,15 @@ ssize_t vepoll__obj_call(struct vepoll__obj *o, int64_t timeout_ns,
         slept = 1;
     }
     vepoll__obj_unlock(o);
+    return ret;
+}
+
+ssize_t vepoll__obj_call_copy(struct vepoll__obj *o, int64_t timeout_ns, vepoll__obj_step *step,
+                              void *call, void *buf, const void *val, size_t n)
+{
+    ssize_t ret = vepoll__obj_call(o, timeout_ns, step, call);
+    if (ret > 0)
+        memcpy(buf, val, n);
     return ret;
 }
 

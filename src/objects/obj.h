@@ -109,6 +109,11 @@ typedef ssize_t vepoll__obj_step(void *call, int may_block, int slept);
 ssize_t vepoll__obj_call(struct vepoll__obj *o, int64_t timeout_ns,
                          vepoll__obj_step *step, void *call);
 
+/* vepoll__obj_call for a read whose step leaves an n-byte value at val (in
+ * the call): the value is copied to buf when the step answered > 0. */
+ssize_t vepoll__obj_call_copy(struct vepoll__obj *o, int64_t timeout_ns, vepoll__obj_step *step,
+                              void *call, void *buf, const void *val, size_t n);
+
 /* The source behind *src, read under the lock (NULL once closed). */
 vepoll_source_t *vepoll__obj_source(struct vepoll__obj *o,
                                     vepoll_source_t *const *src);

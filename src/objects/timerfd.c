@@ -29,7 +29,6 @@
  * and the last reference frees it as for every object.
  */
 #include <errno.h>
-#include <string.h>
 
 #include "obj.h"
 #include "timer_service.h"
@@ -311,13 +310,10 @@ static ssize_t read_step(void *call, int may_block, int slept)
 ssize_t vepoll_timerfd_read(vepoll_timerfd_t *t, void *buf, size_t len, int64_t timeout_ns)
 {
     struct read_call c = {t, len, buf != NULL, 0};
-    ssize_t ret;
     if (!t)
         return -EBADF;
-    ret = vepoll__obj_call(&t->o, timeout_ns, read_step, &c);
-    if (ret > 0)
-        memcpy(buf, &c.ticks, sizeof(c.ticks));
-    return ret;
+    return vepoll__obj_call_copy(&t->o, timeout_ns, read_step, &c, buf, &c.ticks,
+                                 sizeof(c.ticks));
 }
 
 /* Under mu, at the final close: no more expirations, no more service use. */

@@ -54,6 +54,10 @@ struct vepoll_wasix {
 int vepoll__wx_new(vepoll_wasix_t **out, const struct vepoll_wasix_fdtable *table);
 void vepoll__wx_delete(vepoll_wasix_t *wx);
 
+/* An array grown to new_size bytes (zeroed beyond the old_size bytes it
+ * keeps): 0, or -ENOMEM with *arr untouched. */
+int vepoll__wx_grow(void **arr, size_t old_size, size_t new_size);
+
 /* wasix_table.c, for wasix_io.c (the built-in table only):
  * obj_new: a description with no reference yet (NULL: no memory);
  * obj_get: fd's description with a reference and its O_NONBLOCK as of now,

@@ -134,21 +134,38 @@ int vepoll_wasix_timerfd_create(vepoll_wasix_t *wx, int clockid, int flags, uint
 
 /* ---- I/O --------------------------------------------------------------------------- */
 
-int vepoll_wasix_shutdown(vepoll_wasix_t *wx, uint32_t fd, int how)
+/* fn on fd's description, held for the call (-EBADF, -ENOTSUP first). */
+static int on_desc(vepoll_wasix_t *wx, uint32_t fd,
+                   int (*fn)(struct vepoll__wx_obj *o, void *arg), void *arg)
 {
     struct vepoll__wx_obj *o;
     int rc = vepoll__wx_obj_get(wx, fd, &o, NULL);
     if (rc)
         return rc;
-    rc = o->k->shutdown ? o->k->shutdown(o, how) : -ENOTSOCK;
+    rc = fn(o, arg);
     vepoll__wx_obj_put(wx, o);
     return rc;
 }
 
-/* read (into rbuf) or, writing, write (from wbuf) on fd: blocking unless
- * the description is non-blocking. */
-static int64_t host_io(vepoll_wasix_t *wx, uint32_t fd, void *rbuf, const void *wbuf, size_t len,
-                       int writing)
+static int shutdown_desc(struct vepoll__wx_obj *o, void *how)
+{
+    return o->k->shutdown ? o->k->shutdown(o, *(int *)how) : -ENOTSOCK;
+}
+
+int vepoll_wasix_shutdown(vepoll_wasix_t *wx, uint32_t fd, int how)
+{
+    return on_desc(wx, fd, shutdown_desc, &how);
+}
+
+/* The four transfers, one way through the description's kind. */
+enum xfer { X_READ, X_WRITE, X_RECV, X_SEND };
+
+/* read / write / recv / send on fd: blocking unless the description is
+ * non-blocking (recv and send: or MSG_DONTWAIT is given).  recv and send
+ * are -ENOTSOCK on anything but a socket, then the object checks the
+ * flags. */
+static int64_t xfer(vepoll_wasix_t *wx, uint32_t fd, void *rbuf, const void *wbuf, size_t len,
+                    int flags, enum xfer x)
 {
     struct vepoll__wx_obj *o;
     const struct vepoll__wx_kind *k;
@@ -159,56 +176,34 @@ static int64_t host_io(vepoll_wasix_t *wx, uint32_t fd, void *rbuf, const void *
         return rc;
     k = o->k;
     timeout = nonblock ? 0 : -1;
-    if (writing)
-        n = k->write ? k->write(o, wbuf, len, timeout) : k->noio;
-    else
-        n = k->read ? k->read(o, rbuf, len, timeout) : k->noio;
+    switch (x) {
+    case X_READ: n = k->read ? k->read(o, rbuf, len, timeout) : k->noio; break;
+    case X_WRITE: n = k->write ? k->write(o, wbuf, len, timeout) : k->noio; break;
+    case X_RECV: n = k->recv ? k->recv(o, rbuf, len, flags, timeout) : -ENOTSOCK; break;
+    default: n = k->send ? k->send(o, wbuf, len, flags, timeout) : -ENOTSOCK; break;
+    }
     vepoll__wx_obj_put(wx, o);
     return n;
 }
 
 int64_t vepoll_wasix_read(vepoll_wasix_t *wx, uint32_t fd, void *buf, size_t len)
 {
-    return host_io(wx, fd, buf, NULL, len, 0);
+    return xfer(wx, fd, buf, NULL, len, 0, X_READ);
 }
 
 int64_t vepoll_wasix_write(vepoll_wasix_t *wx, uint32_t fd, const void *buf, size_t len)
 {
-    return host_io(wx, fd, NULL, buf, len, 1);
-}
-
-/* recv (into rbuf) or, sending, send (from wbuf): -ENOTSOCK on anything
- * but a socket, then the object's flag checks. */
-static int64_t host_msg(vepoll_wasix_t *wx, uint32_t fd, void *rbuf, const void *wbuf, size_t len,
-                        int flags, int sending)
-{
-    struct vepoll__wx_obj *o;
-    const struct vepoll__wx_kind *k;
-    int64_t timeout;
-    ssize_t n;
-    int nonblock, rc = vepoll__wx_obj_get(wx, fd, &o, &nonblock);
-    if (rc)
-        return rc;
-    k = o->k;
-    timeout = nonblock ? 0 : -1;
-    if (!k->recv)
-        n = -ENOTSOCK;
-    else if (sending)
-        n = k->send(o, wbuf, len, flags, timeout);
-    else
-        n = k->recv(o, rbuf, len, flags, timeout);
-    vepoll__wx_obj_put(wx, o);
-    return n;
+    return xfer(wx, fd, NULL, buf, len, 0, X_WRITE);
 }
 
 int64_t vepoll_wasix_recv(vepoll_wasix_t *wx, uint32_t fd, void *buf, size_t len, int flags)
 {
-    return host_msg(wx, fd, buf, NULL, len, flags, 0);
+    return xfer(wx, fd, buf, NULL, len, flags, X_RECV);
 }
 
 int64_t vepoll_wasix_send(vepoll_wasix_t *wx, uint32_t fd, const void *buf, size_t len, int flags)
 {
-    return host_msg(wx, fd, NULL, buf, len, flags, 1);
+    return xfer(wx, fd, NULL, buf, len, flags, X_SEND);
 }
 
 /* ---- timerfd settings ---------------------------------------------------------------- */
@@ -235,15 +230,14 @@ int vepoll_wasix_timerfd_settime(vepoll_wasix_t *wx, uint32_t fd, int flags,
     return rc;
 }
 
+static int gettime_desc(struct vepoll__wx_obj *o, void *cur)
+{
+    return o->k->gettime ? o->k->gettime(o, cur) : -EINVAL;
+}
+
 int vepoll_wasix_timerfd_gettime(vepoll_wasix_t *wx, uint32_t fd, struct vepoll_itimerspec *cur)
 {
-    struct vepoll__wx_obj *o;
-    int rc = vepoll__wx_obj_get(wx, fd, &o, NULL);
-    if (rc)
-        return rc;
-    rc = o->k->gettime ? o->k->gettime(o, cur) : -EINVAL;
-    vepoll__wx_obj_put(wx, o);
-    return rc;
+    return on_desc(wx, fd, gettime_desc, cur);
 }
 
 /* ---- fd_info and poll ------------------------------------------------------------------ */

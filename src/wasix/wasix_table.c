@@ -113,22 +113,18 @@ int vepoll__wx_obj_get(vepoll_wasix_t *wx, uint32_t fd, struct vepoll__wx_obj **
 static int grow_locked(vepoll_wasix_t *wx, uint32_t need)
 {
     uint32_t cap = wx->nfds ? wx->nfds : 64;
-    struct vepoll__wx_fd *n;
+    int rc;
     if (need <= wx->nfds)
         return 0;
     while (cap < need)
         cap *= 2;
     if (cap > MAX_FDS)
         cap = MAX_FDS;
-    n = vepoll__calloc((size_t)cap * sizeof(*n));
-    if (!n)
-        return -ENOMEM;
-    if (wx->fds)
-        memcpy(n, wx->fds, (size_t)wx->nfds * sizeof(*n));
-    vepoll__free(wx->fds, (size_t)wx->nfds * sizeof(*n));
-    wx->fds = n;
-    wx->nfds = cap;
-    return 0;
+    rc = vepoll__wx_grow((void **)&wx->fds, (size_t)wx->nfds * sizeof(*wx->fds),
+                         (size_t)cap * sizeof(*wx->fds));
+    if (!rc)
+        wx->nfds = cap;
+    return rc;
 }
 
 /* Under tmu: the n lowest free numbers >= min into fds (the table grown to
@@ -166,23 +162,6 @@ int vepoll__wx_install(vepoll_wasix_t *wx, struct vepoll__wx_obj **os, uint32_t 
         }
     pthread_mutex_unlock(&wx->tmu);
     return rc;
-}
-
-int vepoll_wasix_close(vepoll_wasix_t *wx, uint32_t fd)
-{
-    struct vepoll__wx_obj *o;
-    int rc = builtin_error(wx);
-    if (rc)
-        return rc;
-    pthread_mutex_lock(&wx->tmu);
-    o = at_locked(wx, fd);
-    if (o)
-        set_locked(wx, fd, NULL, 0);
-    pthread_mutex_unlock(&wx->tmu);
-    if (!o)
-        return -EBADF;
-    vepoll__wx_obj_put(wx, o);
-    return 0;
 }
 
 int vepoll_wasix_dup(vepoll_wasix_t *wx, uint32_t fd, uint32_t min_fd, int cloexec,
@@ -243,73 +222,65 @@ int vepoll_wasix_dup3(vepoll_wasix_t *wx, uint32_t fd, uint32_t newfd, int cloex
     return rc;
 }
 
-int vepoll_wasix_renumber(vepoll_wasix_t *wx, uint32_t from, uint32_t to)
-{
-    struct vepoll__wx_obj *o, *prev = NULL;
-    int rc = builtin_error(wx);
-    if (rc)
-        return rc;
-    pthread_mutex_lock(&wx->tmu);
-    o = at_locked(wx, from);
-    if (!o || to >= MAX_FDS)
-        rc = -EBADF;
-    else if (from != to)
-        rc = grow_locked(wx, to + 1);
-    if (!rc && from != to) {
-        /* from's reference moves to `to`. */
-        prev = replace_locked(wx, to, o, wx->fds[from].cloexec);
-        set_locked(wx, from, NULL, 0);
-    }
-    pthread_mutex_unlock(&wx->tmu);
-    if (prev)
-        vepoll__wx_obj_put(wx, prev);
-    return rc;
-}
+/* The per-descriptor calls: one entry read or changed under tmu (a
+ * description the change lets go of is put after tmu is released). */
+enum entry_op { E_CLOSE, E_RENUMBER, E_GET_CLOEXEC, E_SET_CLOEXEC, E_SET_NONBLOCK };
 
-int vepoll_wasix_get_cloexec(vepoll_wasix_t *wx, uint32_t fd, int *on)
+static int entry_op(vepoll_wasix_t *wx, uint32_t fd, enum entry_op op, uint32_t arg, int *out)
 {
-    int rc = builtin_error(wx);
-    if (rc)
-        return rc;
-    if (!on)
-        return -EINVAL;
-    pthread_mutex_lock(&wx->tmu);
-    if (at_locked(wx, fd))
-        *on = wx->fds[fd].cloexec;
-    else
-        rc = -EBADF;
-    pthread_mutex_unlock(&wx->tmu);
-    return rc;
-}
-
-int vepoll_wasix_set_cloexec(vepoll_wasix_t *wx, uint32_t fd, int on)
-{
-    int rc = builtin_error(wx);
-    if (rc)
-        return rc;
-    pthread_mutex_lock(&wx->tmu);
-    if (at_locked(wx, fd))
-        wx->fds[fd].cloexec = on != 0;
-    else
-        rc = -EBADF;
-    pthread_mutex_unlock(&wx->tmu);
-    return rc;
-}
-
-int vepoll_wasix_set_nonblock(vepoll_wasix_t *wx, uint32_t fd, int on)
-{
-    struct vepoll__wx_obj *o;
+    struct vepoll__wx_obj *o, *closed = NULL;
     int rc = builtin_error(wx);
     if (rc)
         return rc;
     pthread_mutex_lock(&wx->tmu);
     o = at_locked(wx, fd);
-    if (o)
-        o->nonblock = on != 0; /* the description's: every dup sees it */
-    else
+    if (!o)
         rc = -EBADF;
+    else if (op == E_CLOSE)
+        closed = replace_locked(wx, fd, NULL, 0);
+    else if (op == E_RENUMBER && arg >= MAX_FDS)
+        rc = -EBADF;
+    else if (op == E_RENUMBER && arg != fd && !(rc = grow_locked(wx, arg + 1))) {
+        /* fd's reference and FD_CLOEXEC move to arg */
+        closed = replace_locked(wx, arg, o, wx->fds[fd].cloexec);
+        set_locked(wx, fd, NULL, 0);
+    } else if (op == E_GET_CLOEXEC)
+        *out = wx->fds[fd].cloexec;
+    else if (op == E_SET_CLOEXEC)
+        wx->fds[fd].cloexec = arg != 0;
+    else if (op == E_SET_NONBLOCK)
+        o->nonblock = arg != 0; /* the description's: every dup sees it */
     pthread_mutex_unlock(&wx->tmu);
+    if (closed) /* its reference, after tmu: maybe the final close */
+        vepoll__wx_obj_put(wx, closed);
     return rc;
+}
+
+int vepoll_wasix_renumber(vepoll_wasix_t *wx, uint32_t from, uint32_t to)
+{
+    return entry_op(wx, from, E_RENUMBER, to, NULL);
+}
+
+int vepoll_wasix_close(vepoll_wasix_t *wx, uint32_t fd)
+{
+    return entry_op(wx, fd, E_CLOSE, 0, NULL);
+}
+
+int vepoll_wasix_get_cloexec(vepoll_wasix_t *wx, uint32_t fd, int *on)
+{
+    if (wx && wx->builtin && !on)
+        return -EINVAL;
+    return entry_op(wx, fd, E_GET_CLOEXEC, 0, on);
+}
+
+int vepoll_wasix_set_cloexec(vepoll_wasix_t *wx, uint32_t fd, int on)
+{
+    return entry_op(wx, fd, E_SET_CLOEXEC, on != 0, NULL);
+}
+
+int vepoll_wasix_set_nonblock(vepoll_wasix_t *wx, uint32_t fd, int on)
+{
+    return entry_op(wx, fd, E_SET_NONBLOCK, on != 0, NULL);
 }
 
 /* ---- the table interface --------------------------------------------------- */

@@ -27,14 +27,16 @@
  *                                  settime, gettime and read allocate nothing:
  *                                  the timer service's heap is intrusive)
  *   SITE_WX_ADAPTER src/wasix/wasix.c vepoll_wasix_create: the adapter
- *   SITE_WX_SIDE   src/wasix/wasix.c  reg_reserve: guest-data slots and the two
- *                                  bucket arrays (3 calls)
+ *   SITE_WX_SIDE   src/wasix/wasix.c  reg_reserve: guest-data slots (through
+ *                                  vepoll__wx_grow) and the two bucket arrays
+ *                                  (3 calls)
  *   SITE_WX_WAITBUF src/wasix/wasix.c epoll_wait: the batch buffer for
  *                                  maxevents > 64 (its failure falls back to
  *                                  the stack buffer: the wait still succeeds)
- *   SITE_WX_FD     src/wasix/wasix_table.c vepoll__wx_obj_new (a description) and
- *                                  grow_locked (the descriptor array: install,
- *                                  dup, dup3, renumber) (2 calls)
+ *   SITE_WX_FD     src/wasix/wasix_table.c vepoll__wx_obj_new (a description), and
+ *                                  the descriptor array (grow_locked: install,
+ *                                  dup, dup3, renumber), which grows through
+ *                                  src/wasix/wasix.c vepoll__wx_grow
  *   SITE_WX_POLL   src/wasix/wasix_io.c vepoll_wasix_poll: its item array
  * (the objects' sources come from vepoll_source_create: SITE_SOURCE).
  * test_alloc_fail_site_list_matches_sources re-counts the call sites in src/
@@ -89,7 +91,7 @@ static const struct {
 } site_files[] = {
     {"instance.c", 1}, {"source.c", 1}, {"registration.c", 1}, {"table.c", 1}, {"nest.c", 1},
     {"pipe.c", 1}, {"eventfd.c", 1}, {"socketpair.c", 1}, {"timerfd.c", 1},
-    {"wasix.c", 5}, {"wasix_table.c", 2}, {"wasix_io.c", 1},
+    {"wasix.c", 5}, {"wasix_table.c", 1}, {"wasix_io.c", 1},
 };
 
 enum phase {

@@ -208,6 +208,60 @@ void dt_fmt_events(char *b, size_t n, long rc, const uint32_t *ev, const uint64_
         snprintf(b + off, n - off, "]");
 }
 
+/* ---- running an op list --------------------------------------------------------- */
+
+void dt_trace(const struct dt_options *opt, const struct dt_op *ops, int i, int status)
+{
+    char b[200];
+    if (!opt->trace || status == DT_SKIPPED)
+        return;
+    dt_format_op(ops, i, b, sizeof b);
+    printf("  %5d: %s\n", i, b);
+}
+
+int dt_run_list(void *st, dt_exec_fn *exec, const struct dt_options *opt, const struct dt_op *ops,
+                int n, const unsigned char *keep, struct dt_report *rep)
+{
+    int r = DT_OK;
+    for (int i = 0; i < n && (r == DT_OK || r == DT_SKIPPED); i++) {
+        if (keep && !keep[i]) {
+            r = DT_OK;
+            continue;
+        }
+        r = exec(st, ops, i, rep);
+        dt_trace(opt, ops, i, r);
+    }
+    return r == DT_SKIPPED ? DT_OK : r;
+}
+
+int dt_run_generated(void *st, dt_gen_fn *gen, dt_exec_fn *exec, long *last_rc,
+                     const struct dt_options *opt, uint64_t seed, int steps, struct dt_op *ops,
+                     int *nops, struct dt_report *rep)
+{
+    struct dt_rng r;
+    long attempts = 0, max_attempts = 50L * steps + 1000;
+    int n = 0, status = DT_OK;
+    dt_rng_seed(&r, seed);
+    while (n < steps && attempts++ < max_attempts) {
+        int s;
+        if (!gen(st, &r, n, &ops[n]))
+            continue;
+        *last_rc = 0;
+        s = exec(st, ops, n, rep);
+        dt_count(ops[n].kind, s, *last_rc);
+        if (s == DT_SKIPPED)
+            continue;
+        dt_trace(opt, ops, n, s);
+        n++;
+        if (s != DT_OK) {
+            status = s;
+            break;
+        }
+    }
+    *nops = n;
+    return status;
+}
+
 /* ---- reports ------------------------------------------------------------------ */
 
 int dt_diverged(struct dt_report *rep, const struct dt_op *ops, int i, const char *l,

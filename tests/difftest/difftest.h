@@ -160,6 +160,24 @@ int dt_setup(void);
 
 /* ---- shared helpers (common.c) ------------------------------------------------ */
 
+/* An engine's two halves: propose op i (false: nothing sensible now, try
+ * again), and execute ops[i] on both sides (a DT_* status; the engine keeps
+ * Linux's result of the last compared call in the long given to
+ * dt_run_generated). */
+typedef bool dt_gen_fn(void *st, struct dt_rng *r, int i, struct dt_op *op);
+typedef int dt_exec_fn(void *st, const struct dt_op *ops, int i, struct dt_report *rep);
+/* Generates and runs up to `steps` executed ops from `seed`, feeding
+ * dt_stats: the status of the first op that did not agree (DT_OK if none);
+ * *nops gets the number of ops kept in ops (the failing one last). */
+int dt_run_generated(void *st, dt_gen_fn *gen, dt_exec_fn *exec, long *last_rc,
+                     const struct dt_options *opt, uint64_t seed, int steps, struct dt_op *ops,
+                     int *nops, struct dt_report *rep);
+/* Runs ops (the `keep` ones, if keep is not NULL) until one does not agree. */
+int dt_run_list(void *st, dt_exec_fn *exec, const struct dt_options *opt, const struct dt_op *ops,
+                int n, const unsigned char *keep, struct dt_report *rep);
+/* --trace: prints an executed op. */
+void dt_trace(const struct dt_options *opt, const struct dt_op *ops, int i, int status);
+
 /* -errno for a failed Linux call (rc < 0), else rc. */
 long dt_lnx(long rc);
 /* Pseudo-random bytes from a seed (the data written, compared when read). */

@@ -893,7 +893,7 @@ static int state_init(struct state *st, int n, const struct dt_options *opt)
 /* Closes everything still open on both sides and frees the state. */
 static void state_fini(struct state *st)
 {
-    for (int id = 0; id < st->ntab; id++) {
+    for (int id = 0; st->tab && id < st->ntab; id++) {
         struct obj *o = st->tab[id];
         if (!o)
             continue;
@@ -910,34 +910,20 @@ static void state_fini(struct state *st)
     free(st->wbuf);
 }
 
-static void trace_op(const struct state *st, const struct dt_op *ops, int i, int r)
+static int exec_any(void *st, const struct dt_op *ops, int i, struct dt_report *rep)
 {
-    if (!st->opt->trace || r == DT_SKIPPED)
-        return;
-    char b[200];
-    dt_format_op(ops, i, b, sizeof b);
-    printf("  %5d: %s\n", i, b);
+    return exec_op(st, ops, i, rep);
 }
 
 int dt_replay(const struct dt_op *ops, int n, const unsigned char *keep,
               const struct dt_options *opt, struct dt_report *rep)
 {
     struct state st;
-    int r = DT_OK;
-    if (state_init(&st, n, opt) < 0) {
-        state_fini(&st);
-        return DT_HOST_ERROR;
-    }
-    for (int i = 0; i < n && (r == DT_OK || r == DT_SKIPPED); i++) {
-        if (keep && !keep[i]) {
-            r = DT_OK;
-            continue;
-        }
-        r = exec_op(&st, ops, i, rep);
-        trace_op(&st, ops, i, r);
-    }
+    int r = DT_HOST_ERROR;
+    if (state_init(&st, n, opt) == 0)
+        r = dt_run_list(&st, exec_any, opt, ops, n, keep, rep);
     state_fini(&st);
-    return r == DT_SKIPPED ? DT_OK : r;
+    return r;
 }
 
 /* ---- generator ------------------------------------------------------------- */
@@ -1220,39 +1206,27 @@ static bool gen_op(struct state *st, struct dt_rng *r, int i, struct dt_op *op)
     return true;
 }
 
+static bool gen_any(void *st, struct dt_rng *r, int i, struct dt_op *op)
+{
+    return gen_op(st, r, i, op);
+}
+
 int dt_generate(uint64_t seed, int steps, const struct dt_options *opt,
                 struct dt_op **ops_out, int *nops, struct dt_report *rep)
 {
-    struct dt_rng r;
     struct state st;
-    int cap = steps + 1, n = 0, r_status = DT_OK;
-    struct dt_op *ops = malloc((size_t)cap * sizeof *ops);
+    int r = DT_HOST_ERROR;
+    struct dt_op *ops = malloc((size_t)(steps + 1) * sizeof *ops);
     *ops_out = NULL;
     *nops = 0;
-    if (!ops || state_init(&st, cap, opt) < 0) {
-        free(ops);
+    if (!ops)
         return DT_HOST_ERROR;
-    }
-    st.counting = true;
-    dt_rng_seed(&r, seed);
-    long attempts = 0, max_attempts = 50L * steps + 1000;
-    while (n < steps && attempts++ < max_attempts) {
-        if (!gen_op(&st, &r, n, &ops[n]))
-            continue;
-        st.last_rc = 0;
-        int s = exec_op(&st, ops, n, rep);
-        dt_count(ops[n].kind, s, st.last_rc);
-        if (s == DT_SKIPPED)
-            continue;
-        trace_op(&st, ops, n, s);
-        n++;
-        if (s != DT_OK) {
-            r_status = s;
-            break;
-        }
+    if (state_init(&st, steps + 1, opt) == 0) {
+        st.counting = true;
+        r = dt_run_generated(&st, gen_any, exec_any, &st.last_rc, opt, seed, steps, ops, nops,
+                             rep);
     }
     state_fini(&st);
     *ops_out = ops;
-    *nops = n;
-    return r_status;
+    return r;
 }

@@ -823,34 +823,20 @@ static void state_fini(struct fdstate *st)
     free(st->wbuf);
 }
 
-static void trace_op(const struct fdstate *st, const struct dt_op *ops, int i, int r)
+static int exec_any(void *st, const struct dt_op *ops, int i, struct dt_report *rep)
 {
-    char b[200];
-    if (!st->opt->trace || r == DT_SKIPPED)
-        return;
-    dt_format_op(ops, i, b, sizeof b);
-    printf("  %5d: %s\n", i, b);
+    return exec_op(st, ops, i, rep);
 }
 
 int dt_fd_replay(const struct dt_op *ops, int n, const unsigned char *keep,
                  const struct dt_options *opt, struct dt_report *rep)
 {
     static struct fdstate st;
-    int r = DT_OK;
-    if (state_init(&st, opt) < 0) {
-        state_fini(&st);
-        return DT_HOST_ERROR;
-    }
-    for (int i = 0; i < n && (r == DT_OK || r == DT_SKIPPED); i++) {
-        if (keep && !keep[i]) {
-            r = DT_OK;
-            continue;
-        }
-        r = exec_op(&st, ops, i, rep);
-        trace_op(&st, ops, i, r);
-    }
+    int r = DT_HOST_ERROR;
+    if (state_init(&st, opt) == 0)
+        r = dt_run_list(&st, exec_any, opt, ops, n, keep, rep);
     state_fini(&st);
-    return r == DT_SKIPPED ? DT_OK : r;
+    return r;
 }
 
 /* ---- generator ---------------------------------------------------------------------------- */
@@ -1036,41 +1022,27 @@ static bool gen_op(struct fdstate *st, struct dt_rng *r, uint64_t cookie, struct
     return true;
 }
 
+static bool gen_any(void *st, struct dt_rng *r, int i, struct dt_op *op)
+{
+    return gen_op(st, r, (uint64_t)i + 1, op); /* the cookie: unique per op */
+}
+
 int dt_fd_generate(uint64_t seed, int steps, const struct dt_options *opt, struct dt_op **ops_out,
                    int *nops, struct dt_report *rep)
 {
     static struct fdstate st;
-    struct dt_rng r;
-    int n = 0, status = DT_OK;
-    long attempts = 0, max_attempts = 50L * steps + 1000;
+    int r = DT_HOST_ERROR;
     struct dt_op *ops = malloc((size_t)(steps + 1) * sizeof *ops);
     *ops_out = NULL;
     *nops = 0;
-    if (!ops || state_init(&st, opt) < 0) {
-        free(ops);
-        state_fini(&st);
+    if (!ops)
         return DT_HOST_ERROR;
-    }
-    st.counting = true;
-    dt_rng_seed(&r, seed);
-    while (n < steps && attempts++ < max_attempts) {
-        int s;
-        if (!gen_op(&st, &r, (uint64_t)n + 1, &ops[n]))
-            continue;
-        st.last_rc = 0;
-        s = exec_op(&st, ops, n, rep);
-        dt_count(ops[n].kind, s, st.last_rc);
-        if (s == DT_SKIPPED)
-            continue;
-        trace_op(&st, ops, n, s);
-        n++;
-        if (s != DT_OK) {
-            status = s;
-            break;
-        }
+    if (state_init(&st, opt) == 0) {
+        st.counting = true;
+        r = dt_run_generated(&st, gen_any, exec_any, &st.last_rc, opt, seed, steps, ops, nops,
+                             rep);
     }
     state_fini(&st);
     *ops_out = ops;
-    *nops = n;
-    return status;
+    return r;
 }

@@ -314,6 +314,22 @@ int vt_fx_teardown(void **state)
     return vt_settings_reset() == 0 ? 0 : -1;
 }
 
+int vt_wx_setup(void **state)
+{
+    vepoll_wasix_t *wx = NULL;
+    if (vt_settings_reset() != 0 || vepoll_wasix_create(&wx, NULL) != 0)
+        return -1;
+    *state = wx;
+    return 0;
+}
+
+int vt_wx_teardown(void **state)
+{
+    vepoll_wasix_destroy(*state);
+    *state = NULL;
+    return vt_settings_reset() == 0 ? 0 : -1;
+}
+
 /* ---- threads ------------------------------------------------------------------ */
 
 pid_t vt_gettid(void)

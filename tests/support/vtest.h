@@ -167,6 +167,8 @@ int vt_settings_reset(void);
  *   vt_fx_teardown                     closes every instance and source of
  *                                      the fixture left non-NULL, then
  *                                      vt_settings_reset
+ *   vt_wx_setup, vt_wx_teardown        a vepoll_wasix_t with the built-in
+ *                                      table as *state
  * *state is the struct vt_fx for the vt_fx_* functions.  A test may close a
  * fixture object itself and set its pointer to NULL.
  */
@@ -190,6 +192,10 @@ struct vt_fx {
 
 int vt_reset_setup(void **state);
 int vt_reset_teardown(void **state);
+/* *state = a WASIX adapter with the built-in table; teardown destroys it,
+ * then vt_settings_reset. */
+int vt_wx_setup(void **state);
+int vt_wx_teardown(void **state);
 int vt_alloc_setup(void **state);
 int vt_fx_setup(void **state);
 int vt_fx_setup_2(void **state);

@@ -21,21 +21,6 @@
 #define DEL VEPOLL_WASIX_CTL_DEL
 #define MAXFD VEPOLL_WASIX_MAX_FDS
 
-static int setup(void **state)
-{
-    vepoll_wasix_t *wx = NULL;
-    if (vepoll_wasix_create(&wx, NULL))
-        return -1;
-    *state = wx;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    vepoll_wasix_destroy(*state);
-    return vt_settings_reset();
-}
-
 static uint32_t efd(vepoll_wasix_t *wx, uint64_t init)
 {
     uint32_t fd;
@@ -552,24 +537,24 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(
-            test_wasix_S167_dup_gives_the_lowest_free_number_same_description, setup, teardown),
+            test_wasix_S167_dup_gives_the_lowest_free_number_same_description, vt_wx_setup, vt_wx_teardown),
         cmocka_unit_test_setup_teardown(
-            test_wasix_S167_cloexec_per_descriptor_nonblock_per_description, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_wasix_S168_dup_errors_in_linux_order, setup,
-                                        teardown),
+            test_wasix_S167_cloexec_per_descriptor_nonblock_per_description, vt_wx_setup, vt_wx_teardown),
+        cmocka_unit_test_setup_teardown(test_wasix_S168_dup_errors_in_linux_order, vt_wx_setup,
+                                        vt_wx_teardown),
         cmocka_unit_test(test_wasix_table_calls_need_the_builtin_table),
         cmocka_unit_test_setup_teardown(
-            test_wasix_S169_dup2_onto_an_open_number_closes_it_silently, setup, teardown),
+            test_wasix_S169_dup2_onto_an_open_number_closes_it_silently, vt_wx_setup, vt_wx_teardown),
         cmocka_unit_test_setup_teardown(test_wasix_S170_S173_registration_follows_the_description,
-                                        setup, teardown),
+                                        vt_wx_setup, vt_wx_teardown),
         cmocka_unit_test_setup_teardown(
-            test_wasix_S171_registration_survives_renumber_of_its_number, setup, teardown),
+            test_wasix_S171_registration_survives_renumber_of_its_number, vt_wx_setup, vt_wx_teardown),
         cmocka_unit_test_setup_teardown(
-            test_wasix_S174_an_epoll_instance_lives_while_a_dup_is_open, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_wasix_S175_stdio_descriptors_are_real_entries, setup,
-                                        teardown),
+            test_wasix_S174_an_epoll_instance_lives_while_a_dup_is_open, vt_wx_setup, vt_wx_teardown),
+        cmocka_unit_test_setup_teardown(test_wasix_S175_stdio_descriptors_are_real_entries, vt_wx_setup,
+                                        vt_wx_teardown),
         cmocka_unit_test_setup_teardown(
-            test_wasix_close_while_a_read_is_blocked_keeps_the_description, setup, teardown),
+            test_wasix_close_while_a_read_is_blocked_keeps_the_description, vt_wx_setup, vt_wx_teardown),
         cmocka_unit_test_setup_teardown(test_wasix_descriptor_churn_from_threads, vt_reset_setup,
                                         vt_reset_teardown),
     };

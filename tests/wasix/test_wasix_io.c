@@ -15,21 +15,6 @@
 #define ABS VEPOLL_TFD_TIMER_ABSTIME
 #define MONO VEPOLL_CLOCK_MONOTONIC
 
-static int setup(void **state)
-{
-    vepoll_wasix_t *wx = NULL;
-    if (vepoll_wasix_create(&wx, NULL))
-        return -1;
-    *state = wx;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    vepoll_wasix_destroy(*state);
-    return vt_settings_reset();
-}
-
 static struct vepoll_itimerspec its(int64_t interval, int64_t value)
 {
     struct vepoll_itimerspec v = {{interval / VT_SEC, interval % VT_SEC},
@@ -241,17 +226,17 @@ static void test_wasix_S164_blocking_waitall_through_a_descriptor(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_wasix_S151_timerfd_create_checks, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_wasix_S151_timerfd_create_checks, vt_wx_setup, vt_wx_teardown),
         cmocka_unit_test_setup_teardown(
-            test_wasix_S152_timerfd_settime_gettime_errors_in_linux_order, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_wasix_S156_timerfd_read_write_and_readiness, setup,
-                                        teardown),
+            test_wasix_S152_timerfd_settime_gettime_errors_in_linux_order, vt_wx_setup, vt_wx_teardown),
+        cmocka_unit_test_setup_teardown(test_wasix_S156_timerfd_read_write_and_readiness, vt_wx_setup,
+                                        vt_wx_teardown),
         cmocka_unit_test_setup_teardown(test_wasix_S162_timerfd_blocking_read_through_a_descriptor,
-                                        setup, teardown),
-        cmocka_unit_test_setup_teardown(test_wasix_S163_S166_recv_send_flags_on_descriptors, setup,
-                                        teardown),
+                                        vt_wx_setup, vt_wx_teardown),
+        cmocka_unit_test_setup_teardown(test_wasix_S163_S166_recv_send_flags_on_descriptors, vt_wx_setup,
+                                        vt_wx_teardown),
         cmocka_unit_test_setup_teardown(test_wasix_S164_blocking_waitall_through_a_descriptor,
-                                        setup, teardown),
+                                        vt_wx_setup, vt_wx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
