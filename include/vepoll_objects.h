@@ -227,7 +227,8 @@ ssize_t vepoll_socketpair_send(vepoll_socketpair_t *s, int end,
  * as it re-arms the timerfd).  CANCEL_ON_SET is accepted but a clock set is
  * not detected: read never returns -ECANCELED.  Close: registrations vanish,
  * a blocked read returns -EBADF; the service thread no longer touches the
- * timer once vepoll_timerfd_close has returned.
+ * timer once vepoll_timerfd_close has returned.  A child made by fork() has
+ * no service thread: timerfds must not be used across fork().
  */
 #define VEPOLL_CLOCK_REALTIME 0
 #define VEPOLL_CLOCK_MONOTONIC 1
