@@ -1,9 +1,9 @@
 /*
- * Ready-made virtual objects for a runtime: a pipe, an eventfd and a stream
- * socket pair, each already wired to the vepoll producer hook, with Linux's
- * readiness rules (proven against the kernel by tests/difftest).  A runtime
- * that builds fd_pipe / fd_event / sock_pair on these writes no readiness
- * code at all.
+ * Ready-made virtual objects for a runtime: a pipe, an eventfd, a stream
+ * socket pair and a timerfd, each already wired to the vepoll producer hook,
+ * with Linux's readiness rules (proven against the kernel by tests/difftest).
+ * A runtime that builds fd_pipe / fd_event / sock_pair / timerfd_create on
+ * these writes no readiness code at all.
  *
  * Every object is thread-safe.  Calls return a byte count / 0 on success and
  * a negative errno on failure; none touches errno.  I/O calls take a timeout:
@@ -51,6 +51,10 @@ extern "C" {
 #endif
 
 #define VEPOLL_NONBLOCK 04000 /* = O_NONBLOCK / EFD_NONBLOCK / SOCK_NONBLOCK */
+/* = O_CLOEXEC / TFD_CLOEXEC: accepted by vepoll_timerfd_create and the WASIX
+ * table's creating calls; an object has no exec to close on, so the objects
+ * ignore it (the WASIX table keeps it per descriptor). */
+#define VEPOLL_CLOEXEC 02000000
 
 /* ---- pipe ----------------------------------------------------------------
  * Linux's pipe buffer: a ring of VEPOLL_PIPE_BUF-byte slots (pages).
@@ -145,6 +149,114 @@ ssize_t vepoll_socketpair_write(vepoll_socketpair_t *s, int end,
 size_t vepoll_socketpair_pending(vepoll_socketpair_t *s, int end);
 int vepoll_socketpair_shutdown(vepoll_socketpair_t *s, int end, int how);
 int vepoll_socketpair_close(vepoll_socketpair_t *s, int end);
+
+/* recv(2) / send(2) flags, Linux's values. */
+#define VEPOLL_MSG_OOB 0x1
+#define VEPOLL_MSG_PEEK 0x2
+#define VEPOLL_MSG_DONTWAIT 0x40
+#define VEPOLL_MSG_WAITALL 0x100
+#define VEPOLL_MSG_NOSIGNAL 0x4000
+#define VEPOLL_MSG_MORE 0x8000
+
+/*
+ * recv(2) on one end (unix_stream_recvmsg).  flags: VEPOLL_MSG_PEEK copies
+ * up to len queued bytes without taking them (so it frees no space and
+ * wakes no writer); VEPOLL_MSG_WAITALL keeps taking (and blocking) until len
+ * bytes were taken, EOF, an error or the timeout, and returns what it took;
+ * VEPOLL_MSG_DONTWAIT makes this call non-blocking (timeout 0);
+ * VEPOLL_MSG_NOSIGNAL is accepted and ignored.  PEEK|WAITALL waits only
+ * while nothing is queued, then peeks what is there (Linux's peek never
+ * waits for more).  VEPOLL_MSG_OOB is -EINVAL (what Linux answers when no
+ * out-of-band byte is pending, and none ever is here), any other flag
+ * -EINVAL (Linux ignores unknown flags).  As Linux, unlike read: len 0 is
+ * not answered at once (0 when data is queued or at EOF, else -EAGAIN /
+ * blocks), a NULL buffer is -EFAULT only when there are bytes to copy, and
+ * a pending ECONNRESET met after a WAITALL call took some bytes is consumed
+ * and the bytes are returned.  Errors otherwise as vepoll_socketpair_read.
+ */
+ssize_t vepoll_socketpair_recv(vepoll_socketpair_t *s, int end, void *buf,
+                               size_t len, int flags, int64_t timeout_ns);
+/* send(2) on one end: vepoll_socketpair_write with flags VEPOLL_MSG_DONTWAIT
+ * (this call non-blocking), VEPOLL_MSG_NOSIGNAL (accepted: the library
+ * raises no signal, a write to a shut or closed peer is -EPIPE either way)
+ * and VEPOLL_MSG_MORE (ignored, as Linux does on unix streams);
+ * VEPOLL_MSG_OOB -EOPNOTSUPP (as a kernel without CONFIG_AF_UNIX_OOB), any
+ * other flag -EINVAL (Linux ignores unknown flags). */
+ssize_t vepoll_socketpair_send(vepoll_socketpair_t *s, int end,
+                               const void *buf, size_t len, int flags,
+                               int64_t timeout_ns);
+
+/* ---- timerfd (fs/timerfd.c) -----------------------------------------------
+ * A timer whose expirations are counted and read as one native 8-byte
+ * integer.  Clocks (Linux values): VEPOLL_CLOCK_REALTIME,
+ * VEPOLL_CLOCK_MONOTONIC; any other clock -EINVAL (Linux also knows BOOTTIME
+ * and the ALARM clocks).  Create flags: VEPOLL_NONBLOCK | VEPOLL_CLOEXEC
+ * (ignored); others -EINVAL.
+ *
+ * settime(flags, new, old): flags VEPOLL_TFD_TIMER_ABSTIME (new.it_value is
+ * an absolute time of the clock, else relative to now) and
+ * VEPOLL_TFD_TIMER_CANCEL_ON_SET (accepted; see below); others -EINVAL.
+ * Checked in Linux's order: new NULL -EFAULT; bad flags, a negative tv_sec or
+ * a tv_nsec outside [0, 1e9) in either field -EINVAL; then the timer (NULL or
+ * closed) -EBADF.  it_value 0 disarms; otherwise the timer fires at it_value
+ * (a time already past fires at once, inside the call) and then every
+ * it_interval (0: once).  settime resets the expiration count (readiness goes
+ * away, nobody is woken); old (may be NULL) gets the previous setting as
+ * gettime would have returned it.  Times are kept in int64 nanoseconds as
+ * Linux's ktime: a tv_sec of 9223372036 or more saturates.
+ *
+ * gettime(cur): cur.it_value = the time left until the next expiration (0
+ * when disarmed or after a one-shot fired), cur.it_interval = the interval.
+ * -EBADF (NULL or closed timer) before -EFAULT (cur NULL).
+ *
+ * read(buf, len): len < 8 -EINVAL; the number of expirations since the last
+ * read / settime, and the count is reset; -EAGAIN / blocks (the timeout
+ * convention above) while it is 0.  Readiness: IN (only) while the count is
+ * > 0.  Wake-ups as Linux: an expiration wakes with IN; a periodic timer is
+ * not re-armed by the expiration itself but by the read (or gettime, or
+ * settime) that follows, which adds the expirations missed meanwhile to the
+ * count -- so an unread periodic timer wakes once, and one wake-up can stand
+ * for several expirations.
+ *
+ * Timers run on one service thread per clock (started by the first timerfd
+ * of that clock, ended after the last one is closed), never one per timer.
+ * CLOCK_REALTIME: a relative timer follows the monotonic clock (Linux turns
+ * it into a CLOCK_MONOTONIC timer too); an absolute one fires when the wall
+ * clock reaches it, also after the clock was set (the service thread sleeps
+ * on CLOCK_REALTIME, which the kernel re-evaluates when the clock is set,
+ * as it re-arms the timerfd).  CANCEL_ON_SET is accepted but a clock set is
+ * not detected: read never returns -ECANCELED.  Close: registrations vanish,
+ * a blocked read returns -EBADF; the service thread no longer touches the
+ * timer once vepoll_timerfd_close has returned.  A child made by fork() has
+ * no service thread: timerfds must not be used across fork().
+ */
+#define VEPOLL_CLOCK_REALTIME 0
+#define VEPOLL_CLOCK_MONOTONIC 1
+#define VEPOLL_TFD_TIMER_ABSTIME 1
+#define VEPOLL_TFD_TIMER_CANCEL_ON_SET 2
+
+/* Linux's struct timespec / struct itimerspec (64-bit time_t and long),
+ * field for field, so a host maps them 1:1. */
+struct vepoll_timespec {
+    int64_t tv_sec;
+    int64_t tv_nsec;
+};
+struct vepoll_itimerspec {
+    struct vepoll_timespec it_interval;
+    struct vepoll_timespec it_value;
+};
+
+typedef struct vepoll_timerfd vepoll_timerfd_t;
+
+int vepoll_timerfd_create(vepoll_timerfd_t **out, int clockid, int flags);
+vepoll_source_t *vepoll_timerfd_source(vepoll_timerfd_t *t);
+int vepoll_timerfd_settime(vepoll_timerfd_t *t, int flags,
+                           const struct vepoll_itimerspec *new_value,
+                           struct vepoll_itimerspec *old_value);
+int vepoll_timerfd_gettime(vepoll_timerfd_t *t, struct vepoll_itimerspec *cur);
+ssize_t vepoll_timerfd_read(vepoll_timerfd_t *t, void *buf, size_t len,
+                            int64_t timeout_ns);
+int vepoll_timerfd_close(vepoll_timerfd_t *t);
 
 #ifdef __cplusplus
 }

@@ -11,8 +11,9 @@
  * Descriptors are reached through a small table interface (struct
  * vepoll_wasix_fdtable) so a runtime keeps its own descriptor table; without
  * one the adapter uses its built-in table, which also provides pipes,
- * eventfds and socket pairs (vepoll_objects.h) with read/write/close/poll,
- * enough for a complete WASIX host (src/host/ is one, for wasm2c).
+ * eventfds, socket pairs and timerfds (vepoll_objects.h) with
+ * read/write/recv/send/close/poll, dup and open file descriptions, enough
+ * for a complete WASIX host (src/host/ is one, for wasm2c).
  *
  * Thread safety: every call may be made from any thread.  One
  * vepoll_wasix_t serves one guest (one linear memory): guest pointers are
@@ -28,6 +29,7 @@
 #include <stdint.h>
 
 #include "vepoll.h"
+#include "vepoll_objects.h"   /* VEPOLL_NONBLOCK, VEPOLL_CLOEXEC, VEPOLL_MSG_*, itimerspec */
 #include "vepoll_wasix_abi.h" /* the ABI's numbers: errno, bits, ops, layout */
 
 #ifdef __cplusplus
@@ -134,9 +136,34 @@ uint32_t vepoll_wasix_epoll_wait(vepoll_wasix_t *wx, struct vepoll_wasix_mem mem
 
 /* ---- The built-in descriptor table -------------------------------------- *
  * Only with vepoll_wasix_create(&wx, NULL); other tables get -ENOTSUP.
- * Guest fds 0..2 are reserved for the host's stdio (lookup: open, not
- * pollable; the host layer serves them); new fds are the lowest free >= 3. */
+ *
+ * Descriptors and open file descriptions, as Linux.  A descriptor (a guest
+ * fd) refers to an open file description: an object end (pipe end, eventfd,
+ * socket end, timerfd, epoll instance, host stdio stream) plus its file
+ * status flag O_NONBLOCK.  dup / dup3 / renumber give new descriptors to the
+ * same description, so O_NONBLOCK (vepoll_wasix_set_nonblock, fd_info's
+ * nonblock) is shared by all of them, while FD_CLOEXEC belongs to each
+ * descriptor.  Closing a descriptor ends the description only when it was
+ * its last one (and no call is still using it): that final close closes the
+ * object (vepoll_source_close: its registrations vanish from every
+ * instance).  An epoll registration is keyed by (description, fd number): it
+ * stays -- reporting under its fd number and data -- while any descriptor of
+ * the description is open, even after the descriptor it was added through
+ * was closed (epoll_ctl on that number is then EBADF, or ENOENT once the
+ * number belongs to another description; ADD through another descriptor of
+ * the same description is a second registration), and it goes with the
+ * final close.
+ *
+ * Guest fds 0..2 start as the host's stdio: three descriptions of kind
+ * VEPOLL_WASIX_KIND_STDIO (host streams 0, 1, 2; fd_info's host_stdio) that
+ * the guest may dup, close and renumber like any other; they are not
+ * pollable (epoll_ctl EPERM; vepoll_wasix_poll reports them ready for what
+ * is asked) and their I/O is the host's (vepoll_wasix_read/write/recv/send:
+ * -ENOTSUP).  New descriptors get the lowest free number (>= min_fd for
+ * vepoll_wasix_dup), as Linux: >= 3 while stdio is open.  Numbers are below
+ * VEPOLL_WASIX_MAX_FDS (Linux's RLIMIT_NOFILE). */
 #define VEPOLL_WASIX_FIRST_FD 3u
+#define VEPOLL_WASIX_MAX_FDS 65536u
 
 /* WASIX object imports (return a WASI errno; results are u32 fds). */
 uint32_t vepoll_wasix_fd_pipe(vepoll_wasix_t *wx, struct vepoll_wasix_mem mem,
@@ -153,42 +180,106 @@ uint32_t vepoll_wasix_sock_pair(vepoll_wasix_t *wx, struct vepoll_wasix_mem mem,
 /* how: WASI sdflags, RD = 1, WR = 2 (both = 3); 0 or other bits EINVAL. */
 uint32_t vepoll_wasix_sock_shutdown(vepoll_wasix_t *wx, uint32_t fd, uint32_t how);
 
-/* Host-side operations on the built-in table (negative errno). */
+/* Host-side operations on the built-in table (negative errno).  Common
+ * errors: wx NULL -EBADF, a table other than the built-in one -ENOTSUP, an
+ * fd that is not open (or >= VEPOLL_WASIX_MAX_FDS) -EBADF, a NULL result
+ * pointer -EINVAL; a failed call changes nothing. */
 enum vepoll_wasix_kind {
-    VEPOLL_WASIX_KIND_STDIO = 1, /* fds 0..2 */
+    VEPOLL_WASIX_KIND_STDIO = 1, /* a host stdio stream (fd_info.host_stdio) */
     VEPOLL_WASIX_KIND_EPOLL,
     VEPOLL_WASIX_KIND_PIPE_READ,
     VEPOLL_WASIX_KIND_PIPE_WRITE,
     VEPOLL_WASIX_KIND_EVENTFD,
     VEPOLL_WASIX_KIND_SOCKET,
+    VEPOLL_WASIX_KIND_TIMERFD,
 };
-/* Flags for the creating calls: VEPOLL_NONBLOCK (vepoll_objects.h, 04000). */
+/* Flags for the creating calls: VEPOLL_NONBLOCK (vepoll_objects.h, 04000:
+ * the new descriptions' O_NONBLOCK) and VEPOLL_CLOEXEC (02000000: the new
+ * descriptors' FD_CLOEXEC); others -EINVAL. */
 int vepoll_wasix_pipe(vepoll_wasix_t *wx, int flags, uint32_t fds[2]);
-/* flags: VEPOLL_EFD_SEMAPHORE | VEPOLL_NONBLOCK */
+/* flags: VEPOLL_EFD_SEMAPHORE | VEPOLL_NONBLOCK | VEPOLL_CLOEXEC */
 int vepoll_wasix_eventfd(vepoll_wasix_t *wx, uint64_t initval, int flags, uint32_t *fd);
 int vepoll_wasix_socketpair(vepoll_wasix_t *wx, int flags, uint32_t fds[2]);
 int vepoll_wasix_epoll(vepoll_wasix_t *wx, uint32_t *fd);
 /* how: VEPOLL_SHUT_RD / WR / RDWR (0 / 1 / 2). */
 int vepoll_wasix_shutdown(vepoll_wasix_t *wx, uint32_t fd, int how);
-/* Blocking unless the fd is non-blocking; a non-blocking fd with nothing to
- * do gives -EAGAIN.  Bytes moved, or a negative errno. */
+/* Blocking unless the description is non-blocking; a non-blocking one with
+ * nothing to do gives -EAGAIN.  Bytes moved, or a negative errno: -EINVAL on
+ * an epoll instance (and writing a timerfd), -EBADF on the wrong end of a
+ * pipe, -ENOTSUP on stdio (the host's).  A timerfd reads its 8-byte count. */
 int64_t vepoll_wasix_read(vepoll_wasix_t *wx, uint32_t fd, void *buf, size_t len);
 int64_t vepoll_wasix_write(vepoll_wasix_t *wx, uint32_t fd, const void *buf, size_t len);
+/* Closes one descriptor (the description's final close if it was the
+ * last). */
 int vepoll_wasix_close(vepoll_wasix_t *wx, uint32_t fd);
+/* O_NONBLOCK of fd's description: every descriptor of it sees the change. */
 int vepoll_wasix_set_nonblock(vepoll_wasix_t *wx, uint32_t fd, int on);
+
+/* fcntl(F_DUPFD / F_DUPFD_CLOEXEC): a new descriptor for fd's description,
+ * the lowest free number >= min_fd, into *newfd; FD_CLOEXEC set on it iff
+ * cloexec != 0.  -EBADF (fd), then -EINVAL (min_fd >= VEPOLL_WASIX_MAX_FDS),
+ * -EMFILE (no free number), -ENOMEM. */
+int vepoll_wasix_dup(vepoll_wasix_t *wx, uint32_t fd, uint32_t min_fd, int cloexec,
+                     uint32_t *newfd);
+/* dup3(fd, newfd, cloexec ? O_CLOEXEC : 0), and dup2 when cloexec == 0 and
+ * fd != newfd: newfd becomes a descriptor of fd's description (FD_CLOEXEC
+ * iff cloexec != 0); a descriptor open under newfd is closed first, silently
+ * and atomically with the reuse.  Linux's order: fd == newfd -EINVAL (dup2
+ * with equal numbers returns newfd if it is open: the guest SDK's job), newfd
+ * >= VEPOLL_WASIX_MAX_FDS -EBADF, fd not open -EBADF; -ENOMEM. */
+int vepoll_wasix_dup3(vepoll_wasix_t *wx, uint32_t fd, uint32_t newfd, int cloexec);
+/* WASI fd_renumber(from, to): `to` becomes from's descriptor (its
+ * description and its FD_CLOEXEC), a descriptor open under `to` is closed
+ * first, and `from` is closed.  from == to: 0 if open.  -EBADF (from not
+ * open, to >= VEPOLL_WASIX_MAX_FDS), -ENOMEM. */
+int vepoll_wasix_renumber(vepoll_wasix_t *wx, uint32_t from, uint32_t to);
+/* FD_CLOEXEC of one descriptor (F_GETFD / F_SETFD): *on = 0 or 1. */
+int vepoll_wasix_get_cloexec(vepoll_wasix_t *wx, uint32_t fd, int *on);
+int vepoll_wasix_set_cloexec(vepoll_wasix_t *wx, uint32_t fd, int on);
+
+/* recv(2) / send(2) on a socket-pair end (vepoll_socketpair_recv / _send):
+ * recv flags VEPOLL_MSG_PEEK | VEPOLL_MSG_DONTWAIT | VEPOLL_MSG_WAITALL (and
+ * VEPOLL_MSG_NOSIGNAL, ignored), send flags VEPOLL_MSG_DONTWAIT |
+ * VEPOLL_MSG_NOSIGNAL; VEPOLL_MSG_OOB -EOPNOTSUPP, other flags -EINVAL.
+ * Blocking unless the description is non-blocking or DONTWAIT is given.
+ * -EBADF (fd), then -ENOTSOCK (not a socket: stdio included), then the
+ * flags.  No signal is ever raised: a send to a shut or closed peer is
+ * -EPIPE with or without NOSIGNAL (the host decides about SIGPIPE). */
+int64_t vepoll_wasix_recv(vepoll_wasix_t *wx, uint32_t fd, void *buf, size_t len, int flags);
+int64_t vepoll_wasix_send(vepoll_wasix_t *wx, uint32_t fd, const void *buf, size_t len,
+                          int flags);
+
+/* timerfd_create(2): clockid Linux's CLOCK_REALTIME 0 / CLOCK_MONOTONIC 1
+ * (VEPOLL_CLOCK_*), others -EINVAL; flags VEPOLL_NONBLOCK | VEPOLL_CLOEXEC,
+ * others -EINVAL.  The timer is vepoll_timerfd_t (vepoll_objects.h: rules,
+ * wall-clock behaviour); read it with vepoll_wasix_read (8-byte count),
+ * watch it with epoll or vepoll_wasix_poll. */
+int vepoll_wasix_timerfd_create(vepoll_wasix_t *wx, int clockid, int flags, uint32_t *fd);
+/* timerfd_settime(2) / timerfd_gettime(2), errors in Linux's order:
+ * settime: new_value NULL -EFAULT, bad flags or values -EINVAL, fd not open
+ * -EBADF, fd not a timerfd -EINVAL; gettime: -EBADF, -EINVAL (not a
+ * timerfd), cur NULL -EFAULT.  old_value may be NULL. */
+int vepoll_wasix_timerfd_settime(vepoll_wasix_t *wx, uint32_t fd, int flags,
+                                 const struct vepoll_itimerspec *new_value,
+                                 struct vepoll_itimerspec *old_value);
+int vepoll_wasix_timerfd_gettime(vepoll_wasix_t *wx, uint32_t fd, struct vepoll_itimerspec *cur);
 
 struct vepoll_wasix_fdinfo {
     enum vepoll_wasix_kind kind;
-    int nonblock;
-    uint32_t ready;   /* current vepoll readiness bits (0 for stdio) */
-    uint64_t nbytes;  /* bytes readable now (pipes, sockets; 8 or 0 for eventfds) */
+    int nonblock;     /* O_NONBLOCK of the description (shared by dups) */
+    uint32_t ready;   /* current vepoll readiness bits; 0 for stdio and for an
+                       * epoll instance, whose readiness is a poll of it that
+                       * changes its ready list as Linux's poll does (ask
+                       * vepoll_wasix_poll); fd_info changes nothing */
+    uint64_t nbytes;  /* bytes readable now (pipes, sockets; 8 or 0 for eventfds, timerfds) */
+    int host_stdio;   /* VEPOLL_WASIX_KIND_STDIO: the host stream 0, 1 or 2; else -1 */
 };
 int vepoll_wasix_fd_info(vepoll_wasix_t *wx, uint32_t fd, struct vepoll_wasix_fdinfo *out);
 
 /* poll(2) over built-in fds: each item's `events` (VEPOLL_IN / VEPOLL_OUT)
  * is waited for; `revents` gets what is ready (ERR/HUP always, and -EBADF
- * items get revents = 0 and ok = -EBADF).  Stdio fds are always ready for
- * what they are asked.  Returns the number of items with revents != 0 or an
+ * items get revents = 0 and ok = -EBADF).  Stdio descriptors are always
+ * ready for what they are asked.  Returns the number of items with revents != 0 or an
  * error, at the latest after timeout_ns (< 0: forever). */
 struct vepoll_wasix_pollitem {
     uint32_t fd;

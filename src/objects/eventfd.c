@@ -110,13 +110,9 @@ ssize_t vepoll_eventfd_read(vepoll_eventfd_t *e, void *buf, size_t len,
                             int64_t timeout_ns)
 {
     struct call c = {e, buf, len, 0};
-    ssize_t ret;
     if (!e)
         return -EBADF;
-    ret = vepoll__obj_call(&e->o, timeout_ns, read_step, &c);
-    if (ret > 0)
-        memcpy(buf, &c.v, sizeof(c.v));
-    return ret;
+    return vepoll__obj_call_copy(&e->o, timeout_ns, read_step, &c, buf, &c.v, sizeof(c.v));
 }
 
 static ssize_t write_step(void *call, int may_block, int slept)

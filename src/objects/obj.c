@@ -4,6 +4,7 @@
  * contract is in obj.h.
  */
 #include <errno.h>
+#include <string.h>
 #include <time.h>
 
 #include "obj.h"
@@ -40,12 +41,12 @@ void vepoll__obj_fini(struct vepoll__obj *o)
     vepoll__monocond_destroy(&o->mu, &o->cv);
 }
 
-static void enter(struct vepoll__obj *o)
+void vepoll__obj_enter(struct vepoll__obj *o)
 {
     AO_fetch_and_add1_full(&o->refs);
 }
 
-static void leave(struct vepoll__obj *o)
+void vepoll__obj_leave(struct vepoll__obj *o)
 {
     /* Full barrier: the last dropper must see every other thread's writes
      * (made before their own drop) before it frees the object. */
@@ -55,14 +56,14 @@ static void leave(struct vepoll__obj *o)
 
 void vepoll__obj_lock(struct vepoll__obj *o)
 {
-    enter(o);
+    vepoll__obj_enter(o);
     pthread_mutex_lock(&o->mu);
 }
 
 void vepoll__obj_unlock(struct vepoll__obj *o)
 {
     pthread_mutex_unlock(&o->mu);
-    leave(o);
+    vepoll__obj_leave(o);
 }
 
 void vepoll__obj_wake(struct vepoll__obj *o)
@@ -113,7 +114,7 @@ ssize_t vepoll__obj_call(struct vepoll__obj *o, int64_t timeout_ns,
     struct deadline d;
     ssize_t ret;
     int slept = 0, timed_out = 0;
-    enter(o);
+    vepoll__obj_enter(o);
     deadline_init(&d, timeout_ns, o->nonblock);
     pthread_mutex_lock(&o->mu);
     while ((ret = step(call, d.mode != NOWAIT && !timed_out, slept)) ==
@@ -122,6 +123,15 @@ ssize_t vepoll__obj_call(struct vepoll__obj *o, int64_t timeout_ns,
         slept = 1;
     }
     vepoll__obj_unlock(o);
+    return ret;
+}
+
+ssize_t vepoll__obj_call_copy(struct vepoll__obj *o, int64_t timeout_ns, vepoll__obj_step *step,
+                              void *call, void *buf, const void *val, size_t n)
+{
+    ssize_t ret = vepoll__obj_call(o, timeout_ns, step, call);
+    if (ret > 0)
+        memcpy(buf, val, n);
     return ret;
 }
 
@@ -150,8 +160,8 @@ int vepoll__obj_close(struct vepoll__obj *o, vepoll_source_t **src, int end,
     pthread_mutex_unlock(&o->mu);
     if (s) {
         vepoll_source_close(s);
-        leave(o); /* the end's reference */
+        vepoll__obj_leave(o); /* the end's reference */
     }
-    leave(o); /* the call's */
+    vepoll__obj_leave(o); /* the call's */
     return s ? 0 : -EBADF;
 }

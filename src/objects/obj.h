@@ -1,7 +1,7 @@
 /*
- * The skeleton every ready-made object (pipe.c, eventfd.c, socketpair.c) is
- * built on: the object lock, the lifetime count, blocking with a timeout,
- * and the call and close shapes they all share.  An object embeds a struct
+ * The skeleton every ready-made object (pipe.c, eventfd.c, socketpair.c,
+ * timerfd.c) is built on: the object lock, the lifetime count, blocking with
+ * a timeout, and the call and close shapes they all share.  An object embeds a struct
  * vepoll__obj as its *first* member, so the callbacks below cast the
  * struct vepoll__obj * they are given back to the object.
  *
@@ -80,6 +80,10 @@ int vepoll__obj_open(struct vepoll__obj *o, int nonblock,
 /* Undoes the lock part of vepoll__obj_open (for dealloc callbacks). */
 void vepoll__obj_fini(struct vepoll__obj *o);
 
+/* A reference (the object must be alive: the caller holds one already),
+ * and dropping one (maybe freeing o). */
+void vepoll__obj_enter(struct vepoll__obj *o);
+void vepoll__obj_leave(struct vepoll__obj *o);
 /* A call in progress: a reference, then the lock (see the contract). */
 void vepoll__obj_lock(struct vepoll__obj *o);
 /* The lock released, then the reference dropped (maybe freeing o). */
@@ -104,6 +108,11 @@ typedef ssize_t vepoll__obj_step(void *call, int may_block, int slept);
  * then unlocks, leaves and returns the step's answer. */
 ssize_t vepoll__obj_call(struct vepoll__obj *o, int64_t timeout_ns,
                          vepoll__obj_step *step, void *call);
+
+/* vepoll__obj_call for a read whose step leaves an n-byte value at val (in
+ * the call): the value is copied to buf when the step answered > 0. */
+ssize_t vepoll__obj_call_copy(struct vepoll__obj *o, int64_t timeout_ns, vepoll__obj_step *step,
+                              void *call, void *buf, const void *val, size_t n);
 
 /* The source behind *src, read under the lock (NULL once closed). */
 vepoll_source_t *vepoll__obj_source(struct vepoll__obj *o,

@@ -20,6 +20,11 @@
  *   IN|RDNORM        data queued for i
  *   OUT|WRNORM|WRBAND  the peer's queue has room (also after own SHUT_WR and
  *                    after the peer closed, whose queue is then empty)
+ * Reading (unix_stream_read_generic): recv takes what is queued, across
+ * chunks, up to len; MSG_WAITALL goes on taking (and blocking) until len;
+ * MSG_PEEK copies without taking.  read is recv without flags, but answers
+ * a read of 0 bytes at once.
+ *
  * Wake-up keys: a write wakes the peer with IN|PRI|RDNORM|RDBAND
  * (sock_def_readable) per chunk; a read that frees a chunk wakes the peer
  * with OUT|WRNORM|WRBAND if it is writable; shutdown and close wake the ends
@@ -245,37 +250,95 @@ struct call {
     const unsigned char *wbuf; /* write */
     unsigned char *rbuf;       /* read */
     size_t len, done;
+    int flags;                 /* VEPOLL_MSG_* */
 };
 
-static ssize_t read_step(void *call, int may_block, int slept)
+/* Copies up to len queued bytes of end i without taking them. */
+static size_t peek(const struct vepoll_socketpair *s, int i, unsigned char *b, size_t len)
+{
+    const struct queue *q = &s->q[i];
+    size_t k = unread(q) < len ? unread(q) : len;
+    ring_copy(q->buf, s->cap, q->rpos, b, k, 0);
+    return k;
+}
+
+/* unix_stream_read_generic: take (or peek at) what is queued; with nothing
+ * (more) queued and less than the target taken, a pending error, EOF, or
+ * wait.  The target is len with MSG_WAITALL, else 1 (len 0 too). */
+static ssize_t recv_step(void *call, int may_block, int slept)
 {
     struct call *c = call;
     struct vepoll_socketpair *s = c->s;
-    int end = c->end;
-    ssize_t rc = vepoll__rw_check(s->src[end], c->rbuf, c->len);
+    int end = c->end, err;
+    size_t target = c->len && (c->flags & VEPOLL_MSG_WAITALL) ? c->len : 1;
     (void)slept;
-    if (rc <= 0)
-        return rc;
+    if (!s->src[end])
+        return c->done ? (ssize_t)c->done : -EBADF;
     if (unread(&s->q[end])) {
         int freed;
-        ssize_t n = (ssize_t)get(s, end, c->rbuf, c->len, &freed);
+        if (!c->len)
+            return 0; /* there is data, so no wait: nothing to copy */
+        if (!c->rbuf)
+            return -EFAULT; /* Linux: when it copies, not before */
+        /* A peek returns what is there; it frees nothing, wakes nobody. */
+        if (c->flags & VEPOLL_MSG_PEEK)
+            return (ssize_t)peek(s, end, c->rbuf, c->len);
+        c->done += get(s, end, c->rbuf + c->done, c->len - c->done, &freed);
         publish(s, end, 0);
         publish(s, 1 - end, freed && writable(s, 1 - end) ? WR_BITS : 0);
         vepoll__obj_wake(&s->o);
-        return n;
+        if (c->done >= target || c->done == c->len)
+            return (ssize_t)c->done;
     }
-    rc = take_error(s, end);
+    /* sock_error consumes the error even when bytes were taken. */
+    err = take_error(s, end);
+    if (err)
+        return c->done ? (ssize_t)c->done : err;
+    if (s->rd_shut[end])
+        return (ssize_t)c->done;
+    if (may_block)
+        return VEPOLL__BLOCK;
+    return c->done ? (ssize_t)c->done : -EAGAIN;
+}
+
+/* A flag outside `known`: -EINVAL, except MSG_OOB, which gets `oob`. */
+static int msg_flags_error(int flags, int known, int oob)
+{
+    if (flags & VEPOLL_MSG_OOB)
+        return oob;
+    return (flags & ~known) ? -EINVAL : 0;
+}
+
+ssize_t vepoll_socketpair_recv(vepoll_socketpair_t *s, int end, void *buf, size_t len,
+                               int flags, int64_t timeout_ns)
+{
+    struct call c = {s, end, NULL, buf, vepoll__rw_len(len), 0, flags};
+    int rc = end_error(s, end);
+    if (!rc)
+        rc = msg_flags_error(flags,
+                             VEPOLL_MSG_PEEK | VEPOLL_MSG_DONTWAIT | VEPOLL_MSG_WAITALL |
+                                 VEPOLL_MSG_NOSIGNAL,
+                             -EINVAL); /* Linux: no out-of-band byte pending */
     if (rc)
         return rc;
-    if (s->rd_shut[end])
-        return 0;
-    return may_block ? VEPOLL__BLOCK : -EAGAIN;
+    if (flags & VEPOLL_MSG_DONTWAIT)
+        timeout_ns = 0;
+    return vepoll__obj_call(&s->o, timeout_ns, recv_step, &c);
+}
+
+/* read(2) is recv without flags, except that a read of 0 bytes returns 0
+ * at once (sock_read_iter). */
+static ssize_t read_step(void *call, int may_block, int slept)
+{
+    struct call *c = call;
+    ssize_t rc = vepoll__rw_check(c->s->src[c->end], c->rbuf, c->len);
+    return rc <= 0 ? rc : recv_step(call, may_block, slept);
 }
 
 ssize_t vepoll_socketpair_read(vepoll_socketpair_t *s, int end, void *buf,
                                size_t len, int64_t timeout_ns)
 {
-    struct call c = {s, end, NULL, buf, vepoll__rw_len(len), 0};
+    struct call c = {s, end, NULL, buf, vepoll__rw_len(len), 0, 0};
     int rc = end_error(s, end);
     return rc ? rc : vepoll__obj_call(&s->o, timeout_ns, read_step, &c);
 }
@@ -330,9 +393,22 @@ ssize_t vepoll_socketpair_write(vepoll_socketpair_t *s, int end,
                                 const void *buf, size_t len,
                                 int64_t timeout_ns)
 {
-    struct call c = {s, end, buf, NULL, vepoll__rw_len(len), 0};
+    struct call c = {s, end, buf, NULL, vepoll__rw_len(len), 0, 0};
     int rc = end_error(s, end);
     return rc ? rc : vepoll__obj_call(&s->o, timeout_ns, write_step, &c);
+}
+
+ssize_t vepoll_socketpair_send(vepoll_socketpair_t *s, int end, const void *buf, size_t len,
+                               int flags, int64_t timeout_ns)
+{
+    int rc = end_error(s, end);
+    if (!rc)
+        rc = msg_flags_error(flags, VEPOLL_MSG_DONTWAIT | VEPOLL_MSG_NOSIGNAL | VEPOLL_MSG_MORE,
+                             -EOPNOTSUPP);
+    if (rc)
+        return rc;
+    return vepoll_socketpair_write(s, end, buf, len,
+                                   (flags & VEPOLL_MSG_DONTWAIT) ? 0 : timeout_ns);
 }
 
 int vepoll_socketpair_shutdown(vepoll_socketpair_t *s, int end, int how)

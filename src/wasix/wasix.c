@@ -175,6 +175,18 @@ void vepoll__wx_delete(vepoll_wasix_t *wx)
     vepoll__free(wx, sizeof(*wx));
 }
 
+int vepoll__wx_grow(void **arr, size_t old_size, size_t new_size)
+{
+    void *n = vepoll__calloc(new_size);
+    if (!n)
+        return -ENOMEM;
+    if (*arr)
+        memcpy(n, *arr, old_size);
+    vepoll__free(*arr, old_size);
+    *arr = n;
+    return 0;
+}
+
 /* ---- side table (all under wx->mu) ----------------------------------------- */
 
 static uint32_t mix(uint64_t x)
@@ -228,16 +240,10 @@ static int reg_reserve(vepoll_wasix_t *wx)
 {
     if (wx->free_head == NIL && wx->nregs == wx->capregs) {
         uint32_t cap = wx->capregs ? wx->capregs * 2 : 16;
-        struct vepoll__wx_reg *n;
-        if (wx->capregs >= UINT32_MAX / 4)
+        if (wx->capregs >= UINT32_MAX / 4 ||
+            vepoll__wx_grow((void **)&wx->regs, (size_t)wx->capregs * sizeof(*wx->regs),
+                            (size_t)cap * sizeof(*wx->regs)))
             return -ENOMEM;
-        n = vepoll__calloc((size_t)cap * sizeof(*n));
-        if (!n)
-            return -ENOMEM;
-        if (wx->regs)
-            memcpy(n, wx->regs, (size_t)wx->capregs * sizeof(*n));
-        vepoll__free(wx->regs, (size_t)wx->capregs * sizeof(*n));
-        wx->regs = n;
         wx->capregs = cap;
     }
     if (wx->live + 1 > wx->nbuckets) {

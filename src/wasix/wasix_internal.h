@@ -1,9 +1,11 @@
 /*
  * Shared by the adapter's files, bottom-up: wasix.c (the ABI adapter and its
- * per-registration side table), wasix_kinds.c (what each kind of built-in
- * descriptor does) and wasix_table.c (the built-in descriptor table, and
- * vepoll_wasix_create/destroy, which may install it).  Each calls only the
- * ones before it.  The locking contract is at the top of each file; the
+ * per-registration side table), wasix_kinds.c (what each kind of open file
+ * description does), wasix_table.c (the built-in descriptor table:
+ * descriptors, descriptions, dup, close, and vepoll_wasix_create/destroy,
+ * which may install it) and wasix_io.c (the host-side calls on its
+ * descriptors: creating objects, I/O, poll, the object imports).  Each calls
+ * only the ones before it.  The locking contract is at the top of each file; the
  * order is wx->mu before wx->tmu, and neither is held across a blocking
  * call.
  */
@@ -15,8 +17,15 @@
 
 #include "vepoll_wasix.h"
 
-struct vepoll__wx_reg; /* one guest registration (wasix.c) */
-struct vepoll__wx_obj; /* one open descriptor of the built-in table */
+struct vepoll__wx_reg;  /* one guest registration (wasix.c) */
+struct vepoll__wx_obj;  /* one open file description of the built-in table */
+struct vepoll__wx_kind; /* what a kind of description does (wasix_kinds.h) */
+
+/* One descriptor (guest fd) of the built-in table. */
+struct vepoll__wx_fd {
+    struct vepoll__wx_obj *o; /* NULL: the number is free */
+    unsigned char cloexec;    /* FD_CLOEXEC: per descriptor */
+};
 
 struct vepoll_wasix {
     pthread_mutex_t mu; /* ctl, the side table, close_epoll/forget_source */
@@ -35,8 +44,8 @@ struct vepoll_wasix {
 
     /* Built-in table (wasix_table.c). */
     pthread_mutex_t tmu;
-    struct vepoll__wx_obj **objs;
-    uint32_t nobjs;
+    struct vepoll__wx_fd *fds;
+    uint32_t nfds; /* entries allocated */
 };
 
 /* wasix.c: a new adapter with an empty side table and a copy of *table (a
@@ -44,6 +53,25 @@ struct vepoll_wasix {
  * the adapter; the descriptor table is the caller's business. */
 int vepoll__wx_new(vepoll_wasix_t **out, const struct vepoll_wasix_fdtable *table);
 void vepoll__wx_delete(vepoll_wasix_t *wx);
+
+/* An array grown to new_size bytes (zeroed beyond the old_size bytes it
+ * keeps): 0, or -ENOMEM with *arr untouched. */
+int vepoll__wx_grow(void **arr, size_t old_size, size_t new_size);
+
+/* wasix_table.c, for wasix_io.c (the built-in table only):
+ * obj_new: a description with no reference yet (NULL: no memory);
+ * obj_get: fd's description with a reference and its O_NONBLOCK as of now,
+ *          -EBADF (wx NULL, fd not open) or -ENOTSUP (not the built-in
+ *          table);
+ * obj_put: drops a reference, the final close if it was the last;
+ * install: n new descriptions (refs 0) under the n lowest free numbers,
+ *          FD_CLOEXEC iff cloexec, all or none (-EMFILE, -ENOMEM). */
+struct vepoll__wx_obj *vepoll__wx_obj_new(const struct vepoll__wx_kind *k, int end, int nonblock);
+int vepoll__wx_obj_get(vepoll_wasix_t *wx, uint32_t fd, struct vepoll__wx_obj **out,
+                       int *nonblock);
+void vepoll__wx_obj_put(vepoll_wasix_t *wx, struct vepoll__wx_obj *o);
+int vepoll__wx_install(vepoll_wasix_t *wx, struct vepoll__wx_obj **os, uint32_t *fds, int n,
+                       int cloexec);
 
 /* Bounds check of a guest object: 1 if [ptr, ptr + len) is inside mem. */
 static inline int vepoll__wx_in(const struct vepoll_wasix_mem *mem, uint64_t ptr, uint64_t len)

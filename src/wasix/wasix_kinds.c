@@ -1,6 +1,6 @@
 /*
- * What each kind of descriptor of the built-in table does: the operations
- * tables of wasix_kinds.h (the contract is there), thin glue over
+ * What each kind of open file description of the built-in table does: the
+ * operations tables of wasix_kinds.h (the contract is there), thin glue over
  * vepoll.h and vepoll_objects.h.
  */
 #include <errno.h>
@@ -15,6 +15,27 @@ static void obj_close(vepoll_wasix_t *wx, struct vepoll__wx_obj *o)
     vepoll_wasix_forget_source(wx, o->k->source(o));
     o->k->close_end(o);
 }
+
+/* ---- the host's stdio (not pollable; the host does the I/O) ---- */
+
+static vepoll_source_t *no_source(struct vepoll__wx_obj *o)
+{
+    (void)o;
+    return NULL;
+}
+
+static void stdio_close(vepoll_wasix_t *wx, struct vepoll__wx_obj *o)
+{
+    (void)wx;
+    (void)o;
+}
+
+const struct vepoll__wx_kind vepoll__wx_stdio_kind = {
+    .id = VEPOLL_WASIX_KIND_STDIO,
+    .source = no_source,
+    .noio = -ENOTSUP,
+    .close = stdio_close,
+};
 
 /* ---- epoll instances ---- */
 
@@ -109,7 +130,7 @@ static ssize_t efd_write(struct vepoll__wx_obj *o, const void *buf, size_t len, 
     return vepoll_eventfd_write(o->u.efd, buf, len, timeout);
 }
 
-/* The 8-byte counter, when a read would succeed. */
+/* The 8-byte counter (or timerfd count), when a read would succeed. */
 static uint64_t efd_nbytes(struct vepoll__wx_obj *o, uint32_t ready)
 {
     (void)o;
@@ -154,6 +175,18 @@ static uint64_t sp_nbytes(struct vepoll__wx_obj *o, uint32_t ready)
     return vepoll_socketpair_pending(o->u.sp, o->end);
 }
 
+static ssize_t sp_recv(struct vepoll__wx_obj *o, void *buf, size_t len, int flags,
+                       int64_t timeout)
+{
+    return vepoll_socketpair_recv(o->u.sp, o->end, buf, len, flags, timeout);
+}
+
+static ssize_t sp_send(struct vepoll__wx_obj *o, const void *buf, size_t len, int flags,
+                       int64_t timeout)
+{
+    return vepoll_socketpair_send(o->u.sp, o->end, buf, len, flags, timeout);
+}
+
 static int sp_shutdown(struct vepoll__wx_obj *o, int how)
 {
     return vepoll_socketpair_shutdown(o->u.sp, o->end, how);
@@ -174,6 +207,8 @@ const struct vepoll__wx_kind vepoll__wx_socket_kind = {
     .source = sp_source,
     .read = sp_read,
     .write = sp_write,
+    .recv = sp_recv,
+    .send = sp_send,
     .nbytes = sp_nbytes,
     .shutdown = sp_shutdown,
     .create = sp_create,
@@ -181,3 +216,43 @@ const struct vepoll__wx_kind vepoll__wx_socket_kind = {
     .close_end = sp_close_end,
 };
 
+
+/* ---- timerfds ---- */
+
+static vepoll_source_t *tfd_source(struct vepoll__wx_obj *o)
+{
+    return vepoll_timerfd_source(o->u.tfd);
+}
+
+static ssize_t tfd_read(struct vepoll__wx_obj *o, void *buf, size_t len, int64_t timeout)
+{
+    return vepoll_timerfd_read(o->u.tfd, buf, len, timeout);
+}
+
+static int tfd_settime(struct vepoll__wx_obj *o, int flags, const struct vepoll_itimerspec *nv,
+                       struct vepoll_itimerspec *old)
+{
+    return vepoll_timerfd_settime(o->u.tfd, flags, nv, old);
+}
+
+static int tfd_gettime(struct vepoll__wx_obj *o, struct vepoll_itimerspec *cur)
+{
+    return vepoll_timerfd_gettime(o->u.tfd, cur);
+}
+
+static void tfd_close_end(struct vepoll__wx_obj *o)
+{
+    vepoll_timerfd_close(o->u.tfd);
+}
+
+const struct vepoll__wx_kind vepoll__wx_timerfd_kind = {
+    .id = VEPOLL_WASIX_KIND_TIMERFD,
+    .source = tfd_source,
+    .read = tfd_read,
+    .noio = -EINVAL,
+    .nbytes = efd_nbytes, /* the 8-byte count, when a read would succeed */
+    .settime = tfd_settime,
+    .gettime = tfd_gettime,
+    .close = obj_close,
+    .close_end = tfd_close_end,
+};

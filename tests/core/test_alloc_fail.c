@@ -24,14 +24,21 @@
  *   SITE_PIPE      src/objects/pipe.c   vepoll_pipe_create: the pipe block
  *   SITE_EVENTFD   src/objects/eventfd.c  vepoll_eventfd_create: the counter
  *   SITE_SOCKETPAIR src/objects/socketpair.c vepoll_socketpair_create: the pair block
+ *   SITE_TIMERFD   src/objects/timerfd.c  vepoll_timerfd_create: the timer (its
+ *                                  settime, gettime and read allocate nothing:
+ *                                  the timer service's heap is intrusive)
  *   SITE_WX_ADAPTER src/wasix/wasix.c vepoll_wasix_create: the adapter
- *   SITE_WX_SIDE   src/wasix/wasix.c  reg_reserve: guest-data slots and the two
- *                                  bucket arrays (3 calls)
+ *   SITE_WX_SIDE   src/wasix/wasix.c  reg_reserve: guest-data slots (through
+ *                                  vepoll__wx_grow) and the two bucket arrays
+ *                                  (3 calls)
  *   SITE_WX_WAITBUF src/wasix/wasix.c epoll_wait: the batch buffer for
  *                                  maxevents > 64 (its failure falls back to
  *                                  the stack buffer: the wait still succeeds)
- *   SITE_WX_FD     src/wasix/wasix_table.c obj_new and install's fd array (2 calls)
- *   SITE_WX_POLL   src/wasix/wasix_table.c vepoll_wasix_poll: its item array
+ *   SITE_WX_FD     src/wasix/wasix_table.c vepoll__wx_obj_new (a description), and
+ *                                  the descriptor array (grow_locked: install,
+ *                                  dup, dup3, renumber), which grows through
+ *                                  src/wasix/wasix.c vepoll__wx_grow
+ *   SITE_WX_POLL   src/wasix/wasix_io.c vepoll_wasix_poll: its item array
  * (the objects' sources come from vepoll_source_create: SITE_SOURCE).
  * test_alloc_fail_site_list_matches_sources re-counts the call sites in src/
  * and fails when one is added that this list (and so the scenario) lacks.
@@ -46,10 +53,13 @@
  * never grow it).  The counting allocator of vtest.h keeps the site as the
  * block's tag, so the live blocks are known per site.
  * The WASIX calls are attributed by phase and order, which their code
- * fixes: an fd_event allocates its descriptor entry, the eventfd block, its
- * source, then (first time) the fd array; an epoll_create the instance,
- * then the entry and array; an epoll_ctl ADD first the side table, then
- * vepoll's registration, then vepoll's table growth.
+ * fixes: vepoll_wasix_create allocates the adapter, then the three stdio
+ * descriptions and the descriptor array; an eventfd or a timerfd its
+ * description, the object's block, its source (then, if needed, a larger
+ * descriptor array); an epoll_create the instance, then the description
+ * (and array); an epoll_ctl ADD first the side table, then vepoll's
+ * registration, then vepoll's table growth; dup3 to a high number only
+ * the descriptor array.
  * Every site must be hit by the clean run and failed by some k.
  *
  * Single-threaded.
@@ -67,12 +77,12 @@
 
 enum site {
     SITE_INSTANCE, SITE_SOURCE, SITE_REG, SITE_TABLE, SITE_NEST, SITE_INTR,
-    SITE_PIPE, SITE_EVENTFD, SITE_SOCKETPAIR,
+    SITE_PIPE, SITE_EVENTFD, SITE_SOCKETPAIR, SITE_TIMERFD,
     SITE_WX_ADAPTER, SITE_WX_SIDE, SITE_WX_WAITBUF, SITE_WX_FD, SITE_WX_POLL, NSITES
 };
 static const char *const site_name[NSITES] = {
     "instance", "source", "registration", "table", "nest", "intr",
-    "pipe", "eventfd", "socketpair",
+    "pipe", "eventfd", "socketpair", "timerfd",
     "wasix adapter", "wasix side table", "wasix wait buffer", "wasix fd table", "wasix poll",
 };
 /* The call sites per file (see the comment at the top). */
@@ -81,14 +91,15 @@ static const struct {
     int calls;
 } site_files[] = {
     {"instance.c", 1}, {"source.c", 1}, {"registration.c", 1}, {"table.c", 1}, {"nest.c", 1},
-    {"intr.c", 1}, {"pipe.c", 1}, {"eventfd.c", 1}, {"socketpair.c", 1},
-    {"wasix.c", 5}, {"wasix_table.c", 3},
+    {"intr.c", 1}, {"pipe.c", 1}, {"eventfd.c", 1}, {"socketpair.c", 1}, {"timerfd.c", 1},
+    {"wasix.c", 5}, {"wasix_table.c", 1}, {"wasix_io.c", 1},
 };
 
 enum phase {
     PH_NONE, PH_CREATE, PH_SOURCE, PH_ADD_PLAIN, PH_ADD_NEST, PH_INTR,
-    PH_PIPE, PH_EVENTFD, PH_SOCKETPAIR,
-    PH_WX_CREATE, PH_WX_EVENTFD, PH_WX_EPOLL, PH_WX_CTL, PH_WX_WAIT, PH_WX_POLL
+    PH_PIPE, PH_EVENTFD, PH_SOCKETPAIR, PH_TIMERFD,
+    PH_WX_CREATE, PH_WX_EVENTFD, PH_WX_TIMERFD, PH_WX_EPOLL, PH_WX_CTL, PH_WX_WAIT,
+    PH_WX_POLL, PH_WX_DUP
 };
 
 /* The scenario's side of the accounting; the counting allocator (vtest.h)
@@ -150,12 +161,20 @@ static enum site classify(size_t size)
         return size == src_size ? SITE_SOURCE : SITE_EVENTFD;
     case PH_SOCKETPAIR:
         return size == src_size ? SITE_SOURCE : SITE_SOCKETPAIR;
+    case PH_TIMERFD:
+        return size == src_size ? SITE_SOURCE : SITE_TIMERFD;
     case PH_WX_CREATE:
-        return SITE_WX_ADAPTER;
+        return sc.nth == 1 ? SITE_WX_ADAPTER : SITE_WX_FD;
     case PH_WX_EVENTFD:
         if (size == src_size)
             return SITE_SOURCE;
         return sc.nth == 2 ? SITE_EVENTFD : SITE_WX_FD;
+    case PH_WX_TIMERFD:
+        if (size == src_size)
+            return SITE_SOURCE;
+        return sc.nth == 2 ? SITE_TIMERFD : SITE_WX_FD;
+    case PH_WX_DUP:
+        return SITE_WX_FD;
     case PH_WX_EPOLL:
         return sc.nth == 1 ? SITE_INSTANCE : SITE_WX_FD;
     case PH_WX_CTL:
@@ -360,7 +379,7 @@ static uint8_t guest_before[sizeof guest];
 static void wasix_scenario(void)
 {
     vepoll_wasix_t *wx = NULL;
-    uint32_t ep, efd[WX_NEFD], rc, n;
+    uint32_t ep, efd[WX_NEFD], tfd, rc, n;
     uint64_t one = 1;
     int i;
 
@@ -485,12 +504,58 @@ static void wasix_scenario(void)
         assert_int_equal(injected(), failures + 1);
         assert_int_equal(blocks(), live);
     }
+    /* A timerfd through the table: its description, the timer, its source;
+     * settime, gettime and read allocate nothing. */
+    for (;;) {
+        long live = blocks_of(SITE_TIMERFD) + blocks_of(SITE_SOURCE);
+        int failures = injected(), r;
+        struct vepoll_wasix_fdinfo info;
+        set_phase(PH_WX_TIMERFD);
+        r = vepoll_wasix_timerfd_create(wx, VEPOLL_CLOCK_MONOTONIC, VEPOLL_NONBLOCK, &tfd);
+        set_phase(PH_NONE);
+        if (r == 0)
+            break;
+        assert_int_equal(r, -ENOMEM);
+        assert_int_equal(injected(), failures + 1);
+        assert_int_equal(blocks_of(SITE_TIMERFD) + blocks_of(SITE_SOURCE), live);
+        assert_int_equal(vepoll_wasix_fd_info(wx, efd[WX_NEFD - 1] + 1, &info), -EBADF);
+    }
+    assert_int_equal(tfd, efd[WX_NEFD - 1] + 1);
+    {
+        struct vepoll_itimerspec past = {{0, 0}, {0, 1}}, cur;
+        uint64_t ticks = 0;
+        assert_int_equal(vepoll_wasix_timerfd_settime(wx, tfd, VEPOLL_TFD_TIMER_ABSTIME, &past,
+                                                      &cur),
+                         0);
+        assert_int_equal(vepoll_wasix_timerfd_gettime(wx, tfd, &cur), 0);
+        assert_int_equal(vepoll_wasix_read(wx, tfd, &ticks, sizeof ticks), (int64_t)sizeof ticks);
+        assert_true(ticks == 1);
+    }
+    /* dup3 to a high number grows the descriptor array; a failure leaves
+     * the number free and the old descriptor as it was. */
+    for (;;) {
+        int failures = injected(), r, on = -1;
+        set_phase(PH_WX_DUP);
+        r = vepoll_wasix_dup3(wx, efd[1], 300, 1);
+        set_phase(PH_NONE);
+        if (r == 0)
+            break;
+        assert_int_equal(r, -ENOMEM);
+        assert_int_equal(injected(), failures + 1);
+        assert_int_equal(vepoll_wasix_get_cloexec(wx, 300, &on), -EBADF);
+        assert_int_equal(vepoll_wasix_get_cloexec(wx, efd[1], &on), 0);
+        assert_int_equal(on, 0);
+    }
+    assert_int_equal(vepoll_wasix_close(wx, efd[1]), 0); /* the description lives on in 300 */
+    assert_int_equal(vepoll_wasix_write(wx, 300, &one, 8), 8);
+    assert_int_equal(vepoll_wasix_close(wx, 300), 0);
     /* DEL and closes free everything and allocate nothing. */
     assert_int_equal(vepoll_wasix_epoll_ctl(wx, gmem(), VEPOLL_WASIX_32, ep, VEPOLL_WASIX_CTL_DEL,
                                             efd[0], 0),
                      0);
     for (i = 0; i < WX_NEFD; i += 2)
         assert_int_equal(vepoll_wasix_close(wx, efd[i]), 0);
+    assert_int_equal(vepoll_wasix_close(wx, tfd), 0);
     vepoll_wasix_destroy(wx);
 }
 
@@ -601,18 +666,28 @@ static void scenario(void)
         vepoll_pipe_t *p;
         vepoll_eventfd_t *ef;
         vepoll_socketpair_t *sp;
-        uint64_t one = 1;
-        static const uint64_t objs[] = {501, 502, 503};
+        vepoll_timerfd_t *tf;
+        uint64_t one = 1, ticks = 0;
+        struct vepoll_itimerspec past = {{0, 0}, {0, 1}}, cur;
+        static const uint64_t objs[] = {501, 502, 503, 504};
         CREATE_OBJECT(PH_PIPE, vepoll_pipe_create(&p, 0, VEPOLL_NONBLOCK), p);
         CREATE_OBJECT(PH_EVENTFD, vepoll_eventfd_create(&ef, 0, VEPOLL_NONBLOCK), ef);
         CREATE_OBJECT(PH_SOCKETPAIR, vepoll_socketpair_create(&sp, 0, VEPOLL_NONBLOCK), sp);
+        CREATE_OBJECT(PH_TIMERFD,
+                      vepoll_timerfd_create(&tf, VEPOLL_CLOCK_MONOTONIC, VEPOLL_NONBLOCK), tf);
         add(e[6], 0, vepoll_pipe_source(p, VEPOLL_PIPE_READ), VEPOLL_IN, 501, false);
         add(e[6], 0, vepoll_eventfd_source(ef), VEPOLL_IN, 502, false);
         add(e[6], 0, vepoll_socketpair_source(sp, 0), VEPOLL_IN, 503, false);
+        add(e[6], 0, vepoll_timerfd_source(tf), VEPOLL_IN, 504, false);
         assert_int_equal(vepoll_pipe_write(p, "x", 1, 0), 1);
         assert_int_equal(vepoll_eventfd_write(ef, &one, sizeof one, 0), (ssize_t)sizeof one);
         assert_int_equal(vepoll_socketpair_write(sp, 1, "y", 1, 0), 1);
-        expect_order(e[6], VEPOLL_IN, 3, objs);
+        /* settime, gettime and read allocate nothing (phase NONE). */
+        assert_int_equal(vepoll_timerfd_settime(tf, VEPOLL_TFD_TIMER_ABSTIME, &past, NULL), 0);
+        assert_int_equal(vepoll_timerfd_gettime(tf, &cur), 0);
+        expect_order(e[6], VEPOLL_IN, 4, objs);
+        assert_int_equal(vepoll_timerfd_read(tf, &ticks, sizeof ticks, 0), (ssize_t)sizeof ticks);
+        assert_true(ticks == 1);
         ck[0] = 6;
         expect_order(e[0], VEPOLL_IN, 1, ck); /* through E0 > E6 */
         assert_int_equal(vepoll_pipe_close(p, VEPOLL_PIPE_READ), 0);
@@ -620,7 +695,8 @@ static void scenario(void)
         assert_int_equal(vepoll_eventfd_close(ef), 0);
         assert_int_equal(vepoll_socketpair_close(sp, 0), 0);
         assert_int_equal(vepoll_socketpair_close(sp, 1), 0);
-        watches -= 3;
+        assert_int_equal(vepoll_timerfd_close(tf), 0);
+        watches -= 4;
         assert_int_equal(vepoll_wait(e[6], (struct vepoll_event[8]){{0, {0}}}, 8, 0), 0);
         assert_int_equal(vepoll_wait(e[0], (struct vepoll_event[8]){{0, {0}}}, 8, 0), 0);
         check_watch_count();

@@ -1,7 +1,7 @@
 /*
  * Pollers and waiters on nested instances: the wake-up patterns of the
  * kernel's own epoll wake-up suite (epoll_wakeup_test.c) that the rest of
- * our suite did not prove, in our words (docs/SEMANTICS.md, section 16, maps
+ * our suite did not prove, in our words (docs/SEMANTICS.md, section 19, maps
  * every epollN of that suite to an id):
  *   S200  two sources, one thread polls E then takes wait(E, 0), another is
  *         blocked in wait(E): both get an event, LT and ET (epoll15, 16);

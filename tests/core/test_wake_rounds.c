@@ -1,6 +1,6 @@
 /*
  * Wake-up races repeated many times, after the kernel's own epoll wake-up
- * suite (docs/SEMANTICS.md, section 16):
+ * suite (docs/SEMANTICS.md, section 19):
  *   S132  (epoll64) two threads blocked on one level-triggered registration
  *         are both woken by one write, round after round;
  *   S205  (epoll65) many threads calling wait(0) on an always-ready

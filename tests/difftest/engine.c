@@ -42,96 +42,15 @@
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include "vepoll.h"
 #include "vepoll_objects.h"
 
-/* ---- PRNG ---------------------------------------------------------------- */
-
-static uint64_t splitmix64(uint64_t *x)
-{
-    uint64_t z = (*x += UINT64_C(0x9e3779b97f4a7c15));
-    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-    return z ^ (z >> 31);
-}
-
-void dt_rng_seed(struct dt_rng *r, uint64_t seed)
-{
-    uint64_t x = seed;
-    for (int i = 0; i < 4; i++)
-        r->s[i] = splitmix64(&x);
-}
-
-static uint64_t rotl(uint64_t x, int k)
-{
-    return (x << k) | (x >> (64 - k));
-}
-
-uint64_t dt_rng_next(struct dt_rng *r)
-{
-    uint64_t *s = r->s;
-    uint64_t result = rotl(s[1] * 5, 7) * 9;
-    uint64_t t = s[1] << 17;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl(s[3], 45);
-    return result;
-}
-
-uint64_t dt_rng_below(struct dt_rng *r, uint64_t n)
-{
-    /* Lemire's multiply-shift would need 128-bit math; the modulo bias of a
-     * 64-bit draw over these small ranges is irrelevant here. */
-    return dt_rng_next(r) % n;
-}
-
-static bool chance(struct dt_rng *r, unsigned pct)
-{
-    return dt_rng_below(r, 100) < pct;
-}
-
-static uint64_t range(struct dt_rng *r, uint64_t lo, uint64_t hi)
-{
-    return lo + dt_rng_below(r, hi - lo + 1);
-}
-
-struct dt_stats dt_stats;
-
-static const char *const kind_names[DT_NKINDS] = {
-    "pipe", "eventfd", "socketpair", "epoll_create", "close", "read", "write",
-    "shutdown", "ctl", "wait", "poll", "pending"};
-
-void dt_print_stats(void)
-{
-    struct dt_stats *s = &dt_stats;
-    printf("coverage (generated runs):\n  %-13s %10s %10s %10s\n", "op", "executed", "errno",
-           "skipped");
-    for (int k = 0; k < DT_NKINDS; k++)
-        printf("  %-13s %10ld %10ld %10ld\n", kind_names[k], s->executed[k], s->errors[k],
-               s->skipped[k]);
-    static const char *const ctl[] = {"0", "EEXIST", "ENOENT", "EINVAL", "ELOOP", "EBADF",
-                                      "EFAULT", "other"};
-    printf("  ctl results:");
-    for (int i = 0; i < 8; i++)
-        printf(" %s %ld", ctl[i], s->ctl_rc[i]);
-    printf("\n  waits with events %ld, events %ld; events per bit:", s->wait_nonempty,
-           s->wait_events);
-    static const char *const bits[] = {"IN", "PRI", "OUT", "ERR", "HUP", "?", "RDNORM",
-                                       "RDBAND", "WRNORM", "WRBAND", "MSG", "?", "?", "RDHUP"};
-    for (int b = 0; b < 14; b++)
-        if (s->event_bits[b])
-            printf(" %s %ld", bits[b], s->event_bits[b]);
-    printf("\n");
-}
-
 /* ---- limits ---------------------------------------------------------------- */
 
-#define PAGE 4096u
+#define PAGE DT_PAGE
 #define MAX_LIVE_PIPE 6
 #define MAX_LIVE_EFD 4
 #define MAX_LIVE_SOCK 4
@@ -139,16 +58,9 @@ void dt_print_stats(void)
  * far below reverse_path_check()'s path counts (EINVAL), which vepoll does
  * not have. */
 #define MAX_LIVE_EP 6
+#define MAX_LIVE_TFD 4
 #define MAX_WAIT 64
 #define IOBUF (256u * 1024u)
-/* Socket writes: largest single write (one skb on Linux: unix_stream_sendmsg
- * splits above ~36 KiB) and the truesize budget per direction.  Linux drops
- * OUT (and fails writes) once the sender's wmem exceeds sk_sndbuf/4 = 53248
- * with the sk_sndbuf we set (212992). */
-#define SOCK_MAX_WRITE 32768u
-#define SOCK_BUDGET 40000u
-#define SOCK_SNDBUF_SET 106496 /* the kernel doubles it: 212992 */
-
 /* ---- models ---------------------------------------------------------------- */
 
 /* Linux pipe: ring of page buffers (offset, len), at most max_usage. */
@@ -210,23 +122,10 @@ static size_t lp_read(struct lpipe *m, size_t n)
     return got;
 }
 
-/* Upper bound of the truesize of one unix stream skb carrying n bytes. */
-static uint32_t sock_est(size_t n)
-{
-    return (uint32_t)(((n + PAGE - 1) & ~(size_t)(PAGE - 1)) + PAGE);
-}
-
-#define SQ_MAX 64
-struct sockq {
-    uint32_t len[SQ_MAX], est[SQ_MAX];
-    int head, n;
-    uint32_t total_est;
-};
-
 /* ---- state ----------------------------------------------------------------- */
 
 struct obj {
-    int kind; /* DT_PIPE_NEW, DT_EFD_NEW, DT_SOCK_NEW, DT_EP_NEW */
+    int kind; /* DT_PIPE_NEW, DT_EFD_NEW, DT_SOCK_NEW, DT_EP_NEW, DT_TFD_NEW */
     int nends;
     int lfd[2];
     bool open[2];
@@ -235,14 +134,17 @@ struct obj {
         vepoll_eventfd_t *e;
         vepoll_socketpair_t *s;
         vepoll_t *ep;
+        vepoll_timerfd_t *t;
     } v;
     /* pipe */
     struct lpipe lp;
     /* socket: sq[i] = data queued for end i */
-    struct sockq sq[2];
+    struct dt_sockq sq[2];
     /* eventfd */
     uint64_t efd_val;
     bool efd_sem;
+    /* timerfd */
+    int clock;
 };
 
 struct reg {
@@ -262,8 +164,8 @@ struct state {
     long last_rc;  /* Linux's result of the last compared op */
 };
 
-static const char letter[] = {[DT_PIPE_NEW] = 'P', [DT_EFD_NEW] = 'F',
-                              [DT_SOCK_NEW] = 'S', [DT_EP_NEW] = 'E'};
+static const char letter[] = {[DT_PIPE_NEW] = 'P', [DT_EFD_NEW] = 'F', [DT_SOCK_NEW] = 'S',
+                              [DT_EP_NEW] = 'E', [DT_TFD_NEW] = 'T'};
 
 static int live_count(const struct state *st, int kind)
 {
@@ -295,6 +197,8 @@ static vepoll_source_t *source_of(struct obj *o, int end)
         return vepoll_eventfd_source(o->v.e);
     case DT_SOCK_NEW:
         return vepoll_socketpair_source(o->v.s, end);
+    case DT_TFD_NEW:
+        return vepoll_timerfd_source(o->v.t);
     default:
         return vepoll_as_source(o->v.ep);
     }
@@ -322,65 +226,6 @@ static int reg_find(const struct state *st, int ep, int tobj, int tend)
 }
 
 /* ---- formatting ------------------------------------------------------------ */
-
-static const char *errname(long e)
-{
-    switch (-e) {
-    case EAGAIN: return "-EAGAIN";
-    case EBADF: return "-EBADF";
-    case EINVAL: return "-EINVAL";
-    case EEXIST: return "-EEXIST";
-    case ENOENT: return "-ENOENT";
-    case ELOOP: return "-ELOOP";
-    case EFAULT: return "-EFAULT";
-    case EPIPE: return "-EPIPE";
-    case ECONNRESET: return "-ECONNRESET";
-    case ENOTCONN: return "-ENOTCONN";
-    case EPERM: return "-EPERM";
-    case ENOSPC: return "-ENOSPC";
-    case ENOMEM: return "-ENOMEM";
-    case EINTR: return "-EINTR";
-    default: return NULL;
-    }
-}
-
-static void fmt_rc(char *b, size_t n, long rc)
-{
-    const char *e = rc < 0 ? errname(rc) : NULL;
-    if (e)
-        snprintf(b, n, "%s", e);
-    else
-        snprintf(b, n, "%ld", rc);
-}
-
-static void fmt_mask(char *b, size_t n, uint32_t m)
-{
-    static const struct {
-        uint32_t bit;
-        const char *name;
-    } names[] = {{VEPOLL_IN, "IN"},         {VEPOLL_PRI, "PRI"},
-                 {VEPOLL_OUT, "OUT"},       {VEPOLL_ERR, "ERR"},
-                 {VEPOLL_HUP, "HUP"},       {VEPOLL_RDNORM, "RDNORM"},
-                 {VEPOLL_RDBAND, "RDBAND"}, {VEPOLL_WRNORM, "WRNORM"},
-                 {VEPOLL_WRBAND, "WRBAND"}, {VEPOLL_MSG, "MSG"},
-                 {VEPOLL_RDHUP, "RDHUP"},   {VEPOLL_EXCLUSIVE, "EXCL"},
-                 {VEPOLL_WAKEUP, "WAKEUP"}, {VEPOLL_ONESHOT, "ONESHOT"},
-                 {VEPOLL_ET, "ET"}};
-    size_t off = 0;
-    b[0] = 0;
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-        if (m & names[i].bit) {
-            off += (size_t)snprintf(b + off, off < n ? n - off : 0, "%s%s",
-                                    off ? "|" : "", names[i].name);
-            m &= ~names[i].bit;
-        }
-    }
-    if (m)
-        off += (size_t)snprintf(b + off, off < n ? n - off : 0, "%s0x%x",
-                                off ? "|" : "", m);
-    if (!off)
-        snprintf(b, n, "0");
-}
 
 static void fmt_handle(const struct dt_op *ops, int id, int end, char *b, size_t n)
 {
@@ -416,6 +261,10 @@ void dt_format_op(const struct dt_op *ops, int i, char *b, size_t n)
 {
     const struct dt_op *op = &ops[i];
     char h[32], t[32], m[160], c[16];
+    if (op->kind >= DT_FD_NEW) {
+        dt_fd_format_op(op, b, n);
+        return;
+    }
     fmt_handle(ops, op->obj, op->end, h, sizeof h);
     switch (op->kind) {
     case DT_PIPE_NEW:
@@ -431,6 +280,17 @@ void dt_format_op(const struct dt_op *ops, int i, char *b, size_t n)
         break;
     case DT_EP_NEW:
         snprintf(b, n, "E%d = epoll_create()", i);
+        break;
+    case DT_TFD_NEW:
+        snprintf(b, n, "T%d = timerfd_create(clock %lld, flags 0x%x%s)", i, (long long)op->a,
+                 op->b & ~VEPOLL_NONBLOCK, flags_name(op->b));
+        break;
+    case DT_TFD_SET:
+        dt_tfd_format(op, m, sizeof m);
+        snprintf(b, n, "settime(%s, %s)", h, m);
+        break;
+    case DT_TFD_GET:
+        snprintf(b, n, "gettime(%s)", h);
         break;
     case DT_CLOSE:
         snprintf(b, n, "close(%s)", h);
@@ -456,7 +316,7 @@ void dt_format_op(const struct dt_op *ops, int i, char *b, size_t n)
             snprintf(t, sizeof t, "<closed>");
         else
             fmt_handle(ops, op->tobj, op->tend, t, sizeof t);
-        fmt_mask(m, sizeof m, op->mask);
+        dt_fmt_mask(m, sizeof m, op->mask);
         if (op->b == DT_CTL_NULL_EV)
             snprintf(b, n, "ctl(%s, %s, %s, NULL)", h, ctl_name(op->a, c, sizeof c), t);
         else
@@ -477,50 +337,7 @@ void dt_format_op(const struct dt_op *ops, int i, char *b, size_t n)
     }
 }
 
-/* ---- setup ----------------------------------------------------------------- */
-
-int dt_setup(void)
-{
-    signal(SIGPIPE, SIG_IGN);
-    int sv[2];
-    if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0)
-        return -errno;
-    int v = SOCK_SNDBUF_SET, got = 0;
-    socklen_t len = sizeof got;
-    setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &v, sizeof v);
-    getsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &got, &len);
-    close(sv[0]);
-    close(sv[1]);
-    if (got / 4 < (int)SOCK_BUDGET + 4096) {
-        fprintf(stderr,
-                "difftest: SO_SNDBUF is %d (net.core.wmem_max too low?); the socket "
-                "capacity model needs at least %d\n",
-                got, 4 * ((int)SOCK_BUDGET + 4096));
-        return -EINVAL;
-    }
-    return 0;
-}
-
 /* ---- execution ------------------------------------------------------------- */
-
-static void fill_data(unsigned char *b, size_t n, uint64_t seed)
-{
-    uint64_t x = seed;
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t w = splitmix64(&x);
-        memcpy(b + i, &w, 8);
-    }
-    if (i < n) {
-        uint64_t w = splitmix64(&x);
-        memcpy(b + i, &w, n - i);
-    }
-}
-
-static long lnx(long rc)
-{
-    return rc < 0 ? -errno : rc;
-}
 
 struct ctx {
     struct state *st;
@@ -531,43 +348,23 @@ struct ctx {
 
 static int diverged(struct ctx *c, const char *l, const char *v)
 {
-    c->rep->step = c->i;
-    c->rep->kind = c->ops[c->i].kind;
-    dt_format_op(c->ops, c->i, c->rep->op, sizeof c->rep->op);
-    snprintf(c->rep->lnx, sizeof c->rep->lnx, "%s", l);
-    snprintf(c->rep->vep, sizeof c->rep->vep, "%s", v);
-    return DT_DIVERGED;
+    return dt_diverged(c->rep, c->ops, c->i, l, v);
 }
 
 static int model_error(struct ctx *c, const char *what, long got, long want)
 {
-    c->rep->step = c->i;
-    c->rep->kind = c->ops[c->i].kind;
-    dt_format_op(c->ops, c->i, c->rep->op, sizeof c->rep->op);
-    snprintf(c->rep->lnx, sizeof c->rep->lnx, "%s: Linux %ld", what, got);
-    snprintf(c->rep->vep, sizeof c->rep->vep, "model predicted %ld", want);
-    return DT_MODEL_ERROR;
+    return dt_model_error(c->rep, c->ops, c->i, what, got, want);
 }
 
 static int host_error(struct ctx *c, const char *what, int err)
 {
-    c->rep->step = c->i;
-    c->rep->kind = c->ops[c->i].kind;
-    dt_format_op(c->ops, c->i, c->rep->op, sizeof c->rep->op);
-    snprintf(c->rep->lnx, sizeof c->rep->lnx, "%s failed: %s", what, strerror(err));
-    snprintf(c->rep->vep, sizeof c->rep->vep, "-");
-    return DT_HOST_ERROR;
+    return dt_host_error(c->rep, c->ops, c->i, what, err);
 }
 
 static int cmp_rc(struct ctx *c, long l, long v)
 {
     c->st->last_rc = l;
-    if (l == v)
-        return DT_OK;
-    char a[64], b[64];
-    fmt_rc(a, sizeof a, l);
-    fmt_rc(b, sizeof b, v);
-    return diverged(c, a, b);
+    return dt_cmp_rc(c->rep, c->ops, c->i, l, v);
 }
 
 static void obj_track_live(struct state *st, int id)
@@ -588,6 +385,8 @@ static void obj_untrack_if_dead(struct state *st, int id)
         }
 }
 
+static long vep_close(struct obj *o, int end);
+
 static int exec_create(struct ctx *c)
 {
     struct state *st = c->st;
@@ -595,6 +394,7 @@ static int exec_create(struct ctx *c)
     int limit = op->kind == DT_PIPE_NEW ? MAX_LIVE_PIPE
               : op->kind == DT_EFD_NEW  ? MAX_LIVE_EFD
               : op->kind == DT_SOCK_NEW ? MAX_LIVE_SOCK
+              : op->kind == DT_TFD_NEW  ? MAX_LIVE_TFD
                                         : MAX_LIVE_EP;
     if (live_count(st, op->kind) >= limit || st->nlive >= 64)
         return DT_SKIPPED;
@@ -630,13 +430,24 @@ static int exec_create(struct ctx *c)
         o->nends = 2;
         if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, o->lfd) < 0)
             goto host;
-        int v = SOCK_SNDBUF_SET;
+        int v = DT_SOCK_SNDBUF_SET;
         for (int e = 0; e < 2; e++)
             if (setsockopt(o->lfd[e], SOL_SOCKET, SO_SNDBUF, &v, sizeof v) < 0)
                 goto host;
         vrc = vepoll_socketpair_create(&o->v.s, 0, op->b);
         break;
     }
+    case DT_TFD_NEW:
+        /* Invalid clocks and flags reach both sides; Linux's timer is
+         * non-blocking, vepoll's as generated (always called with timeout
+         * 0). */
+        o->nends = 1;
+        o->clock = (int)op->a;
+        lrc = dt_lnx(o->lfd[0] = timerfd_create((int)op->a, op->b | TFD_NONBLOCK));
+        vrc = vepoll_timerfd_create(&o->v.t, (int)op->a, op->b);
+        if (lrc > 0)
+            lrc = 0;
+        break;
     default:
         o->nends = 1;
         o->lfd[0] = epoll_create1(0);
@@ -645,9 +456,12 @@ static int exec_create(struct ctx *c)
         vrc = vepoll_create(&o->v.ep);
         break;
     }
-    if (vrc != lrc) {
-        /* Creation failed on one side: nothing further can be compared. */
+    if (vrc != lrc || lrc < 0) {
+        /* Creation failed on one side (or on both alike: an invalid
+         * timerfd): nothing further can be compared. */
         int r = cmp_rc(c, lrc, vrc);
+        if (!vrc)
+            vep_close(o, 0); /* vepoll made one, Linux did not */
         for (int e = 0; e < 2; e++)
             if (o->lfd[e] >= 0)
                 close(o->lfd[e]);
@@ -675,6 +489,7 @@ static long vep_close(struct obj *o, int end)
     case DT_PIPE_NEW: return vepoll_pipe_close(o->v.p, end);
     case DT_EFD_NEW: return vepoll_eventfd_close(o->v.e);
     case DT_SOCK_NEW: return vepoll_socketpair_close(o->v.s, end);
+    case DT_TFD_NEW: return vepoll_timerfd_close(o->v.t);
     default: return vepoll_close(o->v.ep);
     }
 }
@@ -698,7 +513,7 @@ static int exec_close(struct ctx *c)
     if (!end_open(c->st, op->obj, op->end))
         return DT_SKIPPED;
     struct obj *o = c->st->tab[op->obj];
-    long lrc = lnx(close(o->lfd[op->end]));
+    long lrc = dt_lnx(close(o->lfd[op->end]));
     long vrc = vep_close(o, op->end);
     mark_closed(c->st, op->obj, op->end);
     return cmp_rc(c, lrc, vrc);
@@ -715,21 +530,6 @@ static int cmp_data(struct ctx *c, long rc)
     snprintf(l, sizeof l, "%ld bytes, byte %zu = 0x%02x", rc, at, c->st->lbuf[at]);
     snprintf(v, sizeof v, "%ld bytes, byte %zu = 0x%02x", rc, at, c->st->vbuf[at]);
     return diverged(c, l, v);
-}
-
-static void sq_consume(struct sockq *q, size_t n)
-{
-    while (n > 0 && q->n > 0) {
-        uint32_t *len = &q->len[q->head];
-        size_t c = n < *len ? n : *len;
-        *len -= (uint32_t)c;
-        n -= c;
-        if (*len == 0) {
-            q->total_est -= q->est[q->head];
-            q->head = (q->head + 1) % SQ_MAX;
-            q->n--;
-        }
-    }
 }
 
 static int exec_read(struct ctx *c)
@@ -749,7 +549,7 @@ static int exec_read(struct ctx *c)
             return DT_SKIPPED;
         struct lpipe m = o->lp;
         size_t got = lp_read(&m, n);
-        lrc = lnx(read(o->lfd[0], st->lbuf, n));
+        lrc = dt_lnx(read(o->lfd[0], st->lbuf, n));
         vrc = vepoll_pipe_read(o->v.p, st->vbuf, n, 0);
         if (n > 0 && (got > 0 ? lrc != (long)got : lrc > 0))
             return model_error(c, "pipe read", lrc, (long)got);
@@ -758,13 +558,13 @@ static int exec_read(struct ctx *c)
         break;
     }
     case DT_SOCK_NEW:
-        lrc = lnx(read(o->lfd[op->end], st->lbuf, n));
+        lrc = dt_lnx(read(o->lfd[op->end], st->lbuf, n));
         vrc = vepoll_socketpair_read(o->v.s, op->end, st->vbuf, n, 0);
         if (lrc > 0)
-            sq_consume(&o->sq[op->end], (size_t)lrc);
+            dt_sockq_consume(&o->sq[op->end], (size_t)lrc);
         break;
     case DT_EFD_NEW:
-        lrc = lnx(read(o->lfd[0], st->lbuf, n));
+        lrc = dt_lnx(read(o->lfd[0], st->lbuf, n));
         vrc = vepoll_eventfd_read(o->v.e, st->vbuf, n, 0);
         if (lrc == 8) {
             uint64_t v;
@@ -775,11 +575,66 @@ static int exec_read(struct ctx *c)
             o->efd_val -= v;
         }
         break;
+    case DT_TFD_NEW:
+        lrc = dt_lnx(read(o->lfd[0], st->lbuf, n));
+        vrc = vepoll_timerfd_read(o->v.t, st->vbuf, n, 0);
+        break;
     default:
         return DT_SKIPPED;
     }
     int r = cmp_rc(c, lrc, vrc);
     return r ? r : cmp_data(c, lrc);
+}
+
+/* timerfd_settime with the op's setting on both sides (the same absolute
+ * times), the old values compared; a setting that fires at once is given
+ * time to fire on both. */
+static int exec_tfd_set(struct ctx *c)
+{
+    const struct dt_op *op = &c->ops[c->i];
+    struct vepoll_itimerspec nv, vold, lold;
+    struct itimerspec lnew, lo;
+    char l[160], v[160];
+    bool null, past;
+    if (!end_open(c->st, op->obj, 0) || c->st->tab[op->obj]->kind != DT_TFD_NEW)
+        return DT_SKIPPED;
+    struct obj *o = c->st->tab[op->obj];
+    dt_tfd_spec(op, o->clock, &nv, &null, &past);
+    lnew.it_interval.tv_sec = nv.it_interval.tv_sec;
+    lnew.it_interval.tv_nsec = nv.it_interval.tv_nsec;
+    lnew.it_value.tv_sec = nv.it_value.tv_sec;
+    lnew.it_value.tv_nsec = nv.it_value.tv_nsec;
+    long lrc = dt_lnx(timerfd_settime(o->lfd[0], op->b, null ? NULL : &lnew, &lo));
+    long vrc = vepoll_timerfd_settime(o->v.t, op->b, null ? NULL : &nv, &vold);
+    int r = cmp_rc(c, lrc, vrc);
+    if (r || lrc)
+        return r;
+    lold = (struct vepoll_itimerspec){{lo.it_interval.tv_sec, lo.it_interval.tv_nsec},
+                                      {lo.it_value.tv_sec, lo.it_value.tv_nsec}};
+    if (dt_tfd_cmp(&lold, &vold, l, v, sizeof l))
+        return diverged(c, l, v);
+    if (past && (dt_settle_linux(o->lfd[0]) || dt_settle_vepoll(source_of(o, 0))))
+        return diverged(c, past ? "fired" : "-", "(a side did not fire within 5 s)");
+    return DT_OK;
+}
+
+static int exec_tfd_get(struct ctx *c)
+{
+    const struct dt_op *op = &c->ops[c->i];
+    struct vepoll_itimerspec lcur, vcur;
+    struct itimerspec lc;
+    char l[160], v[160];
+    if (!end_open(c->st, op->obj, 0) || c->st->tab[op->obj]->kind != DT_TFD_NEW)
+        return DT_SKIPPED;
+    struct obj *o = c->st->tab[op->obj];
+    long lrc = dt_lnx(timerfd_gettime(o->lfd[0], &lc));
+    long vrc = vepoll_timerfd_gettime(o->v.t, &vcur);
+    int r = cmp_rc(c, lrc, vrc);
+    if (r || lrc)
+        return r;
+    lcur = (struct vepoll_itimerspec){{lc.it_interval.tv_sec, lc.it_interval.tv_nsec},
+                                      {lc.it_value.tv_sec, lc.it_value.tv_nsec}};
+    return dt_tfd_cmp(&lcur, &vcur, l, v, sizeof l) ? diverged(c, l, v) : DT_OK;
 }
 
 static int exec_write(struct ctx *c)
@@ -802,8 +657,8 @@ static int exec_write(struct ctx *c)
         long want = 0;
         if (reader)
             want = lp_write(&m, n);
-        fill_data(st->wbuf, n, op->value);
-        lrc = lnx(write(o->lfd[1], st->wbuf, n));
+        dt_fill_data(st->wbuf, n, op->value);
+        lrc = dt_lnx(write(o->lfd[1], st->wbuf, n));
         vrc = vepoll_pipe_write(o->v.p, st->wbuf, n, 0);
         if (reader && lrc != want)
             return model_error(c, "pipe write", lrc, want);
@@ -812,32 +667,22 @@ static int exec_write(struct ctx *c)
         break;
     }
     case DT_SOCK_NEW: {
-        struct sockq *q = &o->sq[!op->end];
-        if (n > SOCK_MAX_WRITE || q->n >= SQ_MAX ||
-            q->total_est + (n ? sock_est(n) : 0) > SOCK_BUDGET)
+        struct dt_sockq *q = &o->sq[!op->end];
+        int r;
+        if (!dt_sockq_fits(q, n))
             return DT_SKIPPED;
-        fill_data(st->wbuf, n, op->value);
-        lrc = lnx(write(o->lfd[op->end], st->wbuf, n));
+        dt_fill_data(st->wbuf, n, op->value);
+        lrc = dt_lnx(write(o->lfd[op->end], st->wbuf, n));
         vrc = vepoll_socketpair_write(o->v.s, op->end, st->wbuf, n, 0);
-        if (lrc > 0) {
-            if (lrc != (long)n)
-                return model_error(c, "socket write (short)", lrc, (long)n);
-            int t = (q->head + q->n) % SQ_MAX;
-            q->len[t] = (uint32_t)lrc;
-            q->est[t] = sock_est((size_t)lrc);
-            q->total_est += q->est[t];
-            q->n++;
-            int outq = 0;
-            if (ioctl(o->lfd[op->end], SIOCOUTQ, &outq) == 0 && (uint32_t)outq > q->total_est)
-                return model_error(c, "socket SIOCOUTQ above the truesize bound", outq,
-                                   (long)q->total_est);
-        }
+        r = dt_sock_written(c->rep, c->ops, c->i, q, o->lfd[op->end], lrc, n);
+        if (r)
+            return r;
         break;
     }
     case DT_EFD_NEW: {
         memset(st->wbuf, 0, n);
         memcpy(st->wbuf, &op->value, n < 8 ? n : 8);
-        lrc = lnx(write(o->lfd[0], st->wbuf, n));
+        lrc = dt_lnx(write(o->lfd[0], st->wbuf, n));
         vrc = vepoll_eventfd_write(o->v.e, st->wbuf, n, 0);
         if (lrc == 8)
             o->efd_val += op->value;
@@ -857,7 +702,7 @@ static int exec_shutdown(struct ctx *c)
     struct obj *o = c->st->tab[op->obj];
     if (o->kind != DT_SOCK_NEW)
         return DT_SKIPPED;
-    long lrc = lnx(shutdown(o->lfd[op->end], (int)op->a));
+    long lrc = dt_lnx(shutdown(o->lfd[op->end], (int)op->a));
     long vrc = vepoll_socketpair_shutdown(o->v.s, op->end, (int)op->a);
     return cmp_rc(c, lrc, vrc);
 }
@@ -893,7 +738,7 @@ static int exec_ctl(struct ctx *c)
         vev.events &= ~VEPOLL_ET;
     vev.data.u64 = op->value;
     bool null = op->b == DT_CTL_NULL_EV;
-    long lrc = lnx(epoll_ctl(epfd, (int)op->a, tfd, null ? NULL : &lev));
+    long lrc = dt_lnx(epoll_ctl(epfd, (int)op->a, tfd, null ? NULL : &lev));
     long vrc = vepoll_ctl(ep, (int)op->a, tfd, src, null ? NULL : &vev);
     if (lrc == 0 && op->b == DT_CTL_NORMAL) {
         if (op->a == EPOLL_CTL_ADD && st->nregs < 256)
@@ -905,23 +750,6 @@ static int exec_ctl(struct ctx *c)
         }
     }
     return cmp_rc(c, lrc, vrc);
-}
-
-static void fmt_events(char *b, size_t n, long rc, const uint32_t *ev, const uint64_t *data)
-{
-    if (rc < 0) {
-        fmt_rc(b, n, rc);
-        return;
-    }
-    size_t off = (size_t)snprintf(b, n, "%ld [", rc);
-    for (long i = 0; i < rc && off < n; i++) {
-        char m[160];
-        fmt_mask(m, sizeof m, ev[i]);
-        off += (size_t)snprintf(b + off, n - off, "%s0x%llx:%s", i ? ", " : "",
-                                (unsigned long long)data[i], m);
-    }
-    if (off < n)
-        snprintf(b + off, n - off, "]");
 }
 
 static int exec_wait(struct ctx *c)
@@ -941,7 +769,7 @@ static int exec_wait(struct ctx *c)
         return DT_SKIPPED;
     struct epoll_event lev[MAX_WAIT];
     struct vepoll_event vev[MAX_WAIT];
-    long lrc = lnx(epoll_wait(epfd, lev, max, 0));
+    long lrc = dt_lnx(epoll_wait(epfd, lev, max, 0));
     long vrc = vepoll_wait(ep, vev, max, 0);
     bool same = lrc == vrc;
     st->last_rc = lrc;
@@ -977,8 +805,8 @@ static int exec_wait(struct ctx *c)
         vd[k] = vev[k].data.u64;
     }
     char l[768], v[768];
-    fmt_events(l, sizeof l, lrc, le, ld);
-    fmt_events(v, sizeof v, vrc, ve, vd);
+    dt_fmt_events(l, sizeof l, lrc, le, ld);
+    dt_fmt_events(v, sizeof v, vrc, ve, vd);
     return diverged(c, l, v);
 }
 
@@ -999,8 +827,8 @@ static int exec_poll(struct ctx *c)
     if (l == v)
         return DT_OK;
     char a[160], b[160];
-    fmt_mask(a, sizeof a, l);
-    fmt_mask(b, sizeof b, v);
+    dt_fmt_mask(a, sizeof a, l);
+    dt_fmt_mask(b, sizeof b, v);
     return diverged(c, a, b);
 }
 
@@ -1032,7 +860,10 @@ static int exec_op(struct state *st, const struct dt_op *ops, int i, struct dt_r
     case DT_PIPE_NEW:
     case DT_EFD_NEW:
     case DT_SOCK_NEW:
-    case DT_EP_NEW: return exec_create(&c);
+    case DT_EP_NEW:
+    case DT_TFD_NEW: return exec_create(&c);
+    case DT_TFD_SET: return exec_tfd_set(&c);
+    case DT_TFD_GET: return exec_tfd_get(&c);
     case DT_CLOSE: return exec_close(&c);
     case DT_READ: return exec_read(&c);
     case DT_WRITE: return exec_write(&c);
@@ -1062,7 +893,7 @@ static int state_init(struct state *st, int n, const struct dt_options *opt)
 /* Closes everything still open on both sides and frees the state. */
 static void state_fini(struct state *st)
 {
-    for (int id = 0; id < st->ntab; id++) {
+    for (int id = 0; st->tab && id < st->ntab; id++) {
         struct obj *o = st->tab[id];
         if (!o)
             continue;
@@ -1079,34 +910,20 @@ static void state_fini(struct state *st)
     free(st->wbuf);
 }
 
-static void trace_op(const struct state *st, const struct dt_op *ops, int i, int r)
+static int exec_any(void *st, const struct dt_op *ops, int i, struct dt_report *rep)
 {
-    if (!st->opt->trace || r == DT_SKIPPED)
-        return;
-    char b[200];
-    dt_format_op(ops, i, b, sizeof b);
-    printf("  %5d: %s\n", i, b);
+    return exec_op(st, ops, i, rep);
 }
 
 int dt_replay(const struct dt_op *ops, int n, const unsigned char *keep,
               const struct dt_options *opt, struct dt_report *rep)
 {
     struct state st;
-    int r = DT_OK;
-    if (state_init(&st, n, opt) < 0) {
-        state_fini(&st);
-        return DT_HOST_ERROR;
-    }
-    for (int i = 0; i < n && (r == DT_OK || r == DT_SKIPPED); i++) {
-        if (keep && !keep[i]) {
-            r = DT_OK;
-            continue;
-        }
-        r = exec_op(&st, ops, i, rep);
-        trace_op(&st, ops, i, r);
-    }
+    int r = DT_HOST_ERROR;
+    if (state_init(&st, n, opt) == 0)
+        r = dt_run_list(&st, exec_any, opt, ops, n, keep, rep);
     state_fini(&st);
-    return r == DT_SKIPPED ? DT_OK : r;
+    return r;
 }
 
 /* ---- generator ------------------------------------------------------------- */
@@ -1136,8 +953,9 @@ static bool pick_handle(struct state *st, struct dt_rng *r, unsigned want, struc
 }
 
 #define K(k) (1u << (k))
-#define ANY (K(DT_PIPE_NEW) | K(DT_EFD_NEW) | K(DT_SOCK_NEW) | K(DT_EP_NEW))
-#define IO (K(DT_PIPE_NEW) | K(DT_EFD_NEW) | K(DT_SOCK_NEW))
+#define ANY (K(DT_PIPE_NEW) | K(DT_EFD_NEW) | K(DT_SOCK_NEW) | K(DT_EP_NEW) | K(DT_TFD_NEW))
+#define IO (K(DT_PIPE_NEW) | K(DT_EFD_NEW) | K(DT_SOCK_NEW) | K(DT_TFD_NEW))
+#define WR (K(DT_PIPE_NEW) | K(DT_EFD_NEW) | K(DT_SOCK_NEW))
 
 static const uint32_t unknown_bits[] = {0x00100000u, 0x00800000u, 0x02000000u, 0x0800u};
 
@@ -1151,21 +969,21 @@ static uint32_t gen_mask(struct dt_rng *r, bool add)
              {VEPOLL_RDNORM, 12}, {VEPOLL_RDBAND, 6},  {VEPOLL_WRNORM, 12},
              {VEPOLL_WRBAND, 6},  {VEPOLL_MSG, 4}};
     uint32_t m = 0;
-    if (!chance(r, 5))
+    if (!dt_chance(r, 5))
         for (size_t i = 0; i < sizeof p / sizeof p[0]; i++)
-            if (chance(r, p[i].pct))
+            if (dt_chance(r, p[i].pct))
                 m |= p[i].bit;
-    if (chance(r, 35))
+    if (dt_chance(r, 35))
         m |= VEPOLL_ET;
-    if (chance(r, 15))
+    if (dt_chance(r, 15))
         m |= VEPOLL_ONESHOT;
-    if (chance(r, 4))
+    if (dt_chance(r, 4))
         m |= VEPOLL_WAKEUP;
-    if (chance(r, 5))
+    if (dt_chance(r, 5))
         m |= unknown_bits[dt_rng_below(r, 4)];
-    if (chance(r, add ? 8 : 2)) {
+    if (dt_chance(r, add ? 8 : 2)) {
         m |= VEPOLL_EXCLUSIVE;
-        if (chance(r, 75)) /* mostly valid EXCLUSIVE masks, so ADD succeeds */
+        if (dt_chance(r, 75)) /* mostly valid EXCLUSIVE masks, so ADD succeeds */
             m &= VEPOLL_IN | VEPOLL_OUT | VEPOLL_ERR | VEPOLL_HUP | VEPOLL_WAKEUP |
                  VEPOLL_ET | VEPOLL_EXCLUSIVE;
     }
@@ -1177,16 +995,16 @@ static size_t gen_len(struct dt_rng *r, bool big)
     switch (dt_rng_below(r, big ? 12 : 9)) {
     case 0: return 0;
     case 1: return 1;
-    case 2: return range(r, 2, 100);
-    case 3: return range(r, 1, 4096);
+    case 2: return dt_range(r, 2, 100);
+    case 3: return dt_range(r, 1, 4096);
     case 4: return 4095;
     case 5: return 4096;
     case 6: return 4097;
-    case 7: return range(r, 4097, 20000);
-    case 8: return range(r, 1, 32768);
+    case 7: return dt_range(r, 4097, 20000);
+    case 8: return dt_range(r, 1, 32768);
     case 9: return 8192;
     case 10: return 65536;
-    default: return range(r, 65537, 140000);
+    default: return dt_range(r, 65537, 140000);
     }
 }
 
@@ -1197,7 +1015,7 @@ static uint64_t gen_efd_value(struct dt_rng *r, const struct obj *o)
     case 0: return 0;
     case 1:
     case 2: return 1;
-    case 3: return range(r, 2, 1000);
+    case 3: return dt_range(r, 2, 1000);
     case 4: return max - o->efd_val;                         /* exactly to the ceiling */
     case 5: return max - o->efd_val + 1;                     /* one past it (or all-ones) */
     case 6: return UINT64_MAX;                               /* always -EINVAL */
@@ -1215,22 +1033,33 @@ static bool gen_op(struct state *st, struct dt_rng *r, int i, struct dt_op *op)
     op->obj = op->tobj = -1;
     struct handle h, t;
     (void)i;
-    unsigned w = (unsigned)dt_rng_below(r, 110);
+    unsigned w = (unsigned)dt_rng_below(r, 118);
     if (st->nlive < 2 || w < 9) {
-        static const int kinds[] = {DT_PIPE_NEW, DT_PIPE_NEW, DT_EFD_NEW,
-                                    DT_SOCK_NEW, DT_SOCK_NEW, DT_EP_NEW, DT_EP_NEW};
-        op->kind = (uint8_t)kinds[dt_rng_below(r, 7)];
+        static const int kinds[] = {DT_PIPE_NEW, DT_PIPE_NEW, DT_EFD_NEW, DT_SOCK_NEW,
+                                    DT_SOCK_NEW, DT_EP_NEW,   DT_EP_NEW,  DT_TFD_NEW};
+        op->kind = (uint8_t)kinds[dt_rng_below(r, 8)];
         if (st->nlive < 2 && live_count(st, DT_EP_NEW) == 0)
             op->kind = DT_EP_NEW;
-        op->b = (uint8_t)(chance(r, 60) ? VEPOLL_NONBLOCK : 0);
+        op->b = dt_chance(r, 60) ? VEPOLL_NONBLOCK : 0;
         if (op->kind == DT_PIPE_NEW) {
             static const int64_t caps[] = {0, 0, 0, 65536, 65536, 16384, 8192, 4096, 4096};
             op->a = caps[dt_rng_below(r, 9)];
         } else if (op->kind == DT_EFD_NEW) {
-            if (chance(r, 30))
+            if (dt_chance(r, 30))
                 op->b |= VEPOLL_EFD_SEMAPHORE;
             static const uint64_t init[] = {0, 0, 0, 1, 2, 7, 0xffffffffu};
             op->value = init[dt_rng_below(r, 7)];
+        } else if (op->kind == DT_TFD_NEW) {
+            /* Mostly valid; BOOTTIME and the ALARM clocks (7-9) are left
+             * out: Linux has them, the timerfd object does not. */
+            static const int64_t clocks[] = {VEPOLL_CLOCK_MONOTONIC, VEPOLL_CLOCK_MONOTONIC,
+                                             VEPOLL_CLOCK_REALTIME,  VEPOLL_CLOCK_REALTIME,
+                                             VEPOLL_CLOCK_MONOTONIC, 2, 3, 4, 5, 6, 10, -1};
+            op->a = clocks[dt_rng_below(r, dt_chance(r, 80) ? 5 : 12)];
+            if (dt_chance(r, 20))
+                op->b |= VEPOLL_CLOEXEC;
+            if (dt_chance(r, 5))
+                op->b |= 1;
         }
         return true;
     }
@@ -1251,9 +1080,9 @@ static bool gen_op(struct state *st, struct dt_rng *r, int i, struct dt_op *op)
         op->end = (uint8_t)h.end;
         if (o->kind == DT_PIPE_NEW) {
             op->end = VEPOLL_PIPE_READ;
-            op->a = (int64_t)(chance(r, 10) ? 200000 : gen_len(r, true));
+            op->a = (int64_t)(dt_chance(r, 10) ? 200000 : gen_len(r, true));
         } else if (o->kind == DT_SOCK_NEW) {
-            op->a = (int64_t)(chance(r, 10) ? 200000 : gen_len(r, false));
+            op->a = (int64_t)(dt_chance(r, 10) ? 200000 : gen_len(r, false));
         } else {
             static const int64_t lens[] = {8, 8, 8, 8, 8, 8, 16, 4, 0, 7};
             op->a = lens[dt_rng_below(r, 10)];
@@ -1261,7 +1090,7 @@ static bool gen_op(struct state *st, struct dt_rng *r, int i, struct dt_op *op)
         return true;
     }
     if (w < 46) { /* write */
-        if (!pick_handle(st, r, IO, &h))
+        if (!pick_handle(st, r, WR, &h))
             return false;
         struct obj *o = st->tab[h.obj];
         op->kind = DT_WRITE;
@@ -1289,7 +1118,7 @@ static bool gen_op(struct state *st, struct dt_rng *r, int i, struct dt_op *op)
         op->kind = DT_SHUTDOWN;
         op->obj = h.obj;
         op->end = (uint8_t)h.end;
-        op->a = chance(r, 4) ? (chance(r, 50) ? 3 : -1) : (int64_t)dt_rng_below(r, 3);
+        op->a = dt_chance(r, 4) ? (dt_chance(r, 50) ? 3 : -1) : (int64_t)dt_rng_below(r, 3);
         return true;
     }
     if (w < 78) { /* ctl */
@@ -1307,12 +1136,12 @@ static bool gen_op(struct state *st, struct dt_rng *r, int i, struct dt_op *op)
             for (int k = 0; k < st->nregs; k++)
                 if (st->regs[k].ep == op->obj)
                     regs[nr++] = k;
-            if (nr && chance(r, 55)) {
+            if (nr && dt_chance(r, 55)) {
                 struct reg *g = &st->regs[regs[dt_rng_below(r, (uint64_t)nr)]];
                 t = (struct handle){g->tobj, g->tend};
             } else if (!pick_handle(st, r,
                                     (st->opt->avoid & DT_AVOID_NEST) ? IO
-                                    : chance(r, 25)                  ? K(DT_EP_NEW)
+                                    : dt_chance(r, 25)                  ? K(DT_EP_NEW)
                                                                      : ANY,
                                     &t)) {
                 return false;
@@ -1328,12 +1157,12 @@ static bool gen_op(struct state *st, struct dt_rng *r, int i, struct dt_op *op)
         if ((st->opt->avoid & DT_AVOID_NEST_RDNORM) && op->tobj >= 0 &&
             st->tab[op->tobj]->kind == DT_EP_NEW && (op->mask & VEPOLL_RDNORM))
             op->mask |= VEPOLL_IN;
-        op->value = chance(r, 50) ? dt_rng_below(r, 16) : dt_rng_next(r);
+        op->value = dt_chance(r, 50) ? dt_rng_below(r, 16) : dt_rng_next(r);
         return true;
     }
     if (w < 100) { /* wait */
         op->kind = DT_WAIT;
-        if (!chance(r, 2)) {
+        if (!dt_chance(r, 2)) {
             if (!pick_handle(st, r, K(DT_EP_NEW), &h))
                 return false;
             op->obj = h.obj;
@@ -1357,60 +1186,47 @@ static bool gen_op(struct state *st, struct dt_rng *r, int i, struct dt_op *op)
         op->end = (uint8_t)h.end;
         return true;
     }
-    if (!pick_handle(st, r, K(DT_PIPE_NEW) | K(DT_SOCK_NEW), &h))
+    if (w < 110) { /* pending */
+        if (!pick_handle(st, r, K(DT_PIPE_NEW) | K(DT_SOCK_NEW), &h))
+            return false;
+        op->kind = DT_PENDING;
+        op->obj = h.obj;
+        op->end = (uint8_t)h.end;
+        return true;
+    }
+    if (!pick_handle(st, r, K(DT_TFD_NEW), &h))
         return false;
-    op->kind = DT_PENDING;
     op->obj = h.obj;
-    op->end = (uint8_t)h.end;
+    if (w < 115) {
+        op->kind = DT_TFD_SET;
+        dt_tfd_gen(r, op);
+    } else {
+        op->kind = DT_TFD_GET;
+    }
     return true;
+}
+
+static bool gen_any(void *st, struct dt_rng *r, int i, struct dt_op *op)
+{
+    return gen_op(st, r, i, op);
 }
 
 int dt_generate(uint64_t seed, int steps, const struct dt_options *opt,
                 struct dt_op **ops_out, int *nops, struct dt_report *rep)
 {
-    struct dt_rng r;
     struct state st;
-    int cap = steps + 1, n = 0, r_status = DT_OK;
-    struct dt_op *ops = malloc((size_t)cap * sizeof *ops);
+    int r = DT_HOST_ERROR;
+    struct dt_op *ops = malloc((size_t)(steps + 1) * sizeof *ops);
     *ops_out = NULL;
     *nops = 0;
-    if (!ops || state_init(&st, cap, opt) < 0) {
-        free(ops);
+    if (!ops)
         return DT_HOST_ERROR;
-    }
-    st.counting = true;
-    dt_rng_seed(&r, seed);
-    long attempts = 0, max_attempts = 50L * steps + 1000;
-    while (n < steps && attempts++ < max_attempts) {
-        if (!gen_op(&st, &r, n, &ops[n]))
-            continue;
-        st.last_rc = 0;
-        int s = exec_op(&st, ops, n, rep);
-        int k = ops[n].kind;
-        if (s == DT_SKIPPED) {
-            dt_stats.skipped[k]++;
-            continue;
-        }
-        dt_stats.executed[k]++;
-        if (s == DT_OK && st.last_rc < 0) {
-            dt_stats.errors[k]++;
-        }
-        if (s == DT_OK && k == DT_CTL) {
-            static const int codes[] = {0, -EEXIST, -ENOENT, -EINVAL, -ELOOP, -EBADF, -EFAULT};
-            int j = 0;
-            while (j < 7 && codes[j] != st.last_rc)
-                j++;
-            dt_stats.ctl_rc[j]++;
-        }
-        trace_op(&st, ops, n, s);
-        n++;
-        if (s != DT_OK) {
-            r_status = s;
-            break;
-        }
+    if (state_init(&st, steps + 1, opt) == 0) {
+        st.counting = true;
+        r = dt_run_generated(&st, gen_any, exec_any, &st.last_rc, opt, seed, steps, ops, nops,
+                             rep);
     }
     state_fini(&st);
     *ops_out = ops;
-    *nops = n;
-    return r_status;
+    return r;
 }

@@ -5,7 +5,7 @@
  *
  *   vepoll-difftest --seed N | --seeds A-B   [--steps N] [--long]
  *                   [--trace] [--stats] [--no-shrink] [--shrink-limit K]
- *                   [--inject-fault] [--avoid A,B]
+ *                   [--inject-fault] [--avoid A,B] [--fds]
  *
  * Ends with the line "N passed, M failed" (one per seed); exit status 1 if
  * any seed failed, 2 on a usage or host error.
@@ -40,12 +40,27 @@ static const char *status_name(int s)
     }
 }
 
+/* The engine: the objects' (engine.c) or the descriptor table's
+ * (fdengine.c, --fds). */
+static int generate(uint64_t seed, int steps, const struct dt_options *opt, struct dt_op **ops,
+                    int *n, struct dt_report *rep)
+{
+    return opt->fds ? dt_fd_generate(seed, steps, opt, ops, n, rep)
+                    : dt_generate(seed, steps, opt, ops, n, rep);
+}
+
+static int replay(const struct dt_op *ops, int n, const unsigned char *keep,
+                  const struct dt_options *opt, struct dt_report *rep)
+{
+    return opt->fds ? dt_fd_replay(ops, n, keep, opt, rep) : dt_replay(ops, n, keep, opt, rep);
+}
+
 /* Does replaying `keep` still fail the same way? */
 static bool same_failure(const struct dt_op *ops, int n, const unsigned char *keep,
                          const struct dt_options *opt, int status, int kind,
                          struct dt_report *rep)
 {
-    int s = dt_replay(ops, n, keep, opt, rep);
+    int s = replay(ops, n, keep, opt, rep);
     return s == status && rep->kind == kind;
 }
 
@@ -142,7 +157,7 @@ static int run_seed(uint64_t seed, int steps, const struct dt_options *opt, bool
     int n;
     struct dt_report rep;
     memset(&rep, 0, sizeof rep);
-    int s = dt_generate(seed, steps, opt, &ops, &n, &rep);
+    int s = generate(seed, steps, opt, &ops, &n, &rep);
     *executed += n;
     if (s == DT_OK) {
         free(ops);
@@ -167,7 +182,7 @@ static int run_seed(uint64_t seed, int steps, const struct dt_options *opt, bool
     if (small) {
         struct dt_report r2;
         memset(&r2, 0, sizeof r2);
-        int s2 = dt_replay(small, m, NULL, opt, &r2);
+        int s2 = replay(small, m, NULL, opt, &r2);
         printf("  minimal reproducer: %d ops (from %d; %d replays, %.1f s), replayed from "
                "scratch:\n",
                kept, n, replays, now() - t0);
@@ -228,7 +243,7 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: vepoll-difftest [--seed N | --seeds A-B] [--steps N] [--long]\n"
             "                       [--trace] [--stats] [--no-shrink]\n"
-            "                       [--shrink-limit K] [--inject-fault]\n"
+            "                       [--shrink-limit K] [--inject-fault] [--fds]\n"
             "  --seed N        run one seed\n"
             "  --seeds A-B     run seeds A..B inclusive (default 1-100)\n"
             "  --steps N       executed ops per seed (default 2000)\n"
@@ -240,6 +255,10 @@ static void usage(FILE *f)
             "  --shrink-limit K  shrink only the first K failing seeds (default 5)\n"
             "  --inject-fault  self-check: vepoll gets every mask without ET, so\n"
             "                  divergences must be found and shrunk\n"
+            "  --fds           the descriptor engine: the WASIX adapter's built-in\n"
+            "                  table (dup, dup2/dup3, renumber, close, flags, epoll\n"
+            "                  through the imports, timerfd, recv/send) against this\n"
+            "                  process's descriptor table\n"
             "  --avoid A,B     diagnostic: do not generate an input class known to\n"
             "                  diverge (efd-len, nest-rdnorm, order,\n"
             "                  nest), to look behind it\n");
@@ -250,7 +269,7 @@ int main(int argc, char **argv)
     uint64_t first = 1, last = 100, steps = 2000;
     long shrink_left = 5;
     bool stats = false, seeds_set = false, steps_set = false, long_mode = false, do_shrink = true;
-    struct dt_options opt = {0, 0, 0};
+    struct dt_options opt = {0, 0, 0, 0};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -296,6 +315,8 @@ int main(int argc, char **argv)
             i++;
         } else if (!strcmp(a, "--inject-fault")) {
             opt.inject_fault = 1;
+        } else if (!strcmp(a, "--fds")) {
+            opt.fds = 1;
         } else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             usage(stdout);
             return 0;

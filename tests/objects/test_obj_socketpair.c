@@ -3,7 +3,8 @@
  * rules -- per-write chunks that give space back only when fully read,
  * shutdown(RD|WR|RDWR), close, ECONNRESET -- blocking with timeouts, and
  * readiness through vepoll_wait (S028, S029, S043, S044, S046, S060, S096,
- * S107-S114).  Helper threads never assert.
+ * S107-S114), and recv / send with flags (S163-S166).  Helper threads never
+ * assert.
  */
 #include <pthread.h>
 
@@ -668,6 +669,169 @@ static void test_sp_blocked_writer_gets_epipe_on_own_write_shutdown(void **state
     closeboth(s);
 }
 
+/* ---- recv and send flags --------------------------------------------------------- */
+
+#define PEEK VEPOLL_MSG_PEEK
+#define WAITALL VEPOLL_MSG_WAITALL
+#define DONTWAIT VEPOLL_MSG_DONTWAIT
+
+static ssize_t rcv(vepoll_socketpair_t *s, int end, size_t n, int flags, int64_t timeout)
+{
+    memset(rbuf, 0, n < sizeof rbuf ? n : sizeof rbuf);
+    return vepoll_socketpair_recv(s, end, rbuf, n, flags, timeout);
+}
+
+static ssize_t wrs(vepoll_socketpair_t *s, int end, const char *str)
+{
+    return vepoll_socketpair_write(s, end, str, strlen(str), 0);
+}
+
+static void test_sp_S163_peek_copies_without_consuming_or_waking_the_writer(void **state)
+{
+    struct vt_fx *fx = *state;
+    vepoll_socketpair_t *s = newsp(8, 0);
+    VT_ADD(fx->e, 4, SRC(s, 1), VEPOLL_OUT | VEPOLL_ET, 1);
+    vt_expect1(fx->e, VEPOLL_OUT, 1);
+    assert_int_equal(wrs(s, 1, "abc"), 3);
+    assert_int_equal(wrs(s, 1, "defgh"), 5); /* full: 8 bytes */
+    vt_expect_none(fx->e, 4);
+    /* A peek spans chunks, and takes nothing. */
+    assert_int_equal(rcv(s, 0, 6, PEEK, 0), 6);
+    assert_memory_equal(rbuf, "abcdef", 6);
+    assert_int_equal(rcv(s, 0, 100, PEEK | DONTWAIT, -1), 8);
+    assert_memory_equal(rbuf, "abcdefgh", 8);
+    assert_int_equal(vepoll_socketpair_pending(s, 0), 8);
+    /* It freed no space: no OUT event for the writer, still full. */
+    vt_expect_none(fx->e, 4);
+    assert_int_equal(wr(s, 1, 1), -EAGAIN);
+    assert_int_equal(vepoll_source_ready(SRC(s, 1)) & VEPOLL_OUT, 0);
+    /* The read takes the same bytes; the first chunk's space comes back. */
+    assert_int_equal(rcv(s, 0, 3, 0, 0), 3);
+    assert_memory_equal(rbuf, "abc", 3);
+    vt_expect1(fx->e, VEPOLL_OUT, 1);
+    assert_int_equal(rcv(s, 0, 2, PEEK, 0), 2);
+    assert_memory_equal(rbuf, "de", 2);
+    closeboth(s);
+}
+
+static void test_sp_S164_waitall_takes_until_len_eof_or_timeout(void **state)
+{
+    vepoll_socketpair_t *s = newsp(0, 0);
+    struct actor a;
+    (void)state;
+    /* Non-blocking WAITALL: what is there. */
+    assert_int_equal(wrs(s, 1, "ab"), 2);
+    assert_int_equal(rcv(s, 0, 10, WAITALL, 0), 2);
+    /* Blocking: across several writes until len. */
+    assert_int_equal(wrs(s, 1, "ab"), 2);
+    actor_run(&a, s, ACT_WRITE, 1, 5);
+    assert_int_equal(rcv(s, 0, 7, WAITALL, 20 * VT_SEC), 7);
+    actor_join(&a);
+    assert_memory_equal(rbuf, "ab", 2);
+    assert_memory_equal(rbuf + 2, wbuf, 5);
+    /* A timeout ends it with what was taken. */
+    assert_int_equal(wrs(s, 1, "xyz"), 3);
+    assert_int_equal(rcv(s, 0, 10, WAITALL, 10 * VT_MS), 3);
+    assert_memory_equal(rbuf, "xyz", 3);
+    /* So does EOF (the peer shuts down writing meanwhile). */
+    assert_int_equal(wrs(s, 1, "q"), 1);
+    actor_run(&a, s, ACT_SHUT_WR, 1, 0);
+    assert_int_equal(rcv(s, 0, 10, WAITALL, -1), 1);
+    actor_join(&a);
+    assert_int_equal(rcv(s, 0, 10, WAITALL, -1), 0);
+    closeboth(s);
+}
+
+static void test_sp_S164_waitall_with_bytes_consumes_a_pending_reset(void **state)
+{
+    vepoll_socketpair_t *s = newsp(0, 0), *t = newsp(0, 0);
+    (void)state;
+    /* End 1 closes with unread data: end 0 gets ECONNRESET pending, and
+     * keeps the 2 bytes queued for it. */
+    assert_int_equal(wrs(s, 0, "u"), 1);
+    assert_int_equal(wrs(s, 1, "hi"), 2);
+    closeend(s, 1);
+    assert_int_equal(vepoll_source_ready(SRC(s, 0)) & VEPOLL_ERR, VEPOLL_ERR);
+    /* WAITALL takes the bytes, meets the error, consumes it, returns 2. */
+    assert_int_equal(rcv(s, 0, 10, WAITALL, 0), 2);
+    assert_int_equal(vepoll_source_ready(SRC(s, 0)) & VEPOLL_ERR, 0);
+    assert_int_equal(rcv(s, 0, 10, 0, 0), 0); /* EOF, the reset is gone */
+    closeend(s, 0);
+    /* Without WAITALL the read stops at the bytes; the next one reports
+     * the reset. */
+    assert_int_equal(wrs(t, 0, "u"), 1);
+    assert_int_equal(wrs(t, 1, "hi"), 2);
+    closeend(t, 1);
+    assert_int_equal(rcv(t, 0, 10, 0, 0), 2);
+    assert_int_equal(rcv(t, 0, 10, 0, 0), -ECONNRESET);
+    assert_int_equal(rcv(t, 0, 10, 0, 0), 0);
+    closeend(t, 0);
+}
+
+static void test_sp_S164_peek_waitall_waits_for_data_then_peeks_what_is_there(void **state)
+{
+    vepoll_socketpair_t *s = newsp(0, 0);
+    struct actor a;
+    (void)state;
+    actor_run(&a, s, ACT_WRITE, 1, 3);
+    assert_int_equal(rcv(s, 0, 10, PEEK | WAITALL, -1), 3);
+    actor_join(&a);
+    assert_memory_equal(rbuf, wbuf, 3);
+    assert_int_equal(vepoll_socketpair_pending(s, 0), 3);
+    closeboth(s);
+}
+
+static void test_sp_S165_recv_of_zero_bytes_and_dontwait(void **state)
+{
+    vepoll_socketpair_t *s = newsp(0, 0);
+    (void)state;
+    /* Unlike read, recv of 0 bytes needs data or EOF. */
+    assert_int_equal(rd(s, 0, 0), 0);
+    assert_int_equal(rcv(s, 0, 0, 0, 0), -EAGAIN);
+    assert_int_equal(rcv(s, 0, 0, DONTWAIT, -1), -EAGAIN); /* a blocking pair */
+    assert_int_equal(rcv(s, 0, 5, DONTWAIT, -1), -EAGAIN);
+    assert_int_equal(wrs(s, 1, "abc"), 3);
+    assert_int_equal(rcv(s, 0, 0, 0, 0), 0);
+    assert_int_equal(rcv(s, 0, 0, PEEK, 0), 0);
+    assert_int_equal(vepoll_socketpair_pending(s, 0), 3);
+    assert_int_equal(rcv(s, 0, 5, 0, 0), 3);
+    shut(s, 1, VEPOLL_SHUT_WR);
+    assert_int_equal(rcv(s, 0, 0, 0, 0), 0);
+    assert_int_equal(rcv(s, 0, 4, PEEK, -1), 0);
+    /* A NULL buffer is EFAULT when there is something to copy only. */
+    assert_int_equal(vepoll_socketpair_recv(s, 0, NULL, 4, 0, 0), 0);
+    assert_int_equal(vepoll_socketpair_recv(s, 1, NULL, 4, 0, 0), -EAGAIN);
+    assert_int_equal(wrs(s, 0, "abc"), 3);
+    assert_int_equal(vepoll_socketpair_recv(s, 1, NULL, 4, 0, 0), -EFAULT);
+    assert_int_equal(vepoll_socketpair_pending(s, 1), 3);
+    closeboth(s);
+}
+
+static void test_sp_S166_flags_and_send(void **state)
+{
+    vepoll_socketpair_t *s = newsp(4, 0);
+    (void)state;
+    assert_int_equal(vepoll_socketpair_recv(NULL, 0, rbuf, 1, 0, 0), -EBADF);
+    assert_int_equal(vepoll_socketpair_send(NULL, 0, wbuf, 1, 0, 0), -EBADF);
+    assert_int_equal(vepoll_socketpair_recv(s, 2, rbuf, 1, 0, 0), -EINVAL);
+    assert_int_equal(vepoll_socketpair_send(s, -1, wbuf, 1, 0, 0), -EINVAL);
+    assert_int_equal(rcv(s, 0, 1, VEPOLL_MSG_OOB, 0), -EINVAL); /* no OOB byte pending */
+    assert_int_equal(rcv(s, 0, 1, 0x8, 0), -EINVAL);
+    assert_int_equal(rcv(s, 0, 1, VEPOLL_MSG_NOSIGNAL | DONTWAIT, 0), -EAGAIN);
+    assert_int_equal(vepoll_socketpair_send(s, 0, wbuf, 1, VEPOLL_MSG_OOB, 0), -EOPNOTSUPP);
+    assert_int_equal(vepoll_socketpair_send(s, 0, wbuf, 1, PEEK, 0), -EINVAL);
+    assert_int_equal(vepoll_socketpair_send(s, 0, wbuf, 1, WAITALL, 0), -EINVAL);
+    /* DONTWAIT on a full blocking pair. */
+    assert_int_equal(vepoll_socketpair_send(s, 0, wbuf, 3, VEPOLL_MSG_MORE, -1), 3);
+    assert_int_equal(vepoll_socketpair_send(s, 0, wbuf, 1, 0, -1), 1);
+    assert_int_equal(vepoll_socketpair_send(s, 0, wbuf, 1, DONTWAIT, -1), -EAGAIN);
+    /* No signal either way: EPIPE. */
+    shut(s, 0, VEPOLL_SHUT_WR);
+    assert_int_equal(vepoll_socketpair_send(s, 0, wbuf, 1, VEPOLL_MSG_NOSIGNAL, 0), -EPIPE);
+    assert_int_equal(vepoll_socketpair_send(s, 0, wbuf, 0, 0, 0), -EPIPE);
+    closeboth(s);
+}
+
 /* ---- allocation ---------------------------------------------------------------- */
 
 static int create_sp(void **out)
@@ -732,6 +896,14 @@ int main(void)
         cmocka_unit_test(test_sp_blocked_writer_woken_when_write_fully_read),
         cmocka_unit_test(test_sp_blocked_writer_gets_econnreset_when_peer_closes_unread),
         cmocka_unit_test(test_sp_blocked_writer_gets_epipe_on_own_write_shutdown),
+        cmocka_unit_test_setup_teardown(
+            test_sp_S163_peek_copies_without_consuming_or_waking_the_writer, vt_fx_setup,
+            vt_fx_teardown),
+        cmocka_unit_test(test_sp_S164_waitall_takes_until_len_eof_or_timeout),
+        cmocka_unit_test(test_sp_S164_waitall_with_bytes_consumes_a_pending_reset),
+        cmocka_unit_test(test_sp_S164_peek_waitall_waits_for_data_then_peeks_what_is_there),
+        cmocka_unit_test(test_sp_S165_recv_of_zero_bytes_and_dontwait),
+        cmocka_unit_test(test_sp_S166_flags_and_send),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

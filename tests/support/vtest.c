@@ -8,6 +8,7 @@
  */
 #include "vtest.h"
 
+#include <dirent.h>
 #include <sched.h>
 #include <stdarg.h>
 #include <sys/syscall.h>
@@ -313,6 +314,22 @@ int vt_fx_teardown(void **state)
     return vt_settings_reset() == 0 ? 0 : -1;
 }
 
+int vt_wx_setup(void **state)
+{
+    vepoll_wasix_t *wx = NULL;
+    if (vt_settings_reset() != 0 || vepoll_wasix_create(&wx, NULL) != 0)
+        return -1;
+    *state = wx;
+    return 0;
+}
+
+int vt_wx_teardown(void **state)
+{
+    vepoll_wasix_destroy(*state);
+    *state = NULL;
+    return vt_settings_reset() == 0 ? 0 : -1;
+}
+
 /* ---- threads ------------------------------------------------------------------ */
 
 pid_t vt_gettid(void)
@@ -361,6 +378,81 @@ void *vt_waiter_main(void *arg)
 void vt_waiter_until_blocked(struct vt_waiter *w)
 {
     vt_until_asleep(&w->tid, &w->done);
+}
+
+int vt_threads_named(const char *comm)
+{
+    char path[300], name[64];
+    struct dirent *de;
+    DIR *d = opendir("/proc/self/task");
+    int n = 0;
+    if (!d)
+        return -1;
+    while ((de = readdir(d))) {
+        FILE *f;
+        if (de->d_name[0] == '.')
+            continue;
+        snprintf(path, sizeof path, "/proc/self/task/%s/comm", de->d_name);
+        f = fopen(path, "r");
+        if (!f)
+            continue; /* the thread has just exited */
+        if (fgets(name, sizeof name, f)) {
+            name[strcspn(name, "\n")] = 0;
+            n += strcmp(name, comm) == 0;
+        }
+        fclose(f);
+    }
+    closedir(d);
+    return n;
+}
+
+/* ---- the WASIX adapter through its ABI ------------------------------------------------ */
+
+#define VT_GUEST_EVENTS 64
+static uint8_t vt_guest[64 + VT_GUEST_EVENTS * VEPOLL_WASIX_EVENT_SIZE];
+
+static struct vepoll_wasix_mem vt_gmem(void)
+{
+    struct vepoll_wasix_mem m = {vt_guest, sizeof vt_guest};
+    return m;
+}
+
+uint32_t vt_wx_epoll_create(vepoll_wasix_t *wx, uint32_t *epfd)
+{
+    uint32_t rc = vepoll_wasix_epoll_create(wx, vt_gmem(), 0);
+    if (!rc)
+        memcpy(epfd, vt_guest, 4);
+    return rc;
+}
+
+uint32_t vt_wx_ctl(vepoll_wasix_t *wx, uint32_t epfd, uint32_t wasix_op, uint32_t fd,
+                   uint32_t wasix_events, uint64_t data2)
+{
+    uint8_t *ev = vt_guest + 64;
+    memset(ev, 0, VEPOLL_WASIX_EVENT_SIZE);
+    memcpy(ev + VEPOLL_WASIX_EVENT_EVENTS, &wasix_events, 4);
+    memcpy(ev + VEPOLL_WASIX_EVENT_DATA2, &data2, 8);
+    return vepoll_wasix_epoll_ctl(wx, vt_gmem(), VEPOLL_WASIX_32, epfd, wasix_op, fd, 64);
+}
+
+int vt_wx_wait(vepoll_wasix_t *wx, uint32_t epfd, struct vt_wxev *out, int maxevents,
+               uint64_t timeout_ns)
+{
+    uint32_t n, rc;
+    if (maxevents > VT_GUEST_EVENTS)
+        maxevents = VT_GUEST_EVENTS;
+    rc = vepoll_wasix_epoll_wait(wx, vt_gmem(), VEPOLL_WASIX_32, epfd, 64, maxevents, timeout_ns,
+                                 0);
+    if (rc)
+        return -(int)rc;
+    memcpy(&n, vt_guest, 4);
+    for (uint32_t i = 0; i < n; i++) {
+        const uint8_t *e = vt_guest + 64 + (size_t)i * VEPOLL_WASIX_EVENT_SIZE;
+        memcpy(&out[i].events, e + VEPOLL_WASIX_EVENT_EVENTS, 4);
+        memcpy(&out[i].fd, e + VEPOLL_WASIX_EVENT32_FD, 4);
+        memcpy(&out[i].data2, e + VEPOLL_WASIX_EVENT_DATA2, 8);
+    }
+    return (int)n;
 }
 
 /* ---- fuzz input ------------------------------------------------------------------- */

@@ -20,7 +20,10 @@
  *                 cmocka setup/teardown functions, see below
  *   allocator     vt_alloc: THE counting, failing allocator
  *   threads       struct vt_waiter (a thread blocked in vepoll_wait),
- *                 vt_until_asleep (until a thread sleeps in the kernel)
+ *                 vt_until_asleep (until a thread sleeps in the kernel),
+ *                 vt_threads_named (threads of this process by name)
+ *   WASIX         vt_wx_epoll_create, vt_wx_ctl, vt_wx_wait: the epoll imports
+ *                 with a private guest memory, struct vt_wxev
  *   fuzz input    struct vt_in, vt_in_u8, vt_trace (the libFuzzer targets)
  *
  * Worker threads never call cmocka asserts: they use the non-asserting
@@ -57,6 +60,7 @@
 
 #include "models.h"
 #include "vepoll.h"
+#include "vepoll_wasix.h"
 
 /* ---- time ------------------------------------------------------------------ */
 
@@ -163,6 +167,8 @@ int vt_settings_reset(void);
  *   vt_fx_teardown                     closes every instance and source of
  *                                      the fixture left non-NULL, then
  *                                      vt_settings_reset
+ *   vt_wx_setup, vt_wx_teardown        a vepoll_wasix_t with the built-in
+ *                                      table as *state
  * *state is the struct vt_fx for the vt_fx_* functions.  A test may close a
  * fixture object itself and set its pointer to NULL.
  */
@@ -186,6 +192,10 @@ struct vt_fx {
 
 int vt_reset_setup(void **state);
 int vt_reset_teardown(void **state);
+/* *state = a WASIX adapter with the built-in table; teardown destroys it,
+ * then vt_settings_reset. */
+int vt_wx_setup(void **state);
+int vt_wx_teardown(void **state);
 int vt_alloc_setup(void **state);
 int vt_fx_setup(void **state);
 int vt_fx_setup_2(void **state);
@@ -220,6 +230,27 @@ char vt_thread_state(pid_t tid);
 void vt_until_asleep(_Atomic pid_t *tid, atomic_int *done);
 /* vt_until_asleep for a vt_waiter. */
 void vt_waiter_until_blocked(struct vt_waiter *w);
+/* How many threads of this process have the name `comm` (Linux:
+ * /proc/self/task/N/comm; -1 if it cannot be read). */
+int vt_threads_named(const char *comm);
+
+/* ---- the WASIX adapter through its ABI ----------------------------------------------- */
+
+/* epoll_create / epoll_ctl / epoll_wait imports (wasm32 layout) through a
+ * private guest memory inside vtest.c: one caller at a time.  They return
+ * the import's WASI errno; vt_wx_wait returns the number of events, or
+ * minus the WASI errno.  An event's guest data is (data2, data.fd). */
+struct vt_wxev {
+    uint32_t events; /* WASIX bits */
+    uint32_t fd;     /* data.fd: the watched fd */
+    uint64_t data2;
+};
+
+uint32_t vt_wx_epoll_create(vepoll_wasix_t *wx, uint32_t *epfd);
+uint32_t vt_wx_ctl(vepoll_wasix_t *wx, uint32_t epfd, uint32_t wasix_op, uint32_t fd,
+                   uint32_t wasix_events, uint64_t data2);
+int vt_wx_wait(vepoll_wasix_t *wx, uint32_t epfd, struct vt_wxev *out, int maxevents,
+               uint64_t timeout_ns);
 
 /* ---- fuzz input (the libFuzzer targets) -------------------------------------------- */
 
