@@ -1,0 +1,142 @@
+/*
+ * BSD socket setup calls for a host whose only sockets are connected
+ * stream socket pairs (socketpair(), in vepoll_wasix_shim.c).  Each call
+ * checks the descriptor first, as Linux does (EBADF, then ENOTSOCK), and
+ * then answers what Linux answers for a connected AF_UNIX stream socket
+ * from socketpair(): connect EISCONN, listen EINVAL, unnamed local and peer
+ * addresses.  What this host cannot do fails: socket() with EAFNOSUPPORT
+ * for every family, bind() with ENOSYS (a later host routes both through
+ * the WASIX sock_* imports).  Socket options: see setsockopt.
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "guest.h"
+
+#define LINUX_NPROTO 46 /* Linux's AF_MAX: larger domains are EAFNOSUPPORT too */
+
+int socket(int domain, int type, int protocol)
+{
+    int kind = type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
+    (void)protocol;
+    if (domain < 0 || domain >= LINUX_NPROTO)
+        return __vg_fail(EAFNOSUPPORT);
+    if (kind != SOCK_STREAM && kind != SOCK_DGRAM)
+        return __vg_fail(EINVAL);
+    return __vg_fail(EAFNOSUPPORT);
+}
+
+int bind(int fd, const struct sockaddr *addr, socklen_t len)
+{
+    if (__vg_sock_check(fd) < 0)
+        return -1;
+    if (len < sizeof(sa_family_t))
+        return __vg_fail(EINVAL);
+    if (!__vg_mem_ok(addr, len))
+        return __vg_fail(EFAULT);
+    return __vg_fail(ENOSYS);
+}
+
+int connect(int fd, const struct sockaddr *addr, socklen_t len)
+{
+    if (__vg_sock_check(fd) < 0)
+        return -1;
+    if (len && !__vg_mem_ok(addr, len))
+        return __vg_fail(EFAULT);
+    return __vg_fail(EISCONN);
+}
+
+int listen(int fd, int backlog)
+{
+    (void)backlog;
+    if (__vg_sock_check(fd) < 0)
+        return -1;
+    return __vg_fail(EINVAL);
+}
+
+/* An unnamed AF_UNIX address: just the family, truncated to *len. */
+static int unnamed(int fd, struct sockaddr *addr, socklen_t *len)
+{
+    sa_family_t fam = AF_UNIX;
+    if (__vg_sock_check(fd) < 0)
+        return -1;
+    if (!__vg_mem_ok(len, sizeof(*len)))
+        return __vg_fail(EFAULT);
+    if ((int)*len < 0)
+        return __vg_fail(EINVAL);
+    if (*len && !__vg_mem_ok(addr, *len < sizeof(fam) ? *len : sizeof(fam)))
+        return __vg_fail(EFAULT);
+    memcpy(addr, &fam, *len < sizeof(fam) ? *len : sizeof(fam));
+    *len = sizeof(fam);
+    return 0;
+}
+
+int getsockname(int fd, struct sockaddr *__restrict addr, socklen_t *__restrict len)
+{
+    return unnamed(fd, addr, len);
+}
+
+int getpeername(int fd, struct sockaddr *__restrict addr, socklen_t *__restrict len)
+{
+    return unnamed(fd, addr, len);
+}
+
+/* Options that change nothing on a local stream socket pair and that
+ * Linux accepts there: accepted (value checked, then ignored). */
+static socklen_t accepted_option(int name)
+{
+    switch (name) {
+    case SO_REUSEADDR: case SO_REUSEPORT: case SO_KEEPALIVE: case SO_SNDBUF:
+    case SO_RCVBUF:
+        return sizeof(int);
+    case SO_LINGER:
+        return sizeof(struct linger);
+    default:
+        return 0;
+    }
+}
+
+int setsockopt(int fd, int level, int name, const void *val, socklen_t len)
+{
+    socklen_t need;
+    if (__vg_sock_check(fd) < 0)
+        return -1;
+    if (level != SOL_SOCKET)
+        return __vg_fail(EOPNOTSUPP); /* AF_UNIX has no protocol-level options */
+    need = accepted_option(name);
+    if (!need)
+        return __vg_fail(ENOPROTOOPT);
+    if (len < need)
+        return __vg_fail(EINVAL);
+    if (!__vg_mem_ok(val, need))
+        return __vg_fail(EFAULT);
+    return 0;
+}
+
+int getsockopt(int fd, int level, int name, void *__restrict val, socklen_t *__restrict len)
+{
+    int v;
+    socklen_t n;
+    if (__vg_sock_check(fd) < 0)
+        return -1;
+    if (level != SOL_SOCKET)
+        return __vg_fail(EOPNOTSUPP);
+    switch (name) {
+    case SO_TYPE: v = SOCK_STREAM; break;
+    case SO_DOMAIN: v = AF_UNIX; break;
+    case SO_ERROR: case SO_ACCEPTCONN: case SO_PROTOCOL: v = 0; break;
+    default: return __vg_fail(ENOPROTOOPT);
+    }
+    if (!__vg_mem_ok(len, sizeof(*len)))
+        return __vg_fail(EFAULT);
+    if ((int)*len < 0)
+        return __vg_fail(EINVAL);
+    n = *len < sizeof(v) ? *len : sizeof(v);
+    if (n && !__vg_mem_ok(val, n))
+        return __vg_fail(EFAULT);
+    memcpy(val, &v, n);
+    *len = n;
+    return 0;
+}

@@ -1,0 +1,123 @@
+/*
+ * WASI preview1 sock_recv / sock_send / sock_accept over the built-in
+ * table's socket pairs.
+ *
+ * sock_recv(fd, ri_data: *iovec, ri_data_len, ri_flags, ro_datalen: *u32,
+ * ro_flags: *u16) and sock_send(fd, si_data: *ciovec, si_data_len,
+ * si_flags, so_datalen: *u32): riflags PEEK (1) and WAITALL (2) are WASI's,
+ * DONT_WAIT (riflags 8, siflags 1) is WASIX's; the guest library
+ * (src/guest/sockio.c) sends Linux's MSG_PEEK / MSG_WAITALL / MSG_DONTWAIT
+ * that way.  A descriptor that is not a socket gives ENOTSOCK, as Linux's
+ * recv/send do.  sock_accept: no socket of this host listens, so a socket
+ * gives EINVAL (Linux's answer for accept on a connected socket), anything
+ * else ENOTSOCK.
+ *
+ * Contract: as vw_host.c (guest thread only; every guest pointer checked
+ * first: EFAULT, nothing written).
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "vw_host.h"
+
+#define RIFLAGS_PEEK 1u
+#define RIFLAGS_WAITALL 2u
+#define RIFLAGS_DONT_WAIT 8u
+#define SIFLAGS_DONT_WAIT 1u
+#define FDFLAGS_NONBLOCK 4u
+
+static struct vw_host *H(const vw_wasi_ctx *c) { return c->host; }
+
+/* 0 if fd is an open socket, else the WASI errno (EBADF, ENOTSOCK). */
+static uint32_t socket_check(struct vw_host *h, uint32_t fd)
+{
+    struct vepoll_wasix_fdinfo info;
+    int rc;
+    if (fd < VEPOLL_WASIX_FIRST_FD && h->stdio_closed[fd])
+        return VEPOLL_WASI_EBADF;
+    rc = vepoll_wasix_fd_info(h->wx, fd, &info);
+    if (rc)
+        return vw_werr(rc);
+    return info.kind == VEPOLL_WASIX_KIND_SOCKET ? 0 : VEPOLL_WASI_ENOTSOCK;
+}
+
+/* A receive with the riflags given: bytes moved or a negative errno.
+ * Without the adapter's vepoll_wasix_recv, only flags 0 is served. */
+static int64_t recv_into(struct vw_host *h, uint32_t fd, void *buf, size_t len, uint32_t flags)
+{
+    if (flags)
+        return -ENOTSUP;
+    return vepoll_wasix_read(h->wx, fd, buf, len);
+}
+
+static int64_t send_from(struct vw_host *h, uint32_t fd, const void *buf, size_t len,
+                         uint32_t flags)
+{
+    if (flags)
+        return -ENOTSUP;
+    return vepoll_wasix_write(h->wx, fd, buf, len);
+}
+
+u32 VW_WASI(sock_recv)(vw_wasi_ctx *c, u32 fd, u32 iovs, u32 n, u32 flags, u32 len_p,
+                       u32 roflags_p)
+{
+    struct vw_host *h = H(c);
+    uint64_t total;
+    const uint8_t *iv = vw_iovecs(h, iovs, n, &total);
+    uint32_t b, l, err;
+    int64_t got;
+    if (!iv || !vw_gptr(h, len_p, 4) || !vw_gptr(h, roflags_p, 2))
+        return VEPOLL_WASI_EFAULT;
+    if (flags & ~(RIFLAGS_PEEK | RIFLAGS_WAITALL | RIFLAGS_DONT_WAIT))
+        return VEPOLL_WASI_EINVAL;
+    if ((err = socket_check(h, fd)) != 0)
+        return err;
+    vw_first_buffer(iv, n, &b, &l);
+    got = recv_into(h, fd, h->mem->data + b, l, flags);
+    if (got < 0)
+        return vw_werr(got);
+    vw_put_u32(h, len_p, (uint32_t)got);
+    vw_put_u16(h, roflags_p, 0);
+    return VEPOLL_WASI_ESUCCESS;
+}
+
+u32 VW_WASI(sock_send)(vw_wasi_ctx *c, u32 fd, u32 iovs, u32 n, u32 flags, u32 len_p)
+{
+    struct vw_host *h = H(c);
+    uint64_t total;
+    const uint8_t *iv = vw_iovecs(h, iovs, n, &total);
+    uint8_t *buf;
+    uint32_t err;
+    int64_t done;
+    int owned, rc;
+    if (!iv || !vw_gptr(h, len_p, 4))
+        return VEPOLL_WASI_EFAULT;
+    if (flags & ~SIFLAGS_DONT_WAIT)
+        return VEPOLL_WASI_EINVAL;
+    if ((err = socket_check(h, fd)) != 0)
+        return err;
+    /* One send of the gathered bytes, as fd_write does. */
+    rc = vw_gather(h, iv, n, total, &buf, &owned);
+    if (rc)
+        return vw_werr(rc);
+    done = send_from(h, fd, buf, total, flags);
+    if (owned)
+        free(buf);
+    if (done < 0)
+        return vw_werr(done);
+    vw_put_u32(h, len_p, (uint32_t)done);
+    return VEPOLL_WASI_ESUCCESS;
+}
+
+u32 VW_WASI(sock_accept)(vw_wasi_ctx *c, u32 fd, u32 fdflags, u32 fd_p)
+{
+    struct vw_host *h = H(c);
+    uint32_t err;
+    if (!vw_gptr(h, fd_p, 4))
+        return VEPOLL_WASI_EFAULT;
+    if (fdflags & ~FDFLAGS_NONBLOCK)
+        return VEPOLL_WASI_EINVAL;
+    if ((err = socket_check(h, fd)) != 0)
+        return err;
+    return VEPOLL_WASI_EINVAL; /* connected, not listening */
+}
