@@ -12,6 +12,8 @@ packages=(
     clang-14 lld-14 libclang-rt-14-dev   # libFuzzer targets (tests/fuzz)
     spin                           # SPIN model checker (tests/spin)
     wabt wasi-libc libclang-rt-14-dev-wasm32  # wasm32-wasi guests + wasm2c (tests/guest)
+    llvm-14                        # llvm-ar-14/llvm-ranlib-14: wasm archives (tools/vepoll-wasix-cc)
+    autoconf automake libtool      # the guest toolchain's autotools project test (tests/guest/projects)
 )
 # The sanitizer runtimes come with gcc's libgcc-N-dev on amd64/arm64; listed
 # so a stripped-down machine gets them too.

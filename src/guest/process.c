@@ -37,8 +37,6 @@ pid_t getpgrp(void) { return getpid(); }
 
 pid_t getpgid(pid_t pid)
 {
-    if (pid < 0)
-        return __vg_fail(EINVAL);
     return own(pid) ? getpid() : __vg_fail(ESRCH);
 }
 

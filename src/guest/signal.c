@@ -93,9 +93,11 @@ int sigdelset(sigset_t *set, int sig)
     return 0;
 }
 
+/* glibc rejects its internal 32 and 33 when adding or removing, not when
+ * asking. */
 int sigismember(const sigset_t *set, int sig)
 {
-    if (!sig_valid(sig))
+    if (sig < 1 || sig > MAXSIG)
         return __vg_fail(EINVAL);
     return has(set, sig);
 }
@@ -133,9 +135,9 @@ static int default_ignored(int sig)
     }
 }
 
-/* A signal is discarded on generation (not even made pending) when its
- * disposition ignores it, as Linux does for ignored unblocked-or-blocked
- * signals. */
+/* Whether sig's disposition ignores it.  An unblocked ignored signal is
+ * discarded when generated; a blocked one is still made pending (the
+ * disposition may change before it is unblocked), as on Linux. */
 static int ignored(int sig)
 {
     void (*h)(int) = actions[sig].sa_handler;
@@ -187,13 +189,14 @@ static void deliver_pending(void)
 
 void __vepoll_signal_deliver(int sig)
 {
-    if (!sig_valid(sig) || ignored(sig))
+    if (!sig_valid(sig))
         return;
     if (has(&blocked, sig)) {
         put(&pending, sig, 1);
         return;
     }
-    dispatch(sig, generating_code);
+    if (!ignored(sig))
+        dispatch(sig, generating_code);
 }
 
 int sigaction(int sig, const struct sigaction *__restrict act, struct sigaction *__restrict old)

@@ -3,19 +3,24 @@
  * stream socket pairs (socketpair(), in vepoll_wasix_shim.c).  Each call
  * checks the descriptor first, as Linux does (EBADF, then ENOTSOCK), and
  * then answers what Linux answers for a connected AF_UNIX stream socket
- * from socketpair(): connect EISCONN, listen EINVAL, unnamed local and peer
- * addresses.  What this host cannot do fails: socket() with EAFNOSUPPORT
+ * from socketpair(): listen and accept EINVAL, unnamed local and peer
+ * addresses, and connect answers for the address it is given (EINVAL for
+ * another family, ENOENT for a path, since no socket file exists on this
+ * host, ECONNREFUSED for an abstract name).  What this host cannot do fails: socket() with EAFNOSUPPORT
  * for every family, bind() with ENOSYS (a later host routes both through
  * the WASIX sock_* imports).  Socket options: see setsockopt.
  */
 #include <errno.h>
 #include <netinet/in.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 
 #include "guest.h"
 
 #define LINUX_NPROTO 46 /* Linux's AF_MAX: larger domains are EAFNOSUPPORT too */
+#define LINUX_MAX_SOCKADDR 128 /* Linux's sizeof(struct sockaddr_storage) */
 
 int socket(int domain, int type, int protocol)
 {
@@ -41,11 +46,16 @@ int bind(int fd, const struct sockaddr *addr, socklen_t len)
 
 int connect(int fd, const struct sockaddr *addr, socklen_t len)
 {
+    const struct sockaddr_un *un = (const struct sockaddr_un *)addr;
     if (__vg_sock_check(fd) < 0)
         return -1;
+    if (len > LINUX_MAX_SOCKADDR)
+        return __vg_fail(EINVAL);
     if (len && !__vg_mem_ok(addr, len))
         return __vg_fail(EFAULT);
-    return __vg_fail(EISCONN);
+    if (len <= offsetof(struct sockaddr_un, sun_path) || un->sun_family != AF_UNIX)
+        return __vg_fail(EINVAL);
+    return __vg_fail(un->sun_path[0] ? ENOENT : ECONNREFUSED);
 }
 
 int listen(int fd, int backlog)
