@@ -48,4 +48,21 @@ int __vg_sock_check(int fd);
  * once the signal is handled or ignored. */
 int __vg_epipe(void);
 
+
+/* Loopback TCP inside the guest (loopback.c).  __vg_inet: the socket
+ * state of fd, or NULL if fd is not an AF_INET/AF_INET6 socket made by
+ * socket().  __vg_inet_forget: drop that state (fd's number is being
+ * closed or replaced), closing what the library kept for it. */
+struct inet;
+struct sockaddr;
+struct inet *__vg_inet(int fd);
+void __vg_inet_forget(int fd);
+int __vg_inet_socket(int domain, int type);
+int __vg_inet_bind(struct inet *s, const struct sockaddr *addr, unsigned len);
+int __vg_inet_listen(struct inet *s);
+int __vg_inet_connect(int fd, struct inet *s, const struct sockaddr *addr, unsigned len);
+int __vg_inet_accept(int fd, struct inet *s, struct sockaddr *addr, unsigned *len, int flags);
+int __vg_inet_name(struct inet *s, int peer, struct sockaddr *addr, unsigned *len);
+int __vg_inet_family(const struct inet *s);
+
 #endif

@@ -7,8 +7,9 @@
  * addresses, and connect answers for the address it is given (EINVAL for
  * another family, ENOENT for a path, since no socket file exists on this
  * host, ECONNREFUSED for an abstract name).  What this host cannot do fails: socket() with EAFNOSUPPORT
- * for every family, bind() with ENOSYS (a later host routes both through
- * the WASIX sock_* imports).  Socket options: see setsockopt.
+ * for other than AF_INET/AF_INET6 stream sockets (those are loopback.c's),
+ * bind() of a socket pair end with ENOSYS (a later host routes sockets
+ * through the WASIX sock_* imports).  Socket options: see setsockopt.
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -25,16 +26,22 @@
 int socket(int domain, int type, int protocol)
 {
     int kind = type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
-    (void)protocol;
     if (domain < 0 || domain >= LINUX_NPROTO)
         return __vg_fail(EAFNOSUPPORT);
     if (kind != SOCK_STREAM && kind != SOCK_DGRAM)
         return __vg_fail(EINVAL);
+    if ((domain == AF_INET || domain == AF_INET6) && kind == SOCK_STREAM) {
+        if (protocol != 0 && protocol != IPPROTO_TCP)
+            return __vg_fail(EPROTONOSUPPORT);
+        return __vg_inet_socket(domain, type);
+    }
     return __vg_fail(EAFNOSUPPORT);
 }
 
 int bind(int fd, const struct sockaddr *addr, socklen_t len)
 {
+    if (__vg_inet(fd))
+        return __vg_inet_bind(__vg_inet(fd), addr, len);
     if (__vg_sock_check(fd) < 0)
         return -1;
     if (len < sizeof(sa_family_t))
@@ -47,6 +54,8 @@ int bind(int fd, const struct sockaddr *addr, socklen_t len)
 int connect(int fd, const struct sockaddr *addr, socklen_t len)
 {
     const struct sockaddr_un *un = (const struct sockaddr_un *)addr;
+    if (__vg_inet(fd))
+        return __vg_inet_connect(fd, __vg_inet(fd), addr, len);
     if (__vg_sock_check(fd) < 0)
         return -1;
     if (len > LINUX_MAX_SOCKADDR)
@@ -61,6 +70,8 @@ int connect(int fd, const struct sockaddr *addr, socklen_t len)
 int listen(int fd, int backlog)
 {
     (void)backlog;
+    if (__vg_inet(fd))
+        return __vg_inet_listen(__vg_inet(fd));
     if (__vg_sock_check(fd) < 0)
         return -1;
     return __vg_fail(EINVAL);
@@ -85,11 +96,15 @@ static int unnamed(int fd, struct sockaddr *addr, socklen_t *len)
 
 int getsockname(int fd, struct sockaddr *__restrict addr, socklen_t *__restrict len)
 {
+    if (__vg_inet(fd))
+        return __vg_inet_name(__vg_inet(fd), 0, addr, len);
     return unnamed(fd, addr, len);
 }
 
 int getpeername(int fd, struct sockaddr *__restrict addr, socklen_t *__restrict len)
 {
+    if (__vg_inet(fd))
+        return __vg_inet_name(__vg_inet(fd), 1, addr, len);
     return unnamed(fd, addr, len);
 }
 
@@ -113,6 +128,13 @@ int setsockopt(int fd, int level, int name, const void *val, socklen_t len)
     socklen_t need;
     if (__vg_sock_check(fd) < 0)
         return -1;
+    if (level != SOL_SOCKET && __vg_inet(fd) &&
+        (level == IPPROTO_TCP || level == IPPROTO_IP || level == IPPROTO_IPV6)) {
+        /* TCP_NODELAY, IPV6_V6ONLY...: nothing to change on a loopback pair. */
+        if (len < sizeof(int))
+            return __vg_fail(EINVAL);
+        return __vg_mem_ok(val, sizeof(int)) ? 0 : __vg_fail(EFAULT);
+    }
     if (level != SOL_SOCKET)
         return __vg_fail(EOPNOTSUPP); /* AF_UNIX has no protocol-level options */
     need = accepted_option(name);
@@ -135,7 +157,7 @@ int getsockopt(int fd, int level, int name, void *__restrict val, socklen_t *__r
         return __vg_fail(EOPNOTSUPP);
     switch (name) {
     case SO_TYPE: v = SOCK_STREAM; break;
-    case SO_DOMAIN: v = AF_UNIX; break;
+    case SO_DOMAIN: v = __vg_inet(fd) ? __vg_inet_family(__vg_inet(fd)) : AF_UNIX; break;
     case SO_ERROR: case SO_ACCEPTCONN: case SO_PROTOCOL: v = 0; break;
     default: return __vg_fail(ENOPROTOOPT);
     }

@@ -172,14 +172,17 @@ ssize_t writev(int fd, const struct iovec *iov, int n)
     return err ? write_failed(err, 0) : (ssize_t)done;
 }
 
-/* The host decides (WASI sock_accept): EBADF, ENOTSOCK, or EINVAL for a
- * socket that is not listening, which every socket of this host is. */
+/* A loopback listener (loopback.c) hands out its queued connections; for
+ * anything else the host decides (WASI sock_accept): EBADF, ENOTSOCK, or
+ * EINVAL for a socket that is not listening. */
 int accept4(int fd, struct sockaddr *__restrict addr, socklen_t *__restrict alen, int flags)
 {
     __wasi_fd_t nfd;
     __wasi_errno_t err;
     if (flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC))
         return __vg_fail(EINVAL);
+    if (__vg_inet(fd))
+        return __vg_inet_accept(fd, __vg_inet(fd), addr, alen, flags);
     if (fd < 0)
         return __vg_fail(EBADF);
     err = __wasi_sock_accept((__wasi_fd_t)fd,
