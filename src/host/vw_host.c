@@ -217,6 +217,20 @@ uint32_t vw_werr(int64_t neg)
     return vepoll_wasix_errno((int)neg);
 }
 
+uint32_t vw_fd_lookup(struct vw_host *h, uint32_t fd, struct vepoll_wasix_fdinfo *info,
+                      int *stream)
+{
+    int rc;
+    *stream = -1;
+    if (fd < VEPOLL_WASIX_FIRST_FD && h->stdio_closed[fd])
+        return W_EBADF;
+    rc = vepoll_wasix_fd_info(h->wx, fd, info);
+    if (rc)
+        return vw_werr(rc);
+    *stream = info->kind == VEPOLL_WASIX_KIND_STDIO ? (int)fd : -1;
+    return W_SUCCESS;
+}
+
 u32 VW_WASI(fd_close)(vw_wasi_ctx *c, u32 fd)
 {
     struct vw_host *h = H(c);
@@ -236,19 +250,17 @@ u32 VW_WASI(fd_fdstat_get)(vw_wasi_ctx *c, u32 fd, u32 stat_p)
     uint8_t st[24] = {0}, *p;
     uint64_t rights = RIGHT_POLL_FD_READWRITE | RIGHT_FD_FDSTAT_SET_FLAGS | RIGHT_FD_FILESTAT_GET;
     uint16_t flags = 0;
-    int rc;
-    if (fd < VEPOLL_WASIX_FIRST_FD && h->stdio_closed[fd])
-        return W_EBADF;
-    rc = vepoll_wasix_fd_info(h->wx, fd, &info);
-    if (rc)
-        return vw_werr(rc);
+    uint32_t err;
+    int stream = -1;
+    if ((err = vw_fd_lookup(h, fd, &info, &stream)) != 0)
+        return err;
     if (!(p = vw_gptr(h, stat_p, sizeof(st))))
         return W_EFAULT;
     switch (info.kind) {
     case VEPOLL_WASIX_KIND_STDIO:
         /* A character device without seek/tell: wasi-libc line-buffers it. */
         st[0] = FILETYPE_CHARACTER_DEVICE;
-        rights |= fd == 0 ? RIGHT_FD_READ : RIGHT_FD_WRITE;
+        rights |= stream == 0 ? RIGHT_FD_READ : RIGHT_FD_WRITE;
         break;
     case VEPOLL_WASIX_KIND_SOCKET:
         st[0] = FILETYPE_SOCKET_STREAM;
@@ -385,17 +397,21 @@ u32 VW_WASI(fd_write)(vw_wasi_ctx *c, u32 fd, u32 iovs, u32 n, u32 nwritten_p)
     const uint8_t *iv = vw_iovecs(h, iovs, n, &total);
     uint8_t *buf;
     int64_t done;
-    int owned, rc;
+    int owned, rc, stream = -1;
+    struct vepoll_wasix_fdinfo info;
+    uint32_t err;
     if (!iv || !vw_gptr(h, nwritten_p, 4))
         return W_EFAULT;
-    if (fd < VEPOLL_WASIX_FIRST_FD) {
-        if (fd == 0 || h->stdio_closed[fd])
+    if ((err = vw_fd_lookup(h, fd, &info, &stream)) != 0)
+        return err;
+    if (stream >= 0) {
+        if (stream == 0)
             return W_EBADF;
         done = 0;
         for (uint32_t i = 0; i < n; i++) {
             uint32_t b = get_u32(iv + i * 8), l = get_u32(iv + i * 8 + 4);
             for (uint32_t off = 0; off < l;) {
-                ssize_t w = write((int)fd, h->mem->data + b + off, l - off);
+                ssize_t w = write(stream, h->mem->data + b + off, l - off);
                 if (w < 0) {
                     if (errno == EINTR)
                         continue;
@@ -427,13 +443,17 @@ u32 VW_WASI(fd_read)(vw_wasi_ctx *c, u32 fd, u32 iovs, u32 n, u32 nread_p)
     struct vw_host *h = H(c);
     uint64_t total;
     const uint8_t *iv = vw_iovecs(h, iovs, n, &total);
-    uint32_t b, l;
+    uint32_t b, l, err;
     int64_t got;
+    int stream = -1;
+    struct vepoll_wasix_fdinfo info;
     if (!iv || !vw_gptr(h, nread_p, 4))
         return W_EFAULT;
     vw_first_buffer(iv, n, &b, &l);
-    if (fd < VEPOLL_WASIX_FIRST_FD) {
-        if (fd != 0 || h->stdio_closed[0])
+    if ((err = vw_fd_lookup(h, fd, &info, &stream)) != 0)
+        return err;
+    if (stream >= 0) {
+        if (stream != 0)
             return W_EBADF;
         do
             got = read(0, h->mem->data + b, l);

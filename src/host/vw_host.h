@@ -144,6 +144,11 @@ int vw_gather(const struct vw_host *h, const uint8_t *iv, uint32_t n, uint64_t t
  * whole (a short read is always allowed; an eventfd or timerfd needs its
  * 8 bytes in one piece). */
 void vw_first_buffer(const uint8_t *iv, uint32_t n, uint32_t *buf, uint32_t *len);
+/* fd of the guest: 0 and its fd_info, with *stream the host stdio stream
+ * (0, 1, 2) it reads or writes, or -1 for an object of the table; or the
+ * WASI errno (EBADF) if fd is not open. */
+uint32_t vw_fd_lookup(struct vw_host *h, uint32_t fd, struct vepoll_wasix_fdinfo *info,
+                      int *stream);
 /* A negative errno as a WASI errno. */
 uint32_t vw_werr(int64_t neg);
 

@@ -32,12 +32,10 @@ static struct vw_host *H(const vw_wasi_ctx *c) { return c->host; }
 static uint32_t socket_check(struct vw_host *h, uint32_t fd)
 {
     struct vepoll_wasix_fdinfo info;
-    int rc;
-    if (fd < VEPOLL_WASIX_FIRST_FD && h->stdio_closed[fd])
-        return VEPOLL_WASI_EBADF;
-    rc = vepoll_wasix_fd_info(h->wx, fd, &info);
-    if (rc)
-        return vw_werr(rc);
+    int stream = -1;
+    uint32_t err = vw_fd_lookup(h, fd, &info, &stream);
+    if (err)
+        return err;
     return info.kind == VEPOLL_WASIX_KIND_SOCKET ? 0 : VEPOLL_WASI_ENOTSOCK;
 }
 
