@@ -39,8 +39,33 @@ static uint32_t socket_check(struct vw_host *h, uint32_t fd)
     return info.kind == VEPOLL_WASIX_KIND_SOCKET ? 0 : VEPOLL_WASI_ENOTSOCK;
 }
 
-/* A receive with the riflags given: bytes moved or a negative errno.
- * Without the adapter's vepoll_wasix_recv, only flags 0 is served. */
+#ifdef VW_WASIX_FD_API
+/* A receive / send with the WASI flags given, as recv(2) / send(2) with
+ * Linux's MSG_ flags: bytes moved or a negative errno.  NOSIGNAL always:
+ * the guest library raises SIGPIPE itself. */
+static int64_t recv_into(struct vw_host *h, uint32_t fd, void *buf, size_t len, uint32_t flags)
+{
+    int f = 0;
+    if (flags & RIFLAGS_PEEK)
+        f |= VEPOLL_MSG_PEEK;
+    if (flags & RIFLAGS_WAITALL)
+        f |= VEPOLL_MSG_WAITALL;
+    if (flags & RIFLAGS_DONT_WAIT)
+        f |= VEPOLL_MSG_DONTWAIT;
+    return vepoll_wasix_recv(h->wx, fd, buf, len, f);
+}
+
+static int64_t send_from(struct vw_host *h, uint32_t fd, const void *buf, size_t len,
+                         uint32_t flags)
+{
+    int f = VEPOLL_MSG_NOSIGNAL;
+    if (flags & SIFLAGS_DONT_WAIT)
+        f |= VEPOLL_MSG_DONTWAIT;
+    return vepoll_wasix_send(h->wx, fd, buf, len, f);
+}
+#else
+/* Without the adapter's vepoll_wasix_recv / _send, only flags 0 is
+ * served (a plain read / write). */
 static int64_t recv_into(struct vw_host *h, uint32_t fd, void *buf, size_t len, uint32_t flags)
 {
     if (flags)
@@ -55,6 +80,7 @@ static int64_t send_from(struct vw_host *h, uint32_t fd, const void *buf, size_t
         return -ENOTSUP;
     return vepoll_wasix_write(h->wx, fd, buf, len);
 }
+#endif
 
 u32 VW_WASI(sock_recv)(vw_wasi_ctx *c, u32 fd, u32 iovs, u32 n, u32 flags, u32 len_p,
                        u32 roflags_p)
