@@ -96,11 +96,8 @@ int timerfd_settime(int fd, int flags, const struct itimerspec *new_value,
 int timerfd_gettime(int fd, struct itimerspec *cur_value)
 {
     struct vg_itimerspec cv;
-    int32_t err;
-    if (fd < 0)
-        return __vg_fail(EBADF);
     /* The descriptor is checked before the pointer, as on Linux. */
-    err = __vg_timerfd_gettime((uint32_t)fd, &cv);
+    int32_t err = fd < 0 ? EBADF : __vg_timerfd_gettime((uint32_t)fd, &cv);
     if (err)
         return __vg_fail(err);
     if (!__vg_mem_ok(cur_value, sizeof(*cur_value)))

@@ -375,8 +375,10 @@ const uint8_t *vw_iovecs(const struct vw_host *h, uint32_t iovs, uint32_t n, uin
     return iv;
 }
 
-int vw_gather(const struct vw_host *h, const uint8_t *iv, uint32_t n, uint64_t total,
-              uint8_t **buf, int *owned)
+/* The guest's bytes of iovs in one buffer: *buf points into guest memory
+ * when n == 1 (*owned 0), else it is malloc'ed (*owned 1).  0 or -ENOMEM. */
+static int gather(const struct vw_host *h, const uint8_t *iv, uint32_t n, uint64_t total,
+                  uint8_t **buf, int *owned)
 {
     uint64_t off = 0;
     if (n == 1) {
@@ -384,7 +386,7 @@ int vw_gather(const struct vw_host *h, const uint8_t *iv, uint32_t n, uint64_t t
         *owned = 0;
         return 0;
     }
-    *buf = malloc(total ? total : 1);
+    *buf = calloc(total ? total : 1, 1); /* zeroed: nothing uninitialized reaches op */
     if (!*buf)
         return -ENOMEM;
     *owned = 1;
@@ -394,6 +396,23 @@ int vw_gather(const struct vw_host *h, const uint8_t *iv, uint32_t n, uint64_t t
         off += l;
     }
     return 0;
+}
+
+uint32_t vw_write_gathered(struct vw_host *h, uint32_t fd, const uint8_t *iv, uint32_t n,
+                           uint64_t total, vw_writer op, uint32_t flags, uint32_t len_p)
+{
+    uint8_t *buf = NULL;
+    int64_t done;
+    int owned = 0, rc = gather(h, iv, n, total, &buf, &owned);
+    if (rc)
+        return vw_werr(rc);
+    done = op(h, fd, buf, total, flags);
+    if (owned)
+        free(buf);
+    if (done < 0)
+        return vw_werr(done);
+    vw_put_u32(h, len_p, (uint32_t)done);
+    return W_SUCCESS;
 }
 
 void vw_first_buffer(const uint8_t *iv, uint32_t n, uint32_t *buf, uint32_t *len)
@@ -406,14 +425,20 @@ void vw_first_buffer(const uint8_t *iv, uint32_t n, uint32_t *buf, uint32_t *len
     }
 }
 
+static int64_t table_write(struct vw_host *h, uint32_t fd, const void *buf, size_t len,
+                           uint32_t flags)
+{
+    (void)flags;
+    return vepoll_wasix_write(h->wx, fd, buf, len);
+}
+
 u32 VW_WASI(fd_write)(vw_wasi_ctx *c, u32 fd, u32 iovs, u32 n, u32 nwritten_p)
 {
     struct vw_host *h = H(c);
     uint64_t total;
     const uint8_t *iv = vw_iovecs(h, iovs, n, &total);
-    uint8_t *buf;
     int64_t done;
-    int owned, rc, stream = -1;
+    int stream = -1;
     struct vepoll_wasix_fdinfo info;
     uint32_t err;
     if (!iv || !vw_gptr(h, nwritten_p, 4))
@@ -442,16 +467,7 @@ u32 VW_WASI(fd_write)(vw_wasi_ctx *c, u32 fd, u32 iovs, u32 n, u32 nwritten_p)
     }
     /* One write of the gathered bytes, so a pipe write of <= PIPE_BUF bytes
      * stays atomic however the guest split it. */
-    rc = vw_gather(h, iv, n, total, &buf, &owned);
-    if (rc)
-        return vw_werr(rc);
-    done = vepoll_wasix_write(h->wx, fd, buf, total);
-    if (owned)
-        free(buf);
-    if (done < 0)
-        return vw_werr(done);
-    vw_put_u32(h, nwritten_p, (uint32_t)done);
-    return W_SUCCESS;
+    return vw_write_gathered(h, fd, iv, n, total, table_write, 0, nwritten_p);
 }
 
 u32 VW_WASI(fd_read)(vw_wasi_ctx *c, u32 fd, u32 iovs, u32 n, u32 nread_p)

@@ -135,11 +135,13 @@ int vw_put_u32(const struct vw_host *h, uint32_t off, uint32_t v);
 /* The guest's iovec array {u32 buf, u32 len}[n]: every buffer in bounds
  * (else NULL); *total gets the sum of the lengths. */
 const uint8_t *vw_iovecs(const struct vw_host *h, uint32_t iovs, uint32_t n, uint64_t *total);
-/* The guest's bytes of iovs gathered into one buffer (*buf: malloc'ed
- * unless n == 1, where it points into guest memory; *owned says which).
- * 0 or -ENOMEM. */
-int vw_gather(const struct vw_host *h, const uint8_t *iv, uint32_t n, uint64_t total,
-              uint8_t **buf, int *owned);
+/* Writes the guest's iovecs (checked by vw_iovecs) with one call of op
+ * (so a pipe write of <= PIPE_BUF bytes stays atomic however the guest
+ * split it) and stores the count at len_p: a WASI errno. */
+typedef int64_t (*vw_writer)(struct vw_host *h, uint32_t fd, const void *buf, size_t len,
+                             uint32_t flags);
+uint32_t vw_write_gathered(struct vw_host *h, uint32_t fd, const uint8_t *iv, uint32_t n,
+                           uint64_t total, vw_writer op, uint32_t flags, uint32_t len_p);
 /* The first non-empty buffer of a checked iovec array: reads land there
  * whole (a short read is always allowed; an eventfd or timerfd needs its
  * 8 bytes in one piece). */

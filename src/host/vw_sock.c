@@ -16,7 +16,6 @@
  * first: EFAULT, nothing written).
  */
 #include <errno.h>
-#include <stdlib.h>
 
 #include "vw_host.h"
 
@@ -43,15 +42,20 @@ static uint32_t socket_check(struct vw_host *h, uint32_t fd)
 /* A receive / send with the WASI flags given, as recv(2) / send(2) with
  * Linux's MSG_ flags: bytes moved or a negative errno.  NOSIGNAL always:
  * the guest library raises SIGPIPE itself. */
+static const struct {
+    uint32_t wasi;
+    int msg;
+} recv_flags[] = {
+    {RIFLAGS_PEEK, VEPOLL_MSG_PEEK},
+    {RIFLAGS_WAITALL, VEPOLL_MSG_WAITALL},
+    {RIFLAGS_DONT_WAIT, VEPOLL_MSG_DONTWAIT},
+};
+
 static int64_t recv_into(struct vw_host *h, uint32_t fd, void *buf, size_t len, uint32_t flags)
 {
     int f = 0;
-    if (flags & RIFLAGS_PEEK)
-        f |= VEPOLL_MSG_PEEK;
-    if (flags & RIFLAGS_WAITALL)
-        f |= VEPOLL_MSG_WAITALL;
-    if (flags & RIFLAGS_DONT_WAIT)
-        f |= VEPOLL_MSG_DONTWAIT;
+    for (size_t i = 0; i < sizeof(recv_flags) / sizeof(recv_flags[0]); i++)
+        f |= (flags & recv_flags[i].wasi) ? recv_flags[i].msg : 0;
     return vepoll_wasix_recv(h->wx, fd, buf, len, f);
 }
 
@@ -110,27 +114,14 @@ u32 VW_WASI(sock_send)(vw_wasi_ctx *c, u32 fd, u32 iovs, u32 n, u32 flags, u32 l
     struct vw_host *h = H(c);
     uint64_t total;
     const uint8_t *iv = vw_iovecs(h, iovs, n, &total);
-    uint8_t *buf;
     uint32_t err;
-    int64_t done;
-    int owned, rc;
     if (!iv || !vw_gptr(h, len_p, 4))
         return VEPOLL_WASI_EFAULT;
     if (flags & ~SIFLAGS_DONT_WAIT)
         return VEPOLL_WASI_EINVAL;
     if ((err = socket_check(h, fd)) != 0)
         return err;
-    /* One send of the gathered bytes, as fd_write does. */
-    rc = vw_gather(h, iv, n, total, &buf, &owned);
-    if (rc)
-        return vw_werr(rc);
-    done = send_from(h, fd, buf, total, flags);
-    if (owned)
-        free(buf);
-    if (done < 0)
-        return vw_werr(done);
-    vw_put_u32(h, len_p, (uint32_t)done);
-    return VEPOLL_WASI_ESUCCESS;
+    return vw_write_gathered(h, fd, iv, n, total, send_from, flags, len_p);
 }
 
 u32 VW_WASI(sock_accept)(vw_wasi_ctx *c, u32 fd, u32 fdflags, u32 fd_p)
