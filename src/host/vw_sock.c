@@ -16,6 +16,8 @@
  * first: EFAULT, nothing written).
  */
 #include <errno.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "vw_host.h"
 
@@ -86,13 +88,41 @@ static int64_t send_from(struct vw_host *h, uint32_t fd, const void *buf, size_t
 }
 #endif
 
+/* recvmsg's scatter: one receive of up to the iovecs' total, copied out in
+ * their order (so MSG_WAITALL waits for the total, as Linux's does).
+ * Bytes received or a negative errno. */
+static int64_t recv_scattered(struct vw_host *h, uint32_t fd, const uint8_t *iv, uint32_t n,
+                              uint64_t total, uint32_t flags)
+{
+    uint32_t b, l;
+    uint8_t *buf;
+    int64_t got;
+    if (n <= 1) {
+        vw_first_buffer(iv, n, &b, &l);
+        return recv_into(h, fd, h->mem->data + b, l, flags);
+    }
+    if (!(buf = malloc(total ? total : 1)))
+        return -ENOMEM;
+    got = recv_into(h, fd, buf, total, flags);
+    for (uint64_t off = 0, i = 0; got > 0 && off < (uint64_t)got; i++) {
+        memcpy(&b, iv + i * 8, 4);
+        memcpy(&l, iv + i * 8 + 4, 4);
+        if (l > (uint64_t)got - off)
+            l = (uint32_t)((uint64_t)got - off);
+        memcpy(h->mem->data + b, buf + off, l);
+        off += l;
+    }
+    free(buf);
+    return got;
+}
+
 u32 VW_WASI(sock_recv)(vw_wasi_ctx *c, u32 fd, u32 iovs, u32 n, u32 flags, u32 len_p,
                        u32 roflags_p)
 {
     struct vw_host *h = H(c);
     uint64_t total;
     const uint8_t *iv = vw_iovecs(h, iovs, n, &total);
-    uint32_t b, l, err;
+    uint32_t err;
     int64_t got;
     if (!iv || !vw_gptr(h, len_p, 4) || !vw_gptr(h, roflags_p, 2))
         return VEPOLL_WASI_EFAULT;
@@ -100,8 +130,7 @@ u32 VW_WASI(sock_recv)(vw_wasi_ctx *c, u32 fd, u32 iovs, u32 n, u32 flags, u32 l
         return VEPOLL_WASI_EINVAL;
     if ((err = socket_check(h, fd)) != 0)
         return err;
-    vw_first_buffer(iv, n, &b, &l);
-    got = recv_into(h, fd, h->mem->data + b, l, flags);
+    got = recv_scattered(h, fd, iv, n, total, flags);
     if (got < 0)
         return vw_werr(got);
     vw_put_u32(h, len_p, (uint32_t)got);
