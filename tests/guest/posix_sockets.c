@@ -75,7 +75,7 @@ static void options(void)
     v = -1;
     CHECK_EQ(getsockopt(sv[0], SOL_SOCKET, SO_ERROR, &v, &len), 0);
     CHECK_EQ(v, 0);
-    CHECK_ERR(getsockopt(sv[0], SOL_SOCKET, SO_ERROR, &v, BAD_PTR), EFAULT);
+    CHECK_EFAULT(getsockopt(sv[0], SOL_SOCKET, SO_ERROR, &v, BAD_PTR));
 }
 
 static void not_sockets(void)
