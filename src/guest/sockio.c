@@ -32,16 +32,14 @@ static __wasi_siflags_t siflags(int flags)
     return (flags & MSG_DONTWAIT) ? VG_SIFLAGS_DONT_WAIT : 0;
 }
 
+/* wasi-libc's MSG_PEEK and MSG_WAITALL are the riflags bits themselves. */
+_Static_assert(MSG_PEEK == __WASI_RIFLAGS_RECV_PEEK, "MSG_PEEK is riflags' PEEK");
+_Static_assert(MSG_WAITALL == __WASI_RIFLAGS_RECV_WAITALL, "MSG_WAITALL is riflags' WAITALL");
+
 static __wasi_riflags_t riflags(int flags)
 {
-    __wasi_riflags_t f = 0;
-    if (flags & MSG_PEEK)
-        f |= __WASI_RIFLAGS_RECV_PEEK;
-    if (flags & MSG_WAITALL)
-        f |= __WASI_RIFLAGS_RECV_WAITALL;
-    if (flags & MSG_DONTWAIT)
-        f |= VG_RIFLAGS_DONT_WAIT;
-    return f;
+    return (__wasi_riflags_t)((flags & (MSG_PEEK | MSG_WAITALL)) |
+                              ((flags & MSG_DONTWAIT) ? VG_RIFLAGS_DONT_WAIT : 0));
 }
 
 /* -1 with errno for a failed write-side call: EPIPE raises SIGPIPE first
