@@ -14,6 +14,8 @@ packages=(
     wabt wasi-libc libclang-rt-14-dev-wasm32  # wasm32-wasi guests + wasm2c (tests/guest)
     rustc cargo                    # Rust bindings (bindings/rust): Debian's rustc 1.63 / cargo 1.65
     libstd-rust-dev-wasm32 librust-tokio-dev  # Rust guests (tests/rust): wasm32-wasi std, tokio's crates
+    llvm-14                        # llvm-ar-14/llvm-ranlib-14: wasm archives (tools/vepoll-wasix-cc)
+    autoconf automake libtool      # the guest toolchain's autotools project test (tests/guest/projects)
 )
 # The sanitizer runtimes come with gcc's libgcc-N-dev on amd64/arm64; listed
 # so a stripped-down machine gets them too.

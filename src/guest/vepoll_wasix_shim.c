@@ -28,7 +28,9 @@
 #include <unistd.h>
 #include <vepoll_wasix_abi.h>
 
-#define WASIX(name) __attribute__((import_module("wasix_32v1"), import_name(#name)))
+#include "guest.h"
+
+#define WASIX VG_WASIX
 
 WASIX(epoll_create) int32_t __vw_epoll_create(uint32_t *ret_fd);
 WASIX(epoll_ctl) int32_t __vw_epoll_ctl(uint32_t epfd, uint32_t op, uint32_t fd, void *event);
@@ -70,10 +72,16 @@ static uint32_t remap(uint32_t in, int to_wasix)
     return out;
 }
 
-static int fail(int32_t err)
+/* The new descriptor fd gets close-on-exec if asked; on failure it is
+ * closed again.  fd, or -1 with errno. */
+static int finish_fd(int fd, int cloexec)
 {
-    errno = err;
-    return -1;
+    if (cloexec && __vg_set_cloexec(fd) < 0) {
+        int e = errno;
+        close(fd);
+        return __vg_fail(e);
+    }
+    return fd;
 }
 
 int epoll_create1(int flags)
@@ -81,15 +89,15 @@ int epoll_create1(int flags)
     uint32_t fd;
     int32_t err;
     if (flags & ~EPOLL_CLOEXEC)
-        return fail(EINVAL);
+        return __vg_fail(EINVAL);
     err = __vw_epoll_create(&fd);
-    return err ? fail(err) : (int)fd;
+    return err ? __vg_fail(err) : finish_fd((int)fd, flags & EPOLL_CLOEXEC);
 }
 
 int epoll_create(int size)
 {
     if (size <= 0)
-        return fail(EINVAL);
+        return __vg_fail(EINVAL);
     return epoll_create1(0);
 }
 
@@ -102,13 +110,13 @@ int epoll_ctl(int epfd, int op, int fd, struct epoll_event *event)
     case EPOLL_CTL_ADD: wop = VEPOLL_WASIX_CTL_ADD; break;
     case EPOLL_CTL_MOD: wop = VEPOLL_WASIX_CTL_MOD; break;
     case EPOLL_CTL_DEL: wop = VEPOLL_WASIX_CTL_DEL; break;
-    default: return fail(EINVAL);
+    default: return __vg_fail(EINVAL);
     }
     if (!event) {
         if (op != EPOLL_CTL_DEL)
-            return fail(EFAULT);
+            return __vg_fail(EFAULT);
         err = __vw_epoll_ctl((uint32_t)epfd, wop, (uint32_t)fd, NULL);
-        return err ? fail(err) : 0;
+        return err ? __vg_fail(err) : 0;
     }
     memset(&we, 0, sizeof(we));
     /* EXCLUSIVE, WAKEUP and the RDNORM/WRNORM/RDBAND/WRBAND/MSG kinds have
@@ -119,7 +127,7 @@ int epoll_ctl(int epfd, int op, int fd, struct epoll_event *event)
     we.data1 = (uint32_t)event->data.u64;
     we.data2 = event->data.u64;
     err = __vw_epoll_ctl((uint32_t)epfd, wop, (uint32_t)fd, &we);
-    return err ? fail(err) : 0;
+    return err ? __vg_fail(err) : 0;
 }
 
 #define STAGE 64 /* events per call: fewer than maxevents is fine for epoll */
@@ -133,13 +141,13 @@ int epoll_pwait(int epfd, struct epoll_event *events, int maxevents, int timeout
     int32_t err;
     (void)sigmask;
     if (maxevents <= 0)
-        return fail(EINVAL);
+        return __vg_fail(EINVAL);
     if (!events)
-        return fail(EFAULT);
+        return __vg_fail(EFAULT);
     ns = timeout < 0 ? VEPOLL_WASIX_TIMEOUT_FOREVER : (uint64_t)timeout * 1000000u;
     err = __vw_epoll_wait((uint32_t)epfd, we, maxevents < STAGE ? maxevents : STAGE, ns, &n);
     if (err)
-        return fail(err);
+        return __vg_fail(err);
     for (uint32_t i = 0; i < n; i++) {
         events[i].events = remap(we[i].events, 0);
         events[i].data.u64 = we[i].data2;
@@ -166,16 +174,16 @@ int eventfd(unsigned int initval, int flags)
     uint32_t fd, wflags = (flags & EFD_SEMAPHORE) ? VEPOLL_WASIX_EVENTFD_SEMAPHORE : 0u;
     int32_t err;
     if (flags & ~(EFD_SEMAPHORE | EFD_NONBLOCK | EFD_CLOEXEC))
-        return fail(EINVAL);
+        return __vg_fail(EINVAL);
     err = __vw_fd_event(initval, wflags, &fd);
     if (err)
-        return fail(err);
+        return __vg_fail(err);
     if ((flags & EFD_NONBLOCK) && set_nonblock((int)fd) < 0) {
         int e = errno;
         close((int)fd);
-        return fail(e);
+        return __vg_fail(e);
     }
-    return (int)fd;
+    return finish_fd((int)fd, flags & EFD_CLOEXEC);
 }
 
 int eventfd_read(int fd, eventfd_t *value)
@@ -189,16 +197,19 @@ int eventfd_write(int fd, eventfd_t value)
 }
 
 /* The end of pipe2 and socketpair: the import's answer, the two new fds
- * made non-blocking if asked (both closed again if that fails). */
-static int finish_pair(int32_t err, uint32_t a, uint32_t b, int nonblock, int fds[2])
+ * made non-blocking and close-on-exec if asked (both closed again if that
+ * fails). */
+static int finish_pair(int32_t err, uint32_t a, uint32_t b, int nonblock, int cloexec,
+                       int fds[2])
 {
     if (err)
-        return fail(err);
-    if (nonblock && (set_nonblock((int)a) < 0 || set_nonblock((int)b) < 0)) {
+        return __vg_fail(err);
+    if ((nonblock && (set_nonblock((int)a) < 0 || set_nonblock((int)b) < 0)) ||
+        (cloexec && (__vg_set_cloexec((int)a) < 0 || __vg_set_cloexec((int)b) < 0))) {
         int e = errno;
         close((int)a);
         close((int)b);
-        return fail(e);
+        return __vg_fail(e);
     }
     fds[0] = (int)a;
     fds[1] = (int)b;
@@ -210,11 +221,11 @@ int pipe2(int fds[2], int flags)
     uint32_t r = 0, w = 0;
     int32_t err;
     if (!fds)
-        return fail(EFAULT);
+        return __vg_fail(EFAULT);
     if (flags & ~(O_NONBLOCK | O_CLOEXEC))
-        return fail(EINVAL);
+        return __vg_fail(EINVAL);
     err = __vw_fd_pipe(&r, &w);
-    return finish_pair(err, r, w, flags & O_NONBLOCK, fds);
+    return finish_pair(err, r, w, flags & O_NONBLOCK, flags & O_CLOEXEC, fds);
 }
 
 int pipe(int fds[2])
@@ -227,15 +238,15 @@ int socketpair(int domain, int type, int protocol, int fds[2])
     uint32_t a = 0, b = 0;
     int32_t err;
     if (!fds)
-        return fail(EFAULT);
+        return __vg_fail(EFAULT);
     if (domain != AF_UNIX)
-        return fail(EAFNOSUPPORT);
+        return __vg_fail(EAFNOSUPPORT);
     if ((type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)) != SOCK_STREAM)
-        return fail(EPROTONOSUPPORT);
+        return __vg_fail(EPROTONOSUPPORT);
     if (protocol != 0)
-        return fail(EPROTONOSUPPORT);
+        return __vg_fail(EPROTONOSUPPORT);
     err = __vw_sock_pair(VEPOLL_WASIX_AF_UNIX, VEPOLL_WASIX_SOCK_STREAM, 0, &a, &b);
-    return finish_pair(err, a, b, type & SOCK_NONBLOCK, fds);
+    return finish_pair(err, a, b, type & SOCK_NONBLOCK, type & SOCK_CLOEXEC, fds);
 }
 
 /* wasi-libc's SHUT_RD/WR/RDWR are the WASI sdflags 1/2/3 already. */
@@ -243,7 +254,7 @@ int shutdown(int fd, int how)
 {
     int32_t err;
     if (how != SHUT_RD && how != SHUT_WR && how != SHUT_RDWR)
-        return fail(EINVAL);
+        return __vg_fail(EINVAL);
     err = __vw_sock_shutdown((uint32_t)fd, (uint32_t)how);
-    return err ? fail(err) : 0;
+    return err ? __vg_fail(err) : 0;
 }

@@ -34,6 +34,7 @@
 #define W_ENOTCAPABLE 76
 #define W_ESPIPE 70
 #define W_EPIPE 64
+#define W_ESRCH 71
 
 #define FILETYPE_UNKNOWN 0
 #define FILETYPE_CHARACTER_DEVICE 2
@@ -55,8 +56,7 @@ static struct vepoll_wasix_mem gmem(const struct vw_host *h)
     return m;
 }
 
-/* Host pointer to [off, off + len) of guest memory, or NULL. */
-static uint8_t *gptr(const struct vw_host *h, uint64_t off, uint64_t len)
+uint8_t *vw_gptr(const struct vw_host *h, uint64_t off, uint64_t len)
 {
     uint64_t size = h->mem->size;
     if (off > size || len > size - off)
@@ -68,14 +68,19 @@ static uint8_t *gptr(const struct vw_host *h, uint64_t off, uint64_t len)
  * is out of bounds. */
 static int put_bytes(const struct vw_host *h, uint32_t off, const void *v, uint64_t len)
 {
-    uint8_t *p = gptr(h, off, len);
+    uint8_t *p = vw_gptr(h, off, len);
     if (!p)
         return -1;
     memcpy(p, v, len);
     return 0;
 }
 
-static int put_u32(const struct vw_host *h, uint32_t off, uint32_t v)
+int vw_put_u16(const struct vw_host *h, uint32_t off, uint16_t v)
+{
+    return put_bytes(h, off, &v, 2);
+}
+
+int vw_put_u32(const struct vw_host *h, uint32_t off, uint32_t v)
 {
     return put_bytes(h, off, &v, 4);
 }
@@ -112,10 +117,10 @@ static uint32_t strings_sizes(struct vw_host *h, char **v, int n, uint32_t count
         total += strlen(v[i]) + 1;
     if (total > UINT32_MAX)
         return W_EINVAL;
-    if (!gptr(h, count_p, 4) || !gptr(h, size_p, 4))
+    if (!vw_gptr(h, count_p, 4) || !vw_gptr(h, size_p, 4))
         return W_EFAULT;
-    put_u32(h, count_p, (uint32_t)n);
-    put_u32(h, size_p, (uint32_t)total);
+    vw_put_u32(h, count_p, (uint32_t)n);
+    vw_put_u32(h, size_p, (uint32_t)total);
     return W_SUCCESS;
 }
 
@@ -125,11 +130,11 @@ static uint32_t strings_get(struct vw_host *h, char **v, int n, uint32_t ptrs_p,
     uint8_t *buf;
     for (int i = 0; i < n; i++)
         total += strlen(v[i]) + 1;
-    if (!gptr(h, ptrs_p, (uint64_t)n * 4) || !(buf = gptr(h, buf_p, total)))
+    if (!vw_gptr(h, ptrs_p, (uint64_t)n * 4) || !(buf = vw_gptr(h, buf_p, total)))
         return W_EFAULT;
     for (int i = 0; i < n; i++) {
         size_t len = strlen(v[i]) + 1;
-        put_u32(h, ptrs_p + (uint32_t)i * 4, buf_p + (uint32_t)off);
+        vw_put_u32(h, ptrs_p + (uint32_t)i * 4, buf_p + (uint32_t)off);
         memcpy(buf + off, v[i], len);
         off += len;
     }
@@ -207,21 +212,46 @@ u32 VW_WASI(clock_time_get)(vw_wasi_ctx *c, u32 id, u64 precision, u32 time_p)
 
 /* ---- descriptors ----------------------------------------------------------- */
 
-static uint32_t werr(int64_t neg)
+uint32_t vw_werr(int64_t neg)
 {
     return vepoll_wasix_errno((int)neg);
+}
+
+uint32_t vw_fd_lookup(struct vw_host *h, uint32_t fd, struct vepoll_wasix_fdinfo *info,
+                      int *stream)
+{
+    int rc;
+    *stream = -1;
+#ifndef VW_WASIX_FD_API
+    if (fd < VEPOLL_WASIX_FIRST_FD && h->stdio_closed[fd])
+        return W_EBADF;
+#endif
+    rc = vepoll_wasix_fd_info(h->wx, fd, info);
+    if (rc)
+        return vw_werr(rc);
+#ifdef VW_WASIX_FD_API
+    /* Stdio entries are descriptors like any other (dup-able, closable). */
+    if (info->kind == VEPOLL_WASIX_KIND_STDIO)
+        *stream = info->host_stdio;
+#else
+    if (info->kind == VEPOLL_WASIX_KIND_STDIO)
+        *stream = (int)fd;
+#endif
+    return W_SUCCESS;
 }
 
 u32 VW_WASI(fd_close)(vw_wasi_ctx *c, u32 fd)
 {
     struct vw_host *h = H(c);
+#ifndef VW_WASIX_FD_API
     if (fd < VEPOLL_WASIX_FIRST_FD) {
         if (h->stdio_closed[fd])
             return W_EBADF;
         h->stdio_closed[fd] = 1;
         return W_SUCCESS;
     }
-    return werr(vepoll_wasix_close(h->wx, fd));
+#endif
+    return vw_werr(vepoll_wasix_close(h->wx, fd));
 }
 
 u32 VW_WASI(fd_fdstat_get)(vw_wasi_ctx *c, u32 fd, u32 stat_p)
@@ -231,19 +261,17 @@ u32 VW_WASI(fd_fdstat_get)(vw_wasi_ctx *c, u32 fd, u32 stat_p)
     uint8_t st[24] = {0}, *p;
     uint64_t rights = RIGHT_POLL_FD_READWRITE | RIGHT_FD_FDSTAT_SET_FLAGS | RIGHT_FD_FILESTAT_GET;
     uint16_t flags = 0;
-    int rc;
-    if (fd < VEPOLL_WASIX_FIRST_FD && h->stdio_closed[fd])
-        return W_EBADF;
-    rc = vepoll_wasix_fd_info(h->wx, fd, &info);
-    if (rc)
-        return werr(rc);
-    if (!(p = gptr(h, stat_p, sizeof(st))))
+    uint32_t err;
+    int stream = -1;
+    if ((err = vw_fd_lookup(h, fd, &info, &stream)) != 0)
+        return err;
+    if (!(p = vw_gptr(h, stat_p, sizeof(st))))
         return W_EFAULT;
     switch (info.kind) {
     case VEPOLL_WASIX_KIND_STDIO:
         /* A character device without seek/tell: wasi-libc line-buffers it. */
         st[0] = FILETYPE_CHARACTER_DEVICE;
-        rights |= fd == 0 ? RIGHT_FD_READ : RIGHT_FD_WRITE;
+        rights |= stream == 0 ? RIGHT_FD_READ : RIGHT_FD_WRITE;
         break;
     case VEPOLL_WASIX_KIND_SOCKET:
         st[0] = FILETYPE_SOCKET_STREAM;
@@ -252,6 +280,9 @@ u32 VW_WASI(fd_fdstat_get)(vw_wasi_ctx *c, u32 fd, u32 stat_p)
     case VEPOLL_WASIX_KIND_PIPE_READ: rights |= RIGHT_FD_READ; break;
     case VEPOLL_WASIX_KIND_PIPE_WRITE: rights |= RIGHT_FD_WRITE; break;
     case VEPOLL_WASIX_KIND_EVENTFD: rights |= RIGHT_FD_READ | RIGHT_FD_WRITE; break;
+#ifdef VW_WASIX_FD_API
+    case VEPOLL_WASIX_KIND_TIMERFD: rights |= RIGHT_FD_READ | RIGHT_FD_WRITE; break; /* O_RDWR */
+#endif
     default: break;
     }
     if (info.nonblock)
@@ -267,9 +298,11 @@ u32 VW_WASI(fd_fdstat_set_flags)(vw_wasi_ctx *c, u32 fd, u32 flags)
     struct vw_host *h = H(c);
     if (flags & ~FDFLAGS_NONBLOCK)
         return W_EINVAL;
+#ifndef VW_WASIX_FD_API
     if (fd < VEPOLL_WASIX_FIRST_FD)
         return h->stdio_closed[fd] ? W_EBADF : W_SUCCESS;
-    return werr(vepoll_wasix_set_nonblock(h->wx, fd, (flags & FDFLAGS_NONBLOCK) != 0));
+#endif
+    return vw_werr(vepoll_wasix_set_nonblock(h->wx, fd, (flags & FDFLAGS_NONBLOCK) != 0));
 }
 
 u32 VW_WASI(fd_filestat_get)(vw_wasi_ctx *c, u32 fd, u32 stat_p)
@@ -280,8 +313,8 @@ u32 VW_WASI(fd_filestat_get)(vw_wasi_ctx *c, u32 fd, u32 stat_p)
     uint64_t nlink = 1;
     int rc = vepoll_wasix_fd_info(h->wx, fd, &info);
     if (rc)
-        return werr(rc);
-    if (!(p = gptr(h, stat_p, sizeof(st))))
+        return vw_werr(rc);
+    if (!(p = vw_gptr(h, stat_p, sizeof(st))))
         return W_EFAULT;
     st[16] = info.kind == VEPOLL_WASIX_KIND_STDIO    ? FILETYPE_CHARACTER_DEVICE
              : info.kind == VEPOLL_WASIX_KIND_SOCKET ? FILETYPE_SOCKET_STREAM
@@ -327,89 +360,132 @@ u32 VW_WASI(path_open)(vw_wasi_ctx *c, u32 dirfd, u32 dirflags, u32 path, u32 pa
     return W_ENOTCAPABLE; /* this host gives the guest no file system */
 }
 
-/* The guest's iovec array {u32 buf, u32 len}[n], checked whole. */
-static const uint8_t *iovecs(const struct vw_host *h, uint32_t iovs, uint32_t n)
+const uint8_t *vw_iovecs(const struct vw_host *h, uint32_t iovs, uint32_t n, uint64_t *total)
 {
-    return gptr(h, iovs, (uint64_t)n * 8);
+    const uint8_t *iv = vw_gptr(h, iovs, (uint64_t)n * 8);
+    *total = 0;
+    if (!iv)
+        return NULL;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t b = get_u32(iv + i * 8), l = get_u32(iv + i * 8 + 4);
+        if (!vw_gptr(h, b, l))
+            return NULL;
+        *total += l;
+    }
+    return iv;
+}
+
+/* The guest's bytes of iovs in one buffer: *buf points into guest memory
+ * when n == 1 (*owned 0), else it is malloc'ed (*owned 1).  0 or -ENOMEM. */
+static int gather(const struct vw_host *h, const uint8_t *iv, uint32_t n, uint64_t total,
+                  uint8_t **buf, int *owned)
+{
+    uint64_t off = 0;
+    if (n == 1) {
+        *buf = h->mem->data + get_u32(iv);
+        *owned = 0;
+        return 0;
+    }
+    *buf = calloc(total ? total : 1, 1); /* zeroed: nothing uninitialized reaches op */
+    if (!*buf)
+        return -ENOMEM;
+    *owned = 1;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t b = get_u32(iv + i * 8), l = get_u32(iv + i * 8 + 4);
+        memcpy(*buf + off, h->mem->data + b, l);
+        off += l;
+    }
+    return 0;
+}
+
+uint32_t vw_write_gathered(struct vw_host *h, uint32_t fd, const uint8_t *iv, uint32_t n,
+                           uint64_t total, vw_writer op, uint32_t flags, uint32_t len_p)
+{
+    uint8_t *buf = NULL;
+    int64_t done;
+    int owned = 0, rc = gather(h, iv, n, total, &buf, &owned);
+    if (rc)
+        return vw_werr(rc);
+    done = op(h, fd, buf, total, flags);
+    if (owned)
+        free(buf);
+    if (done < 0)
+        return vw_werr(done);
+    vw_put_u32(h, len_p, (uint32_t)done);
+    return W_SUCCESS;
+}
+
+void vw_first_buffer(const uint8_t *iv, uint32_t n, uint32_t *buf, uint32_t *len)
+{
+    *buf = 0;
+    *len = 0;
+    for (uint32_t i = 0; i < n && !*len; i++) {
+        *buf = get_u32(iv + i * 8);
+        *len = get_u32(iv + i * 8 + 4);
+    }
+}
+
+static int64_t table_write(struct vw_host *h, uint32_t fd, const void *buf, size_t len,
+                           uint32_t flags)
+{
+    (void)flags;
+    return vepoll_wasix_write(h->wx, fd, buf, len);
 }
 
 u32 VW_WASI(fd_write)(vw_wasi_ctx *c, u32 fd, u32 iovs, u32 n, u32 nwritten_p)
 {
     struct vw_host *h = H(c);
-    const uint8_t *iv = iovecs(h, iovs, n);
-    uint64_t total = 0;
-    uint8_t *buf;
+    uint64_t total;
+    const uint8_t *iv = vw_iovecs(h, iovs, n, &total);
     int64_t done;
-    if (!iv || !gptr(h, nwritten_p, 4))
+    int stream = -1;
+    struct vepoll_wasix_fdinfo info;
+    uint32_t err;
+    if (!iv || !vw_gptr(h, nwritten_p, 4))
         return W_EFAULT;
-    for (uint32_t i = 0; i < n; i++) {
-        uint32_t b = get_u32(iv + i * 8), l = get_u32(iv + i * 8 + 4);
-        if (!gptr(h, b, l))
-            return W_EFAULT;
-        total += l;
-    }
-    if (fd < VEPOLL_WASIX_FIRST_FD) {
-        if (fd == 0 || h->stdio_closed[fd])
+    if ((err = vw_fd_lookup(h, fd, &info, &stream)) != 0)
+        return err;
+    if (stream >= 0) {
+        if (stream == 0)
             return W_EBADF;
         done = 0;
         for (uint32_t i = 0; i < n; i++) {
             uint32_t b = get_u32(iv + i * 8), l = get_u32(iv + i * 8 + 4);
             for (uint32_t off = 0; off < l;) {
-                ssize_t w = write((int)fd, h->mem->data + b + off, l - off);
+                ssize_t w = write(stream, h->mem->data + b + off, l - off);
                 if (w < 0) {
                     if (errno == EINTR)
                         continue;
-                    return done ? (put_u32(h, nwritten_p, (uint32_t)done), W_SUCCESS) : W_EIO;
+                    return done ? (vw_put_u32(h, nwritten_p, (uint32_t)done), W_SUCCESS) : W_EIO;
                 }
                 off += (uint32_t)w;
                 done += w;
             }
         }
-        put_u32(h, nwritten_p, (uint32_t)done);
+        vw_put_u32(h, nwritten_p, (uint32_t)done);
         return W_SUCCESS;
     }
     /* One write of the gathered bytes, so a pipe write of <= PIPE_BUF bytes
      * stays atomic however the guest split it. */
-    if (n == 1) {
-        done = vepoll_wasix_write(h->wx, fd, h->mem->data + get_u32(iv), get_u32(iv + 4));
-    } else {
-        buf = malloc(total ? total : 1);
-        if (!buf)
-            return vepoll_wasix_errno(-ENOMEM);
-        total = 0;
-        for (uint32_t i = 0; i < n; i++) {
-            uint32_t b = get_u32(iv + i * 8), l = get_u32(iv + i * 8 + 4);
-            memcpy(buf + total, h->mem->data + b, l);
-            total += l;
-        }
-        done = vepoll_wasix_write(h->wx, fd, buf, total);
-        free(buf);
-    }
-    if (done < 0)
-        return werr(done);
-    put_u32(h, nwritten_p, (uint32_t)done);
-    return W_SUCCESS;
+    return vw_write_gathered(h, fd, iv, n, total, table_write, 0, nwritten_p);
 }
 
 u32 VW_WASI(fd_read)(vw_wasi_ctx *c, u32 fd, u32 iovs, u32 n, u32 nread_p)
 {
     struct vw_host *h = H(c);
-    const uint8_t *iv = iovecs(h, iovs, n);
-    uint32_t b = 0, l = 0;
+    uint64_t total;
+    const uint8_t *iv = vw_iovecs(h, iovs, n, &total);
+    uint32_t b, l, err;
     int64_t got;
-    if (!iv || !gptr(h, nread_p, 4))
+    int stream = -1;
+    struct vepoll_wasix_fdinfo info;
+    if (!iv || !vw_gptr(h, nread_p, 4))
         return W_EFAULT;
-    for (uint32_t i = 0; i < n; i++)
-        if (!gptr(h, get_u32(iv + i * 8), get_u32(iv + i * 8 + 4)))
-            return W_EFAULT;
-    /* Into the first non-empty buffer: a short read is always allowed, and
-     * an eventfd needs its 8 bytes in one piece anyway. */
-    for (uint32_t i = 0; i < n && !l; i++) {
-        b = get_u32(iv + i * 8);
-        l = get_u32(iv + i * 8 + 4);
-    }
-    if (fd < VEPOLL_WASIX_FIRST_FD) {
-        if (fd != 0 || h->stdio_closed[0])
+    vw_first_buffer(iv, n, &b, &l);
+    if ((err = vw_fd_lookup(h, fd, &info, &stream)) != 0)
+        return err;
+    if (stream >= 0) {
+        if (stream != 0)
             return W_EBADF;
         do
             got = read(0, h->mem->data + b, l);
@@ -419,9 +495,9 @@ u32 VW_WASI(fd_read)(vw_wasi_ctx *c, u32 fd, u32 iovs, u32 n, u32 nread_p)
     } else {
         got = vepoll_wasix_read(h->wx, fd, h->mem->data + b, l);
         if (got < 0)
-            return werr(got);
+            return vw_werr(got);
     }
-    put_u32(h, nread_p, (uint32_t)got);
+    vw_put_u32(h, nread_p, (uint32_t)got);
     return W_SUCCESS;
 }
 
@@ -450,8 +526,8 @@ static void put_event(uint8_t *out, uint64_t userdata, uint16_t error, uint8_t t
 u32 VW_WASI(poll_oneoff)(vw_wasi_ctx *c, u32 in_p, u32 out_p, u32 nsubs, u32 nevents_p)
 {
     struct vw_host *h = H(c);
-    const uint8_t *in = gptr(h, in_p, (uint64_t)nsubs * SUB_SIZE);
-    uint8_t *out = gptr(h, out_p, (uint64_t)nsubs * EVT_SIZE);
+    const uint8_t *in = vw_gptr(h, in_p, (uint64_t)nsubs * SUB_SIZE);
+    uint8_t *out = vw_gptr(h, out_p, (uint64_t)nsubs * EVT_SIZE);
     struct vepoll_wasix_pollitem *items = NULL;
     uint32_t *which = NULL, nitems = 0, nev = 0;
     int64_t timeout = -1, now = (int64_t)clock_ns(CLOCK_MONOTONIC);
@@ -459,7 +535,7 @@ u32 VW_WASI(poll_oneoff)(vw_wasi_ctx *c, u32 in_p, u32 out_p, u32 nsubs, u32 nev
     uint32_t rc = W_SUCCESS;
     int pr;
 
-    if (!in || !out || !gptr(h, nevents_p, 4))
+    if (!in || !out || !vw_gptr(h, nevents_p, 4))
         return W_EFAULT;
     if (nsubs == 0)
         return W_EINVAL;
@@ -503,12 +579,14 @@ u32 VW_WASI(poll_oneoff)(vw_wasi_ctx *c, u32 in_p, u32 out_p, u32 nsubs, u32 nev
         }
     }
     if (nitems) {
+#ifndef VW_WASIX_FD_API
         for (uint32_t k = 0; k < nitems; k++)
             if (items[k].fd < VEPOLL_WASIX_FIRST_FD && h->stdio_closed[items[k].fd])
                 items[k].fd = UINT32_MAX; /* reported as EBADF below */
+#endif
         pr = vepoll_wasix_poll(h->wx, items, nitems, timeout);
         if (pr < 0) {
-            rc = werr(pr);
+            rc = vw_werr(pr);
             goto out;
         }
         for (uint32_t k = 0; k < nitems; k++) {
@@ -518,7 +596,7 @@ u32 VW_WASI(poll_oneoff)(vw_wasi_ctx *c, u32 in_p, u32 out_p, u32 nsubs, u32 nev
             struct vepoll_wasix_fdinfo info;
             uint16_t err = 0, flags = 0;
             if (items[k].ok) {
-                err = (uint16_t)werr(items[k].ok);
+                err = (uint16_t)vw_werr(items[k].ok);
             } else if (!items[k].revents) {
                 continue;
             } else {
@@ -546,7 +624,7 @@ u32 VW_WASI(poll_oneoff)(vw_wasi_ctx *c, u32 in_p, u32 out_p, u32 nsubs, u32 nev
                 put_event(out + (size_t)nev++ * EVT_SIZE, get_u64(s), 0, EVENTTYPE_CLOCK, 0, 0);
         }
     }
-    put_u32(h, nevents_p, nev);
+    vw_put_u32(h, nevents_p, nev);
 out:
     free(items);
     free(which);
@@ -556,16 +634,39 @@ out:
 
 /* ---- process --------------------------------------------------------------- */
 
-void VW_WASI(proc_exit)(vw_wasi_ctx *c, u32 code)
+static void exit_guest(struct vw_host *h, u32 code)
 {
-    struct vw_host *h = H(c);
     h->exit_code = (int)code;
     longjmp(h->exit_jmp, 1);
 }
 
+void VW_WASI(proc_exit)(vw_wasi_ctx *c, u32 code)
+{
+    exit_guest(H(c), code);
+}
+
+void VW_WASIX(proc_exit2)(vw_wasix_ctx *c, u32 code)
+{
+    exit_guest(HX(c), code);
+}
+
+/* The guest is a process of its own: the host process's pid, and its
+ * parent's as the parent (WASIX pid_t is an i32). */
+u32 VW_WASIX(proc_id)(vw_wasix_ctx *c, u32 pid_p)
+{
+    return vw_put_u32(HX(c), pid_p, (uint32_t)getpid()) ? W_EFAULT : W_SUCCESS;
+}
+
+u32 VW_WASIX(proc_parent)(vw_wasix_ctx *c, u32 pid, u32 parent_p)
+{
+    if ((int32_t)pid != getpid())
+        return W_ESRCH;
+    return vw_put_u32(HX(c), parent_p, (uint32_t)getppid()) ? W_EFAULT : W_SUCCESS;
+}
+
 u32 VW_WASI(random_get)(vw_wasi_ctx *c, u32 buf_p, u32 len)
 {
-    uint8_t *p = gptr(H(c), buf_p, len);
+    uint8_t *p = vw_gptr(H(c), buf_p, len);
     size_t off = 0;
     if (!p)
         return W_EFAULT;

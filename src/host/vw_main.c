@@ -6,8 +6,9 @@
  *
  * Compiled per guest, together with the generated guest.h, so every import
  * the guest uses is checked against vw_host.h's prototype here.
- * VW_GUEST_HAS_WASIX: the guest imports wasix_32v1 (instantiate takes one
- * import context per imported module, in module-name order).
+ * VW_GUEST_HAS_WASIX / VW_GUEST_HAS_EXT: the guest imports wasix_32v1 /
+ * vepoll_ext_v1 (instantiate takes one import context per imported module,
+ * in module-name order: vepoll_ext_v1, wasi_snapshot_preview1, wasix_32v1).
  * VW_HOST_EXTRA: a --host file provides vw_host_setup / vw_host_teardown.
  */
 #include <stdio.h>
@@ -25,6 +26,7 @@ int main(int argc, char **argv)
     static struct vw_host host;
     static vw_wasi_ctx wasi;
     static vw_wasix_ctx wasix;
+    static vw_ext_ctx ext;
     volatile int code = 0, started = 0;
     wasm_rt_trap_t trap;
     int rc;
@@ -41,14 +43,21 @@ int main(int argc, char **argv)
     }
     wasi.host = &host;
     wasix.host = &host;
+    ext.host = &host;
+    (void)wasix; /* unused when the guest does not import the module */
+    (void)ext;
     wasm_rt_init();
     Z_guest_init_module();
-#ifdef VW_GUEST_HAS_WASIX
-    Z_guest_instantiate(&inst, &wasi, &wasix);
-#else
-    (void)wasix;
-    Z_guest_instantiate(&inst, &wasi);
+    Z_guest_instantiate(&inst,
+#ifdef VW_GUEST_HAS_EXT
+                        &ext,
 #endif
+                        &wasi
+#ifdef VW_GUEST_HAS_WASIX
+                        ,
+                        &wasix
+#endif
+    );
     host.mem = Z_guestZ_memory(&inst);
 
 #ifdef VW_HOST_EXTRA
