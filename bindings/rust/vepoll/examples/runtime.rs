@@ -6,7 +6,9 @@
 //! own readiness, and a runtime's own object (the timer below) calls
 //! `Source::update` from whatever thread changes it.  Closing a descriptor
 //! drops its `Arc`; the last reference closes the object, which removes
-//! its registrations from every instance.
+//! its registrations from every instance.  Each guest thread gets an
+//! `Interrupt`: a signal for that thread ends its blocked `epoll_wait` with
+//! EINTR, as Linux delivers signals to threads.
 //!
 //!   cargo run --example runtime
 use std::collections::HashMap;
@@ -16,7 +18,7 @@ use std::thread;
 use std::time::Duration;
 
 use vepoll::{
-    AsSource, Epoll, Event, EventFd, Interest, PipeReader, PipeWriter, Source, SourceRef,
+    AsSource, Epoll, Event, EventFd, Interest, Interrupt, PipeReader, PipeWriter, Source, SourceRef,
 };
 
 const EBADF: i32 = 9;
@@ -183,6 +185,31 @@ fn main() -> io::Result<()> {
     println!("after dup + close of fd {}: events for data {:?}", efd, data);
     table.close(efd2)?; // the last descriptor: both registrations go
     assert_eq!(table.epoll_wait(epfd, &mut events, 0)?, 0);
+
+    // A guest thread blocked in epoll_wait gets a signal: the runtime
+    // raises that thread's Interrupt (from any thread, or from a host
+    // signal handler), the wait returns EINTR, the guest's handler runs,
+    // and the runtime clears the Interrupt once the signal is delivered.
+    let guest_intr = Arc::new(Interrupt::new()?);
+    let guest = {
+        let (table, intr) = (table.clone(), guest_intr.clone());
+        thread::spawn(move || -> io::Result<&'static str> {
+            let _bound = intr.bind()?; // this thread's blocking calls watch intr
+            let mut events = [Event::default(); 8];
+            match table.epoll_wait(epfd, &mut events, -1) {
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {
+                    intr.clear(); // the handler ran: delivered
+                    Ok("EINTR, the signal handler ran")
+                }
+                other => other.map(|_| "events"),
+            }
+        })
+    };
+    thread::sleep(Duration::from_millis(10));
+    guest_intr.raise(); // kill(guest, SIGUSR1)
+    let outcome = guest.join().unwrap()?;
+    println!("guest thread's epoll_wait: {}", outcome);
+    assert_eq!(outcome, "EINTR, the signal handler ran");
     for fd in [epfd, rfd, tfd, file] {
         table.close(fd)?;
     }

@@ -248,9 +248,12 @@ impl Epoll {
     /// blocks, otherwise returns as soon as there are events or after *at
     /// least* the timeout (`Ok(0)`).  Level-triggered entries still ready
     /// are reported again by the next wait (round robin).  Errors:
-    /// `EINVAL` for an empty buffer, `EINTR` after
-    /// [`interrupt`](Epoll::interrupt).  A buffer longer than the C call
-    /// takes (`INT_MAX / 16` events) is filled up to that many.
+    /// `EINVAL` for an empty buffer; `EINTR` (`ErrorKind::Interrupted`)
+    /// after [`interrupt`](Epoll::interrupt), or when nothing is ready and
+    /// the calling thread's [`Interrupt`](crate::Interrupt) is raised
+    /// (a zero timeout never sleeps, so it is never interrupted).  A buffer
+    /// longer than the C call takes (`INT_MAX / 16` events) is filled up to
+    /// that many.
     ///
     /// ```
     /// use std::time::Duration;

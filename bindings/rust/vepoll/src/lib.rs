@@ -13,7 +13,11 @@
 //! - Ready-made objects with Linux's readiness rules, implementing
 //!   [`std::io::Read`] / [`std::io::Write`], blocking or not:
 //!   [`pipe`] ([`PipeReader`], [`PipeWriter`]), [`EventFd`],
-//!   [`socket_pair`] ([`Socket`]).
+//!   [`socket_pair`] ([`Socket`], with `recv` / `send` and [`MsgFlags`]),
+//!   [`TimerFd`] (read only; [`Clock`], [`TimerSpec`], [`TimerFlags`]).
+//! - [`Interrupt`]: per-thread interruption, Linux's signal delivery to one
+//!   thread: the blocking calls of the thread bound to it return
+//!   `ErrorKind::Interrupted` while it is raised.
 //! - [`Stats`], [`set_max_watches`].
 //!
 //! Errors are [`std::io::Error`]s made from the C library's negative errno
@@ -47,7 +51,9 @@
 //! | [`Epoll`] | all | `src/core/instance.h`: the instance mutex serialises ctl and harvest, several threads may wait, the producer hook never takes it; docs/API.md `vepoll_wait`, `vepoll_interrupt` |
 //! | [`Source`] | update, ready | `src/core/source.h`: producers are lock-free with a grace period for writers; docs/API.md `vepoll_source_update` ("may run on any thread concurrently with every other call except `vepoll_source_close(src)`") |
 //! | [`SourceRef`] | ready, registering | as `Source`, borrowed from its owner |
-//! | [`PipeReader`], [`PipeWriter`], [`EventFd`], [`Socket`] | all | `include/vepoll_objects.h`: "Every object is thread-safe"; ends close individually |
+//! | [`PipeReader`], [`PipeWriter`], [`EventFd`], [`Socket`], [`TimerFd`] | all | `include/vepoll_objects.h`: "Every object is thread-safe"; ends close individually |
+//! | [`Interrupt`] | all; `raise`, `clear`, `is_pending` also from a signal handler | `src/core/intr.h`: raisers are lock-free and async-signal-safe, the sleeper waits out raisers before it leaves; docs/API.md "Per-thread interruption" |
+//! | [`InterruptBinding`] | neither `Send` nor `Sync` | `vepoll_intr_bind` acts on the calling thread, so the unbind in its `Drop` must run on the bound thread |
 //!
 //! The closes (`vepoll_close`, `vepoll_source_close`, the objects'
 //! `_close`) run only in `Drop` (or a consuming `close`), which cannot
@@ -62,8 +68,12 @@
 //! A blocked [`wait`](Epoll::wait) or read keeps its object alive, as on
 //! Linux, where `close()` of a descriptor another thread is blocked on
 //! does not end that call: share the object through `Arc` and end the
-//! wait with [`Epoll::interrupt`] or an event (e.g. close the pipe's
-//! other end).
+//! wait with [`Epoll::interrupt`], the waiting thread's [`Interrupt`], or
+//! an event (e.g. close the pipe's other end).
+//!
+//! An [`Interrupt`] cannot be dropped while a thread is bound to it (the C
+//! library refuses to destroy a bound handle with `EBUSY`): the
+//! [`InterruptBinding`] borrows it and unbinds in its `Drop`.
 #![deny(missing_docs)]
 #![warn(unsafe_op_in_unsafe_fn)]
 
@@ -72,20 +82,25 @@ use std::time::Duration;
 
 mod epoll;
 mod eventfd;
+mod flags;
 mod interest;
+mod interrupt;
 mod objects;
 mod pipe;
 mod socket;
 mod source;
 mod stats;
+mod timerfd;
 
 pub use epoll::{Epoll, Event};
 pub use eventfd::EventFd;
 pub use interest::Interest;
+pub use interrupt::{Interrupt, InterruptBinding};
 pub use pipe::{pipe, pipe_with_capacity, PipeReader, PipeWriter};
-pub use socket::{socket_pair, socket_pair_with_capacity, Socket};
+pub use socket::{socket_pair, socket_pair_with_capacity, MsgFlags, Socket};
 pub use source::{AsSource, Source, SourceRef};
 pub use stats::{set_max_watches, Stats};
+pub use timerfd::{Clock, TimerFd, TimerFlags, TimerSpec};
 
 /// A C return value: the value, or the io::Error of its negative errno.
 #[inline]

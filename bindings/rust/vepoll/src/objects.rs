@@ -13,14 +13,18 @@ use vepoll_sys as sys;
 use crate::{timeout_ns, SourceRef};
 
 /// The C calls of one kind of object; `end` is 0 or 1 (ignored by the
-/// single-ended eventfd).
+/// single-ended eventfd and timerfd).
 pub(crate) trait Kind {
     type Raw;
     unsafe fn source(raw: *mut Self::Raw, end: i32) -> *mut sys::vepoll_source_t;
     unsafe fn read(raw: *mut Self::Raw, end: i32, buf: *mut c_void, len: usize, t: i64) -> isize;
+    unsafe fn close(raw: *mut Self::Raw, end: i32) -> i32;
+}
+
+/// A kind of object that can also be written (all but the timerfd).
+pub(crate) trait WriteKind: Kind {
     unsafe fn write(raw: *mut Self::Raw, end: i32, buf: *const c_void, len: usize, t: i64)
         -> isize;
-    unsafe fn close(raw: *mut Self::Raw, end: i32) -> i32;
 }
 
 /// One end of an object.  The C object stays allocated until every end
@@ -99,7 +103,9 @@ impl<K: Kind> End<K> {
             K::read(self.raw(), self.end, buf.as_mut_ptr().cast(), buf.len(), timeout_ns(timeout))
         })
     }
+}
 
+impl<K: WriteKind> End<K> {
     #[inline]
     pub(crate) fn write(&self, buf: &[u8], timeout: Option<Duration>) -> io::Result<usize> {
         // SAFETY: open end, a buffer of buf.len() bytes.
@@ -118,7 +124,7 @@ impl<K: Kind> Drop for End<K> {
 
 /// A byte count, or the io::Error of a negative errno.
 #[inline]
-fn cvt_len(n: isize) -> io::Result<usize> {
+pub(crate) fn cvt_len(n: isize) -> io::Result<usize> {
     if n >= 0 {
         Ok(n as usize)
     } else {

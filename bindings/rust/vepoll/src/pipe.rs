@@ -7,23 +7,30 @@ use std::time::Duration;
 use vepoll_sys as sys;
 
 use crate::cvt;
-use crate::objects::{handle_common, impl_read, impl_write, End, Kind};
+use crate::objects::{handle_common, impl_read, impl_write, End, Kind, WriteKind};
 
 pub(crate) enum PipeKind {}
 
 impl Kind for PipeKind {
     type Raw = sys::vepoll_pipe_t;
     unsafe fn source(raw: *mut Self::Raw, end: i32) -> *mut sys::vepoll_source_t {
+        // SAFETY: forwarded; End passes an open object.
         unsafe { sys::vepoll_pipe_source(raw, end) }
     }
     unsafe fn read(raw: *mut Self::Raw, _: i32, buf: *mut c_void, len: usize, t: i64) -> isize {
+        // SAFETY: forwarded; End passes an open object and a buffer of len bytes.
         unsafe { sys::vepoll_pipe_read(raw, buf, len, t) }
     }
-    unsafe fn write(raw: *mut Self::Raw, _: i32, buf: *const c_void, len: usize, t: i64) -> isize {
-        unsafe { sys::vepoll_pipe_write(raw, buf, len, t) }
-    }
     unsafe fn close(raw: *mut Self::Raw, end: i32) -> i32 {
+        // SAFETY: forwarded; End closes each end once, with no call left on it.
         unsafe { sys::vepoll_pipe_close(raw, end) }
+    }
+}
+
+impl WriteKind for PipeKind {
+    unsafe fn write(raw: *mut Self::Raw, _: i32, buf: *const c_void, len: usize, t: i64) -> isize {
+        // SAFETY: forwarded; End passes an open object and a buffer of len bytes.
+        unsafe { sys::vepoll_pipe_write(raw, buf, len, t) }
     }
 }
 

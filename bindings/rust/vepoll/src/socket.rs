@@ -7,19 +7,29 @@ use std::time::Duration;
 
 use vepoll_sys as sys;
 
-use crate::cvt;
-use crate::objects::{handle_common, impl_read, impl_write, End, Kind};
+use crate::flags::flag_set;
+use crate::objects::{cvt_len, handle_common, impl_read, impl_write, End, Kind, WriteKind};
+use crate::{cvt, timeout_ns};
 
 pub(crate) enum SocketKind {}
 
 impl Kind for SocketKind {
     type Raw = sys::vepoll_socketpair_t;
     unsafe fn source(raw: *mut Self::Raw, end: i32) -> *mut sys::vepoll_source_t {
+        // SAFETY: forwarded; End passes an open object.
         unsafe { sys::vepoll_socketpair_source(raw, end) }
     }
     unsafe fn read(raw: *mut Self::Raw, end: i32, buf: *mut c_void, len: usize, t: i64) -> isize {
+        // SAFETY: forwarded; End passes an open object and a buffer of len bytes.
         unsafe { sys::vepoll_socketpair_read(raw, end, buf, len, t) }
     }
+    unsafe fn close(raw: *mut Self::Raw, end: i32) -> i32 {
+        // SAFETY: forwarded; End closes each end once, with no call left on it.
+        unsafe { sys::vepoll_socketpair_close(raw, end) }
+    }
+}
+
+impl WriteKind for SocketKind {
     unsafe fn write(
         raw: *mut Self::Raw,
         end: i32,
@@ -27,10 +37,8 @@ impl Kind for SocketKind {
         len: usize,
         t: i64,
     ) -> isize {
+        // SAFETY: forwarded; End passes an open object and a buffer of len bytes.
         unsafe { sys::vepoll_socketpair_write(raw, end, buf, len, t) }
-    }
-    unsafe fn close(raw: *mut Self::Raw, end: i32) -> i32 {
-        unsafe { sys::vepoll_socketpair_close(raw, end) }
     }
 }
 
@@ -123,6 +131,125 @@ impl Socket {
         self.0.write(buf, timeout)
     }
 
+    /// `recv(2)`: reads with [`MsgFlags`], blocking unless
+    /// [`set_nonblocking`](Socket::set_nonblocking) or
+    /// [`MsgFlags::DONTWAIT`] (then `WouldBlock`).
+    ///
+    /// [`PEEK`](MsgFlags::PEEK) copies queued bytes without taking them;
+    /// [`WAITALL`](MsgFlags::WAITALL) keeps taking until `buf` is full, end of
+    /// stream, or an error.  Unlike [`read`](std::io::Read::read), an empty
+    /// `buf` is not answered at once: `Ok(0)` when data is queued or at end
+    /// of stream, else it blocks (or `WouldBlock`).  Errors: `EINVAL` for
+    /// [`OOB`](MsgFlags::OOB) (no out-of-band byte is ever pending) and for
+    /// flags `recv` does not know, `ECONNRESET` once after the peer was
+    /// dropped with unread data, `EINTR` (`Interrupted`) when the
+    /// calling thread's [`Interrupt`](crate::Interrupt) is raised.
+    ///
+    /// ```
+    /// use std::io::Write;
+    /// use vepoll::MsgFlags;
+    /// let (mut a, b) = vepoll::socket_pair()?;
+    /// a.write_all(b"hello")?;
+    /// let mut buf = [0; 8];
+    /// assert_eq!(b.recv(&mut buf, MsgFlags::PEEK)?, 5);       // still queued
+    /// assert_eq!(b.recv(&mut buf[..2], MsgFlags::empty())?, 2);
+    /// assert_eq!(&buf[..2], b"he");
+    /// assert_eq!(b.pending(), 3);
+    /// let e = b.recv(&mut buf, MsgFlags::OOB).unwrap_err();
+    /// assert_eq!(e.raw_os_error(), Some(22)); // EINVAL
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn recv(&self, buf: &mut [u8], flags: MsgFlags) -> io::Result<usize> {
+        self.recv_timeout(buf, flags, self.0.io_timeout())
+    }
+
+    /// [`recv`](Socket::recv) with a timeout (`Some(Duration::ZERO)`: never
+    /// block; `None`: block; otherwise give up after at least the timeout,
+    /// with `WouldBlock`, or, with [`WAITALL`](MsgFlags::WAITALL), the count
+    /// taken so far).
+    ///
+    /// ```
+    /// use std::io::Write;
+    /// use std::time::Duration;
+    /// use vepoll::MsgFlags;
+    /// let (mut a, b) = vepoll::socket_pair()?;
+    /// a.write_all(b"abc")?;
+    /// let mut buf = [0; 8];
+    /// let t = Some(Duration::from_millis(5));
+    /// assert_eq!(b.recv_timeout(&mut buf, MsgFlags::WAITALL, t)?, 3); // not 8: timed out
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn recv_timeout(
+        &self,
+        buf: &mut [u8],
+        flags: MsgFlags,
+        timeout: Option<Duration>,
+    ) -> io::Result<usize> {
+        // SAFETY: the pair is open while this end is; a buffer of buf.len() bytes.
+        cvt_len(unsafe {
+            sys::vepoll_socketpair_recv(
+                self.0.raw(),
+                self.0.end(),
+                buf.as_mut_ptr().cast(),
+                buf.len(),
+                flags.bits(),
+                timeout_ns(timeout),
+            )
+        })
+    }
+
+    /// `send(2)`: writes with [`MsgFlags`], blocking unless
+    /// [`set_nonblocking`](Socket::set_nonblocking) or
+    /// [`MsgFlags::DONTWAIT`].  [`NOSIGNAL`](MsgFlags::NOSIGNAL) and
+    /// [`MORE`](MsgFlags::MORE) are accepted and change nothing (no signal
+    /// is ever raised: a shut or dropped peer is `EPIPE` either way).
+    /// Errors: `EPIPE` (`BrokenPipe`) as [`write_timeout`](Socket::write_timeout),
+    /// `EOPNOTSUPP` for [`OOB`](MsgFlags::OOB), `EINVAL` for flags `send`
+    /// does not know, `EINTR` (`Interrupted`) when the calling thread's
+    /// [`Interrupt`](crate::Interrupt) is raised before a byte moved.
+    ///
+    /// ```
+    /// use vepoll::MsgFlags;
+    /// let (a, _b) = vepoll::socket_pair_with_capacity(4)?;
+    /// assert_eq!(a.send(b"hello", MsgFlags::DONTWAIT | MsgFlags::NOSIGNAL)?, 4); // room for 4
+    /// let e = a.send(b"o", MsgFlags::DONTWAIT).unwrap_err();
+    /// assert_eq!(e.kind(), std::io::ErrorKind::WouldBlock);
+    /// assert_eq!(a.send(b"o", MsgFlags::OOB).unwrap_err().raw_os_error(), Some(95)); // EOPNOTSUPP
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn send(&self, buf: &[u8], flags: MsgFlags) -> io::Result<usize> {
+        self.send_timeout(buf, flags, self.0.io_timeout())
+    }
+
+    /// [`send`](Socket::send) with a timeout (as
+    /// [`write_timeout`](Socket::write_timeout)).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use vepoll::MsgFlags;
+    /// let (a, _b) = vepoll::socket_pair_with_capacity(4)?;
+    /// assert_eq!(a.send_timeout(b"hello", MsgFlags::empty(), Some(Duration::from_millis(5)))?, 4);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn send_timeout(
+        &self,
+        buf: &[u8],
+        flags: MsgFlags,
+        timeout: Option<Duration>,
+    ) -> io::Result<usize> {
+        // SAFETY: the pair is open while this end is; a buffer of buf.len() bytes.
+        cvt_len(unsafe {
+            sys::vepoll_socketpair_send(
+                self.0.raw(),
+                self.0.end(),
+                buf.as_ptr().cast(),
+                buf.len(),
+                flags.bits(),
+                timeout_ns(timeout),
+            )
+        })
+    }
+
     /// Bytes queued for this end to read (`FIONREAD`).
     ///
     /// ```
@@ -174,3 +301,43 @@ impl Socket {
 handle_common!(Socket, "let (x, _peer) = vepoll::socket_pair()?;");
 impl_read!(Socket);
 impl_write!(Socket);
+
+/// The flags of [`Socket::recv`] and [`Socket::send`], with Linux's
+/// `MSG_*` values.  Which call takes which (others are `EINVAL`; Linux
+/// ignores unknown flags, vepoll refuses them):
+///
+/// | flag | `recv` | `send` |
+/// |---|---|---|
+/// | [`PEEK`](MsgFlags::PEEK) | copy without taking | `EINVAL` |
+/// | [`WAITALL`](MsgFlags::WAITALL) | take until the buffer is full | `EINVAL` |
+/// | [`DONTWAIT`](MsgFlags::DONTWAIT) | this call never blocks | this call never blocks |
+/// | [`NOSIGNAL`](MsgFlags::NOSIGNAL) | accepted | accepted |
+/// | [`MORE`](MsgFlags::MORE) | `EINVAL` | accepted |
+/// | [`OOB`](MsgFlags::OOB) | `EINVAL` | `EOPNOTSUPP` |
+///
+/// ```
+/// use vepoll::MsgFlags;
+/// let f = MsgFlags::PEEK | MsgFlags::DONTWAIT;
+/// assert_eq!(f.bits(), 0x42);
+/// assert_eq!(format!("{:?}", f), "MsgFlags(PEEK | DONTWAIT)");
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct MsgFlags(i32);
+
+flag_set! {
+    MsgFlags(i32), examples(PEEK, DONTWAIT);
+    /// `MSG_OOB`: out-of-band data (none is ever pending).
+    OOB = sys::VEPOLL_MSG_OOB;
+    /// `MSG_PEEK`: copy queued bytes without taking them (no space is
+    /// freed, no writer is woken).
+    PEEK = sys::VEPOLL_MSG_PEEK;
+    /// `MSG_DONTWAIT`: this call never blocks (`WouldBlock`).
+    DONTWAIT = sys::VEPOLL_MSG_DONTWAIT;
+    /// `MSG_WAITALL`: take until the buffer is full, end of stream, an
+    /// error or the timeout; with `PEEK`, wait only while nothing is queued.
+    WAITALL = sys::VEPOLL_MSG_WAITALL;
+    /// `MSG_NOSIGNAL`: accepted (the library raises no signal).
+    NOSIGNAL = sys::VEPOLL_MSG_NOSIGNAL;
+    /// `MSG_MORE`: accepted by `send` and ignored, as Linux does on unix streams.
+    MORE = sys::VEPOLL_MSG_MORE;
+}

@@ -1,6 +1,7 @@
 //! The ready-made pipe, eventfd and socket pair through std::io::Read /
-//! Write and the `_timeout` calls, blocking and non-blocking, with their
-//! readiness and every error path (docs/SEMANTICS.md ids in the names).
+//! Write, the `_timeout` calls and the socket's recv / send with MsgFlags,
+//! blocking and non-blocking, with their readiness and every error path
+//! (docs/SEMANTICS.md ids in the names; the timerfd is in timerfd.rs).
 mod common;
 
 use std::io::{ErrorKind, Read, Write};
@@ -11,7 +12,7 @@ use std::time::{Duration, Instant};
 use common::*;
 use vepoll::{
     pipe, pipe_with_capacity, socket_pair, socket_pair_with_capacity, AsSource, Epoll, EventFd,
-    Interest,
+    Interest, MsgFlags,
 };
 
 const ZERO: Option<Duration> = Some(Duration::ZERO);
@@ -230,4 +231,179 @@ fn a_blocked_socket_read_returns_when_the_peer_is_dropped() {
         drop(b);
         assert_eq!(r.join().unwrap(), 0);
     });
+}
+
+const PEEK: MsgFlags = MsgFlags::PEEK;
+const WAITALL: MsgFlags = MsgFlags::WAITALL;
+const DONTWAIT: MsgFlags = MsgFlags::DONTWAIT;
+const NONE: MsgFlags = MsgFlags::empty();
+
+#[test]
+fn s163_peek_copies_without_consuming_or_waking_the_writer() {
+    let ep = Epoll::new().unwrap();
+    let (a, b) = socket_pair_with_capacity(8).unwrap();
+    ep.add(&b, 4, Interest::OUT | Interest::ET, 1).unwrap();
+    assert_eq!(poll(&ep), [(Interest::OUT, 1)]);
+    assert_eq!(b.send(b"abc", NONE).unwrap(), 3);
+    assert_eq!(b.send(b"defgh", NONE).unwrap(), 5); // full: 8 bytes
+    assert_eq!(poll(&ep), []);
+    // A peek spans writes and takes nothing.
+    let mut buf = [0u8; 100];
+    assert_eq!(a.recv(&mut buf[..6], PEEK).unwrap(), 6);
+    assert_eq!(&buf[..6], b"abcdef");
+    assert_eq!(a.recv(&mut buf, PEEK | DONTWAIT).unwrap(), 8);
+    assert_eq!(&buf[..8], b"abcdefgh");
+    assert_eq!(a.pending(), 8);
+    // It freed no space: no OUT event for the writer, still full.
+    assert_eq!(poll(&ep), []);
+    assert_eq!(b.send(b"x", DONTWAIT).unwrap_err().kind(), ErrorKind::WouldBlock);
+    // The read takes the same bytes; the first write's space comes back.
+    assert_eq!(a.recv(&mut buf[..3], NONE).unwrap(), 3);
+    assert_eq!(&buf[..3], b"abc");
+    assert_eq!(poll(&ep), [(Interest::OUT, 1)]);
+    assert_eq!(a.recv(&mut buf[..2], PEEK).unwrap(), 2);
+    assert_eq!(&buf[..2], b"de");
+}
+
+#[test]
+fn s164_waitall_takes_until_the_length_the_end_of_stream_or_the_timeout() {
+    let (a, b) = socket_pair().unwrap();
+    let mut buf = [0u8; 10];
+    // Non-blocking: what is there.
+    b.send(b"ab", NONE).unwrap();
+    assert_eq!(a.recv_timeout(&mut buf, WAITALL, ZERO).unwrap(), 2);
+    // Blocking: across several writes until the length.
+    b.send(b"ab", NONE).unwrap();
+    let sleeper = Sleeper::default();
+    let n = thread::scope(|s| {
+        let writer = s.spawn(|| {
+            sleeper.until_asleep();
+            b.send(b"cdefg", NONE)
+        });
+        sleeper.starting();
+        let n = a.recv_timeout(&mut buf[..7], WAITALL, Some(Duration::from_secs(30)));
+        sleeper.returned();
+        (n.unwrap(), writer.join().unwrap().unwrap())
+    });
+    assert_eq!((n, &buf[..7]), ((7, 5), &b"abcdefg"[..]));
+    // A timeout ends it with what was taken.
+    b.send(b"xyz", NONE).unwrap();
+    assert_eq!(a.recv_timeout(&mut buf, WAITALL, Some(Duration::from_millis(10))).unwrap(), 3);
+    assert_eq!(&buf[..3], b"xyz");
+    // So does the end of the stream.
+    b.send(b"q", NONE).unwrap();
+    b.shutdown(Shutdown::Write).unwrap();
+    assert_eq!(a.recv(&mut buf, WAITALL).unwrap(), 1);
+    assert_eq!(a.recv(&mut buf, WAITALL).unwrap(), 0);
+}
+
+#[test]
+fn s164_waitall_that_took_bytes_consumes_a_pending_reset() {
+    let (a, b) = socket_pair().unwrap();
+    a.send(b"u", NONE).unwrap(); // unread by b: dropping b resets a
+    b.send(b"hi", NONE).unwrap();
+    drop(b);
+    assert!(a.as_source().ready().contains(Interest::ERR));
+    let mut buf = [0u8; 10];
+    assert_eq!(a.recv_timeout(&mut buf, WAITALL, ZERO).unwrap(), 2);
+    assert!(!a.as_source().ready().contains(Interest::ERR));
+    assert_eq!(a.recv_timeout(&mut buf, NONE, ZERO).unwrap(), 0); // the reset is gone
+                                                                  // Without WAITALL the next recv reports it, once.
+    let (a, b) = socket_pair().unwrap();
+    a.send(b"u", NONE).unwrap();
+    b.send(b"hi", NONE).unwrap();
+    drop(b);
+    assert_eq!(a.recv_timeout(&mut buf, NONE, ZERO).unwrap(), 2);
+    let e = a.recv_timeout(&mut buf, NONE, ZERO).unwrap_err();
+    assert_eq!((e.kind(), e.raw_os_error()), (ErrorKind::ConnectionReset, Some(ECONNRESET)));
+    assert_eq!(a.recv_timeout(&mut buf, NONE, ZERO).unwrap(), 0);
+}
+
+#[test]
+fn s164_peek_waitall_waits_for_data_then_peeks_what_is_there() {
+    let (a, b) = socket_pair().unwrap();
+    let sleeper = Sleeper::default();
+    let mut buf = [0u8; 10];
+    let n = thread::scope(|s| {
+        let writer = s.spawn(|| {
+            sleeper.until_asleep();
+            b.send(b"xyz", NONE)
+        });
+        sleeper.starting();
+        let n = a.recv_timeout(&mut buf, PEEK | WAITALL, Some(Duration::from_secs(30)));
+        sleeper.returned();
+        writer.join().unwrap().unwrap();
+        n.unwrap()
+    });
+    assert_eq!((n, &buf[..3], a.pending()), (3, &b"xyz"[..], 3));
+}
+
+#[test]
+fn s165_recv_of_zero_bytes_needs_data_or_the_end_of_stream_and_dontwait_never_blocks() {
+    let (mut a, b) = socket_pair().unwrap();
+    assert_eq!(a.read(&mut []).unwrap(), 0); // read answers at once
+    assert_eq!(errno(a.recv_timeout(&mut [], NONE, ZERO)), EAGAIN);
+    assert_eq!(a.recv(&mut [], DONTWAIT).unwrap_err().kind(), ErrorKind::WouldBlock);
+    assert_eq!(a.recv(&mut [0; 5], DONTWAIT).unwrap_err().kind(), ErrorKind::WouldBlock);
+    b.send(b"abc", NONE).unwrap();
+    assert_eq!(a.recv(&mut [], NONE).unwrap(), 0);
+    assert_eq!(a.recv(&mut [], PEEK).unwrap(), 0);
+    assert_eq!(a.pending(), 3);
+    assert_eq!(a.recv(&mut [0; 5], NONE).unwrap(), 3);
+    b.shutdown(Shutdown::Write).unwrap();
+    assert_eq!(a.recv(&mut [], NONE).unwrap(), 0);
+    assert_eq!(a.recv(&mut [0; 4], PEEK).unwrap(), 0);
+}
+
+#[test]
+fn s166_flags_each_call_refuses_and_send_to_a_shut_peer() {
+    let (a, b) = socket_pair_with_capacity(4).unwrap();
+    let mut buf = [0u8; 4];
+    assert_eq!(errno(a.recv(&mut buf[..1], MsgFlags::OOB)), EINVAL); // no OOB byte pending
+    assert_eq!(errno(a.recv(&mut buf[..1], MsgFlags::MORE)), EINVAL);
+    assert_eq!(errno(a.recv(&mut buf[..1], MsgFlags::from_bits(0x8))), EINVAL);
+    assert_eq!(errno(a.recv(&mut buf[..1], MsgFlags::NOSIGNAL | DONTWAIT)), EAGAIN);
+    assert_eq!(errno(a.send(b"x", MsgFlags::OOB)), EOPNOTSUPP);
+    assert_eq!(errno(a.send(b"x", PEEK)), EINVAL);
+    assert_eq!(errno(a.send(b"x", WAITALL)), EINVAL);
+    assert_eq!(errno(a.send(b"x", MsgFlags::from_bits(0x10000))), EINVAL);
+    // DONTWAIT on a full blocking pair; MORE is accepted and ignored.
+    assert_eq!(a.send(b"abc", MsgFlags::MORE).unwrap(), 3);
+    assert_eq!(a.send(b"d", NONE).unwrap(), 1);
+    assert_eq!(a.send(b"e", DONTWAIT).unwrap_err().kind(), ErrorKind::WouldBlock);
+    assert_eq!(b.recv(&mut buf, NONE).unwrap(), 4);
+    assert_eq!(&buf, b"abcd");
+    // No signal either way: EPIPE, even for 0 bytes.
+    a.shutdown(Shutdown::Write).unwrap();
+    let e = a.send(b"x", MsgFlags::NOSIGNAL).unwrap_err();
+    assert_eq!((e.kind(), e.raw_os_error()), (ErrorKind::BrokenPipe, Some(EPIPE)));
+    assert_eq!(errno(a.send(b"", NONE)), EPIPE);
+}
+
+#[test]
+fn recv_and_send_follow_the_handles_nonblocking_mode() {
+    let (a, b) = socket_pair_with_capacity(4).unwrap();
+    a.set_nonblocking(true);
+    b.set_nonblocking(true);
+    assert_eq!(a.recv(&mut [0; 4], NONE).unwrap_err().kind(), ErrorKind::WouldBlock);
+    assert_eq!(b.send(b"abcdef", NONE).unwrap(), 4);
+    assert_eq!(b.send(b"g", NONE).unwrap_err().kind(), ErrorKind::WouldBlock);
+    let start = Instant::now();
+    let e = b.send_timeout(b"g", NONE, Some(Duration::from_millis(15))).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::WouldBlock); // the _timeout calls ignore the mode
+    assert!(start.elapsed() >= Duration::from_millis(15));
+}
+
+#[test]
+fn msg_flags_ops_and_debug() {
+    let mut f = PEEK | WAITALL;
+    f -= WAITALL;
+    f |= DONTWAIT;
+    assert_eq!(f, PEEK | DONTWAIT);
+    assert!(f.contains(PEEK) && !f.contains(WAITALL) && f.intersects(DONTWAIT | WAITALL));
+    assert_eq!(f & DONTWAIT, DONTWAIT);
+    assert!(!(!PEEK).contains(PEEK));
+    assert_eq!(format!("{:?}", MsgFlags::from_bits(0x4002)), "MsgFlags(PEEK | NOSIGNAL)");
+    assert_eq!(format!("{:?}", MsgFlags::from_bits(0x10000)), "MsgFlags(0x10000)");
+    assert_eq!(MsgFlags::default(), NONE);
 }
