@@ -8,8 +8,8 @@
  * delivery (vepoll__hook_queue) serves ADD and MOD finding a source ready
  * (instance.c), so there is one "queue and wake" sequence:
  *   0. fast path: if readiness does not change and the last fan-out found
- *      every registration already queued with these bits, and no write
- *      section has run since (the `sat`/`ver` seqlock in source.h), the
+ *      every registration already queued with these bits, and nothing has
+ *      bumped the source's version since (`sat`/`ver` in source.h), the
  *      update is a dedupe hit everywhere: return after three loads;
  *   1. readiness: one CAS loop on src->ready (skipped when nothing changes);
  *   2. fan-out, inside the source's read-side section (source.h): for each

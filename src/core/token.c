@@ -142,12 +142,17 @@ void vepoll__token_destroy(struct vepoll__token *t)
     pthread_mutex_destroy(&t->mu);
 }
 
-static int announces(const struct vepoll__thr *th, const struct vepoll__token *t)
+/* Whether th announces t: inside it only, or (slow_too) also as a call
+ * going through the mutex (token.h: vepoll__token_announce_slow). */
+static int announces(const struct vepoll__thr *th, const struct vepoll__token *t,
+                     int slow_too)
 {
     unsigned i;
-    for (i = 0; i < VEPOLL__TOKEN_SLOTS; i++)
-        if (AO_load_acquire((volatile AO_t *)&th->held[i]) == (AO_t)t)
+    for (i = 0; i < VEPOLL__TOKEN_SLOTS; i++) {
+        AO_t v = AO_load_acquire((volatile AO_t *)&th->held[i]);
+        if (v == (AO_t)t || (slow_too && v == ((AO_t)t | 1)))
             return 1;
+    }
     return 0;
 }
 
@@ -164,7 +169,7 @@ static void take_bias_away(struct vepoll__token *t)
     unsigned spins = 0;
     AO_store(&t->bias, 0);
     barrier_everywhere();
-    while (announces(th, t))
+    while (announces(th, t, 0))
         backoff(&spins);
     if (t->need < NEED_MAX)
         t->need *= 2;
@@ -198,6 +203,6 @@ void vepoll__token_quiesce(struct vepoll__token *t)
     barrier_everywhere();
     for (i = 0; i < VEPOLL__MAX_THREADS; i++)
         if (AO_load(&thr_map[i / 64]) & ((AO_t)1 << (i % 64)))
-            while (announces(&vepoll__threads[i], t))
+            while (announces(&vepoll__threads[i], t, 1))
                 backoff(&spins);
 }

@@ -38,10 +38,11 @@
  *   Each revocation doubles `need` (up to 2^20), so a token taken by turns by
  *   several threads stays on the mutex instead of paying a membarrier per
  *   turn.
- * - Lifetime (instance.h): a call that bails takes its reference on the
- *   instance *before* it clears its announcement, and the instance's memory
- *   goes only after vepoll__token_quiesce (membarrier, then no descriptor
- *   announces the token) and only if no reference was taken meanwhile.
+ * - Lifetime (instance.h): a call stays announced until it has left -- a
+ *   call that bails turns its announcement into a slow one (the token's
+ *   address | 1) and keeps it while it goes through the mutex -- and the
+ *   instance's memory goes only after vepoll__token_quiesce (membarrier,
+ *   then no descriptor announces the token, inside or slow).
  * - The fast path is off (the token is never biased) when membarrier's
  *   private expedited command is unavailable (old kernels, seccomp,
  *   non-Linux), under ThreadSanitizer (it cannot see the membarrier's
@@ -124,6 +125,18 @@ static inline int vepoll__token_fast(struct vepoll__token *t,
 static inline void vepoll__token_unannounce(struct vepoll__self *s)
 {
     AO_store_release(&s->thr->held[--s->depth], 0);
+}
+
+/* After vepoll__token_fast returned -1, instead of withdrawing: the
+ * announcement becomes a *slow* one (the token's address | 1, tokens being
+ * aligned) for a call that goes on through the mutex.  A revoker ignores it
+ * (that thread is not inside: it waits for the mutex the revoker holds);
+ * vepoll__token_quiesce waits for it (the thread still uses the instance).
+ * Withdrawn by vepoll__token_unannounce after the mutex is given back. */
+static inline void vepoll__token_announce_slow(struct vepoll__self *s,
+                                               struct vepoll__token *t)
+{
+    AO_store(&s->thr->held[s->depth - 1], (AO_t)t | 1);
 }
 
 void vepoll__token_enter_slow(struct vepoll__token *t, uint64_t me);
