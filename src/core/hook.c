@@ -90,15 +90,16 @@ static void append_held(struct vepoll *ep, struct vepoll__reg *r)
 int vepoll__hook_queue(struct vepoll *ep, struct vepoll__reg *r)
 {
     int had_waiter;
-    struct vepoll__self *s = vepoll__self_get();
     int f = 0;
     /* Only without spinners: they watch the inbox, not the private FIFO.
      * (No reference needed: we reached ep through a registration, inside
      * its source's read-side section.) */
-    if (!AO_load(&ep->spin_ns))
-        f = vepoll__token_fast(&ep->tok, s);
+    if (!AO_load(&ep->spin_ns)) {
+        vepoll__self_ensure();
+        f = vepoll__token_fast(&ep->tok);
+    }
     if (f < 0)
-        vepoll__token_unannounce(s);
+        vepoll__token_unannounce();
     if (f > 0) {
         append_held(ep, r);
         vepoll__token_leave(&ep->tok, 1);

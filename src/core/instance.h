@@ -109,17 +109,18 @@ void vepoll__instance_unref(struct vepoll *ep);
 #define VEPOLL__ENTERED_SLOW 2 /* the mutex, slow-announced */
 static inline int vepoll__instance_enter(struct vepoll *ep)
 {
-    struct vepoll__self *s = vepoll__self_get();
-    int f = vepoll__token_fast(&ep->tok, s);
+    int f;
+    vepoll__self_ensure();
+    f = vepoll__token_fast(&ep->tok);
     if (f > 0)
         return VEPOLL__ENTERED_FAST;
     if (f < 0) {
-        vepoll__token_announce_slow(s, &ep->tok);
-        vepoll__token_enter_slow(&ep->tok, s->id);
+        vepoll__token_announce_slow(&ep->tok);
+        vepoll__token_enter_slow(&ep->tok, vepoll__self.id);
         return VEPOLL__ENTERED_SLOW;
     }
     vepoll__instance_ref(ep);
-    vepoll__token_enter_slow(&ep->tok, s->id);
+    vepoll__token_enter_slow(&ep->tok, vepoll__self.id);
     return VEPOLL__ENTERED_REF;
 }
 
@@ -133,7 +134,7 @@ static inline void vepoll__instance_leave(struct vepoll *ep, int how)
     }
     pthread_mutex_unlock(&ep->tok.mu);
     if (how == VEPOLL__ENTERED_SLOW)
-        vepoll__token_unannounce(&vepoll__self);
+        vepoll__token_unannounce();
     else
         vepoll__instance_unref(ep);
 }
