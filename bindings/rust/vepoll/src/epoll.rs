@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use vepoll_sys as sys;
 
-use crate::{cvt, timeout_ns, AsSource, Interest, SourceRef, Stats};
+use crate::{create, cvt, timeout_ns, AsSource, Interest, SourceRef, Stats};
 
 /// One event of a wait: what is ready, and the registration's `data`.
 ///
@@ -151,10 +151,8 @@ impl Epoll {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn new() -> io::Result<Epoll> {
-        let mut raw = ptr::null_mut();
-        // SAFETY: raw is a valid out pointer.
-        cvt(unsafe { sys::vepoll_create(&mut raw) })?;
-        let raw = NonNull::new(raw).expect("vepoll_create returned NULL");
+        // SAFETY: a valid out pointer.
+        let raw = create(|out| unsafe { sys::vepoll_create(out) })?;
         // SAFETY: an open instance; its source lives until vepoll_close.
         let as_source = NonNull::new(unsafe { sys::vepoll_as_source(raw.as_ptr()) })
             .expect("vepoll_as_source returned NULL");

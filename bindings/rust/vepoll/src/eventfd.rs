@@ -1,12 +1,11 @@
 //! The ready-made eventfd: [`EventFd`].
 use std::ffi::c_void;
 use std::io;
-use std::ptr::{self, NonNull};
 use std::time::Duration;
 
 use vepoll_sys as sys;
 
-use crate::cvt;
+use crate::create;
 use crate::objects::{handle_common, impl_read, impl_write, End, Kind, WriteKind};
 
 pub(crate) enum EventFdKind {}
@@ -56,10 +55,8 @@ pub struct EventFd(End<EventFdKind>);
 
 impl EventFd {
     fn create(initval: u64, flags: i32) -> io::Result<EventFd> {
-        let mut raw = ptr::null_mut();
-        // SAFETY: raw is a valid out pointer.
-        cvt(unsafe { sys::vepoll_eventfd_create(&mut raw, initval, flags) })?;
-        let raw = NonNull::new(raw).expect("vepoll_eventfd_create returned NULL");
+        // SAFETY: a valid out pointer.
+        let raw = create(|out| unsafe { sys::vepoll_eventfd_create(out, initval, flags) })?;
         // SAFETY: a new eventfd, owned by the handle.
         Ok(EventFd(unsafe { End::new(raw, 0) }))
     }
@@ -114,9 +111,7 @@ impl EventFd {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn read_value_timeout(&self, timeout: Option<Duration>) -> io::Result<u64> {
-        let mut buf = [0u8; 8];
-        self.0.read(&mut buf, timeout)?;
-        Ok(u64::from_ne_bytes(buf))
+        self.0.read_u64(timeout)
     }
 
     /// Adds `value` to the counter, blocking while it would pass the

@@ -6,14 +6,20 @@
 //! [`MsgFlags`]: crate::MsgFlags
 //! [`TimerFlags`]: crate::TimerFlags
 
-/// Defines the methods, operators and `Debug` of `$t`, a tuple struct
-/// around a `$bits` integer, with the named constants given.  `$a` and
-/// `$b` are two distinct constants the generated doc examples use.
+/// Defines `$t`, a tuple struct around a `$bits` integer (with the
+/// attributes and docs given), its named constants, methods, operators and
+/// `Debug`.  `$a` and `$b` are two distinct constants the generated doc
+/// examples use.
 macro_rules! flag_set {
     (
-        $t:ident($bits:ty), examples($a:ident, $b:ident);
+        $(#[$tmeta:meta])*
+        pub struct $t:ident($bits:ty), examples($a:ident, $b:ident);
         $( $(#[$doc:meta])* $name:ident = $value:expr; )*
     ) => {
+        $(#[$tmeta])*
+        #[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
+        pub struct $t($bits);
+
         impl $t {
             $( $(#[$doc])* pub const $name: $t = $t($value); )*
 

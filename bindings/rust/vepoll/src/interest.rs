@@ -3,26 +3,23 @@ use vepoll_sys as sys;
 
 use crate::flags::flag_set;
 
-/// A set of epoll bits, with Linux's values: what a registration asks for
-/// (kinds plus the flags `ET`, `ONESHOT`, `EXCLUSIVE`, `WAKEUP`), what a
-/// source is ready for, and what an [`Event`](crate::Event) reports.
-///
-/// `ERR` and `HUP` are reported whether asked for or not; bits vepoll does
-/// not know are accepted and never reported (docs/API.md, `vepoll_ctl`).
-///
-/// ```
-/// use vepoll::Interest;
-/// let i = Interest::IN | Interest::ET;
-/// assert!(i.contains(Interest::IN));
-/// assert!(!i.contains(Interest::OUT));
-/// assert_eq!(i.bits(), 0x8000_0001);
-/// assert_eq!(format!("{:?}", i), "Interest(IN | ET)");
-/// ```
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct Interest(u32);
-
 flag_set! {
-    Interest(u32), examples(IN, OUT);
+    /// A set of epoll bits, with Linux's values: what a registration asks for
+    /// (kinds plus the flags `ET`, `ONESHOT`, `EXCLUSIVE`, `WAKEUP`), what a
+    /// source is ready for, and what an [`Event`](crate::Event) reports.
+    ///
+    /// `ERR` and `HUP` are reported whether asked for or not; bits vepoll does
+    /// not know are accepted and never reported (docs/API.md, `vepoll_ctl`).
+    ///
+    /// ```
+    /// use vepoll::Interest;
+    /// let i = Interest::IN | Interest::ET;
+    /// assert!(i.contains(Interest::IN));
+    /// assert!(!i.contains(Interest::OUT));
+    /// assert_eq!(i.bits(), 0x8000_0001);
+    /// assert_eq!(format!("{:?}", i), "Interest(IN | ET)");
+    /// ```
+    pub struct Interest(u32), examples(IN, OUT);
     /// Readable (`EPOLLIN`).
     IN = sys::VEPOLL_IN;
     /// Priority data (`EPOLLPRI`).

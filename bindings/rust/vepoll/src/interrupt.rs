@@ -26,7 +26,7 @@ use std::ptr::{self, NonNull};
 
 use vepoll_sys as sys;
 
-use crate::cvt;
+use crate::{create, cvt};
 
 /// `EBUSY`: a second binding on one thread.
 const EBUSY: i32 = 16;
@@ -120,10 +120,8 @@ impl Interrupt {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn new() -> io::Result<Interrupt> {
-        let mut raw = ptr::null_mut();
-        // SAFETY: raw is a valid out pointer.
-        cvt(unsafe { sys::vepoll_intr_create(&mut raw) })?;
-        Ok(Interrupt { raw: NonNull::new(raw).expect("vepoll_intr_create returned NULL") })
+        // SAFETY: a valid out pointer.
+        Ok(Interrupt { raw: create(|out| unsafe { sys::vepoll_intr_create(out) })? })
     }
 
     /// Binds the calling thread: its blocking calls watch this handle until

@@ -78,6 +78,7 @@
 #![warn(unsafe_op_in_unsafe_fn)]
 
 use std::io;
+use std::ptr::NonNull;
 use std::time::Duration;
 
 mod epoll;
@@ -110,6 +111,15 @@ pub(crate) fn cvt(rc: i32) -> io::Result<i32> {
     } else {
         Err(errno_error(rc as isize))
     }
+}
+
+/// Runs a C constructor that writes the new object through its out pointer
+/// and returns 0 or a negative errno: the object, or the errno's io::Error.
+#[inline]
+pub(crate) fn create<T>(ctor: impl FnOnce(*mut *mut T) -> i32) -> io::Result<NonNull<T>> {
+    let mut raw = std::ptr::null_mut();
+    cvt(ctor(&mut raw))?;
+    Ok(NonNull::new(raw).expect("a vepoll constructor returned 0 and NULL"))
 }
 
 /// The error of a negative return value, out of line: keeps the success

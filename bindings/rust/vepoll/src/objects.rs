@@ -103,6 +103,15 @@ impl<K: Kind> End<K> {
             K::read(self.raw(), self.end, buf.as_mut_ptr().cast(), buf.len(), timeout_ns(timeout))
         })
     }
+
+    /// Reads one native-endian u64: an eventfd's counter, a timerfd's
+    /// expiration count.
+    #[inline]
+    pub(crate) fn read_u64(&self, timeout: Option<Duration>) -> io::Result<u64> {
+        let mut buf = [0u8; 8];
+        self.read(&mut buf, timeout)?;
+        Ok(u64::from_ne_bytes(buf))
+    }
 }
 
 impl<K: WriteKind> End<K> {

@@ -1,12 +1,11 @@
 //! The ready-made pipe: [`pipe`], [`PipeReader`], [`PipeWriter`].
 use std::ffi::c_void;
 use std::io;
-use std::ptr::{self, NonNull};
 use std::time::Duration;
 
 use vepoll_sys as sys;
 
-use crate::cvt;
+use crate::create;
 use crate::objects::{handle_common, impl_read, impl_write, End, Kind, WriteKind};
 
 pub(crate) enum PipeKind {}
@@ -69,10 +68,8 @@ pub fn pipe() -> io::Result<(PipeReader, PipeWriter)> {
 /// # Ok::<(), std::io::Error>(())
 /// ```
 pub fn pipe_with_capacity(capacity: usize) -> io::Result<(PipeReader, PipeWriter)> {
-    let mut raw = ptr::null_mut();
-    // SAFETY: raw is a valid out pointer.
-    cvt(unsafe { sys::vepoll_pipe_create(&mut raw, capacity, 0) })?;
-    let raw = NonNull::new(raw).expect("vepoll_pipe_create returned NULL");
+    // SAFETY: a valid out pointer.
+    let raw = create(|out| unsafe { sys::vepoll_pipe_create(out, capacity, 0) })?;
     // SAFETY: a new pipe; each end is owned by one handle.
     unsafe {
         Ok((

@@ -2,14 +2,13 @@
 use std::ffi::c_void;
 use std::io;
 use std::net::Shutdown;
-use std::ptr::{self, NonNull};
 use std::time::Duration;
 
 use vepoll_sys as sys;
 
 use crate::flags::flag_set;
 use crate::objects::{cvt_len, handle_common, impl_read, impl_write, End, Kind, WriteKind};
-use crate::{cvt, timeout_ns};
+use crate::{create, cvt, timeout_ns};
 
 pub(crate) enum SocketKind {}
 
@@ -77,10 +76,8 @@ pub fn socket_pair() -> io::Result<(Socket, Socket)> {
 /// # Ok::<(), std::io::Error>(())
 /// ```
 pub fn socket_pair_with_capacity(capacity: usize) -> io::Result<(Socket, Socket)> {
-    let mut raw = ptr::null_mut();
-    // SAFETY: raw is a valid out pointer.
-    cvt(unsafe { sys::vepoll_socketpair_create(&mut raw, capacity, 0) })?;
-    let raw = NonNull::new(raw).expect("vepoll_socketpair_create returned NULL");
+    // SAFETY: a valid out pointer.
+    let raw = create(|out| unsafe { sys::vepoll_socketpair_create(out, capacity, 0) })?;
     // SAFETY: a new pair; each end is owned by one handle.
     unsafe { Ok((Socket(End::new(raw, 0)), Socket(End::new(raw, 1)))) }
 }
@@ -185,16 +182,10 @@ impl Socket {
         flags: MsgFlags,
         timeout: Option<Duration>,
     ) -> io::Result<usize> {
-        // SAFETY: the pair is open while this end is; a buffer of buf.len() bytes.
-        cvt_len(unsafe {
-            sys::vepoll_socketpair_recv(
-                self.0.raw(),
-                self.0.end(),
-                buf.as_mut_ptr().cast(),
-                buf.len(),
-                flags.bits(),
-                timeout_ns(timeout),
-            )
+        let (ptr, len) = (buf.as_mut_ptr().cast(), buf.len());
+        // SAFETY: the pair is open while this end is; a buffer of len bytes.
+        self.msg_call(flags, timeout, |s, end, f, t| unsafe {
+            sys::vepoll_socketpair_recv(s, end, ptr, len, f, t)
         })
     }
 
@@ -237,17 +228,23 @@ impl Socket {
         flags: MsgFlags,
         timeout: Option<Duration>,
     ) -> io::Result<usize> {
-        // SAFETY: the pair is open while this end is; a buffer of buf.len() bytes.
-        cvt_len(unsafe {
-            sys::vepoll_socketpair_send(
-                self.0.raw(),
-                self.0.end(),
-                buf.as_ptr().cast(),
-                buf.len(),
-                flags.bits(),
-                timeout_ns(timeout),
-            )
+        let (ptr, len) = (buf.as_ptr().cast(), buf.len());
+        // SAFETY: the pair is open while this end is; a buffer of len bytes.
+        self.msg_call(flags, timeout, |s, end, f, t| unsafe {
+            sys::vepoll_socketpair_send(s, end, ptr, len, f, t)
         })
+    }
+
+    /// A recv or send on this end: `call` gets the pair, the end, the flags
+    /// and the timeout in C's terms.
+    #[inline]
+    fn msg_call(
+        &self,
+        flags: MsgFlags,
+        timeout: Option<Duration>,
+        call: impl FnOnce(*mut sys::vepoll_socketpair_t, i32, i32, i64) -> isize,
+    ) -> io::Result<usize> {
+        cvt_len(call(self.0.raw(), self.0.end(), flags.bits(), timeout_ns(timeout)))
     }
 
     /// Bytes queued for this end to read (`FIONREAD`).
@@ -302,30 +299,27 @@ handle_common!(Socket, "let (x, _peer) = vepoll::socket_pair()?;");
 impl_read!(Socket);
 impl_write!(Socket);
 
-/// The flags of [`Socket::recv`] and [`Socket::send`], with Linux's
-/// `MSG_*` values.  Which call takes which (others are `EINVAL`; Linux
-/// ignores unknown flags, vepoll refuses them):
-///
-/// | flag | `recv` | `send` |
-/// |---|---|---|
-/// | [`PEEK`](MsgFlags::PEEK) | copy without taking | `EINVAL` |
-/// | [`WAITALL`](MsgFlags::WAITALL) | take until the buffer is full | `EINVAL` |
-/// | [`DONTWAIT`](MsgFlags::DONTWAIT) | this call never blocks | this call never blocks |
-/// | [`NOSIGNAL`](MsgFlags::NOSIGNAL) | accepted | accepted |
-/// | [`MORE`](MsgFlags::MORE) | `EINVAL` | accepted |
-/// | [`OOB`](MsgFlags::OOB) | `EINVAL` | `EOPNOTSUPP` |
-///
-/// ```
-/// use vepoll::MsgFlags;
-/// let f = MsgFlags::PEEK | MsgFlags::DONTWAIT;
-/// assert_eq!(f.bits(), 0x42);
-/// assert_eq!(format!("{:?}", f), "MsgFlags(PEEK | DONTWAIT)");
-/// ```
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct MsgFlags(i32);
-
 flag_set! {
-    MsgFlags(i32), examples(PEEK, DONTWAIT);
+    /// The flags of [`Socket::recv`] and [`Socket::send`], with Linux's
+    /// `MSG_*` values.  Which call takes which (others are `EINVAL`; Linux
+    /// ignores unknown flags, vepoll refuses them):
+    ///
+    /// | flag | `recv` | `send` |
+    /// |---|---|---|
+    /// | [`PEEK`](MsgFlags::PEEK) | copy without taking | `EINVAL` |
+    /// | [`WAITALL`](MsgFlags::WAITALL) | take until the buffer is full | `EINVAL` |
+    /// | [`DONTWAIT`](MsgFlags::DONTWAIT) | this call never blocks | this call never blocks |
+    /// | [`NOSIGNAL`](MsgFlags::NOSIGNAL) | accepted | accepted |
+    /// | [`MORE`](MsgFlags::MORE) | `EINVAL` | accepted |
+    /// | [`OOB`](MsgFlags::OOB) | `EINVAL` | `EOPNOTSUPP` |
+    ///
+    /// ```
+    /// use vepoll::MsgFlags;
+    /// let f = MsgFlags::PEEK | MsgFlags::DONTWAIT;
+    /// assert_eq!(f.bits(), 0x42);
+    /// assert_eq!(format!("{:?}", f), "MsgFlags(PEEK | DONTWAIT)");
+    /// ```
+    pub struct MsgFlags(i32), examples(PEEK, DONTWAIT);
     /// `MSG_OOB`: out-of-band data (none is ever pending).
     OOB = sys::VEPOLL_MSG_OOB;
     /// `MSG_PEEK`: copy queued bytes without taking them (no space is

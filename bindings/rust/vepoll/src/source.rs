@@ -2,11 +2,11 @@
 //! [`SourceRef`] (a borrowed source of any kind) and [`AsSource`].
 use std::io;
 use std::marker::PhantomData;
-use std::ptr::{self, NonNull};
+use std::ptr::NonNull;
 
 use vepoll_sys as sys;
 
-use crate::{cvt, Interest};
+use crate::{create, Interest};
 
 /// Anything that can be registered in an [`Epoll`](crate::Epoll): a
 /// [`Source`], the ready-made objects, another `Epoll` (nesting), or a
@@ -176,10 +176,8 @@ impl Source {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn new(initial: Interest) -> io::Result<Source> {
-        let mut raw = ptr::null_mut();
-        // SAFETY: raw is a valid out pointer.
-        cvt(unsafe { sys::vepoll_source_create(&mut raw, initial.bits()) })?;
-        Ok(Source { raw: NonNull::new(raw).expect("vepoll_source_create returned NULL") })
+        // SAFETY: a valid out pointer.
+        Ok(Source { raw: create(|out| unsafe { sys::vepoll_source_create(out, initial.bits()) })? })
     }
 
     /// The producer hook: readiness becomes `(old - clear) | set`, and every

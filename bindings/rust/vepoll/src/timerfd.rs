@@ -2,14 +2,13 @@
 //! [`TimerFlags`].
 use std::ffi::c_void;
 use std::io;
-use std::ptr::{self, NonNull};
 use std::time::Duration;
 
 use vepoll_sys as sys;
 
-use crate::cvt;
 use crate::flags::flag_set;
 use crate::objects::{handle_common, impl_read, End, Kind};
+use crate::{create, cvt};
 
 pub(crate) enum TimerKind {}
 
@@ -186,18 +185,15 @@ fn duration(ts: sys::vepoll_timespec) -> Duration {
     Duration::new(ts.tv_sec.max(0) as u64, ts.tv_nsec.clamp(0, 999_999_999) as u32)
 }
 
-/// The flags of [`TimerFd::settime`], with Linux's `TFD_TIMER_*` values.
-///
-/// ```
-/// use vepoll::TimerFlags;
-/// assert_eq!(TimerFlags::ABSTIME.bits(), 1);
-/// assert_eq!(format!("{:?}", TimerFlags::empty()), "TimerFlags()");
-/// ```
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct TimerFlags(i32);
-
 flag_set! {
-    TimerFlags(i32), examples(ABSTIME, CANCEL_ON_SET);
+    /// The flags of [`TimerFd::settime`], with Linux's `TFD_TIMER_*` values.
+    ///
+    /// ```
+    /// use vepoll::TimerFlags;
+    /// assert_eq!(TimerFlags::ABSTIME.bits(), 1);
+    /// assert_eq!(format!("{:?}", TimerFlags::empty()), "TimerFlags()");
+    /// ```
+    pub struct TimerFlags(i32), examples(ABSTIME, CANCEL_ON_SET);
     /// `TFD_TIMER_ABSTIME`: the value is a time of the timer's clock, not
     /// a delay.
     ABSTIME = sys::VEPOLL_TFD_TIMER_ABSTIME;
@@ -253,10 +249,8 @@ impl TimerFd {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn new(clock: Clock) -> io::Result<TimerFd> {
-        let mut raw = ptr::null_mut();
-        // SAFETY: raw is a valid out pointer; clock and flags are valid.
-        cvt(unsafe { sys::vepoll_timerfd_create(&mut raw, clock.id(), 0) })?;
-        let raw = NonNull::new(raw).expect("vepoll_timerfd_create returned NULL");
+        // SAFETY: a valid out pointer; clock and flags are valid.
+        let raw = create(|out| unsafe { sys::vepoll_timerfd_create(out, clock.id(), 0) })?;
         // SAFETY: a new timer, owned by the handle.
         Ok(TimerFd(unsafe { End::new(raw, 0) }, clock))
     }
@@ -358,9 +352,7 @@ impl TimerFd {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn read_count_timeout(&self, timeout: Option<Duration>) -> io::Result<u64> {
-        let mut buf = [0u8; 8];
-        self.0.read(&mut buf, timeout)?;
-        Ok(u64::from_ne_bytes(buf))
+        self.0.read_u64(timeout)
     }
 
     /// The raw timer, for `vepoll_sys` calls (never its close).
