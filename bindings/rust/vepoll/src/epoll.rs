@@ -399,6 +399,7 @@ impl Epoll {
     ///
     /// ```
     /// let ep = vepoll::Epoll::new()?;
+    /// // SAFETY: an open instance, which `ep` keeps open.
     /// assert_eq!(unsafe { vepoll_sys::vepoll_interrupt(ep.as_raw()) }, 0);
     /// # Ok::<(), std::io::Error>(())
     /// ```

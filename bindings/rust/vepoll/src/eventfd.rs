@@ -144,6 +144,7 @@ impl EventFd {
     ///
     /// ```
     /// let efd = vepoll::EventFd::new(0)?;
+    /// // SAFETY: an open eventfd, which `efd` keeps open.
     /// assert!(!unsafe { vepoll_sys::vepoll_eventfd_source(efd.as_raw()) }.is_null());
     /// # Ok::<(), std::io::Error>(())
     /// ```

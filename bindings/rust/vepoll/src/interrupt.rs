@@ -207,6 +207,7 @@ impl Interrupt {
     ///
     /// ```
     /// let h = vepoll::Interrupt::new()?;
+    /// // SAFETY: an open handle, which `h` keeps alive.
     /// unsafe { vepoll_sys::vepoll_intr_raise(h.as_raw()) };
     /// assert!(h.is_pending());
     /// # Ok::<(), std::io::Error>(())

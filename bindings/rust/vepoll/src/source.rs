@@ -63,6 +63,7 @@ impl<'a> SourceRef<'a> {
     /// use std::ptr::NonNull;
     /// use vepoll::{Interest, Source, SourceRef};
     /// let src = Source::new(Interest::IN)?;
+    /// // SAFETY: `src` is open, and outlives `r`.
     /// let r = unsafe { SourceRef::from_raw(NonNull::new(src.as_raw()).unwrap()) };
     /// assert_eq!(r.ready(), Interest::IN);
     /// # Ok::<(), std::io::Error>(())
@@ -218,6 +219,7 @@ impl Source {
     /// ```
     /// use vepoll::{Interest, Source};
     /// let s = Source::new(Interest::IN)?;
+    /// // SAFETY: an open source, which `s` keeps open.
     /// assert_eq!(unsafe { vepoll_sys::vepoll_source_ready(s.as_raw()) }, Interest::IN.bits());
     /// # Ok::<(), std::io::Error>(())
     /// ```

@@ -360,6 +360,7 @@ impl TimerFd {
     /// ```
     /// use vepoll::{Clock, TimerFd};
     /// let t = TimerFd::new(Clock::Monotonic)?;
+    /// // SAFETY: an open timer, which `t` keeps open.
     /// assert!(!unsafe { vepoll_sys::vepoll_timerfd_source(t.as_raw()) }.is_null());
     /// # Ok::<(), std::io::Error>(())
     /// ```
