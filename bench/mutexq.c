@@ -137,12 +137,20 @@ static int notified(struct mq_notify *n, const struct timespec *deadline)
         return 0;
     memset(&w, 0, sizeof(w));
     mq_lock(&n->mu);
-    if (atomic_load(&n->state) == N_NOTIFIED) {
-        atomic_store(&n->state, N_EMPTY);
-        mq_unlock(&n->mu);
-        return 0;
+    /* A CAS, as tokio's: notify_one moves EMPTY to NOTIFIED without the
+     * lock, so a plain store of WAITING could overwrite that permit (the
+     * lost wake-up that hung scenario 5). */
+    s = atomic_load(&n->state);
+    for (;;) {
+        if (s == N_NOTIFIED) {
+            if (!atomic_compare_exchange_weak(&n->state, &s, N_EMPTY))
+                continue;
+            mq_unlock(&n->mu);
+            return 0;
+        }
+        if (atomic_compare_exchange_weak(&n->state, &s, N_WAITING))
+            break;
     }
-    atomic_store(&n->state, N_WAITING);
     w.prev = n->tail;
     if (n->tail)
         n->tail->next = &w;

@@ -307,7 +307,7 @@ int scen_fanin(void)
     if (rc)
         return -1;
     target("fanin_p2_updates_vs_mutexq",
-           paired_ratio(&up2[D_VEPOLL], &up2[D_MUTEXQ]), 0, 3, "x");
+           paired_ratio(&up2[D_VEPOLL], &up2[D_MUTEXQ]), 0, 10, "x");
     target("fanin_p2_harvested_vs_mutexq",
            paired_ratio(&hv2[D_VEPOLL], &hv2[D_MUTEXQ]), 0, 1, "x");
     return 0;

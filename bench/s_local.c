@@ -346,7 +346,7 @@ int scen_same_thread(void)
     print_head("ns/update");
     for (i = 0; i < 4; i++)
         print_row(v[i].name, "1", &s[i], s[0].med, 0);
-    target("dedupe_hit_vs_atomic_rmw", paired_ratio(&s[0], &s[1]), 1, 1.5, "x");
+    target("dedupe_hit_vs_atomic_rmw", paired_ratio(&s[0], &s[1]), 1, 1.2, "x");
 
     print_title("4. batched: 64 updates on 64 sources, one wait (per event)");
     if (notify_case("s4_batch", "LT64", MAXB, 0, it / 64 + 1, kit / 64 + 1, m64))

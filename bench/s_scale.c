@@ -297,6 +297,6 @@ int scen_scale(void)
     printf("  wait(0) at N=%ld vs the N=1 instance, median of same-round "
            "ratios: %.3gx; medians vs the first step: %.3gx\n",
            ns[nn - 1], ratio, wbig / w1);
-    target("wait0_1M_vs_1", ratio, 1, 1.2, "x");
+    target("wait0_1M_vs_1", ratio, 1, 1.1, "x");
     return 0;
 }

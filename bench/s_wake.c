@@ -313,11 +313,11 @@ int scen_wake(void)
     if (wake_mode(0, iters, split) || wake_mode(1, iters, same))
         return -1;
     target("wake_vs_futex_split",
-           paired_ratio(&split[M_VEPOLL], &split[M_FUTEX]), 1, 1.2, "x");
+           paired_ratio(&split[M_VEPOLL], &split[M_FUTEX]), 1, 1.1, "x");
     target("wake_vs_futex_same_cpu",
-           paired_ratio(&same[M_VEPOLL], &same[M_FUTEX]), 1, 1.2, "x");
+           paired_ratio(&same[M_VEPOLL], &same[M_FUTEX]), 1, 1.1, "x");
     target("wake_spin_vs_futex_spin_split",
-           paired_ratio(&split[M_VEPOLL_SPIN], &split[M_FUTEX_SPIN]), 1, 1.2, "x");
+           paired_ratio(&split[M_VEPOLL_SPIN], &split[M_FUTEX_SPIN]), 1, 1.5, "x");
     target("wake_vs_eventfd_split",
            paired_ratio(&split[M_EVENTFD], &split[M_VEPOLL_SPIN]), 0, 1.5, "x");
     target("wake_vs_eventfd_same_cpu",

@@ -16,10 +16,12 @@
     (VEPOLL_IN | VEPOLL_OUT | VEPOLL_ERR | VEPOLL_HUP | VEPOLL_WAKEUP |       \
      VEPOLL_ET | VEPOLL_EXCLUSIVE)
 
-/* Linux stores every mask with ERR|HUP: they are always reported. */
+/* Linux stores every mask with ERR|HUP: they are always reported.  Bits
+ * no source can report (and that are not flags) are dropped: the mask
+ * shares its word with the registration's state (registration.h). */
 static unsigned int stored_mask(uint32_t events)
 {
-    return events | VEPOLL_ERR | VEPOLL_HUP;
+    return (events | VEPOLL_ERR | VEPOLL_HUP) & VEPOLL__MASK_BITS;
 }
 
 static int ctl_add(struct vepoll *ep, int fd, struct vepoll_source *src,
@@ -30,7 +32,7 @@ static int ctl_add(struct vepoll *ep, int fd, struct vepoll_source *src,
     int rc;
     if (vepoll__table_find(&ep->table, src, fd))
         return -EEXIST;
-    rc = vepoll__reg_new(&r);
+    rc = vepoll__reg_new(&ep->regs, &r);
     if (rc)
         return rc;
     rc = vepoll__table_reserve(&ep->table);
@@ -41,10 +43,9 @@ static int ctl_add(struct vepoll *ep, int fd, struct vepoll_source *src,
         if (rc)
             goto err_reg;
     }
-    r->events = stored_mask(ev->events);
+    vepoll__reg_init_mask(r, stored_mask(ev->events));
     r->fd = fd;
     r->data = ev->data.u64;
-    r->ep = ep;
     r->src = src;
     vepoll__table_insert(&ep->table, r);
     vepoll__source_lock(src);
@@ -63,7 +64,7 @@ static int ctl_add(struct vepoll *ep, int fd, struct vepoll_source *src,
     return 0;
 err_reg:
     vepoll__reg_kill(r); /* gives the watch back */
-    vepoll__reg_free(r);
+    vepoll__reg_free(&ep->regs, r);
     return rc;
 }
 

@@ -13,12 +13,12 @@
  *   3. Leaving the queue (ET, ONESHOT, or LT readiness gone), followed by
  *      a bump of the source's dedupe version right after the take (source.h), since this ends
  *      "the registration is queued":
- *      take: one CAS clears ENQUEUED and the pending bits *before* the
+ *      take: one RMW clears ENQUEUED *before* the
  *      re-check (registration.h), so a producer that fires after it queues
  *      the entry again and nothing is lost; then re-check: nothing (S024,
  *      S041, S082) -> counted as an empty dequeue; LT readiness back ->
  *      queue it again; ET/ONESHOT -> emit; ONESHOT also disarms (mask reduced
- *      to the flag bits, generation bumped, so nothing, not even HUP, is
+ *      to the flag bits with one CAS, so nothing, not even HUP, is
  *      queued until MOD: S055).
  *   The LT entries that stay are kept in a run, in order, and spliced back
  *   behind the entries this harvest did not look at (the rotation, S076/S078).
@@ -52,7 +52,7 @@ uint32_t vepoll__harvest_leave(struct vepoll *ep, struct vepoll__reg *r,
     if (!rev)
         vepoll__stat(ep, VEPOLL__ST_EMPTY);
     else if (keep)
-        *requeue = vepoll__reg_claim(r, 0);
+        *requeue = vepoll__reg_claim(r);
     else if (m & VEPOLL_ONESHOT)
         vepoll__reg_set_mask(r, m & VEPOLL__PRIVATE_BITS);
     return rev;
@@ -61,7 +61,7 @@ uint32_t vepoll__harvest_leave(struct vepoll *ep, struct vepoll__reg *r,
 void vepoll__harvest_free_dead(struct vepoll *ep, struct vepoll__reg *r)
 {
     vepoll__stat(ep, VEPOLL__ST_STALE);
-    vepoll__reg_free(r);
+    vepoll__reg_free(&ep->regs, r);
     if (ep->qdead)
         ep->qdead--;
 }
@@ -71,8 +71,8 @@ void vepoll__harvest_sweep_dead(struct vepoll *ep)
     struct vepoll__reg *prev = NULL, *r, *next;
     vepoll__readyq_collect(&ep->q);
     for (r = ep->q.head; r; r = next) {
-        next = (struct vepoll__reg *)AO_load(&r->qnext);
-        if (!(AO_load(&r->state) & VEPOLL__REG_DEAD)) {
+        next = vepoll__readyq_next(&ep->q, r);
+        if (!(vepoll__reg_state(r) & VEPOLL__REG_DEAD)) {
             prev = r;
             continue;
         }
@@ -91,15 +91,14 @@ int vepoll__harvest(struct vepoll *ep, struct vepoll_event *events,
     vepoll__readyq_collect(&ep->q);
     budget = ep->q.count; /* entries kept for the tail are not seen twice */
     while (n < maxevents && budget-- && (r = vepoll__readyq_pop(&ep->q))) {
-        unsigned int m;
+        unsigned int s = vepoll__reg_state(r), m = s & VEPOLL__MASK_BITS;
         uint32_t rev;
         int lt, keep = 0;
-        if (AO_load(&r->state) & VEPOLL__REG_DEAD) {
+        if (s & VEPOLL__REG_DEAD) {
             /* DEAD is final and no producer holds r (instance.c). */
             vepoll__harvest_free_dead(ep, r);
             continue;
         }
-        m = vepoll__reg_events(r);
         lt = !(m & (VEPOLL_ET | VEPOLL_ONESHOT));
         if (lt && (rev = recheck(r, m, 0)) != 0) {
             /* Level-triggered and still ready: report, stay queued. */

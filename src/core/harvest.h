@@ -19,7 +19,7 @@ int vepoll__harvest(struct vepoll *ep, struct vepoll_event *events,
 
 /*
  * The "leave the queue" step, for r (of ep, not DEAD) just taken out of the
- * private FIFO: take r's pending bits and ENQUEUED, then re-check its
+ * private FIFO: clear r's ENQUEUED (take), then re-check its
  * readiness through depth levels of nesting, so a producer event that races
  * with it queues r again and nothing is lost; then bump the source's dedupe
  * version (source.h: this ended "r is queued").  Returns what r reports now; 0 is an
@@ -28,7 +28,7 @@ int vepoll__harvest(struct vepoll *ep, struct vepoll_event *events,
  *    again and *requeue says whether the caller must put it back into the
  *    private FIFO (0: a racing producer has pushed it already);
  *  - otherwise the caller reports it, and a ONESHOT r is disarmed here (mask
- *    cut to its flag bits, generation + 1: nothing, not even HUP, until MOD).
+ *    cut to its flag bits: nothing, not even HUP, until MOD).
  */
 uint32_t vepoll__harvest_leave(struct vepoll *ep, struct vepoll__reg *r,
                                int depth, int keep, int *requeue);

@@ -134,16 +134,18 @@ int vepoll__hook_fanout(struct vepoll_source *src, uint32_t set)
     struct vepoll__reg *r;
     for (r = (struct vepoll__reg *)AO_load_acquire(&src->watchers); r;
          r = (struct vepoll__reg *)AO_load_acquire(&r->snext)) {
-        struct vepoll *ep = r->ep;
-        int excl = (vepoll__reg_events(r) & VEPOLL_EXCLUSIVE) != 0;
+        unsigned int s = vepoll__reg_state(r);
+        int excl = (s & VEPOLL_EXCLUSIVE) != 0; /* a constant flag */
         int res, had_waiter;
+        struct vepoll *ep;
         if (excl && excl_done)
             continue;
         if (excl)
             absorbed = 0; /* the exclusive walk depends on waiters */
-        res = vepoll__reg_post(r, set);
+        res = vepoll__reg_post(r, s, set);
         if (res == VEPOLL__POST_NONE)
             continue;
+        ep = vepoll__reg_instance(r, s);
         if (res == VEPOLL__POST_QUEUED) {
             absorbed = 0;
             vepoll__stat(ep, VEPOLL__ST_QUEUED);
@@ -210,14 +212,16 @@ static int post_to_watchers(struct vepoll_source *src, int changed,
 static __attribute__((noinline)) void update_slow(struct vepoll_source *src,
                                                   uint32_t set, uint32_t clear)
 {
-    AO_t old = AO_load(&src->ready), nw, ver;
+    unsigned int old = AO_int_load(&src->ready), nw, o;
+    AO_t ver;
     for (;;) {
-        nw = (old & ~(AO_t)clear) | set;
+        nw = (old & ~clear) | set;
         if (nw == old)
             break;
-        if (AO_compare_and_swap_full(&src->ready, old, nw))
+        o = AO_int_fetch_compare_and_swap_full(&src->ready, old, nw);
+        if (o == old)
             break;
-        old = AO_load(&src->ready);
+        old = o;
     }
     if (!(set & VEPOLL__EVENT_BITS))
         return;
@@ -229,28 +233,29 @@ static __attribute__((noinline)) void update_slow(struct vepoll_source *src,
 
 void vepoll_source_update(vepoll_source_t *src, uint32_t set, uint32_t clear)
 {
-    AO_t old;
-    if (!src || src->poll)
+    unsigned int old;
+    if (!src || vepoll__source_computed(src))
         return; /* a computed source (an instance's own) has no readiness word */
-    old = AO_load(&src->ready);
-    if (((old & ~(AO_t)clear) | set) == old && absorbed_already(src, set))
+    old = AO_int_load(&src->ready);
+    if (((old & ~clear) | set) == old && absorbed_already(src, set))
         return; /* fast path: nothing changes anywhere */
     update_slow(src, set, clear);
 }
 
 void vepoll__source_publish(vepoll_source_t *src, uint32_t now, uint32_t key)
 {
-    AO_t old = AO_load(&src->ready);
+    unsigned int old = AO_int_load(&src->ready), o;
     uint32_t post;
-    int changed = old != (AO_t)now;
+    int changed = old != now;
     /* Only the object (under its mu) writes this word, so the CAS succeeds
      * at once; the loop keeps it correct if a runtime also calls
      * vepoll_source_update on it. */
-    while (changed && !AO_compare_and_swap_full(&src->ready, old, now)) {
-        old = AO_load(&src->ready);
-        changed = old != (AO_t)now;
+    while (changed &&
+           (o = AO_int_fetch_compare_and_swap_full(&src->ready, old, now)) != old) {
+        old = o;
+        changed = old != now;
     }
-    post = (key | (now & ~(uint32_t)old)) & VEPOLL__EVENT_BITS;
+    post = (key | (now & ~old)) & VEPOLL__EVENT_BITS;
     if (post)
         post_to_watchers(src, changed, post);
 }

@@ -36,6 +36,9 @@ int vepoll_create(vepoll_t **out)
     rc = vepoll__park_init(&ep->park);
     if (rc)
         goto err_mutex;
+    vepoll__slab_init(&ep->regs, sizeof(struct vepoll__reg), ep);
+    vepoll__readyq_init(&ep->q, &ep->regs);
+    vepoll__table_init(&ep->table, &ep->regs);
     vepoll__source_init(&ep->self, 0, vepoll__nest_poll_source);
     AO_store(&ep->refs, 1);
     pthread_mutex_lock(&list_mu);
@@ -78,7 +81,7 @@ void vepoll__instance_detach(struct vepoll *ep, struct vepoll__reg *r)
 {
     struct vepoll_source *src = r->src;
     struct vepoll *inner = vepoll__nest_owner(src);
-    AO_t s = vepoll__reg_kill(r);
+    unsigned int s = vepoll__reg_kill(r);
     vepoll__source_lock(src);
     vepoll__source_unlink(src, r);
     vepoll__source_synchronize(src);
@@ -94,7 +97,7 @@ void vepoll__instance_detach(struct vepoll *ep, struct vepoll__reg *r)
      * registrations (and 64), sweep them: garbage stays bounded by the table
      * size, and the sweep's O(queue) cost is paid for by as many DELs. */
     if (!(s & VEPOLL__REG_ENQ)) {
-        vepoll__reg_free(r);
+        vepoll__reg_free(&ep->regs, r);
     } else if (++ep->qdead > 64 && ep->qdead > ep->table.count) {
         vepoll__harvest_sweep_dead(ep);
     }
@@ -106,21 +109,18 @@ void vepoll__instance_evaluate(struct vepoll *ep, struct vepoll__reg *r)
     uint32_t rev = vepoll__source_poll(r->src, 0) & m & VEPOLL__EVENT_BITS;
     if (!rev)
         return;
-    if (vepoll__reg_claim(r, rev))
+    if (vepoll__reg_claim(r))
         vepoll__hook_queue_held(ep, r);
     /* else already queued: it keeps its place (S063) */
 }
 
 void vepoll__instance_touch_sources(struct vepoll *ep)
 {
-    size_t i;
+    size_t cursor = 0;
+    struct vepoll__reg *r = NULL;
     int fast = vepoll__token_enter(&ep->tok);
-    for (i = 0; i < ep->table.cap; i++) {
-        struct vepoll__reg *r = ep->table.slots[i];
-        if (r) {
-            vepoll__source_bump(r->src);
-        }
-    }
+    while ((r = vepoll__table_next(&ep->table, &cursor, r)))
+        vepoll__source_bump(r->src);
     vepoll__token_leave(&ep->tok, fast);
 }
 
@@ -152,7 +152,7 @@ static void detach_all(struct vepoll_source *src)
         }
         /* r may be freed as soon as the lock drops: copy the key and pin
          * the instance, then let the instance find it under its mutex. */
-        ep = r->ep;
+        ep = vepoll__reg_instance(r, vepoll__reg_state(r));
         fd = r->fd;
         vepoll__instance_ref(ep);
         vepoll__source_unlock(src);
@@ -163,7 +163,7 @@ static void detach_all(struct vepoll_source *src)
 
 void vepoll_source_close(vepoll_source_t *src)
 {
-    if (!src || src->poll)
+    if (!src || vepoll__source_computed(src))
         return; /* an instance's source dies with vepoll_close */
     detach_all(src);
     vepoll__source_lock(src);
@@ -188,7 +188,7 @@ int vepoll_close(vepoll_t *ep)
     vepoll__table_destroy(&ep->table);
     vepoll__readyq_collect(&ep->q);
     while ((r = vepoll__readyq_pop(&ep->q)))
-        vepoll__reg_free(r); /* all DEAD: detach left them to us */
+        vepoll__reg_free(&ep->regs, r); /* all DEAD: detach left them to us */
     vepoll__token_leave(&ep->tok, fast);
     vepoll__park_wake(&ep->park, 1);
 

@@ -42,6 +42,7 @@
 
 #include "park.h"
 #include "readyq.h"
+#include "slab.h"
 #include "token.h"
 #include "source.h"
 #include "table.h"
@@ -64,6 +65,7 @@ struct vepoll {
     struct vepoll__token tok;
     struct vepoll__readyq q;
     struct vepoll__table table;
+    struct vepoll__slab regs; /* the registrations (under tok) */
     size_t qdead;      /* DEAD entries still queued (under tok): see detach */
     struct vepoll_source self; /* vepoll_as_source(ep): polls ep (nest.c) */
     struct vepoll__park park;

@@ -128,8 +128,8 @@ uint32_t vepoll__nest_poll_locked(struct vepoll *ep, int depth)
     vepoll__readyq_collect(q);
     for (r = q->head; r; r = next) {
         int requeue = 0;
-        next = (struct vepoll__reg *)AO_load(&r->qnext);
-        if (AO_load(&r->state) & VEPOLL__REG_DEAD) {
+        next = vepoll__readyq_next(q, r);
+        if (vepoll__reg_state(r) & VEPOLL__REG_DEAD) {
             prev = r; /* the harvest frees it */
             continue;
         }

@@ -35,8 +35,8 @@ uint32_t vepoll__nest_poll_source(const struct vepoll_source *src, int depth);
 /* The instance a source stands for, or NULL for a plain source. */
 static inline struct vepoll *vepoll__nest_owner(const struct vepoll_source *src)
 {
-    if (src->poll != vepoll__nest_poll_source)
-        return NULL;
+    if (!vepoll__source_computed(src))
+        return NULL; /* the only computed sources are instances' own */
     return (struct vepoll *)((char *)src - offsetof(struct vepoll, self));
 }
 

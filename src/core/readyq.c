@@ -5,16 +5,19 @@
 
 void vepoll__readyq_push(struct vepoll__readyq *q, struct vepoll__reg *r)
 {
-    AO_t h;
+    AO_t link = vepoll__reg_link(r), h;
+    /* qnext is read only by the token holder after its take of the inbox,
+     * which synchronises with this CAS: a plain store is enough. */
     do {
         h = AO_load(&q->inbox);
-        AO_store(&r->qnext, h);
-    } while (!AO_compare_and_swap_full(&q->inbox, h, (AO_t)r));
+        r->qnext = (unsigned int)h;
+    } while (!AO_compare_and_swap_full(&q->inbox, h, link));
 }
 
 void vepoll__readyq_collect_inbox(struct vepoll__readyq *q)
 {
-    struct vepoll__reg *lifo, *fifo = NULL, *first;
+    struct vepoll__reg *r, *first;
+    unsigned int fifo = 0, next;
     AO_t h;
     /* Acquire pairs with the push CAS.  (A waiter's store-load pair with the
      * producer is ordered by the fence after its nwaiters increment: wait.c.) */
@@ -23,30 +26,31 @@ void vepoll__readyq_collect_inbox(struct vepoll__readyq *q)
         if (!h)
             return;
     } while (!AO_compare_and_swap_full(&q->inbox, h, 0));
-    lifo = (struct vepoll__reg *)h;
-    first = lifo;
-    while (lifo) { /* reverse: newest-first -> oldest-first */
-        struct vepoll__reg *next = (struct vepoll__reg *)AO_load(&lifo->qnext);
-        AO_store(&lifo->qnext, (AO_t)fifo);
-        fifo = lifo;
-        lifo = next;
+    first = r = vepoll__reg_at(q->slab, (unsigned int)h);
+    for (;;) { /* reverse: newest-first -> oldest-first */
+        next = r->qnext;
+        r->qnext = fifo;
+        fifo = (unsigned int)h;
         q->count++;
+        if (!next)
+            break;
+        h = next;
+        r = vepoll__reg_at(q->slab, next);
     }
     if (q->tail)
-        AO_store(&q->tail->qnext, (AO_t)fifo);
+        q->tail->qnext = fifo;
     else
-        q->head = fifo;
+        q->head = r;
     q->tail = first;
 }
 
 void vepoll__readyq_unlink(struct vepoll__readyq *q, struct vepoll__reg *prev,
                            struct vepoll__reg *r)
 {
-    struct vepoll__reg *next = (struct vepoll__reg *)AO_load(&r->qnext);
     if (prev)
-        AO_store(&prev->qnext, (AO_t)next);
+        prev->qnext = r->qnext;
     else
-        q->head = next;
+        q->head = vepoll__readyq_next(q, r);
     if (q->tail == r)
         q->tail = prev;
     q->count--;
@@ -56,11 +60,10 @@ void vepoll__readyq_insert_after(struct vepoll__readyq *q,
                                  struct vepoll__reg *prev,
                                  struct vepoll__reg *r)
 {
-    struct vepoll__reg *next =
-        prev ? (struct vepoll__reg *)AO_load(&prev->qnext) : q->head;
-    AO_store(&r->qnext, (AO_t)next);
+    unsigned int next = prev ? prev->qnext : q->head ? vepoll__reg_link(q->head) : 0;
+    r->qnext = next;
     if (prev)
-        AO_store(&prev->qnext, (AO_t)r);
+        prev->qnext = vepoll__reg_link(r);
     else
         q->head = r;
     if (!next)

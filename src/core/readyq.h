@@ -11,6 +11,12 @@
  *   mutex.  Taking the inbox reverses it and appends it, so the order of the
  *   whole queue is the order in which registrations became ready.
  *
+ * Links are registration handles + 1 (registration.h: 4 bytes in each
+ * node); the inbox word holds the link of the newest push.  Turning a link
+ * back into a node reads the instance's slab directory, which only the
+ * token holder does: a producer pushes its own node, whose link it computes
+ * from the node itself.
+ *
  * Concurrency: push from any thread (full barrier, pairs with the consumer's
  * take of the inbox); everything else under the instance's token.  A node is
  * in the queue at most once: only the winner of the ENQUEUED bit pushes it
@@ -30,11 +36,21 @@
 #include "registration.h"
 
 struct vepoll__readyq {
-    AO_t inbox;               /* struct vepoll__reg *, newest first */
+    AO_t inbox;               /* link of the newest pushed node, 0: empty */
     struct vepoll__reg *head; /* private FIFO, oldest first */
     struct vepoll__reg *tail;
     size_t count;             /* entries in the private FIFO */
+    const struct vepoll__slab *slab; /* the instance's registrations */
 };
+
+static inline void vepoll__readyq_init(struct vepoll__readyq *q,
+                                       const struct vepoll__slab *slab)
+{
+    AO_store(&q->inbox, 0);
+    q->head = q->tail = NULL;
+    q->count = 0;
+    q->slab = slab;
+}
 
 void vepoll__readyq_push(struct vepoll__readyq *q, struct vepoll__reg *r);
 void vepoll__readyq_collect_inbox(struct vepoll__readyq *q);
@@ -46,13 +62,20 @@ static inline void vepoll__readyq_collect(struct vepoll__readyq *q)
         vepoll__readyq_collect_inbox(q);
 }
 
+/* Instance token: the entry after r in the private FIFO, or NULL. */
+static inline struct vepoll__reg *vepoll__readyq_next(const struct vepoll__readyq *q,
+                                                      const struct vepoll__reg *r)
+{
+    return vepoll__reg_at(q->slab, r->qnext);
+}
+
 /* Instance token: pop the oldest private entry (collect first); NULL if
  * the private FIFO is empty. */
 static inline struct vepoll__reg *vepoll__readyq_pop(struct vepoll__readyq *q)
 {
     struct vepoll__reg *r = q->head;
     if (r) {
-        q->head = (struct vepoll__reg *)AO_load(&r->qnext);
+        q->head = vepoll__readyq_next(q, r);
         if (!q->head)
             q->tail = NULL;
         q->count--;
@@ -70,9 +93,9 @@ struct vepoll__readyq_run {
 static inline void vepoll__readyq_run_add(struct vepoll__readyq_run *run,
                                           struct vepoll__reg *r)
 {
-    AO_store(&r->qnext, 0);
+    r->qnext = 0;
     if (run->tail)
-        AO_store(&run->tail->qnext, (AO_t)r);
+        run->tail->qnext = vepoll__reg_link(r);
     else
         run->head = r;
     run->tail = r;
@@ -86,7 +109,7 @@ static inline void vepoll__readyq_splice(struct vepoll__readyq *q,
     if (!run->head)
         return;
     if (q->tail)
-        AO_store(&q->tail->qnext, (AO_t)run->head);
+        q->tail->qnext = vepoll__reg_link(run->head);
     else
         q->head = run->head;
     q->tail = run->tail;

@@ -1,8 +1,7 @@
 /*
  * Registration state-word transitions.  The protocol and the memory orders
- * are explained in registration.h; every CAS here is a full barrier, which
- * is what the "take before re-read" and "store mask before generation" pairs
- * rely on.
+ * are explained in registration.h; every RMW here is a full barrier, which
+ * is what the "take before re-read" pair relies on.
  */
 #include "registration.h"
 
@@ -17,94 +16,81 @@ void vepoll_set_max_watches(uint64_t max)
     AO_store(&max_watches, (AO_t)max);
 }
 
-int vepoll__reg_new(struct vepoll__reg **out)
+int vepoll__reg_new(struct vepoll__slab *slab, struct vepoll__reg **out)
 {
     AO_t n, max;
+    unsigned slot;
     do {
         n = AO_load(&watches);
         max = AO_load(&max_watches);
         if (max && n >= max)
             return -ENOSPC;
     } while (!AO_compare_and_swap_full(&watches, n, n + 1));
-    *out = vepoll__calloc(sizeof(**out));
-    if (*out)
+    *out = vepoll__slab_get(slab, &slot);
+    if (*out) {
+        (*out)->state = slot << VEPOLL__REG_SLOT_SHIFT;
         return 0;
+    }
     AO_fetch_and_sub1(&watches);
     return -ENOMEM;
 }
 
-void vepoll__reg_free(struct vepoll__reg *r)
+void vepoll__reg_free(struct vepoll__slab *slab, struct vepoll__reg *r)
 {
-    vepoll__free(r, sizeof(*r));
+    vepoll__slab_put(slab, r, vepoll__reg_slot(r->state));
 }
 
-int vepoll__reg_post(struct vepoll__reg *r, uint32_t set)
+int vepoll__reg_post(struct vepoll__reg *r, unsigned int s, uint32_t set)
 {
-    AO_t s = AO_load_acquire(&r->state);
     for (;;) {
-        AO_t hit, ns;
-        if (s & VEPOLL__REG_DEAD)
+        unsigned int o;
+        if ((s & VEPOLL__REG_DEAD) || !(set & s & VEPOLL__EVENT_BITS))
             return VEPOLL__POST_NONE;
-        hit = set & vepoll__reg_events(r) & VEPOLL__EVENT_BITS;
-        if (!hit)
-            return VEPOLL__POST_NONE;
-        ns = s | hit | VEPOLL__REG_ENQ;
-        if (ns == s)
-            return VEPOLL__POST_DEDUPE;
-        if (AO_compare_and_swap_full(&r->state, s, ns))
-            break;
-        s = AO_load_acquire(&r->state);
+        if (s & VEPOLL__REG_ENQ)
+            return VEPOLL__POST_DEDUPE; /* queued already: nothing to write */
+        o = AO_int_fetch_compare_and_swap_full(&r->state, s, s | VEPOLL__REG_ENQ);
+        if (o == s)
+            return VEPOLL__POST_QUEUED;
+        s = o; /* the mask, DEAD or ENQUEUED changed: decide again */
     }
-    return (s & VEPOLL__REG_ENQ) ? VEPOLL__POST_DEDUPE : VEPOLL__POST_QUEUED;
 }
 
-AO_t vepoll__reg_take(struct vepoll__reg *r)
+void vepoll__reg_take(struct vepoll__reg *r)
 {
-    AO_t s = AO_load(&r->state);
-    while (!AO_compare_and_swap_full(
-        &r->state, s, s & ~(VEPOLL__PENDING_MASK | VEPOLL__REG_ENQ)))
-        s = AO_load(&r->state);
-    return s;
+    AO_int_and_full(&r->state, ~VEPOLL__REG_ENQ);
 }
 
-int vepoll__reg_claim(struct vepoll__reg *r, AO_t pending)
+int vepoll__reg_claim(struct vepoll__reg *r)
 {
-    AO_t s = AO_load(&r->state);
+    unsigned int s = AO_int_load(&r->state), o;
     for (;;) {
-        if (s & (VEPOLL__REG_DEAD | VEPOLL__REG_ENQ)) {
-            if (!(s & VEPOLL__REG_DEAD) &&
-                (s | pending) != s &&
-                !AO_compare_and_swap_full(&r->state, s, s | pending)) {
-                s = AO_load(&r->state);
-                continue;
-            }
+        if (s & (VEPOLL__REG_DEAD | VEPOLL__REG_ENQ))
             return 0;
-        }
-        if (AO_compare_and_swap_full(&r->state, s,
-                                     s | pending | VEPOLL__REG_ENQ))
+        o = AO_int_fetch_compare_and_swap_full(&r->state, s, s | VEPOLL__REG_ENQ);
+        if (o == s)
             return 1;
-        s = AO_load(&r->state);
+        s = o;
     }
 }
 
-void vepoll__reg_set_mask(struct vepoll__reg *r, unsigned int events)
+void vepoll__reg_set_mask(struct vepoll__reg *r, unsigned int mask)
 {
-    AO_t s;
-    AO_int_store_release(&r->events, events);
-    do {
-        s = AO_load(&r->state);
-    } while (!AO_compare_and_swap_full(
-        &r->state, s, (s + VEPOLL__REG_GEN_ONE) & ~VEPOLL__PENDING_MASK));
+    unsigned int s = AO_int_load(&r->state), o;
+    for (;;) {
+        o = AO_int_fetch_compare_and_swap_full(
+            &r->state, s, (s & ~VEPOLL__MASK_BITS) | (mask & VEPOLL__MASK_BITS));
+        if (o == s)
+            return;
+        s = o;
+    }
 }
 
-AO_t vepoll__reg_kill(struct vepoll__reg *r)
+unsigned int vepoll__reg_kill(struct vepoll__reg *r)
 {
-    AO_t s;
-    do {
-        s = AO_load(&r->state);
-    } while (!AO_compare_and_swap_full(&r->state, s,
-                                       (s | VEPOLL__REG_DEAD) +
-                                           VEPOLL__REG_GEN_ONE));
+    unsigned int s = AO_int_load(&r->state), o;
+    while ((o = AO_int_fetch_compare_and_swap_full(&r->state, s,
+                                                   s | VEPOLL__REG_DEAD)) != s)
+        s = o;
     AO_fetch_and_sub1(&watches);
     return s;
 }

@@ -1,40 +1,52 @@
 /*
  * Registration (Wasmer's EpollSubState): one (source, fd) pair in one
- * instance.
+ * instance.  40 bytes on a 64-bit host, allocated from the instance's
+ * registration slab (slab.h): no allocation header, and no pointer to the
+ * instance (its slab chunk's header names it).
  *
- * The state word
- * --------------
- *   bits 0..13   pending: event kinds posted since the last harvest took them
+ * The state word (32 bits)
+ * ------------------------
+ *   bits 0..13   the mask's event bits (ERR|HUP always among them; a
+ *                disarmed ONESHOT entry has none)
  *   bit  14      ENQUEUED: the registration is in its instance's ready queue
  *                (or a push of it is in flight); the bit is the proof that it
  *                is there at most once, which an intrusive node requires
  *   bit  15      DEAD: DEL / close removed it; producers ignore it and the
  *                harvest drops and frees it when it pops it
- *   bits 16..    generation, bumped by every mask change (MOD, ONESHOT disarm)
- *                and by kill (DEL, closes), so no entry decided before any of
- *                them can commit after it
+ *   bits 16..27  its slot number in the slab (constant): with it the entry
+ *                finds its chunk header, its instance and its handle
+ *   bits 28..31  the mask's flags (EXCLUSIVE, WAKEUP, ONESHOT, ET: the same
+ *                bits as in the public mask)
  *
  * Concurrency contract
  * --------------------
- * - Producers (hook) decide with one acquire load of `state`, then a load of
- *   `events`, and commit with one full-barrier CAS on `state`.  Writers of
- *   `events` (MOD, disarm; both under the instance mutex) store the mask
- *   first and then CAS the generation forward.  A producer that read the old
- *   mask therefore fails its CAS and retries with the new one: no event
- *   decided under a stale mask is ever committed.  (One that read the new
- *   mask with the old generation commits an event that MOD's re-evaluation
- *   subsumes.)
- * - The consumer takes pending bits and clears ENQUEUED in one CAS *before*
- *   it re-reads the source's readiness.  A producer that fires before the
- *   take merges into the taken bits and its readiness is seen by the re-read;
- *   one that fires after finds ENQUEUED clear and queues the registration
- *   again.  This is Wasmer's repair_ready_queue_after_drain folded into a
- *   single atomic step, so there is no window to repair.
- * - Only the producer whose CAS sets ENQUEUED (or the instance-mutex holder
- *   doing the same) pushes the node, so the node is linked at most once.
+ * - Producers (hook) decide with one acquire load of `state` -- mask,
+ *   ENQUEUED and DEAD in one word -- and commit with one full-barrier CAS on
+ *   it.  Writers of the mask (MOD, ONESHOT disarm; under the instance's
+ *   token) change the same word with a CAS, so a producer that decided under
+ *   an old mask fails its CAS and decides again: no event decided under a
+ *   stale mask is ever committed.  No generation count is needed: a word that
+ *   came back to the value the producer loaded (MOD to another mask and
+ *   back, a disarm and a re-arm) *is* the registration's current state, and
+ *   committing then is exactly what a producer that loaded the word at the
+ *   moment of its CAS would do.  DEAD is final, so a kill always fails a
+ *   pending CAS.
+ * - The consumer clears ENQUEUED with one full-barrier RMW (take) *before*
+ *   it re-reads the source's readiness.  A producer that posts before the
+ *   take finds ENQUEUED set (a dedupe hit: no write at all), and its
+ *   readiness, written with a full barrier before its load of the state,
+ *   is seen by the re-read; one that posts after the take finds ENQUEUED
+ *   clear and queues the registration again.  This is Wasmer's
+ *   repair_ready_queue_after_drain folded into one atomic step, so there is
+ *   no window to repair.  vepoll keeps no pending bits: what a harvest
+ *   reports always comes from that re-read (docs/MODEL.md), so the word
+ *   records only *that* the entry is queued.
+ * - Only the producer whose CAS sets ENQUEUED (or the token holder doing the
+ *   same) pushes the node, so the node is linked at most once.
  * - Lifetime: see source.h (grace period) and instance.c (detach).  A DEAD
- *   registration is freed by DEL once no producer can hold it, or by the
- *   harvest that pops it if it was still queued.
+ *   registration is freed (its slot given back) by DEL once no producer can
+ *   hold it, or by the harvest that pops it if it was still queued; the
+ *   slot bits stay valid until then.
  * - Watches (Linux's max_user_watches, vepoll_set_max_watches): every live
  *   registration holds one, taken by vepoll__reg_new with a CAS loop on a
  *   process-wide counter and given back by kill, so a DEAD entry that still
@@ -46,6 +58,7 @@
 #include <atomic_ops.h>
 #include <stdint.h>
 
+#include "slab.h"
 #include "vepoll.h"
 
 /* Every bit vepoll ever reports. */
@@ -54,50 +67,96 @@
      VEPOLL_RDNORM | VEPOLL_RDBAND | VEPOLL_WRNORM | VEPOLL_WRBAND |          \
      VEPOLL_MSG | VEPOLL_RDHUP)
 
-#define VEPOLL__PENDING_MASK ((AO_t)0x3fff)
-#define VEPOLL__REG_ENQ ((AO_t)1 << 14)
-#define VEPOLL__REG_DEAD ((AO_t)1 << 15)
-#define VEPOLL__REG_GEN_ONE ((AO_t)1 << 16)
-
 /* Mask bits that are flags, not events (Linux's EP_PRIVATE_BITS). */
 #define VEPOLL__PRIVATE_BITS                                                  \
     (VEPOLL_EXCLUSIVE | VEPOLL_WAKEUP | VEPOLL_ONESHOT | VEPOLL_ET)
 
-struct vepoll__reg {
-    AO_t state;            /* see above */
-    AO_t qnext;            /* ready-queue link */
-    AO_t snext;            /* source watcher-list link */
-    unsigned int events;   /* mask | ERR | HUP; disarmed: private bits only */
-    int fd;                /* key, with src */
-    uint64_t data;         /* cookie */
-    struct vepoll *ep;
-    struct vepoll_source *src;
-};
+/* The state word (see above). */
+#define VEPOLL__MASK_BITS (0x3fffu | VEPOLL__PRIVATE_BITS)
+#define VEPOLL__REG_ENQ (1u << 14)
+#define VEPOLL__REG_DEAD (1u << 15)
+#define VEPOLL__REG_SLOT_SHIFT 16
 
-/* A new, zeroed registration holding one watch: 0, -ENOSPC (watch limit)
- * or -ENOMEM; nothing is held on failure. */
-int vepoll__reg_new(struct vepoll__reg **out);
-/* Frees the memory of a registration that was killed. */
-void vepoll__reg_free(struct vepoll__reg *r);
+struct vepoll__reg {
+    unsigned int state;       /* see above */
+    int fd;                   /* key, with src */
+    uint64_t data;            /* cookie */
+    AO_t snext;               /* struct vepoll__reg *: the source's watcher
+                               * list (it spans instances) */
+    struct vepoll_source *src;
+    unsigned int qnext;       /* ready-queue link (handle + 1, 0: none) */
+    unsigned int hnext;       /* table chain link (handle + 1, 0: none) */
+};
+/* The slot bits of the state word hold every slot number of the slab, and
+ * the mask's flags sit above them. */
+_Static_assert(VEPOLL__SLAB_SLOT_MASK << VEPOLL__REG_SLOT_SHIFT < (1u << 28) &&
+                   (VEPOLL__PRIVATE_BITS & ((1u << 28) - 1)) == 0,
+               "registration state word layout");
+
+/* A new, zeroed registration from slab, holding one watch: 0, -ENOSPC
+ * (watch limit) or -ENOMEM; nothing is held on failure.  Its mask is 0
+ * until vepoll__reg_init_mask. */
+int vepoll__reg_new(struct vepoll__slab *slab, struct vepoll__reg **out);
+/* Frees the slot of a registration that was killed. */
+void vepoll__reg_free(struct vepoll__slab *slab, struct vepoll__reg *r);
 
 enum { VEPOLL__POST_NONE, VEPOLL__POST_DEDUPE, VEPOLL__POST_QUEUED };
 
-/* Producer: record `set` on r; returns what happened.  QUEUED means the
- * caller won ENQUEUED and must push r. */
-int vepoll__reg_post(struct vepoll__reg *r, uint32_t set);
-/* Consumer: take pending bits and clear ENQUEUED; returns the old word. */
-AO_t vepoll__reg_take(struct vepoll__reg *r);
-/* Instance mutex: set ENQUEUED unless set or DEAD; 1 if the caller must push. */
-int vepoll__reg_claim(struct vepoll__reg *r, AO_t pending);
-/* Instance mutex: new mask, generation + 1, pending cleared. */
-void vepoll__reg_set_mask(struct vepoll__reg *r, unsigned int events);
-/* Instance mutex: mark DEAD with generation + 1 and give back the watch;
- * returns the old word (its ENQUEUED bit is final from now on). */
-AO_t vepoll__reg_kill(struct vepoll__reg *r);
+/* Producer: record `set` on r, whose state the caller loaded as s
+ * (vepoll__reg_state); returns what happened.  QUEUED means the caller won
+ * ENQUEUED and must push r. */
+int vepoll__reg_post(struct vepoll__reg *r, unsigned int s, uint32_t set);
+/* Consumer: clear ENQUEUED (one full-barrier RMW). */
+void vepoll__reg_take(struct vepoll__reg *r);
+/* Instance token: set ENQUEUED unless set or DEAD; 1 if the caller must push. */
+int vepoll__reg_claim(struct vepoll__reg *r);
+/* Instance token: the mask becomes `mask` (one CAS). */
+void vepoll__reg_set_mask(struct vepoll__reg *r, unsigned int mask);
+/* Instance token: mark DEAD and give back the watch; returns the old word
+ * (its ENQUEUED bit is final from now on). */
+unsigned int vepoll__reg_kill(struct vepoll__reg *r);
+
+/* Before r is published (ADD): its first mask. */
+static inline void vepoll__reg_init_mask(struct vepoll__reg *r, unsigned int mask)
+{
+    r->state |= mask & VEPOLL__MASK_BITS;
+}
+
+static inline unsigned int vepoll__reg_state(const struct vepoll__reg *r)
+{
+    return AO_int_load_acquire((volatile unsigned int *)&r->state);
+}
 
 static inline unsigned int vepoll__reg_events(const struct vepoll__reg *r)
 {
-    return AO_int_load((volatile unsigned int *)&r->events);
+    return vepoll__reg_state(r) & VEPOLL__MASK_BITS;
+}
+
+static inline unsigned int vepoll__reg_slot(unsigned int s)
+{
+    return (s >> VEPOLL__REG_SLOT_SHIFT) & VEPOLL__SLAB_SLOT_MASK;
+}
+
+/* The instance r belongs to (s: any state word of r). */
+static inline struct vepoll *vepoll__reg_instance(const struct vepoll__reg *r,
+                                                  unsigned int s)
+{
+    return (struct vepoll *)vepoll__slab_chunk_of(r, vepoll__reg_slot(s),
+                                                  sizeof(*r))->owner;
+}
+
+/* r as a link: its handle in its instance's slab + 1 (never 0). */
+static inline unsigned int vepoll__reg_link(const struct vepoll__reg *r)
+{
+    unsigned int s = AO_int_load((volatile unsigned int *)&r->state);
+    return vepoll__slab_handle(r, vepoll__reg_slot(s), sizeof(*r)) + 1;
+}
+
+/* Under the instance's token: the registration a link names, NULL for 0. */
+static inline struct vepoll__reg *vepoll__reg_at(const struct vepoll__slab *slab,
+                                                 unsigned int link)
+{
+    return link ? (struct vepoll__reg *)vepoll__slab_at(slab, link - 1) : NULL;
 }
 
 #endif

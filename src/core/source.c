@@ -11,20 +11,31 @@
 #include "registration.h"
 #include "vepoll_core.h"
 
-#define SRC_LOCK ((AO_t)1)
-#define SRC_EPOCH ((AO_t)2)
+#define SRC_LOCK VEPOLL__SRC_LOCK
+#define SRC_EPOCH VEPOLL__SRC_EPOCH
+
+AO_t vepoll__source_computed_poll;
+
+static void init_words(struct vepoll_source *src, uint32_t ready,
+                       unsigned int ctl)
+{
+    AO_int_store(&src->ready, ready);
+    AO_store(&src->watchers, 0);
+    AO_int_store(&src->readers[0], 0);
+    AO_int_store(&src->readers[1], 0);
+    AO_int_store(&src->ctl, ctl);
+    AO_store(&src->ver, 0);
+    AO_store(&src->sat, 0);
+}
 
 void vepoll__source_init(struct vepoll_source *src, uint32_t ready,
                          vepoll__poll_fn poll)
 {
-    AO_store(&src->ready, ready);
-    AO_store(&src->watchers, 0);
-    AO_store(&src->readers[0], 0);
-    AO_store(&src->readers[1], 0);
-    AO_store(&src->ctl, 0);
-    AO_store(&src->ver, 0);
-    AO_store(&src->sat, 0);
-    src->poll = poll;
+    /* Every computed source has the same callback: storing it again is
+     * idempotent, and it is stored before the source can be reached. */
+    if (poll)
+        AO_store(&vepoll__source_computed_poll, (AO_t)poll);
+    init_words(src, ready, poll ? VEPOLL__SRC_COMPUTED : 0);
 }
 
 static void backoff(unsigned *spins)
@@ -37,9 +48,9 @@ void vepoll__source_lock(struct vepoll_source *src)
 {
     unsigned spins = 0;
     for (;;) {
-        AO_t c = AO_load(&src->ctl);
+        unsigned int c = AO_int_load(&src->ctl);
         if (!(c & SRC_LOCK) &&
-            AO_compare_and_swap_full(&src->ctl, c, c | SRC_LOCK))
+            AO_int_compare_and_swap_full(&src->ctl, c, c | SRC_LOCK))
             return;
         backoff(&spins);
     }
@@ -47,10 +58,7 @@ void vepoll__source_lock(struct vepoll_source *src)
 
 void vepoll__source_unlock(struct vepoll_source *src)
 {
-    AO_t c;
-    do {
-        c = AO_load(&src->ctl);
-    } while (!AO_compare_and_swap_full(&src->ctl, c, c & ~SRC_LOCK));
+    AO_int_and_full(&src->ctl, ~SRC_LOCK);
 }
 
 void vepoll__source_link(struct vepoll_source *src, struct vepoll__reg *r)
@@ -81,13 +89,14 @@ void vepoll__source_unlink(struct vepoll_source *src, struct vepoll__reg *r)
 static void drain(struct vepoll_source *src, unsigned idx)
 {
     unsigned spins = 0;
-    while (AO_load_full(&src->readers[idx]) != 0)
+    while (AO_int_load_full(&src->readers[idx]) != 0)
         backoff(&spins);
 }
 
 void vepoll__source_synchronize(struct vepoll_source *src)
 {
-    AO_t c = AO_load(&src->ctl); /* we hold SRC_LOCK: only we change it */
+    /* We hold SRC_LOCK: only we change the word. */
+    unsigned int c = AO_int_load(&src->ctl);
     unsigned cur;
     cur = (c & SRC_EPOCH) ? 1 : 0;
     /* Phase 1: a straggler (read the epoch before an earlier flip, counted
@@ -97,20 +106,20 @@ void vepoll__source_synchronize(struct vepoll_source *src)
     /* Phase 2: send new readers to the other counter, then wait for the
      * current one.  A reader that counts itself after a drain observed zero
      * loads `watchers` after our unlink and cannot reach the node. */
-    AO_compare_and_swap_full(&src->ctl, c, c ^ SRC_EPOCH);
+    AO_int_compare_and_swap_full(&src->ctl, c, c ^ SRC_EPOCH);
     drain(src, cur);
 }
 
 unsigned vepoll__source_enter(struct vepoll_source *src)
 {
-    unsigned e = (AO_load(&src->ctl) & SRC_EPOCH) ? 1 : 0;
-    AO_fetch_and_add1_full(&src->readers[e]);
+    unsigned e = (AO_int_load(&src->ctl) & SRC_EPOCH) ? 1 : 0;
+    AO_int_fetch_and_add1_full(&src->readers[e]);
     return e;
 }
 
 void vepoll__source_exit(struct vepoll_source *src, unsigned epoch)
 {
-    AO_fetch_and_sub1_release(&src->readers[epoch]);
+    AO_int_fetch_and_sub1_release(&src->readers[epoch]);
 }
 
 int vepoll_source_create(vepoll_source_t **out, uint32_t initial_ready)
@@ -121,7 +130,7 @@ int vepoll_source_create(vepoll_source_t **out, uint32_t initial_ready)
     src = vepoll__alloc(sizeof(*src));
     if (!src)
         return -ENOMEM;
-    vepoll__source_init(src, initial_ready, NULL);
+    init_words(src, initial_ready, 0);
     *out = src;
     return 0;
 }

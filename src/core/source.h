@@ -3,8 +3,10 @@
  * instance seen as a source for nesting).  A primitive: it knows its
  * readiness, its watchers and their grace periods, and nothing of instances.
  * A source whose readiness is computed rather than stored (an instance seen
- * as a source) has a poll callback; for every other source the readiness is
- * the `ready` word.
+ * as a source) is marked SRC_COMPUTED and polled through the one callback
+ * computed sources share (vepoll__source_init); for every other source the
+ * readiness is the `ready` word.  40 bytes on a 64-bit host: one 48-byte
+ * glibc malloc chunk (docs/BENCHMARKS.md, scenario 8).
  *
  * Concurrency contract
  * --------------------
@@ -15,7 +17,8 @@
  *   re-queues it (see registration.h).
  * - `watchers` is the list of registrations of this source, in every
  *   instance.  Producers walk it without any lock.  Writers (ADD, DEL, MOD of
- *   nothing, close) serialise on the spin bit SRC_LOCK in `ctl`; they publish
+ *   nothing, close) serialise on the spin bit SRC_LOCK in `ctl` (whose other
+ *   bits are the epoch and the constant COMPUTED flag); they publish
  *   a new node with a release store of the pointer that makes it reachable,
  *   and unlink by a release store that skips the node.
  * - Reclamation is a two-counter grace period (sleepable-RCU style).  A
@@ -51,7 +54,10 @@
  *   after the bump is not absorbed and posts as usual.  (The bump must not
  *   come after that look: an update absorbed in between would be an ET edge
  *   after the re-check, lost.)  Needs a 64-bit AO_t (48-bit version); off
- *   otherwise.
+ *   otherwise.  Wrap-around: a stale mark matches only if `ver` advanced by
+ *   exactly 2^48 (2^47 write sections) between the marker's read and a
+ *   later reader's check, while the marker stood between two statements of
+ *   its own fan-out: at one section per 10 ns that is 16 days.
  * - The whole fan-out of one update, including pushes onto an instance's
  *   ready queue, waking its waiters and propagating to outer instances,
  *   happens inside the read-side section, so a writer that has waited for
@@ -71,18 +77,25 @@
  * instances (nest.c). */
 typedef uint32_t (*vepoll__poll_fn)(const struct vepoll_source *src, int depth);
 
+/* ctl: the writers' spin lock, the grace period's epoch, and whether the
+ * readiness is computed (constant). */
+#define VEPOLL__SRC_LOCK 1u
+#define VEPOLL__SRC_EPOCH 2u
+#define VEPOLL__SRC_COMPUTED 4u
+
 struct vepoll_source {
-    AO_t ready;      /* current readiness bits */
-    AO_t watchers;   /* struct vepoll__reg *: first registration */
-    AO_t readers[2]; /* producers inside the hook, per epoch */
-    AO_t ctl;        /* SRC_LOCK | SRC_EPOCH */
-    AO_t ver;        /* dedupe version: bumped by 2 after every change */
-    AO_t sat;        /* (ver << 16) | bits absorbed at that version */
-    vepoll__poll_fn poll; /* NULL: the readiness is `ready` */
+    unsigned int ready;      /* current readiness bits */
+    unsigned int ctl;        /* see above */
+    unsigned int readers[2]; /* producers inside the hook, per epoch */
+    AO_t watchers;           /* struct vepoll__reg *: first registration */
+    AO_t ver;                /* dedupe version: bumped by 2 after every change */
+    AO_t sat;                /* (ver << 16) | bits absorbed at that version */
 };
 
-/* poll NULL: a plain source (vepoll_source_create); otherwise readiness is
- * computed by poll and vepoll_source_update ignores the source. */
+/* poll NULL: a plain source, with readiness `ready`; otherwise readiness is
+ * computed by poll, the one callback of every computed source (there is one
+ * kind: an instance seen as a source), and vepoll_source_update ignores the
+ * source. */
 void vepoll__source_init(struct vepoll_source *src, uint32_t ready,
                          vepoll__poll_fn poll);
 void vepoll__source_lock(struct vepoll_source *src);
@@ -103,13 +116,23 @@ static inline void vepoll__source_bump(struct vepoll_source *src)
     AO_fetch_and_add_full(&src->ver, 2);
 }
 
-/* Current readiness (through the poll callback when there is one). */
+static inline int vepoll__source_computed(const struct vepoll_source *src)
+{
+    return (AO_int_load((volatile unsigned int *)&src->ctl) &
+            VEPOLL__SRC_COMPUTED) != 0;
+}
+
+/* The callback of computed sources (set by vepoll__source_init). */
+extern AO_t vepoll__source_computed_poll;
+
+/* Current readiness (through the poll callback when it is computed). */
 static inline uint32_t vepoll__source_poll(const struct vepoll_source *src,
                                            int depth)
 {
-    if (src->poll)
-        return src->poll(src, depth);
-    return (uint32_t)AO_load((volatile AO_t *)&src->ready);
+    if (vepoll__source_computed(src))
+        return ((vepoll__poll_fn)AO_load(&vepoll__source_computed_poll))(src,
+                                                                        depth);
+    return AO_int_load((volatile unsigned int *)&src->ready);
 }
 
 #endif

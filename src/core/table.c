@@ -4,96 +4,109 @@
 #include <errno.h>
 #include <stdint.h>
 
-#include "vepoll_core.h"
 #include "registration.h"
+#include "vepoll_core.h"
 
-static size_t hash(const struct vepoll_source *src, int fd, size_t cap)
+#define FIRST_BUCKETS 8
+#define MAX_LOAD 2 /* entries per bucket before the table doubles */
+
+static size_t hash(const struct vepoll_source *src, int fd, size_t nb)
 {
     uint64_t h = (uint64_t)(uintptr_t)src ^ ((uint64_t)(uint32_t)fd << 32);
     h ^= h >> 33;
     h *= UINT64_C(0xff51afd7ed558ccd);
     h ^= h >> 33;
-    return (size_t)h & (cap - 1);
+    return (size_t)h & (nb - 1);
 }
 
-static size_t slot_of(const struct vepoll__table *t, const struct vepoll__reg *r)
+void vepoll__table_init(struct vepoll__table *t, const struct vepoll__slab *slab)
 {
-    return hash(r->src, r->fd, t->cap);
+    t->buckets = NULL;
+    t->nb = t->count = 0;
+    t->slab = slab;
+}
+
+static struct vepoll__reg *at(const struct vepoll__table *t, unsigned int link)
+{
+    return vepoll__reg_at(t->slab, link);
 }
 
 struct vepoll__reg *vepoll__table_find(const struct vepoll__table *t,
                                        const struct vepoll_source *src, int fd)
 {
-    size_t i;
+    struct vepoll__reg *r;
     if (!t->count)
         return NULL;
-    for (i = hash(src, fd, t->cap);; i = (i + 1) & (t->cap - 1)) {
-        struct vepoll__reg *r = t->slots[i];
-        if (!r)
-            return NULL;
+    for (r = at(t, t->buckets[hash(src, fd, t->nb)]); r; r = at(t, r->hnext))
         if (r->src == src && r->fd == fd)
             return r;
-    }
-}
-
-static void place(struct vepoll__reg **slots, size_t cap, struct vepoll__reg *r)
-{
-    size_t i = hash(r->src, r->fd, cap);
-    while (slots[i])
-        i = (i + 1) & (cap - 1);
-    slots[i] = r;
+    return NULL;
 }
 
 int vepoll__table_reserve(struct vepoll__table *t)
 {
-    size_t ncap, i;
-    struct vepoll__reg **ns;
-    if ((t->count + 1) * 4 <= t->cap * 3)
+    size_t nnb, i;
+    unsigned int *nbk;
+    if (t->count + 1 <= t->nb * MAX_LOAD)
         return 0;
-    ncap = t->cap ? t->cap * 2 : 8;
-    if (ncap > SIZE_MAX / sizeof(*ns))
+    nnb = t->nb ? t->nb * 2 : FIRST_BUCKETS;
+    if (nnb > SIZE_MAX / sizeof(*nbk))
         return -ENOMEM;
-    ns = vepoll__calloc(ncap * sizeof(*ns));
-    if (!ns)
+    nbk = vepoll__calloc(nnb * sizeof(*nbk));
+    if (!nbk)
         return -ENOMEM;
-    for (i = 0; i < t->cap; i++)
-        if (t->slots[i])
-            place(ns, ncap, t->slots[i]);
-    vepoll__free(t->slots, t->cap * sizeof(*ns));
-    t->slots = ns;
-    t->cap = ncap;
+    for (i = 0; i < t->nb; i++) {
+        unsigned int link = t->buckets[i];
+        while (link) { /* move every entry of the chain to its new bucket */
+            struct vepoll__reg *r = at(t, link);
+            unsigned int next = r->hnext;
+            size_t b = hash(r->src, r->fd, nnb);
+            r->hnext = nbk[b];
+            nbk[b] = link;
+            link = next;
+        }
+    }
+    vepoll__free(t->buckets, t->nb * sizeof(*nbk));
+    t->buckets = nbk;
+    t->nb = nnb;
     return 0;
 }
 
 void vepoll__table_insert(struct vepoll__table *t, struct vepoll__reg *r)
 {
-    place(t->slots, t->cap, r);
+    size_t b = hash(r->src, r->fd, t->nb);
+    r->hnext = t->buckets[b];
+    t->buckets[b] = vepoll__reg_link(r);
     t->count++;
 }
 
 void vepoll__table_remove(struct vepoll__table *t, struct vepoll__reg *r)
 {
-    size_t mask = t->cap - 1, i = slot_of(t, r), j;
-    while (t->slots[i] != r)
-        i = (i + 1) & mask;
-    /* Backward-shift: pull later members of the probe run into the hole. */
-    for (j = (i + 1) & mask; t->slots[j]; j = (j + 1) & mask) {
-        size_t home = slot_of(t, t->slots[j]);
-        if (((j - home) & mask) >= ((j - i) & mask)) {
-            t->slots[i] = t->slots[j];
-            i = j;
-        }
-    }
-    t->slots[i] = NULL;
+    unsigned int *link = &t->buckets[hash(r->src, r->fd, t->nb)];
+    while (at(t, *link) != r)
+        link = &at(t, *link)->hnext;
+    *link = r->hnext;
     t->count--;
+}
+
+struct vepoll__reg *vepoll__table_next(const struct vepoll__table *t,
+                                       size_t *cursor, struct vepoll__reg *prev)
+{
+    if (prev && prev->hnext)
+        return at(t, prev->hnext);
+    for (; *cursor < t->nb; ++*cursor)
+        if (t->buckets[*cursor])
+            return at(t, t->buckets[(*cursor)++]);
+    return NULL;
 }
 
 struct vepoll__reg *vepoll__table_drain(struct vepoll__table *t, size_t *cursor)
 {
-    for (; t->count && *cursor < t->cap; ++*cursor) {
-        struct vepoll__reg *r = t->slots[*cursor];
-        if (r) {
-            t->slots[*cursor] = NULL;
+    for (; t->count && *cursor < t->nb; ++*cursor) {
+        unsigned int link = t->buckets[*cursor];
+        if (link) {
+            struct vepoll__reg *r = at(t, link);
+            t->buckets[*cursor] = r->hnext;
             t->count--;
             return r;
         }
@@ -103,7 +116,7 @@ struct vepoll__reg *vepoll__table_drain(struct vepoll__table *t, size_t *cursor)
 
 void vepoll__table_destroy(struct vepoll__table *t)
 {
-    vepoll__free(t->slots, t->cap * sizeof(*t->slots));
-    t->slots = NULL;
-    t->cap = t->count = 0;
+    vepoll__free(t->buckets, t->nb * sizeof(*t->buckets));
+    t->buckets = NULL;
+    t->nb = t->count = 0;
 }

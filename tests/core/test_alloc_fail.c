@@ -17,7 +17,9 @@
  * (alloc.c itself defines them):
  *   SITE_INSTANCE  src/core/instance.c  vepoll_create: the instance
  *   SITE_SOURCE    src/core/source.c   vepoll_source_create: the source
- *   SITE_REG       src/core/registration.c vepoll__reg_new: the registration
+ *   SITE_REG       src/core/slab.c    vepoll__reg_new, through the instance's
+ *                                  registration slab: its directory and its
+ *                                  chunks (2 calls)
  *   SITE_TABLE     src/core/table.c   vepoll__table_reserve: table growth
  *   SITE_NEST      src/core/nest.c   reserve: children/parents arrays of a link
  *   SITE_INTR      src/core/intr.c   vepoll_intr_create: the interrupt handle
@@ -45,12 +47,16 @@
  *
  * An allocation is attributed to a site by the call that makes it (the
  * scenario names its phase before each call) and, inside ADD, by size: the
- * registration has the size of the one allocation of an ADD into an
- * instance whose table has room (learnt before the runs, like a source's
- * size from vepoll_source_create: no internal header needed); anything else
- * is table growth in a plain ADD and a nesting array in a nested ADD (the
- * scenario grows an instance's table before nesting into it, so nested ADDs
- * never grow it).  The counting allocator of vtest.h keeps the site as the
+ * registration slab's blocks have the sizes of its series (a directory of
+ * 4, 8, 16... entries, chunks of 4, 8, 16... slots after a header: the
+ * entry, slot and header sizes are learnt before the runs from the first
+ * ADDs into a fresh instance, like a source's size from
+ * vepoll_source_create: no internal header needed); anything else is table
+ * growth in a plain ADD and a nesting array in a nested ADD (the scenario
+ * grows an instance's table before nesting into it, so nested ADDs never
+ * grow it).  A failed ADD may leave the slab's one spare chunk behind
+ * (capacity, like a grown table): that no registration is kept is checked
+ * through the watch count and MOD/DEL answering -ENOENT.  The counting allocator of vtest.h keeps the site as the
  * block's tag, so the live blocks are known per site.
  * The WASIX calls are attributed by phase and order, which their code
  * fixes: vepoll_wasix_create allocates the adapter, then the three stdio
@@ -58,7 +64,7 @@
  * description, the object's block, its source (then, if needed, a larger
  * descriptor array); an epoll_create the instance, then the description
  * (and array); an epoll_ctl ADD first the side table, then vepoll's
- * registration, then vepoll's table growth; dup3 to a high number only
+ * registration slab, then vepoll's table growth; dup3 to a high number only
  * the descriptor array.
  * Every site must be hit by the clean run and failed by some k.
  *
@@ -90,14 +96,14 @@ static const struct {
     const char *file;
     int calls;
 } site_files[] = {
-    {"instance.c", 1}, {"source.c", 1}, {"registration.c", 1}, {"table.c", 1}, {"nest.c", 1},
+    {"instance.c", 1}, {"source.c", 1}, {"slab.c", 2}, {"table.c", 1}, {"nest.c", 1},
     {"intr.c", 1}, {"pipe.c", 1}, {"eventfd.c", 1}, {"socketpair.c", 1}, {"timerfd.c", 1},
     {"wasix.c", 5}, {"wasix_table.c", 1}, {"wasix_io.c", 1},
 };
 
 enum phase {
     PH_NONE, PH_CREATE, PH_SOURCE, PH_ADD_PLAIN, PH_ADD_NEST, PH_INTR,
-    PH_PIPE, PH_EVENTFD, PH_SOCKETPAIR, PH_TIMERFD,
+    PH_PIPE, PH_EVENTFD, PH_SOCKETPAIR, PH_TIMERFD, PH_CALIBRATE,
     PH_WX_CREATE, PH_WX_EVENTFD, PH_WX_TIMERFD, PH_WX_EPOLL, PH_WX_CTL, PH_WX_WAIT,
     PH_WX_POLL, PH_WX_DUP
 };
@@ -112,12 +118,29 @@ static struct {
     int nth;            /* allocations since the phase was set (WASIX calls) */
     bool reg_seen;      /* PH_WX_CTL: vepoll's registration came */
     size_t last_size;   /* of the latest allocation call */
+    size_t sizes[8];    /* PH_CALIBRATE: the sizes of the call's blocks */
 } sc;
 
-/* The size of a source and of a registration, learnt from the allocator
+/* The size of a source and the series of the registration slab's blocks
+ * (a directory entry, a slot, a chunk header), learnt from the allocator
  * before the runs (calibrate): they tell those blocks from the others an
  * allocating call makes. */
-static size_t src_size, reg_size;
+static size_t src_size, dir_entry, slot_size, chunk_header;
+
+static bool power_of_two(size_t n)
+{
+    return n && !(n & (n - 1));
+}
+
+/* A block of the registration slab: a directory or a chunk. */
+static bool reg_slab_block(size_t size)
+{
+    if (size % dir_entry == 0 && size / dir_entry >= 4 && power_of_two(size / dir_entry))
+        return true;
+    return size > chunk_header && (size - chunk_header) % slot_size == 0 &&
+           (size - chunk_header) / slot_size >= 4 &&
+           power_of_two((size - chunk_header) / slot_size);
+}
 
 static long blocks(void)
 {
@@ -149,9 +172,9 @@ static enum site classify(size_t size)
     case PH_SOURCE:
         return SITE_SOURCE;
     case PH_ADD_PLAIN:
-        return size == reg_size ? SITE_REG : SITE_TABLE;
+        return reg_slab_block(size) ? SITE_REG : SITE_TABLE;
     case PH_ADD_NEST:
-        return size == reg_size ? SITE_REG : SITE_NEST;
+        return reg_slab_block(size) ? SITE_REG : SITE_NEST;
     /* An object is one block plus a source per end (vepoll_source_create). */
     case PH_INTR:
         return SITE_INTR;
@@ -178,7 +201,7 @@ static enum site classify(size_t size)
     case PH_WX_EPOLL:
         return sc.nth == 1 ? SITE_INSTANCE : SITE_WX_FD;
     case PH_WX_CTL:
-        if (size == reg_size) {
+        if (reg_slab_block(size)) {
             sc.reg_seen = true;
             return SITE_REG;
         }
@@ -190,7 +213,11 @@ static enum site classify(size_t size)
             return SITE_WX_POLL;
         if (sc.nth == 2)
             return SITE_INSTANCE;
-        return size == reg_size ? SITE_REG : SITE_TABLE;
+        return reg_slab_block(size) ? SITE_REG : SITE_TABLE;
+    case PH_CALIBRATE:
+        if (sc.nth <= (int)(sizeof sc.sizes / sizeof sc.sizes[0]))
+            sc.sizes[sc.nth - 1] = size;
+        return SITE_REG;
     default:
         return NSITES;
     }
@@ -295,8 +322,7 @@ static void add(vepoll_t *ep, int fd, vepoll_source_t *s, uint32_t events,
 {
     struct vepoll_event ev = {events, {.u64 = cookie}};
     for (;;) {
-        long regs = blocks_of(SITE_REG), objs = blocks_of(SITE_INSTANCE) +
-                                                   blocks_of(SITE_SOURCE);
+        long objs = blocks_of(SITE_INSTANCE) + blocks_of(SITE_SOURCE);
         int failures = injected(), rc;
         sc.phase = nested ? PH_ADD_NEST : PH_ADD_PLAIN;
         rc = vepoll_ctl(ep, VEPOLL_CTL_ADD, fd, s, &ev);
@@ -308,9 +334,10 @@ static void add(vepoll_t *ep, int fd, vepoll_source_t *s, uint32_t events,
         assert_int_equal(rc, -ENOMEM);
         assert_int_equal(injected(), failures + 1);
         /* No registration or object is kept.  A table or nesting array
-         * that grew before the failure may stay grown (capacity, not
-         * state: freed with its instance, counted by the final check). */
-        assert_int_equal(blocks_of(SITE_REG), regs);
+         * that grew before the failure may stay grown, and the slab may
+         * keep a spare chunk (capacity, not state: freed with its
+         * instance, counted by the final check); the key is absent and
+         * the watch is back. */
         assert_int_equal(blocks_of(SITE_INSTANCE) + blocks_of(SITE_SOURCE), objs);
         assert_int_equal(vepoll_ctl(ep, VEPOLL_CTL_MOD, fd, s, &ev), -ENOENT);
         assert_int_equal(vepoll_ctl(ep, VEPOLL_CTL_DEL, fd, s, NULL), -ENOENT);
@@ -441,7 +468,6 @@ static void wasix_scenario(void)
         memcpy(ev + 16, &d1, 4);
         memcpy(guest + 64, ev, sizeof ev);
         for (;;) {
-            long regs = blocks_of(SITE_REG);
             int failures = injected();
             GUEST_SNAP();
             set_phase(PH_WX_CTL);
@@ -453,9 +479,9 @@ static void wasix_scenario(void)
             assert_int_equal(rc, VEPOLL_WASI_ENOMEM);
             assert_int_equal(injected(), failures + 1);
             GUEST_SAME();
-            /* No registration kept (slots and buckets may stay grown:
-             * capacity, freed with the adapter). */
-            assert_int_equal(blocks_of(SITE_REG), regs);
+            /* No registration kept: the key is absent (slots, buckets
+             * and the slab's spare chunk may stay: capacity, freed with
+             * the adapter and the instance). */
             /* A MOD reserves a side-table slot before vepoll answers
              * ENOENT (src/wasix/wasix.c ctl_locked): capacity again. */
             set_phase(PH_WX_CTL);
@@ -719,33 +745,66 @@ static void scenario(void)
 /* One run of the scenario with the fail_at-th allocation failing (0: none). */
 static void run(long fail_at)
 {
-    size_t src = src_size, reg = reg_size;
     memset(&sc, 0, sizeof sc);
-    src_size = src;
-    reg_size = reg;
     vt_alloc_reset();
     if (fail_at > 0)
         vt_alloc_fail_call(fail_at);
     scenario();
 }
 
-/* The sizes of a source and of a registration, as the allocator sees them:
- * vepoll_source_create makes one allocation, the source, and an ADD into an
- * instance whose table has room makes one, the registration. */
+/* One ADD in the calibration phase: how many blocks it allocated (their
+ * sizes in sc.sizes). */
+static int calibration_add(vepoll_t *ep, vepoll_source_t *s, int fd)
+{
+    long calls = atomic_load(&vt_alloc.calls);
+    set_phase(PH_CALIBRATE);
+    assert_int_equal(vt_add(ep, fd, s, VEPOLL_IN, (uint64_t)fd), 0);
+    set_phase(PH_NONE);
+    return (int)(atomic_load(&vt_alloc.calls) - calls);
+}
+
+/* The sizes, as the allocator sees them: vepoll_source_create makes one
+ * allocation, the source.  The first ADD into a fresh instance makes three:
+ * the slab's directory of 4 entries, its first chunk of 4 slots and the
+ * table; the 5th ADD a second 4-slot chunk, the 9th an 8-slot chunk, the
+ * others none. */
 static void calibrate(void)
 {
     vepoll_t *ep;
     vepoll_source_t *s;
+    size_t chunk4 = 0, chunk8 = 0;
     long calls = atomic_load(&vt_alloc.calls);
+    int fd, n;
     assert_int_equal(vepoll_source_create(&s, 0), 0);
     assert_int_equal(atomic_load(&vt_alloc.calls) - calls, 1);
     src_size = sc.last_size;
     assert_int_equal(vepoll_create(&ep), 0);
-    assert_int_equal(vt_add(ep, 1, s, VEPOLL_IN, 1), 0); /* the table comes first */
-    calls = atomic_load(&vt_alloc.calls);
-    assert_int_equal(vt_add(ep, 2, s, VEPOLL_IN, 2), 0);
-    assert_int_equal(atomic_load(&vt_alloc.calls) - calls, 1);
-    reg_size = sc.last_size;
+    for (fd = 1; fd <= 9; fd++) {
+        n = calibration_add(ep, s, fd);
+        switch (fd) {
+        case 1:
+            assert_int_equal(n, 3);
+            assert_int_equal(sc.sizes[0] % 4, 0);
+            dir_entry = sc.sizes[0] / 4;
+            chunk4 = sc.sizes[1];
+            assert_true(power_of_two(sc.sizes[2])); /* the table's buckets */
+            break;
+        case 5:
+            assert_int_equal(n, 1);
+            assert_int_equal(sc.sizes[0], chunk4);
+            break;
+        case 9:
+            assert_int_equal(n, 1);
+            chunk8 = sc.sizes[0];
+            break;
+        default:
+            assert_int_equal(n, 0);
+        }
+    }
+    assert_true(chunk8 > chunk4 && (chunk8 - chunk4) % 4 == 0);
+    slot_size = (chunk8 - chunk4) / 4;
+    chunk_header = chunk4 - 4 * slot_size;
+    assert_false(power_of_two(dir_entry)); /* never a table's size */
     assert_int_equal(vepoll_close(ep), 0);
     vepoll_source_close(s);
     assert_int_equal(blocks(), 0);

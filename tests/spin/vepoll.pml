@@ -278,8 +278,8 @@
 
 /* ------------------------------------------------------------- constants */
 #define NIL 255
-/* events mask (struct vepoll__reg.events): two event kinds and three flags.
- * ERR/HUP/... are more event bits with the same treatment. */
+/* events mask (the mask bits of vepoll__reg.state): two event kinds and
+ * three flags.  ERR/HUP/... are more event bits with the same treatment. */
 #define IN 1
 #define OUT 2
 #define EVB 3           /* VEPOLL__EVENT_BITS */
@@ -287,11 +287,11 @@
 #define ONESHOT 8
 #define EXCL 16
 #define FLAGS 28        /* VEPOLL__PRIVATE_BITS */
-/* state word: pending 0..1, ENQUEUED, DEAD, generation 4..7 */
-#define PEND 3
+/* state word: ENQUEUED, DEAD.  The code keeps the mask in the same 32-bit
+ * word (registration.h); the model keeps it in ev[] and makes every step on
+ * the word read or change st[] and ev[] in one atomic step. */
 #define ENQ 4
 #define DEAD 8
-#define GEN1 16
 /* vepoll__reg_post results */
 #define P_NONE 0
 #define P_DEDUPE 1
@@ -302,12 +302,12 @@
 
 /* ---------------------------------------------------------- shared state */
 /* registrations */
-byte st[NREG];          /* vepoll__reg.state */
-byte ev[NREG];          /* vepoll__reg.events */
+byte st[NREG];          /* vepoll__reg.state: ENQUEUED, DEAD */
+byte ev[NREG];          /* vepoll__reg.state: the mask bits */
 byte qnext[NREG];       /* vepoll__reg.qnext */
 byte snext[NREG];       /* vepoll__reg.snext */
 #if NI > 1
-byte rep[NREG];         /* vepoll__reg.ep (fixed per configuration) */
+byte rep[NREG];         /* the instance of r (its slab chunk names it: fixed) */
 #define REP(r) rep[r]
 #else
 #define REP(r) 0
@@ -556,56 +556,48 @@ inline q_insert_after(e, p, r)
     qcount[e]++; inq[r] = 1
 }
 
-/* [take] vepoll__reg_take: s = state; state &= ~(PENDING|ENQUEUED) */
+/* [take] vepoll__reg_take: state &= ~ENQUEUED */
 inline take(r, s)
 {
-    ACC(r); s = st[r]; st[r] = s & ~(PEND | ENQ)
+    ACC(r); s = st[r]; st[r] = s & ~ENQ
 }
 
 /* [post] vepoll__reg_post */
 inline post(r, set, res)
 {
+    /* the word is loaded once (the hook's vepoll__reg_state) and after
+     * every failed CAS, which returns it */
+    atomic { ACC(r); s = st[r]; hit = ev[r] };              /* [post.load] */
     do
-    :: atomic { ACC(r); s = st[r] };                        /* [post.load] */
-       if
-       :: s & DEAD -> res = P_NONE; break                   /* [post.dead] */
+    :: if
+       :: (s & DEAD) || (set & hit & EVB) == 0 ->
+          res = P_NONE; break                               /* [post.none] */
        :: else -> skip
        fi;
-       atomic { ACC(r); hit = set & ev[r] & EVB };          /* [post.mask] */
        if
-       :: hit == 0 -> res = P_NONE; break
-       :: else -> skip
-       fi;
-       ns = s | hit | ENQ;
-       if
-       :: ns == s -> res = P_DEDUPE; break                  /* [post.same] */
+       :: s & ENQ -> res = P_DEDUPE; break                  /* [post.dedupe] */
        :: else -> skip
        fi;
        atomic {                                             /* [post.cas] */
            ACC(r);
            if
-           :: st[r] == s -> st[r] = ns;
-              if
-              :: s & ENQ -> res = P_DEDUPE
-              :: else -> res = P_QUEUED
-              fi;
+           :: st[r] == s && ev[r] == hit -> st[r] = s | ENQ; res = P_QUEUED;
               break
-           :: else -> skip
+           :: else -> s = st[r]; hit = ev[r]
            fi
        }
     od;
-    ns = 0; hit = 0
+    hit = 0
 }
 
-/* [claim] vepoll__reg_claim(r, pend): under the instance mutex.  Its CAS
- * loop is one RMW: a failed CAS has no effect. */
-inline claim(r, pend, c)
+/* [claim] vepoll__reg_claim(r): under the instance mutex.  Its CAS loop
+ * is one RMW: a failed CAS has no effect. */
+inline claim(r, c)
 {
     ACC(r); s = st[r];
     if
-    :: s & DEAD -> c = 0
-    :: (s & (DEAD | ENQ)) == ENQ -> st[r] = s | pend; c = 0     /* [claim.or] */
-    :: (s & (DEAD | ENQ)) == 0 -> st[r] = s | pend | ENQ; c = 1 /* [claim.cas] */
+    :: s & (DEAD | ENQ) -> c = 0
+    :: else -> st[r] = s | ENQ; c = 1                       /* [claim.cas] */
     fi;
     s = 0
 }
@@ -613,18 +605,18 @@ inline claim(r, pend, c)
 /* claim, and push if claimed: the mutex holder's two steps are one, since
  * between them every producer finds ENQUEUED set and leaves the node alone
  * and no harvest can run (only the order of the inbox could differ). */
-inline claim_push(r, pend, c)
+inline claim_push(r, c)
 {
     d_step {
-        claim(r, pend, c);
+        claim(r, c);
         if :: c -> push_body(r) :: else -> skip fi
     }
 }
 
-inline claim_requeue(r, pend, c)
+inline claim_requeue(r, c)
 {
     d_step {
-        claim(r, pend, c);
+        claim(r, c);
         if :: c -> requeue_private(r) :: else -> skip fi
     }
 }
@@ -636,11 +628,11 @@ inline claim_requeue(r, pend, c)
  * sources are not modelled. */
 #define BUMP ver = ver + 2
 
-/* [setmask] vepoll__reg_set_mask: store mask, then generation+1, pending 0 */
+/* [setmask] vepoll__reg_set_mask: one CAS loop on the word that changes
+ * only its mask bits (so it fails every producer CAS decided before it) */
 inline set_mask(r, m)
 {
-    atomic { ACC(r); ev[r] = m };                           /* [setmask.store] */
-    atomic { ACC(r); st[r] = (st[r] + GEN1) & ~PEND }       /* [setmask.cas] */
+    atomic { ACC(r); ev[r] = m }                            /* [setmask.cas] */
 }
 
 /* [evaluate] vepoll__instance_evaluate: under the instance mutex (source 0) */
@@ -654,7 +646,7 @@ inline evaluate(r)
     };
     if
     :: rev != 0 ->
-       claim_push(r, rev, c);
+       claim_push(r, c);
        if
        :: c -> notify(REP(r))
        :: else -> skip
@@ -962,7 +954,7 @@ inline nest_poll_a(i0, out)
              if
              :: a_rv != 0 ->
                 d_step {                                    /* [npoll.claim] [npoll.insert] */
-                    claim(a_r, 0, a_c);
+                    claim(a_r, a_c);
                     if :: a_c -> q_insert_after(i0, a_p, a_r) :: else -> skip fi
                 };
                 a_out = IN; break
@@ -1006,7 +998,7 @@ inline nest_poll_b(i1, out)
              if
              :: b_rv != 0 ->
                 d_step {                                    /* [npoll.claim] [npoll.insert] */
-                    claim(b_r, 0, b_c);
+                    claim(b_r, b_c);
                     if :: b_c -> q_insert_after(i1, b_p, b_r) :: else -> skip fi
                 };
                 b_out = IN; break
@@ -1097,13 +1089,7 @@ inline harvest(n)
           :: else ->
              /* leaving the queue: take, bump, then re-check */
 #ifndef BUG_TAKE_AFTER_RECHECK
-#ifndef VARIANT_SPLIT_TAKE
              d_step { take(r, s) };                         /* [harvest.take] */
-#else
-             /* ENQUEUED cleared by one RMW, the pending bits by a second */
-             d_step { ACC(r); s = st[r]; st[r] = s & ~ENQ };
-             d_step { ACC(r); st[r] = st[r] & ~PEND };
-#endif
 #if !defined(BUG_NO_BUMP) && !defined(BUG_BUMP_AFTER_RECHECK)
              BUMP;                                          /* [harvest.bump] */
 #endif
@@ -1122,7 +1108,7 @@ inline harvest(n)
              if
              :: rev == 0 -> skip                            /* [harvest.empty] */
              :: rev != 0 && (m & (ET | ONESHOT)) == 0 ->
-                claim_requeue(r, 0, c)                      /* [harvest.ltback] */
+                claim_requeue(r, c)                      /* [harvest.ltback] */
              :: else ->
                 d_step {                                    /* [harvest.emit] */
                     NOT_STALE(r);                           /* P3 */
@@ -1359,7 +1345,7 @@ proctype consumer(byte w)
  * instance mutex; the caller ends it (the last drain, the free). */
 inline detach_begin(r)
 {
-    atomic { ACC(r); s = st[r]; st[r] = (s | DEAD) + GEN1; live[r] = 0 }  /* [del.kill] */
+    atomic { ACC(r); s = st[r]; st[r] = s | DEAD; live[r] = 0 }  /* [del.kill] */
 #ifdef MODEL_SRC_LOCK
     atomic { srclk == 0 -> SRCACC srclk = 1 };             /* [src.lock] */
 #endif
