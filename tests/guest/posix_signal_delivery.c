@@ -6,7 +6,7 @@
  * sends the signals with kill(1) to its pid (S240-S245).
  *
  *   posix_signal_delivery handler   (driver: USR1 | USR1, USR2 | HUP, USR2 |
- *                                    USR1, USR2)
+ *                                    USR1, USR2 | USR1)
  *     S240  SIGUSR1 (handler, SA_RESTART) while blocked in epoll_wait(-1)
  *           on an empty pipe: the handler runs once, epoll_wait returns -1
  *           with EINTR (never restarted), the program goes on;
@@ -17,7 +17,10 @@
  *           (a later SIGUSR2 ends it);
  *     S243  SIGUSR1 blocked with sigprocmask: it does not interrupt, stays
  *           pending (sigpending) and its handler runs when it is unblocked,
- *           before sigprocmask returns.
+ *           before sigprocmask returns;
+ *     S246  epoll_pwait whose mask blocks SIGUSR1: SIGUSR1 does not
+ *           interrupt it, the wait ends by its timeout (0), and the handler
+ *           runs once the mask is restored, before epoll_pwait returns.
  *   posix_signal_delivery default   (driver: INT or TERM)
  *     S244  no handler: the signal ends the process while it is blocked in
  *           epoll_wait, status 128 + sig (130, 143), within one second.
@@ -127,6 +130,13 @@ static int handler_mode(void)
     CHECK_EQ(sigpending(&set), 0);
     CHECK_EQ(sigismember(&set, SIGUSR1), 0);
     note("ok S243 blocked signal pending until unblocked\n");
+
+    sigemptyset(&set); /* S246 */
+    sigaddset(&set, SIGUSR1);
+    note("ready pwait\n");
+    CHECK_EQ(epoll_pwait(ep, &ev, 1, 1500, &set), 0);
+    CHECK_EQ(usr1, 4);
+    note("ok S246 epoll_pwait's mask held the signal back\n");
     return 0;
 }
 
