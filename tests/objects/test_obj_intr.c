@@ -326,56 +326,19 @@ static void test_s236_raise_from_signal_handler_interrupts_object_read(void **st
 
 /* ---- S237 a raise racing the entry ---------------------------------------- */
 
-#define RACE_ROUNDS 1000
-
-struct racer {
-    vepoll_pipe_t *p;
-    vepoll_intr_t *h;
-    atomic_int round;    /* set by the test thread: this round's raise is out */
-    atomic_int answered; /* last round the racer returned for */
-    atomic_int bad;
-};
-
-static void *racer_main(void *arg)
+static long pipe_read_long(void *p)
 {
-    struct racer *r = arg;
     char b[4];
-    vepoll_intr_bind(r->h);
-    for (int i = 1; i <= RACE_ROUNDS; i++) {
-        if (vepoll_pipe_read(r->p, b, sizeof(b), 10 * VT_SEC) != -EINTR)
-            atomic_fetch_add(&r->bad, 1);
-        vepoll_intr_clear(r->h);
-        atomic_store(&r->answered, i);
-        while (atomic_load(&r->round) == i) /* until the next raise */
-            sched_yield();
-    }
-    vepoll_intr_bind(NULL);
-    return NULL;
+    return vepoll_pipe_read(p, b, sizeof(b), 10 * VT_SEC);
 }
 
 static void test_s237_raise_racing_entry_into_object_call_is_never_lost(void **state)
 {
-    static struct racer r;
-    pthread_t th;
+    vepoll_pipe_t *p = new_pipe();
     (void)state;
-    memset(&r, 0, sizeof(r));
-    r.p = new_pipe();
-    r.h = new_intr();
-    assert_int_equal(pthread_create(&th, NULL, racer_main, &r), 0);
-    for (int i = 1; i <= RACE_ROUNDS; i++) {
-        if (i & 1)
-            sched_yield(); /* sometimes before, sometimes inside the call */
-        atomic_store(&r.round, i);
-        vepoll_intr_raise(r.h);
-        while (atomic_load(&r.answered) < i)
-            sched_yield();
-        atomic_store(&r.round, i + 1);
-    }
-    assert_int_equal(pthread_join(th, NULL), 0);
-    assert_int_equal(atomic_load(&r.bad), 0);
-    assert_int_equal(vepoll_pipe_pending(r.p), 0);
-    assert_int_equal(vepoll_intr_destroy(r.h), 0);
-    free_pipe(r.p);
+    assert_int_equal(vt_intr_race(1000, pipe_read_long, p), 0);
+    assert_int_equal(vepoll_pipe_pending(p), 0);
+    free_pipe(p);
 }
 
 int main(void)
