@@ -6,7 +6,7 @@
  * Linux's rules, and where each lives here:
  *   generation   a signal the guest ignores (and does not block) is
  *                discarded at once and interrupts nothing; one at its
- *                default action (terminate, for these five) ends the
+ *                default action (terminate, for these five) kills the
  *                process at once; otherwise it is pending, and if the guest
  *                does not block it, signal_pending() is true: its blocking
  *                call returns EINTR.                       -> on_signal
@@ -81,11 +81,25 @@ static struct {
     sigset_t caught_set;
 } S;
 
-/* A default action: the process ends as a kernel kill ends it (no flush,
- * no atexit), with the status a shell shows for it.  The host writes the
- * guest's output with write(2), so nothing the guest wrote is lost. */
+/* A default action: the process is killed by sig, as the kernel kills a
+ * process that leaves sig at its default (no flush, no atexit), so its
+ * parent sees it die of sig (a shell shows 128 + sig; an interactive shell
+ * running a script stops the script after a Ctrl-C, as for a native
+ * program).  The host writes the guest's output with write(2), so nothing
+ * the guest wrote is lost.  Async-signal-safe: sigaction, pthread_sigmask
+ * and raise are; _exit(128 + sig) only if sig somehow did not kill. */
 static void terminate(int sig)
 {
+    struct sigaction dfl;
+    sigset_t one;
+    memset(&dfl, 0, sizeof(dfl));
+    dfl.sa_handler = SIG_DFL;
+    sigemptyset(&dfl.sa_mask);
+    sigaction(sig, &dfl, NULL);
+    sigemptyset(&one);
+    sigaddset(&one, sig);
+    raise(sig);                              /* pending if blocked (in on_signal) */
+    pthread_sigmask(SIG_UNBLOCK, &one, NULL); /* delivered here: the process ends */
     _exit(128 + sig);
 }
 

@@ -4,8 +4,8 @@
  *
  * The runner's process catches SIGHUP, SIGINT, SIGUSR1, SIGUSR2 and SIGTERM.
  * A caught signal the guest ignores is dropped; one it leaves at its default
- * action ends the process at once with 128 + sig (what a shell shows for a
- * process killed by sig); one it handles is recorded and interrupts the
+ * action kills the process at once (a shell shows 128 + sig for a process
+ * killed by sig); one it handles is recorded and interrupts the
  * guest thread's blocking import (its vepoll_intr handle is raised: the
  * import returns EINTR); one it blocks is recorded and waits.  The guest
  * tells the host its dispositions and blocked set through vepoll_ext_v1's
@@ -22,8 +22,8 @@
  * interrupt handle.  deliver calls the guest's __wasm_signal export (NULL:
  * the guest has none, so it cannot register a handler).  0 or -errno. */
 int vw_signal_start(void (*deliver)(uint32_t sig));
-/* Before the guest's thread leaves: signals stay caught (a late one that
- * ends the process still ends it with 128 + sig), nothing is delivered. */
+/* Before the guest's thread leaves: the five signals stay caught and are
+ * blocked on that thread, nothing is delivered any more. */
 void vw_signal_stop(void);
 
 /*
