@@ -15,6 +15,12 @@
  * a shutdown or a close of either end.  Blocking writes of more than
  * VEPOLL_PIPE_BUF bytes move everything before returning (or the count moved
  * when the timeout, a close or a shutdown stops them), as Linux's do.
+ * A blocking call is interruptible by the calling thread's vepoll_intr
+ * handle (vepoll.h), as Linux's are by a signal: while it is pending the call
+ * does not sleep and a sleeping one wakes; the call then answers as a
+ * non-blocking one would, with -EINTR in place of -EAGAIN (data already
+ * there is read, a write that moved bytes returns their count, nothing else
+ * is consumed).
  *
  * Arguments: a NULL object is -EBADF; an end other than 0/1 is -EINVAL
  * (sources: NULL); a NULL buffer with len > 0 is -EFAULT; len is clamped to

@@ -100,4 +100,13 @@ struct vepoll_wasix_event32 {
 /* fd_event flags: EVENTFDFLAGS_SEMAPHORE. */
 #define VEPOLL_WASIX_EVENTFD_SEMAPHORE 1u
 
+/* ---- signals: vepoll_ext_v1 signal_action / signal_mask ------------------
+ * A guest tells its host each signal's disposition and its blocked set
+ * (docs/GUESTS.md); the host delivers through the export registered with
+ * WASIX's callback_signal. */
+#define VEPOLL_EXT_SIGNAL_DEFAULT 0u /* SIG_DFL */
+#define VEPOLL_EXT_SIGNAL_IGNORE 1u  /* SIG_IGN */
+#define VEPOLL_EXT_SIGNAL_HANDLER 2u /* a handler function */
+#define VEPOLL_EXT_SIGNAL_RESTART 1u /* signal_action flags: SA_RESTART */
+
 #endif /* VEPOLL_WASIX_ABI_H */

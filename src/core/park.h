@@ -16,33 +16,21 @@
  * CLOCK_MONOTONIC deadline via FUTEX_WAIT_BITSET; the waker takes no lock)
  * and park_condvar.c (portable: a mutex + CLOCK_MONOTONIC condvar; the waker
  * takes that mutex only when a waiter is registered).  One is linked.
+ *
+ * The struct and its calls are declared in the core's interface header
+ * (vepoll_core.h), because the ready-made objects park their blocked
+ * callers the same way (src/objects/obj.c), so that a per-thread interrupt
+ * (intr.h) wakes them too.
+ *
+ * vepoll_intr_raise is defined by the back end too (intr.h): the futex one
+ * moves the word the bound thread sleeps on and wakes everyone parked on
+ * it, so each re-checks why it sleeps; the condvar one only moves the word
+ * (a signal handler cannot touch a condition variable), and its parked
+ * threads sleep in slices while an interrupt handle is bound.
  */
 #ifndef VEPOLL_PARK_H
 #define VEPOLL_PARK_H
 
-#include <pthread.h>
-#include <time.h>
-
-struct vepoll__park {
-    unsigned int seq; /* futex word / condvar predicate */
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-};
-
-int vepoll__park_init(struct vepoll__park *p);
-void vepoll__park_destroy(struct vepoll__park *p);
-unsigned int vepoll__park_prepare(struct vepoll__park *p);
-/* deadline NULL = forever.  0 when woken (or seq already moved),
- * -ETIMEDOUT, or -EINTR when the calling thread's interrupt handle is
- * pending (intr.h: checked before sleeping, and a raise wakes the sleeper). */
-int vepoll__park_wait(struct vepoll__park *p, unsigned int seq,
-                      const struct timespec *deadline);
-/* Moves seq and wakes one (all == 0) or every parked thread. */
-void vepoll__park_wake(struct vepoll__park *p, int all);
-/* vepoll_intr_raise is defined by the back end too (intr.h): the futex one
- * moves the word the bound thread sleeps on and wakes everyone parked on
- * it, so each re-checks why it sleeps; the condvar one only moves the word
- * (a signal handler cannot touch a condition variable), and its parked
- * threads sleep in slices while an interrupt handle is bound. */
+#include "vepoll_core.h" /* struct vepoll__park and its calls */
 
 #endif

@@ -49,6 +49,15 @@ int __vg_sock_check(int fd);
 int __vg_epipe(void);
 
 
+/* A call that waits with its own signal mask (epoll_pwait): the blocked
+ * set becomes *mask and *saved gets the one __vg_sigmask_pop restores
+ * (always call it).  Pending signals the mask unblocks are delivered: -1
+ * with errno EINTR if a handler ran (the call must not wait then, as
+ * Linux's returns EINTR at once), else 0 (signal.c). */
+struct __sigset_t;
+int __vg_sigmask_push(const struct __sigset_t *mask, struct __sigset_t *saved);
+void __vg_sigmask_pop(const struct __sigset_t *saved);
+
 /* Loopback TCP inside the guest (loopback.c).  __vg_inet: the socket
  * state of fd, or NULL if fd is not an AF_INET/AF_INET6 socket made by
  * socket().  __vg_inet_forget: drop that state (fd's number is being

@@ -2,14 +2,35 @@
  * Signals for a WASI guest: the one module that keeps dispositions, the
  * blocked mask and pending signals, and delivers.
  *
- * A WASI guest gets no asynchronous signals: a signal is generated only by
- * the guest itself (raise, kill/killpg of its own pid or group, SIGPIPE on
- * a write to a broken pipe or socket) and is delivered synchronously by
- * __vepoll_signal_deliver() before the generating call returns, or when a
- * sigprocmask/sigsuspend/handler return unblocks it, as Linux delivers a
- * pending unblocked signal before returning to user space.  A host that
- * later delivers signals calls the same entry point between two guest
- * calls.  Standard signals do not queue (one pending instance each).
+ * Signals come from two places.  The guest itself generates some (raise,
+ * kill/killpg of its own pid or group, SIGPIPE on a write to a broken pipe
+ * or socket): they are delivered synchronously by __vepoll_signal_deliver()
+ * before the generating call returns.  A vepoll host delivers the ones its
+ * process receives (src/host/vw_signal.c: SIGHUP, SIGINT, SIGUSR1, SIGUSR2,
+ * SIGTERM sent to the runner) through the export __wasm_signal, registered
+ * with WASIX's callback_signal (wasix-libc's name and mechanism).  The host
+ * calls it on the way back from the import it interrupted or that returned,
+ * as Linux delivers on the way back from a system call: the interrupted
+ * call returns EINTR (-1/errno EINTR here), unless the host restarted it
+ * because the handler has SA_RESTART and the call is a read, write, recv
+ * or send (never epoll_wait or poll, as on Linux).  To decide as Linux does
+ * whether a signal interrupts at all (an ignored one does not; a blocked
+ * one waits), the host needs the dispositions and the blocked set: every
+ * change is reported through vepoll_ext_v1 signal_action / signal_mask
+ * (docs/GUESTS.md).  A signal at its default action that terminates is
+ * ended by the host at once, with the same status as below.  Pending
+ * signals a mask unblocks are delivered before sigprocmask (sigsuspend, a
+ * handler's return) returns, as Linux delivers a pending unblocked signal
+ * before returning to user space.  Standard signals do not queue (one
+ * pending instance each).
+ *
+ * Only a guest that changes a disposition or its mask reports anything:
+ * the reporting functions are reached from sigaction / sigprocmask only
+ * (dispatch reports through the pointer they set), and wasm-ld drops the
+ * functions nothing calls together with their imports, so a guest that
+ * only raises signals imports nothing new and runs on any WASIX host.  A
+ * host without the imports answers ENOSYS: then no signal comes from
+ * outside and nothing more is reported.
  *
  * Default actions are Linux's: SIGCHLD, SIGURG, SIGWINCH and SIGCONT are
  * ignored; the stop signals (SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU) are
@@ -18,13 +39,16 @@
  * kernel kill) through proc_exit(128 + sig), the status a shell shows for
  * a process killed by sig.  Valid numbers are glibc's: 1-31 and 34-64 (32
  * and 33 are glibc's internal signals and give EINVAL).
- * Single-threaded guests: no locking.
+ * Single-threaded guests: no locking (the host calls __wasm_signal on the
+ * guest's thread, inside an import, never asynchronously).
  */
 #include <errno.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <vepoll_wasix_abi.h>
 #include <wasi/api.h>
 
 #include "guest.h"
@@ -34,6 +58,7 @@
 static struct sigaction actions[MAXSIG + 1];
 static sigset_t blocked, pending;
 static int generating_code = SI_TKILL; /* si_code of the signal being generated */
+static unsigned long handlers_run;    /* handler invocations (sigsuspend waits for one) */
 
 void __vepoll_sig_ign(int sig) { (void)sig; }
 void __vepoll_sig_err(int sig) { (void)sig; }
@@ -124,6 +149,81 @@ int sigandset(sigset_t *dst, const sigset_t *a, const sigset_t *b)
     return 0;
 }
 
+/* ---- the host: where signals from outside come from ------------------- */
+
+VG_WASIX(callback_signal) void __vg_callback_signal(const char *name, uint32_t len);
+VG_EXT(signal_action) int32_t __vg_signal_action(uint32_t sig, uint32_t action, uint32_t flags);
+VG_EXT(signal_mask) int32_t __vg_signal_mask(uint64_t mask, uint64_t *ret_pending);
+
+static const char export_name[] = "__wasm_signal";
+static int host_without_signals; /* the host answered ENOSYS */
+/* Set by the first report (sigaction, sigprocmask): dispatch reports its
+ * changes through them, so it imports nothing itself. */
+static void (*host_mask_report)(void);
+static void (*host_action_report)(int sig);
+
+static uint64_t set64(const sigset_t *set)
+{
+    return (uint64_t)set->__bits[0] | (uint64_t)set->__bits[1] << 32;
+}
+
+static void host_answered(int32_t err)
+{
+    if (err == ENOSYS)
+        host_without_signals = 1;
+}
+
+/* The blocked set, to the host; the signals still pending there (blocked)
+ * are added to *held if held is not NULL.  The host delivers the pending
+ * ones the set unblocks before it returns. */
+static void report_mask(uint64_t *held)
+{
+    if (!host_without_signals)
+        host_answered(__vg_signal_mask(set64(&blocked), held));
+}
+
+static void report_blocked(void)
+{
+    report_mask(NULL);
+}
+
+static void report_action(int sig);
+
+/* From the first report on, the host also gets the changes dispatch makes,
+ * and knows the export that receives signals. */
+static void start_reporting(void)
+{
+    if (host_mask_report)
+        return;
+    host_mask_report = report_blocked;
+    host_action_report = report_action;
+    __vg_callback_signal(export_name, sizeof(export_name) - 1);
+}
+
+static void report_action(int sig)
+{
+    const struct sigaction *a = &actions[sig];
+    uint32_t action = a->sa_handler == SIG_DFL   ? VEPOLL_EXT_SIGNAL_DEFAULT
+                      : a->sa_handler == SIG_IGN ? VEPOLL_EXT_SIGNAL_IGNORE
+                                                 : VEPOLL_EXT_SIGNAL_HANDLER;
+    start_reporting();
+    if (!host_without_signals)
+        host_answered(__vg_signal_action((uint32_t)sig, action,
+                                         (a->sa_flags & SA_RESTART) ? VEPOLL_EXT_SIGNAL_RESTART
+                                                                    : 0));
+}
+
+/* The blocked set becomes next (SIGKILL and SIGSTOP never are), told to
+ * the host when the guest reports. */
+static void set_blocked(const sigset_t *next)
+{
+    blocked = *next;
+    put(&blocked, SIGKILL, 0);
+    put(&blocked, SIGSTOP, 0);
+    if (host_mask_report)
+        host_mask_report();
+}
+
 static int default_ignored(int sig)
 {
     switch (sig) {
@@ -158,11 +258,19 @@ static void dispatch(int sig, int code)
             return;
         __wasi_proc_exit((__wasi_exitcode_t)(128 + sig));
     }
-    sigorset(&blocked, &blocked, &act.sa_mask);
-    if (!(act.sa_flags & SA_NODEFER))
-        put(&blocked, sig, 1);
-    if (act.sa_flags & SA_RESETHAND)
+    {
+        sigset_t during;
+        sigorset(&during, &blocked, &act.sa_mask);
+        if (!(act.sa_flags & SA_NODEFER))
+            put(&during, sig, 1);
+        set_blocked(&during);
+    }
+    if (act.sa_flags & SA_RESETHAND) {
         memset(&actions[sig], 0, sizeof(actions[sig]));
+        if (host_action_report)
+            host_action_report(sig);
+    }
+    handlers_run++;
     if (act.sa_flags & SA_SIGINFO) {
         siginfo_t info;
         memset(&info, 0, sizeof(info));
@@ -174,7 +282,7 @@ static void dispatch(int sig, int code)
     } else {
         act.sa_handler(sig);
     }
-    blocked = saved;
+    set_blocked(&saved);
     deliver_pending();
 }
 
@@ -199,6 +307,16 @@ void __vepoll_signal_deliver(int sig)
         dispatch(sig, generating_code);
 }
 
+/* A signal from the host (WASIX's signal callback): generated from outside
+ * (si_code SI_USER), delivered now or made pending if blocked. */
+__attribute__((export_name("__wasm_signal"))) void __wasm_signal(int sig);
+static int generate(int sig, int code);
+
+void __wasm_signal(int sig)
+{
+    generate(sig, SI_USER);
+}
+
 int sigaction(int sig, const struct sigaction *__restrict act, struct sigaction *__restrict old)
 {
     if (!sig_valid(sig) || (act && (sig == SIGKILL || sig == SIGSTOP)))
@@ -212,6 +330,7 @@ int sigaction(int sig, const struct sigaction *__restrict act, struct sigaction 
         /* Setting a disposition that ignores a pending signal discards it. */
         if (ignored(sig))
             put(&pending, sig, 0);
+        report_action(sig);
     }
     return 0;
 }
@@ -257,9 +376,8 @@ int sigprocmask(int how, const sigset_t *__restrict set, sigset_t *__restrict ol
     }
     if (old)
         *old = blocked;
-    put(&next, SIGKILL, 0);
-    put(&next, SIGSTOP, 0);
-    blocked = next;
+    start_reporting();
+    set_blocked(&next);
     deliver_pending();
     return 0;
 }
@@ -269,32 +387,62 @@ int pthread_sigmask(int how, const sigset_t *__restrict set, sigset_t *__restric
     return sigprocmask(how, set, old) < 0 ? errno : 0;
 }
 
+/* With the ones the host holds (blocked there). */
 int sigpending(sigset_t *set)
 {
+    uint64_t held = 0;
     *set = pending;
+    if (host_mask_report)
+        report_mask(&held);
+    set->__bits[0] |= (unsigned long)held;
+    set->__bits[1] |= (unsigned long)(held >> 32);
     return 0;
 }
 
-/* Waits for a signal with mask in place.  Only a pending signal that mask
- * unblocks can arrive (nothing is delivered from outside the guest yet):
- * it is delivered and the call returns EINTR; with none, the guest would
- * sleep forever, so the call fails with ENOSYS instead. */
+/* Sleeps until a signal from the host interrupts the sleep (it is
+ * delivered on the way out); returns at once if one is already pending
+ * there (vw_signal.h: nothing is delivered before a call). */
+static void sleep_until_signal(void)
+{
+    __wasi_subscription_t sub;
+    __wasi_event_t ev;
+    __wasi_size_t n;
+    memset(&sub, 0, sizeof(sub));
+    sub.u.tag = __WASI_EVENTTYPE_CLOCK;
+    sub.u.u.clock.id = __WASI_CLOCKID_MONOTONIC;
+    sub.u.u.clock.timeout = UINT64_MAX;
+    (void)!__wasi_poll_oneoff(&sub, &ev, 1, &n); /* EINTR, or (not on a vepoll host) a wake for nothing: the caller looks */
+}
+
+int __vg_sigmask_push(const sigset_t *mask, sigset_t *saved)
+{
+    unsigned long ran = handlers_run;
+    *saved = blocked;
+    start_reporting();
+    set_blocked(mask);
+    deliver_pending();
+    return handlers_run == ran ? 0 : __vg_fail(EINTR);
+}
+
+void __vg_sigmask_pop(const sigset_t *saved)
+{
+    set_blocked(saved);
+    deliver_pending();
+}
+
+/* Waits for a handler to run with mask in place, then restores the mask
+ * and fails with EINTR, as Linux does.  A host that delivers no signals
+ * (ENOSYS) would make it sleep forever: it fails with ENOSYS instead when
+ * nothing was pending. */
 int sigsuspend(const sigset_t *mask)
 {
-    sigset_t saved = blocked;
-    int any = 0;
-    for (int s = 1; s <= MAXSIG; s++)
-        if (has(&pending, s) && !has(mask, s))
-            any = 1;
-    if (!any)
-        return __vg_fail(ENOSYS);
-    blocked = *mask;
-    put(&blocked, SIGKILL, 0);
-    put(&blocked, SIGSTOP, 0);
-    deliver_pending();
-    blocked = saved;
-    deliver_pending();
-    return __vg_fail(EINTR);
+    sigset_t saved;
+    unsigned long ran = handlers_run;
+    __vg_sigmask_push(mask, &saved);
+    while (handlers_run == ran && !host_without_signals)
+        sleep_until_signal();
+    __vg_sigmask_pop(&saved);
+    return __vg_fail(handlers_run == ran ? ENOSYS : EINTR);
 }
 
 int pause(void)

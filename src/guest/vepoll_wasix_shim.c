@@ -19,6 +19,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -132,19 +133,17 @@ int epoll_ctl(int epfd, int op, int fd, struct epoll_event *event)
 
 #define STAGE 64 /* events per call: fewer than maxevents is fine for epoll */
 
-int epoll_pwait(int epfd, struct epoll_event *events, int maxevents, int timeout,
-                const void *sigmask)
+/* epoll_wait: the checks, then the wait. */
+static int wait_events(int epfd, struct epoll_event *events, int maxevents, int timeout)
 {
     struct vepoll_wasix_event32 we[STAGE];
     uint32_t n = 0;
-    uint64_t ns;
+    uint64_t ns = timeout < 0 ? VEPOLL_WASIX_TIMEOUT_FOREVER : (uint64_t)timeout * 1000000u;
     int32_t err;
-    (void)sigmask;
     if (maxevents <= 0)
         return __vg_fail(EINVAL);
     if (!events)
         return __vg_fail(EFAULT);
-    ns = timeout < 0 ? VEPOLL_WASIX_TIMEOUT_FOREVER : (uint64_t)timeout * 1000000u;
     err = __vw_epoll_wait((uint32_t)epfd, we, maxevents < STAGE ? maxevents : STAGE, ns, &n);
     if (err)
         return __vg_fail(err);
@@ -157,7 +156,28 @@ int epoll_pwait(int epfd, struct epoll_event *events, int maxevents, int timeout
 
 int epoll_wait(int epfd, struct epoll_event *events, int maxevents, int timeout)
 {
-    return epoll_pwait(epfd, events, maxevents, timeout, NULL);
+    return wait_events(epfd, events, maxevents, timeout);
+}
+
+/* With a mask, Linux's order: the arguments are checked, the mask is put
+ * in place (a pending signal it unblocks ends the call with EINTR before it
+ * waits), the wait, the old mask back (signals it unblocks are delivered
+ * before the call returns; its result stays).  Kept apart from epoll_wait
+ * so that only a guest that uses it imports the signal calls (signal.c). */
+int epoll_pwait(int epfd, struct epoll_event *events, int maxevents, int timeout,
+                const void *sigmask)
+{
+    sigset_t saved;
+    int n, err;
+    if (!sigmask || maxevents <= 0 || !events)
+        return wait_events(epfd, events, maxevents, timeout);
+    n = __vg_sigmask_push(sigmask, &saved);
+    if (!n)
+        n = wait_events(epfd, events, maxevents, timeout);
+    err = errno;
+    __vg_sigmask_pop(&saved);
+    errno = err;
+    return n;
 }
 
 /* Non-blocking mode is per descriptor: fd_fdstat_set_flags via fcntl. */

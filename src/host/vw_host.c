@@ -15,6 +15,7 @@
 #endif
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -24,10 +25,12 @@
 
 #include "vepoll_objects.h"
 #include "vw_host.h"
+#include "vw_signal.h"
 
 #define W_SUCCESS 0
 #define W_EBADF 8
 #define W_EFAULT 21
+#define W_EINTR 27
 #define W_EINVAL 28
 #define W_EIO 29
 #define W_ENOSYS 52
@@ -409,9 +412,8 @@ static int64_t table_write(struct vw_host *h, uint32_t fd, const void *buf, size
     return vepoll_wasix_write(h->wx, fd, buf, len);
 }
 
-u32 VW_WASI(fd_write)(vw_wasi_ctx *c, u32 fd, u32 iovs, u32 n, u32 nwritten_p)
+static u32 fd_write_once(struct vw_host *h, u32 fd, u32 iovs, u32 n, u32 nwritten_p)
 {
-    struct vw_host *h = H(c);
     uint64_t total;
     const uint8_t *iv = vw_iovecs(h, iovs, n, &total);
     int64_t done;
@@ -431,9 +433,13 @@ u32 VW_WASI(fd_write)(vw_wasi_ctx *c, u32 fd, u32 iovs, u32 n, u32 nwritten_p)
             for (uint32_t off = 0; off < l;) {
                 ssize_t w = write(stream, h->mem->data + b + off, l - off);
                 if (w < 0) {
-                    if (errno == EINTR)
+                    /* A signal for the guest ends the write as it ends
+                     * Linux's; an ignored one does not. */
+                    if (errno == EINTR && !vw_signal_pending())
                         continue;
-                    return done ? (vw_put_u32(h, nwritten_p, (uint32_t)done), W_SUCCESS) : W_EIO;
+                    if (done)
+                        return vw_put_u32(h, nwritten_p, (uint32_t)done), W_SUCCESS;
+                    return errno == EINTR ? W_EINTR : W_EIO;
                 }
                 off += (uint32_t)w;
                 done += w;
@@ -447,9 +453,17 @@ u32 VW_WASI(fd_write)(vw_wasi_ctx *c, u32 fd, u32 iovs, u32 n, u32 nwritten_p)
     return vw_write_gathered(h, fd, iv, n, total, table_write, 0, nwritten_p);
 }
 
-u32 VW_WASI(fd_read)(vw_wasi_ctx *c, u32 fd, u32 iovs, u32 n, u32 nread_p)
+u32 VW_WASI(fd_write)(vw_wasi_ctx *c, u32 fd, u32 iovs, u32 n, u32 nwritten_p)
 {
-    struct vw_host *h = H(c);
+    u32 rc;
+    do
+        rc = fd_write_once(H(c), fd, iovs, n, nwritten_p);
+    while (vw_signal_restart(rc));
+    return rc;
+}
+
+static u32 fd_read_once(struct vw_host *h, u32 fd, u32 iovs, u32 n, u32 nread_p)
+{
     uint64_t total;
     const uint8_t *iv = vw_iovecs(h, iovs, n, &total);
     uint32_t b, l, err;
@@ -464,11 +478,13 @@ u32 VW_WASI(fd_read)(vw_wasi_ctx *c, u32 fd, u32 iovs, u32 n, u32 nread_p)
     if (stream >= 0) {
         if (stream != 0)
             return W_EBADF;
+        if (vw_signal_wait_fd(0, POLLIN))
+            return W_EINTR;
         do
             got = read(0, h->mem->data + b, l);
-        while (got < 0 && errno == EINTR);
+        while (got < 0 && errno == EINTR && !vw_signal_pending());
         if (got < 0)
-            return W_EIO;
+            return errno == EINTR ? W_EINTR : W_EIO;
     } else {
         got = vepoll_wasix_read(h->wx, fd, h->mem->data + b, l);
         if (got < 0)
@@ -476,6 +492,15 @@ u32 VW_WASI(fd_read)(vw_wasi_ctx *c, u32 fd, u32 iovs, u32 n, u32 nread_p)
     }
     vw_put_u32(h, nread_p, (uint32_t)got);
     return W_SUCCESS;
+}
+
+u32 VW_WASI(fd_read)(vw_wasi_ctx *c, u32 fd, u32 iovs, u32 n, u32 nread_p)
+{
+    u32 rc;
+    do
+        rc = fd_read_once(H(c), fd, iovs, n, nread_p);
+    while (vw_signal_restart(rc));
+    return rc;
 }
 
 /* ---- poll_oneoff ----------------------------------------------------------- */
@@ -500,9 +525,8 @@ static void put_event(uint8_t *out, uint64_t userdata, uint16_t error, uint8_t t
     memcpy(out, e, sizeof(e));
 }
 
-u32 VW_WASI(poll_oneoff)(vw_wasi_ctx *c, u32 in_p, u32 out_p, u32 nsubs, u32 nevents_p)
+static u32 poll_once(struct vw_host *h, u32 in_p, u32 out_p, u32 nsubs, u32 nevents_p)
 {
-    struct vw_host *h = H(c);
     const uint8_t *in = vw_gptr(h, in_p, (uint64_t)nsubs * SUB_SIZE);
     uint8_t *out = vw_gptr(h, out_p, (uint64_t)nsubs * EVT_SIZE);
     struct vepoll_wasix_pollitem *items = NULL;
@@ -583,9 +607,12 @@ u32 VW_WASI(poll_oneoff)(vw_wasi_ctx *c, u32 in_p, u32 out_p, u32 nsubs, u32 nev
             put_event(out + (size_t)nev++ * EVT_SIZE, ud, err, type, info.nbytes, flags);
         }
     } else if (timeout > 0) {
-        struct timespec ts = {(time_t)(timeout / 1000000000), (long)(timeout % 1000000000)};
-        while (nanosleep(&ts, &ts) && errno == EINTR)
-            ;
+        /* Clocks only: a sleep the guest thread's signals interrupt. */
+        pr = vepoll_wasix_poll(h->wx, NULL, 0, timeout);
+        if (pr < 0) {
+            rc = vw_werr(pr);
+            goto out;
+        }
     }
     if (!nev) {
         /* Only clocks can have fired: report every one that is due. */
@@ -601,6 +628,13 @@ out:
     free(items);
     free(which);
     free(clock_deadline);
+    return rc;
+}
+
+u32 VW_WASI(poll_oneoff)(vw_wasi_ctx *c, u32 in_p, u32 out_p, u32 nsubs, u32 nevents_p)
+{
+    u32 rc = poll_once(H(c), in_p, out_p, nsubs, nevents_p);
+    vw_signal_deliver(); /* poll(2) and sleeps: never restarted (Linux) */
     return rc;
 }
 
@@ -681,8 +715,10 @@ u32 VW_WASIX(epoll_ctl)(vw_wasix_ctx *c, u32 epfd, u32 op, u32 fd, u32 event_p)
 u32 VW_WASIX(epoll_wait)(vw_wasix_ctx *c, u32 epfd, u32 events_p, u32 maxevents, u64 timeout,
                          u32 nevents_p)
 {
-    return vepoll_wasix_epoll_wait(HX(c)->wx, gmem(HX(c)), VEPOLL_WASIX_32, epfd, events_p,
-                                   (int32_t)maxevents, timeout, nevents_p);
+    u32 rc = vepoll_wasix_epoll_wait(HX(c)->wx, gmem(HX(c)), VEPOLL_WASIX_32, epfd, events_p,
+                                     (int32_t)maxevents, timeout, nevents_p);
+    vw_signal_deliver(); /* never restarted, whatever SA_RESTART says (Linux) */
+    return rc;
 }
 
 u32 VW_WASIX(fd_pipe)(vw_wasix_ctx *c, u32 rfd_p, u32 wfd_p)

@@ -7,8 +7,9 @@
  * sock_send/sock_recv/sock_accept...), the wasix_32v1 imports
  * epoll_create/ctl/wait, fd_pipe, fd_event, sock_pair, sock_shutdown,
  * proc_id, proc_parent, proc_exit2, fd_dup/fd_dup2/fd_fdflags_get/set (and
- * preview1 fd_renumber), and vepoll's extension module vepoll_ext_v1
- * (timerfds), all over one vepoll_wasix_t (its built-in descriptor table:
+ * preview1 fd_renumber), callback_signal, and vepoll's extension module
+ * vepoll_ext_v1 (timerfds, signal dispositions and mask: vw_signal.h, the
+ * guest's signals), all over one vepoll_wasix_t (its built-in descriptor table:
  * pipes, eventfds, socket pairs, epoll instances, timerfds).  Every other
  * preview1 or WASIX import exists too and answers ENOSYS (vw_imports.h), so
  * any guest links.
@@ -119,9 +120,11 @@ u32 VW_WASIX(proc_parent)(vw_wasix_ctx *, u32, u32);
 void VW_WASIX(proc_exit2)(vw_wasix_ctx *, u32);
 
 /* The descriptor operations and the timerfd extension (vw_fdops.c, or
- * ENOSYS in vw_enosys.c), and every import answered with ENOSYS. */
+ * ENOSYS in vw_enosys.c), the signal imports (vw_signal.c), and every
+ * import answered with ENOSYS. */
 VW_FD_OPS(VW_DECLARE_X, VW_DECLARE_V, VW_DECLARE_Z)
 VW_EXT_TIMERFD(VW_DECLARE_X, VW_DECLARE_V, VW_DECLARE_Z)
+VW_SIGNAL_IMPORTS(VW_DECLARE_X, VW_DECLARE_V, VW_DECLARE_Z)
 VW_ENOSYS_WASI(VW_DECLARE_X, VW_DECLARE_V, VW_DECLARE_Z)
 VW_ENOSYS_WASIX(VW_DECLARE_X, VW_DECLARE_V, VW_DECLARE_Z)
 

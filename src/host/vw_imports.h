@@ -4,10 +4,9 @@
  * wasi_snapshot_preview1 including proc_raise) and WASIX (wasix_32v1, as
  * wasix-libc's libc-bottom-half imports them).  Each answers ENOSYS (52),
  * so every guest links and a call the host cannot serve fails the WASI way;
- * the void ones (callback_signal: no signal callback is ever called;
- * thread_exit, stack_restore, proc_exec, proc_exec2, which the guest does
- * not expect to return) just return, and the guest traps at the
- * unreachable instruction after the call (exit status 134).
+ * the void ones (thread_exit, stack_restore, proc_exec, proc_exec2, which
+ * the guest does not expect to return) just return, and the guest traps at
+ * the unreachable instruction after the call (exit status 134).
  * docs/GUESTS.md lists them.  The imports the host implements are declared
  * in vw_host.h.
  *
@@ -49,7 +48,6 @@
     X(wasix_32v1, tty_set, (u32)) \
     X(wasix_32v1, getcwd, (u32, u32)) \
     X(wasix_32v1, chdir, (u32, u32)) \
-    V(wasix_32v1, callback_signal, (u32, u32)) \
     X(wasix_32v1, thread_spawn_v2, (u32, u32)) \
     X(wasix_32v1, thread_sleep, (u64)) \
     X(wasix_32v1, thread_id, (u32)) \
@@ -140,6 +138,15 @@
     X(vepoll_ext_v1, timerfd_create, (u32, u32, u32)) \
     X(vepoll_ext_v1, timerfd_settime, (u32, u32, u32, u32)) \
     X(vepoll_ext_v1, timerfd_gettime, (u32, u32)) \
+    /* end */
+
+/* Signals (vw_signal.c): WASIX's callback_signal (the guest's export that
+ * receives signals) and vepoll_ext_v1's signal_action / signal_mask (the
+ * guest's dispositions and blocked set; docs/GUESTS.md). */
+#define VW_SIGNAL_IMPORTS(X, V, Z) \
+    V(wasix_32v1, callback_signal, (u32, u32)) \
+    X(vepoll_ext_v1, signal_action, (u32, u32, u32)) \
+    X(vepoll_ext_v1, signal_mask, (u64, u32)) \
     /* end */
 
 /* Parameter lists with names (a0, a1...), for definitions: C11 wants a

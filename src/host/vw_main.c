@@ -10,6 +10,9 @@
  * vepoll_ext_v1 (instantiate takes one import context per imported module,
  * in module-name order: vepoll_ext_v1, wasi_snapshot_preview1, wasix_32v1).
  * VW_HOST_EXTRA: a --host file provides vw_host_setup / vw_host_teardown.
+ * VW_GUEST_HAS_SIGNAL: the guest exports __wasm_signal, through which the
+ * host delivers signals once the guest registered it (vw_signal.h); the
+ * guest's thread catches the signals from before _start until it exits.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,8 +20,21 @@
 #include "guest.h"
 #include "wasm-rt-impl.h"
 #include "vw_host.h"
+#include "vw_signal.h"
 
 extern char **environ;
+
+#ifdef VW_GUEST_HAS_SIGNAL
+static Z_guest_instance_t *signal_inst;
+
+static void guest_signal(uint32_t sig)
+{
+    Z_guestZ___wasm_signal(signal_inst, sig);
+}
+#define GUEST_SIGNAL guest_signal
+#else
+#define GUEST_SIGNAL NULL
+#endif
 
 int main(int argc, char **argv)
 {
@@ -59,6 +75,15 @@ int main(int argc, char **argv)
 #endif
     );
     host.mem = Z_guestZ_memory(&inst);
+#ifdef VW_GUEST_HAS_SIGNAL
+    signal_inst = &inst;
+#endif
+    rc = vw_signal_start(GUEST_SIGNAL);
+    if (rc) {
+        fprintf(stderr, "vepoll-wasix-run: catching signals failed: %d\n", rc);
+        code = 70;
+        goto out_signals;
+    }
 
 #ifdef VW_HOST_EXTRA
     if (vw_host_setup(&host)) {
@@ -86,6 +111,8 @@ int main(int argc, char **argv)
     vw_host_teardown(&host);
 out:
 #endif
+    vw_signal_stop();
+out_signals:
     vw_host_fini(&host);
     Z_guest_free(&inst);
     wasm_rt_free();

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "vw_host.h"
+#include "vw_signal.h"
 
 #define RIFLAGS_PEEK 1u
 #define RIFLAGS_WAITALL 2u
@@ -97,10 +98,9 @@ static int64_t recv_scattered(struct vw_host *h, uint32_t fd, const uint8_t *iv,
     return got;
 }
 
-u32 VW_WASI(sock_recv)(vw_wasi_ctx *c, u32 fd, u32 iovs, u32 n, u32 flags, u32 len_p,
-                       u32 roflags_p)
+static u32 sock_recv_once(struct vw_host *h, u32 fd, u32 iovs, u32 n, u32 flags, u32 len_p,
+                          u32 roflags_p)
 {
-    struct vw_host *h = H(c);
     uint64_t total;
     const uint8_t *iv = vw_iovecs(h, iovs, n, &total);
     uint32_t err;
@@ -119,9 +119,20 @@ u32 VW_WASI(sock_recv)(vw_wasi_ctx *c, u32 fd, u32 iovs, u32 n, u32 flags, u32 l
     return VEPOLL_WASI_ESUCCESS;
 }
 
-u32 VW_WASI(sock_send)(vw_wasi_ctx *c, u32 fd, u32 iovs, u32 n, u32 flags, u32 len_p)
+/* recv and send are restarted after a handler with SA_RESTART (Linux,
+ * without a socket timeout: vw_signal.h). */
+u32 VW_WASI(sock_recv)(vw_wasi_ctx *c, u32 fd, u32 iovs, u32 n, u32 flags, u32 len_p,
+                       u32 roflags_p)
 {
-    struct vw_host *h = H(c);
+    u32 rc;
+    do
+        rc = sock_recv_once(H(c), fd, iovs, n, flags, len_p, roflags_p);
+    while (vw_signal_restart(rc));
+    return rc;
+}
+
+static u32 sock_send_once(struct vw_host *h, u32 fd, u32 iovs, u32 n, u32 flags, u32 len_p)
+{
     uint64_t total;
     const uint8_t *iv = vw_iovecs(h, iovs, n, &total);
     uint32_t err;
@@ -132,6 +143,15 @@ u32 VW_WASI(sock_send)(vw_wasi_ctx *c, u32 fd, u32 iovs, u32 n, u32 flags, u32 l
     if ((err = socket_check(h, fd)) != 0)
         return err;
     return vw_write_gathered(h, fd, iv, n, total, send_from, flags, len_p);
+}
+
+u32 VW_WASI(sock_send)(vw_wasi_ctx *c, u32 fd, u32 iovs, u32 n, u32 flags, u32 len_p)
+{
+    u32 rc;
+    do
+        rc = sock_send_once(H(c), fd, iovs, n, flags, len_p);
+    while (vw_signal_restart(rc));
+    return rc;
 }
 
 u32 VW_WASI(sock_accept)(vw_wasi_ctx *c, u32 fd, u32 fdflags, u32 fd_p)

@@ -20,9 +20,14 @@ int vepoll__obj_open(struct vepoll__obj *o, int nonblock,
     o->nonblock = nonblock;
     o->dealloc = dealloc;
     AO_store(&o->refs, ends);
-    rc = vepoll__monocond_init(&o->mu, &o->cv);
+    rc = -pthread_mutex_init(&o->mu, NULL);
     if (rc)
         return rc;
+    rc = vepoll__park_init(&o->park);
+    if (rc) {
+        pthread_mutex_destroy(&o->mu);
+        return rc;
+    }
     for (; made < ends; made++) {
         rc = vepoll_source_create(&src[made], ready[made]);
         if (rc)
@@ -38,7 +43,8 @@ err_src:
 
 void vepoll__obj_fini(struct vepoll__obj *o)
 {
-    vepoll__monocond_destroy(&o->mu, &o->cv);
+    vepoll__park_destroy(&o->park);
+    pthread_mutex_destroy(&o->mu);
 }
 
 void vepoll__obj_enter(struct vepoll__obj *o)
@@ -69,7 +75,7 @@ void vepoll__obj_unlock(struct vepoll__obj *o)
 void vepoll__obj_wake(struct vepoll__obj *o)
 {
     if (o->waiters)
-        pthread_cond_broadcast(&o->cv);
+        vepoll__park_wake(&o->park, 1);
 }
 
 /* How a call may block, fixed when it starts. */
@@ -94,18 +100,20 @@ static void deadline_init(struct deadline *d, int64_t timeout_ns, int nonblock)
     d->at = vepoll__timespec(vepoll__deadline_ns(timeout_ns));
 }
 
-/* Under mu, mode != NOWAIT: sleeps until woken (or spuriously).  Returns 0,
- * or -ETIMEDOUT once the deadline has passed. */
+/* Under mu, mode != NOWAIT: parks until woken (or spuriously), with mu
+ * released meanwhile (obj.h: the word is read and the caller counted before
+ * the release).  0, -ETIMEDOUT once the deadline has passed, or -EINTR when
+ * the calling thread's interrupt handle is pending. */
 static int sleep_once(struct vepoll__obj *o, const struct deadline *d)
 {
+    unsigned int seq = vepoll__park_prepare(&o->park);
     int rc;
     o->waiters++;
-    if (d->mode == FOREVER)
-        rc = pthread_cond_wait(&o->cv, &o->mu);
-    else
-        rc = pthread_cond_timedwait(&o->cv, &o->mu, &d->at);
+    pthread_mutex_unlock(&o->mu);
+    rc = vepoll__park_wait(&o->park, seq, d->mode == FOREVER ? NULL : &d->at);
+    pthread_mutex_lock(&o->mu);
     o->waiters--;
-    return rc == ETIMEDOUT ? -ETIMEDOUT : 0;
+    return rc;
 }
 
 ssize_t vepoll__obj_call(struct vepoll__obj *o, int64_t timeout_ns,
@@ -113,17 +121,21 @@ ssize_t vepoll__obj_call(struct vepoll__obj *o, int64_t timeout_ns,
 {
     struct deadline d;
     ssize_t ret;
-    int slept = 0, timed_out = 0;
+    int slept = 0, timed_out = 0, interrupted = 0;
     vepoll__obj_enter(o);
     deadline_init(&d, timeout_ns, o->nonblock);
     pthread_mutex_lock(&o->mu);
-    while ((ret = step(call, d.mode != NOWAIT && !timed_out, slept)) ==
+    while ((ret = step(call, d.mode != NOWAIT && !timed_out && !interrupted, slept)) ==
            VEPOLL__BLOCK) {
-        timed_out = sleep_once(o, &d) == -ETIMEDOUT;
+        int rc = sleep_once(o, &d);
+        timed_out = rc == -ETIMEDOUT;
+        interrupted = rc == -EINTR;
         slept = 1;
     }
     vepoll__obj_unlock(o);
-    return ret;
+    /* The last step answered as a non-blocking call: data first, a write
+     * counts what it moved, and "would block" is the interrupt's. */
+    return interrupted && ret == -EAGAIN ? -EINTR : ret;
 }
 
 ssize_t vepoll__obj_call_copy(struct vepoll__obj *o, int64_t timeout_ns, vepoll__obj_step *step,

@@ -7,13 +7,21 @@
  *
  * Concurrency contract
  * --------------------
- * - Every field of an object is guarded by its `mu`; blocked callers sleep on
- *   `cv` (CLOCK_MONOTONIC) and are counted in `waiters`.  Any state change
- *   that can let a blocked caller proceed (data, space, shutdown, close)
- *   happens under `mu` and is followed by vepoll__obj_wake before `mu` is
- *   released, so a caller that checked its condition under `mu` and then
- *   sleeps cannot miss it (the condvar releases `mu` atomically).  Steps
- *   (vepoll__obj_call) and close callbacks run under `mu`.
+ * - Every field of an object is guarded by its `mu`; blocked callers park
+ *   on `park` (the core's parking word, vepoll_core.h) and are counted in
+ *   `waiters`.  Any state change that can let a blocked caller proceed
+ *   (data, space, shutdown, close) happens under `mu` and is followed by
+ *   vepoll__obj_wake before `mu` is released.  A caller that checked its
+ *   condition under `mu` reads the park word, counts itself in `waiters`,
+ *   still under `mu`, and only then releases `mu` and parks: a wake that
+ *   comes after the release has seen `waiters` and moved the word, so the
+ *   park returns at once and nothing is missed.  Steps (vepoll__obj_call)
+ *   and close callbacks run under `mu`.
+ * - Interruption: parking is what makes a blocked call interruptible by its
+ *   thread's vepoll_intr handle.  A call whose park returns -EINTR runs its
+ *   step once more without blocking: what is there is taken (or what was
+ *   moved is counted), and "would block" becomes -EINTR, so an interrupted
+ *   call consumes nothing, as Linux's pipe_read / pipe_write do.
  * - Readiness is published under `mu` (vepoll__source_publish: the producer
  *   hook, lock-free, never blocks, so holding `mu` is fine).  An end's
  *   source pointer is cleared under `mu` before vepoll_source_close runs
@@ -64,8 +72,8 @@ static inline ssize_t vepoll__rw_check(const vepoll_source_t *end,
 
 struct vepoll__obj {
     pthread_mutex_t mu;
-    pthread_cond_t cv;
-    unsigned waiters; /* callers sleeping on cv (under mu) */
+    struct vepoll__park park; /* blocked callers sleep here */
+    unsigned waiters;         /* callers parked or about to park (under mu) */
     AO_t refs;        /* open ends + calls in progress */
     int nonblock;     /* VEPOLL_NONBLOCK: calls never block (immutable) */
     void (*dealloc)(struct vepoll__obj *o); /* frees the memory (last leave) */
@@ -88,16 +96,18 @@ void vepoll__obj_leave(struct vepoll__obj *o);
 void vepoll__obj_lock(struct vepoll__obj *o);
 /* The lock released, then the reference dropped (maybe freeing o). */
 void vepoll__obj_unlock(struct vepoll__obj *o);
-/* Under mu: wakes every sleeping caller. */
+/* Under mu: wakes every parked caller. */
 void vepoll__obj_wake(struct vepoll__obj *o);
 
 /*
  * One step of a call, under mu: it checks the call's arguments and the
  * object's state and either answers (bytes moved, 0, or a negative errno)
  * or returns VEPOLL__BLOCK to sleep until the next wake-up and be called
- * again.  may_block: it may still ask to sleep (the call is not non-blocking
- * and its timeout has not expired; once it is 0, the step must answer).
- * slept: the call has slept before (so 0 on the first step only).
+ * again.  may_block: it may still ask to sleep (the call is not
+ * non-blocking, its timeout has not expired and its thread was not
+ * interrupted); once it is 0 the step must answer, -EAGAIN where it would
+ * block (consuming nothing then).  slept: the call has parked before (so 0
+ * on the first step only).
  */
 #define VEPOLL__BLOCK (-(ssize_t)4096) /* no errno is this large */
 typedef ssize_t vepoll__obj_step(void *call, int may_block, int slept);
@@ -105,7 +115,9 @@ typedef ssize_t vepoll__obj_step(void *call, int may_block, int slept);
 /* The blocking call: takes a reference and the lock, runs `step` until it
  * answers, sleeping in between (timeout_ns 0 or a non-blocking object:
  * never; < 0: without limit; > 0: at least that long, CLOCK_MONOTONIC),
- * then unlocks, leaves and returns the step's answer. */
+ * then unlocks, leaves and returns the step's answer; -EINTR instead of
+ * the step's -EAGAIN when the calling thread's interrupt handle ended the
+ * sleep (vepoll_intr_*). */
 ssize_t vepoll__obj_call(struct vepoll__obj *o, int64_t timeout_ns,
                          vepoll__obj_step *step, void *call);
 

@@ -159,56 +159,18 @@ static void test_intr_binding_rules(void **state)
 }
 
 /* A raise racing the entry into the wait: every raise ends a wait. */
-#define RACE_ROUNDS 2000
-
-struct racer {
-    vepoll_t *ep;
-    vepoll_intr_t *h;
-    atomic_int round;    /* set by the test thread: the raise of this round is out */
-    atomic_int answered; /* last round the racer returned -EINTR for */
-    atomic_int bad;
-};
-
-static void *racer_main(void *arg)
+static long wait_call(void *ep)
 {
-    struct racer *r = arg;
     struct vepoll_event out[1];
-    vepoll_intr_bind(r->h);
-    for (int i = 1; i <= RACE_ROUNDS; i++) {
-        int rc = vepoll_wait(r->ep, out, 1, 10 * VT_SEC);
-        if (rc != -EINTR)
-            atomic_fetch_add(&r->bad, 1);
-        vepoll_intr_clear(r->h);
-        atomic_store(&r->answered, i);
-        while (atomic_load(&r->round) == i) /* wait for the next raise */
-            sched_yield();
-    }
-    vepoll_intr_bind(NULL);
-    return NULL;
+    return vepoll_wait(ep, out, 1, 10 * VT_SEC);
 }
 
 static void test_s145_raise_racing_entry_is_never_lost(void **state)
 {
-    static struct racer r;
-    pthread_t th;
+    vepoll_t *ep = vt_new_ep();
     (void)state;
-    memset(&r, 0, sizeof(r));
-    r.ep = vt_new_ep();
-    assert_int_equal(vepoll_intr_create(&r.h), 0);
-    assert_int_equal(pthread_create(&th, NULL, racer_main, &r), 0);
-    for (int i = 1; i <= RACE_ROUNDS; i++) {
-        if (i & 1)
-            sched_yield(); /* sometimes before, sometimes inside the wait */
-        atomic_store(&r.round, i);
-        vepoll_intr_raise(r.h);
-        while (atomic_load(&r.answered) < i)
-            sched_yield();
-        atomic_store(&r.round, i + 1);
-    }
-    assert_int_equal(pthread_join(th, NULL), 0);
-    assert_int_equal(atomic_load(&r.bad), 0);
-    assert_int_equal(vepoll_intr_destroy(r.h), 0);
-    vt_free_ep(r.ep);
+    assert_int_equal(vt_intr_race(2000, wait_call, ep), 0);
+    vt_free_ep(ep);
 }
 
 /* From a signal handler, as a runtime delivers a signal to a guest thread. */

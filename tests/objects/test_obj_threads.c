@@ -444,7 +444,9 @@ static void *efd_observer_main(void *arg)
 {
     struct efd_observer *ob = arg;
     struct vepoll_event ev[2];
-    while (!atomic_load(&ob->r->stop)) {
+    /* At least one wait, even if the run ended before this thread was
+     * scheduled: the registration was ready (OUT) at ADD, so it reports. */
+    do {
         int n = vepoll_wait(ob->ep, ev, 2, 50 * VT_MS);
         if (n < 0) {
             ob->r->o_err = n;
@@ -455,7 +457,7 @@ static void *efd_observer_main(void *arg)
             if (!ev[i].events || (ev[i].events & ~(VEPOLL_IN | VEPOLL_OUT)))
                 ob->r->o_err = -EPROTO;
         }
-    }
+    } while (!atomic_load(&ob->r->stop));
     return NULL;
 }
 

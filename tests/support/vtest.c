@@ -406,6 +406,61 @@ int vt_threads_named(const char *comm)
     return n;
 }
 
+struct vt_racer {
+    int rounds;
+    long (*call)(void *arg);
+    void *arg;
+    vepoll_intr_t *h;
+    atomic_int round;    /* set by the raising thread: this round's raise is out */
+    atomic_int answered; /* the last round the racer's call returned for */
+    atomic_long bad;
+};
+
+static void *vt_racer_main(void *p)
+{
+    struct vt_racer *r = p;
+    vepoll_intr_bind(r->h);
+    for (int i = 1; i <= r->rounds; i++) {
+        if (r->call(r->arg) != -EINTR)
+            atomic_fetch_add(&r->bad, 1);
+        vepoll_intr_clear(r->h);
+        atomic_store(&r->answered, i);
+        while (atomic_load(&r->round) == i) /* until the next raise */
+            sched_yield();
+    }
+    vepoll_intr_bind(NULL);
+    return NULL;
+}
+
+long vt_intr_race(int rounds, long (*call)(void *arg), void *arg)
+{
+    struct vt_racer r = {.rounds = rounds, .call = call, .arg = arg};
+    pthread_t th;
+    int rc = vepoll_intr_create(&r.h);
+    if (rc)
+        return rc;
+    atomic_init(&r.round, 0);
+    atomic_init(&r.answered, 0);
+    atomic_init(&r.bad, 0);
+    rc = pthread_create(&th, NULL, vt_racer_main, &r);
+    if (rc) {
+        vepoll_intr_destroy(r.h);
+        return -rc;
+    }
+    for (int i = 1; i <= rounds; i++) {
+        if (i & 1)
+            sched_yield(); /* sometimes before, sometimes inside the call */
+        atomic_store(&r.round, i);
+        vepoll_intr_raise(r.h);
+        while (atomic_load(&r.answered) < i)
+            sched_yield();
+        atomic_store(&r.round, i + 1);
+    }
+    pthread_join(th, NULL);
+    vepoll_intr_destroy(r.h);
+    return atomic_load(&r.bad);
+}
+
 /* ---- the WASIX adapter through its ABI ------------------------------------------------ */
 
 #define VT_GUEST_EVENTS 64

@@ -21,7 +21,8 @@
  *   allocator     vt_alloc: THE counting, failing allocator
  *   threads       struct vt_waiter (a thread blocked in vepoll_wait),
  *                 vt_until_asleep (until a thread sleeps in the kernel),
- *                 vt_threads_named (threads of this process by name)
+ *                 vt_threads_named (threads of this process by name),
+ *                 vt_intr_race (raises racing a thread's blocking calls)
  *   WASIX         vt_wx_epoll_create, vt_wx_ctl, vt_wx_wait: the epoll imports
  *                 with a private guest memory, struct vt_wxev
  *   fuzz input    struct vt_in, vt_in_u8, vt_trace (the libFuzzer targets)
@@ -233,6 +234,14 @@ void vt_waiter_until_blocked(struct vt_waiter *w);
 /* How many threads of this process have the name `comm` (Linux:
  * /proc/self/task/N/comm; -1 if it cannot be read). */
 int vt_threads_named(const char *comm);
+/* A raise racing a thread's entry into a blocking call (S145, S237): a
+ * thread binds a fresh vepoll_intr handle and makes `rounds` calls of
+ * call(arg), each meant to block for long (10 s or more); the calling
+ * thread ends each with one raise, made sometimes before the call starts
+ * and sometimes inside it, and the racer clears the handle after each
+ * call.  How many calls did not return -EINTR (0: no raise was lost), or a
+ * negative errno when the handle or the thread could not be made. */
+long vt_intr_race(int rounds, long (*call)(void *arg), void *arg);
 
 /* ---- the WASIX adapter through its ABI ----------------------------------------------- */
 

@@ -2,11 +2,13 @@
  * The core's interface to the tiers above it (the ready-made objects and the
  * WASIX adapter).  It is the only core header those tiers see (their include
  * path holds this folder, not src/core), so everything they may call is
- * here: memory from the allocator hook, the monotonic clock, and publishing
+ * here: memory from the allocator hook, the monotonic clock, parking a
+ * blocked thread (interruptible by its vepoll_intr handle), and publishing
  * an object's readiness with a Linux wake-up key.
  *
  * Concurrency: vepoll__alloc/calloc/free may run on any thread (see
- * alloc.c); the clock helpers are pure; vepoll__source_publish follows the
+ * alloc.c); the clock helpers are pure; parking has its own contract
+ * below; vepoll__source_publish follows the
  * producer hook's contract (hook.c): lock-free, never allocates, and must
  * not race with vepoll_source_close of the same source.
  */
@@ -43,6 +45,50 @@ struct timespec vepoll__timespec(int64_t ns);
  * nothing left initialised. */
 int vepoll__monocond_init(pthread_mutex_t *mu, pthread_cond_t *cv);
 void vepoll__monocond_destroy(pthread_mutex_t *mu, pthread_cond_t *cv);
+
+/* ---- parking a blocked thread (park_futex.c / park_condvar.c) ------------ */
+
+/*
+ * A word blocked threads sleep on (the protocol is in src/core/park.h).  A
+ * caller that sleeps until some state changes reads the word with
+ * vepoll__park_prepare while that state cannot change (under the lock that
+ * guards it, or after a full barrier that pairs with the waker's), then
+ * waits; whoever changes the state wakes the word afterwards.  A wake that
+ * lands between the prepare and the wait makes the wait return at once, so
+ * none is lost.
+ *
+ * The point of parking rather than sleeping on a condition variable: the
+ * calling thread's interrupt handle (vepoll_intr_*) sees the word.  While
+ * the handle is pending, vepoll__park_wait returns -EINTR instead of
+ * sleeping, and a raise wakes a thread asleep in it: at once with the futex
+ * back end, within one 10 ms slice with the condvar one (a signal handler
+ * cannot signal a condition variable; park_condvar.c is the one home of
+ * that rule).
+ *
+ * Concurrency: prepare/wait on the sleeping thread, wake on any thread; the
+ * memory of the struct must outlive every thread parked on it (the caller
+ * keeps it alive for the whole call).
+ */
+struct vepoll__park {
+    unsigned int seq; /* futex word / condvar predicate */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+};
+
+/* 0, or a negative errno with nothing left initialised. */
+int vepoll__park_init(struct vepoll__park *p);
+void vepoll__park_destroy(struct vepoll__park *p);
+/* The word's current value (acquire), for vepoll__park_wait. */
+unsigned int vepoll__park_prepare(struct vepoll__park *p);
+/* Sleeps while the word still holds seq, until deadline (absolute
+ * CLOCK_MONOTONIC; NULL = forever).  0 when woken, when the word had moved
+ * or spuriously (the caller re-checks its condition), -ETIMEDOUT, or
+ * -EINTR when the calling thread's interrupt handle is pending (checked
+ * before sleeping; a raise wakes the sleeper). */
+int vepoll__park_wait(struct vepoll__park *p, unsigned int seq,
+                      const struct timespec *deadline);
+/* Moves the word and wakes one (all == 0) or every parked thread. */
+void vepoll__park_wake(struct vepoll__park *p, int all);
 
 /* ---- publishing readiness (hook.c) --------------------------------------- */
 

@@ -57,7 +57,10 @@ int epoll_create(int size);
 int epoll_create1(int flags);
 int epoll_ctl(int epfd, int op, int fd, struct epoll_event *event);
 int epoll_wait(int epfd, struct epoll_event *events, int maxevents, int timeout);
-/* The signal mask is ignored: WASI has no signals. */
+/* sigmask (a const sigset_t *, or NULL) is the blocked set during the
+ * wait, as on Linux: the signals the host delivers (docs/GUESTS.md) that it
+ * unblocks interrupt the wait (EINTR), the ones it blocks wait until the
+ * old set is back. */
 int epoll_pwait(int epfd, struct epoll_event *events, int maxevents, int timeout,
                 const void *sigmask);
 
