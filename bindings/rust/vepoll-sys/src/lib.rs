@@ -486,8 +486,11 @@ extern "C" {
     ///     assert_eq!(vepoll_timerfd_close(t), 0);
     /// }
     /// ```
-    pub fn vepoll_timerfd_create(out: *mut *mut vepoll_timerfd_t, clockid: c_int, flags: c_int)
-        -> c_int;
+    pub fn vepoll_timerfd_create(
+        out: *mut *mut vepoll_timerfd_t,
+        clockid: c_int,
+        flags: c_int,
+    ) -> c_int;
     /// The timer's source (IN while expirations are unread).
     pub fn vepoll_timerfd_source(t: *mut vepoll_timerfd_t) -> *mut vepoll_source_t;
     /// timerfd_settime(2); `old_value` may be NULL.
@@ -648,6 +651,14 @@ pub const VEPOLL_WASIX_AF_UNIX: u32 = 3;
 pub const VEPOLL_WASIX_SOCK_STREAM: u32 = 1;
 /// fd_event flag `EVENTFDFLAGS_SEMAPHORE`.
 pub const VEPOLL_WASIX_EVENTFD_SEMAPHORE: u32 = 1;
+/// `vepoll_ext_v1` `signal_action` disposition: the default action (`SIG_DFL`).
+pub const VEPOLL_EXT_SIGNAL_DEFAULT: u32 = 0;
+/// `vepoll_ext_v1` `signal_action` disposition: ignored (`SIG_IGN`).
+pub const VEPOLL_EXT_SIGNAL_IGNORE: u32 = 1;
+/// `vepoll_ext_v1` `signal_action` disposition: a guest handler.
+pub const VEPOLL_EXT_SIGNAL_HANDLER: u32 = 2;
+/// `vepoll_ext_v1` `signal_action` flag: `SA_RESTART`.
+pub const VEPOLL_EXT_SIGNAL_RESTART: u32 = 1;
 
 // ---- vepoll_wasix.h ---------------------------------------------------------
 

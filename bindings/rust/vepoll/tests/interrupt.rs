@@ -347,7 +347,6 @@ fn raised_during<R: Send>(
 /// Each blocking object call, on a thread bound to `h` and asleep in it,
 /// ends with Interrupted when `h` is raised, and took nothing.
 #[test]
-#[ignore = "needs issue #16's objects-interruptible change (branch s-signals): the objects' blocking calls interruptible in src/objects/obj.c"]
 fn objects_blocked_calls_end_with_interrupted_and_take_nothing() {
     let (rd, wr) = pipe_with_capacity(4096).unwrap();
     let efd = EventFd::new(0).unwrap();
@@ -387,7 +386,6 @@ fn objects_blocked_calls_end_with_interrupted_and_take_nothing() {
 /// What is there comes first: a pending handle does not stop a call that
 /// can proceed, and a call that moved bytes before the raise returns them.
 #[test]
-#[ignore = "needs issue #16's objects-interruptible change (branch s-signals): the objects' blocking calls interruptible in src/objects/obj.c"]
 fn objects_return_what_is_there_and_what_they_moved_before_the_raise() {
     let (rd, wr) = pipe_with_capacity(4096).unwrap();
     let (sa, sb) = socket_pair_with_capacity(0).unwrap();
