@@ -20,11 +20,13 @@
 #ifndef VEPOLL_PARK_H
 #define VEPOLL_PARK_H
 
+#include <atomic_ops.h>
 #include <pthread.h>
 #include <time.h>
 
 struct vepoll__park {
     unsigned int seq; /* futex word / condvar predicate */
+    AO_t kring;       /* the kernel-set leader sleeps for this park (kpark.h) */
     pthread_mutex_t mu;
     pthread_cond_t cv;
 };
@@ -37,7 +39,9 @@ unsigned int vepoll__park_prepare(struct vepoll__park *p);
  * pending (intr.h: checked before sleeping, and a raise wakes the sleeper). */
 int vepoll__park_wait(struct vepoll__park *p, unsigned int seq,
                       const struct timespec *deadline);
-/* Moves seq and wakes one (all == 0) or every parked thread. */
+/* Moves seq and wakes one (all == 0) or every parked thread; then, if the
+ * kernel-set leader sleeps for this park (kring), rings its bell (kpark.h:
+ * the bump and the load of kring are the waker's half of that pairing). */
 void vepoll__park_wake(struct vepoll__park *p, int all);
 /* vepoll_intr_raise is defined by the back end too (intr.h): the futex one
  * moves the word the bound thread sleeps on and wakes everyone parked on

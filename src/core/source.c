@@ -13,6 +13,7 @@
 
 #define SRC_LOCK ((AO_t)1)
 #define SRC_EPOCH ((AO_t)2)
+#define SRC_KERNEL ((AO_t)4) /* mirrors a kernel descriptor: set once, first */
 
 void vepoll__source_init(struct vepoll_source *src, uint32_t ready,
                          vepoll__poll_fn poll)
@@ -124,6 +125,19 @@ int vepoll_source_create(vepoll_source_t **out, uint32_t initial_ready)
     vepoll__source_init(src, initial_ready, NULL);
     *out = src;
     return 0;
+}
+
+void vepoll__source_mark_kernel(vepoll_source_t *src)
+{
+    AO_t c;
+    do {
+        c = AO_load(&src->ctl);
+    } while (!AO_compare_and_swap_full(&src->ctl, c, c | SRC_KERNEL));
+}
+
+int vepoll__source_is_kernel(const struct vepoll_source *src)
+{
+    return (AO_load((volatile AO_t *)&src->ctl) & SRC_KERNEL) != 0;
 }
 
 uint32_t vepoll_source_ready(const vepoll_source_t *src)

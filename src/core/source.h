@@ -18,6 +18,9 @@
  *   nothing, close) serialise on the spin bit SRC_LOCK in `ctl`; they publish
  *   a new node with a release store of the pointer that makes it reachable,
  *   and unlink by a release store that skips the node.
+ * - `ctl` also holds SRC_KERNEL, set once before the source is shared (a
+ *   kernel-descriptor source, vepoll__source_mark_kernel); the lock and
+ *   epoch CASes keep it.
  * - Reclamation is a two-counter grace period (sleepable-RCU style).  A
  *   producer reads the epoch bit, increments readers[epoch] (full barrier),
  *   then loads `watchers`; it leaves by decrementing the same counter
@@ -75,7 +78,7 @@ struct vepoll_source {
     AO_t ready;      /* current readiness bits */
     AO_t watchers;   /* struct vepoll__reg *: first registration */
     AO_t readers[2]; /* producers inside the hook, per epoch */
-    AO_t ctl;        /* SRC_LOCK | SRC_EPOCH */
+    AO_t ctl;        /* SRC_LOCK | SRC_EPOCH | SRC_KERNEL */
     AO_t ver;        /* dedupe version: bumped by 2 after every change */
     AO_t sat;        /* (ver << 16) | bits absorbed at that version */
     vepoll__poll_fn poll; /* NULL: the readiness is `ready` */
@@ -102,6 +105,9 @@ static inline void vepoll__source_bump(struct vepoll_source *src)
 {
     AO_fetch_and_add_full(&src->ver, 2);
 }
+
+/* 1 if vepoll__source_mark_kernel marked src (vepoll_core.h). */
+int vepoll__source_is_kernel(const struct vepoll_source *src);
 
 /* Current readiness (through the poll callback when there is one). */
 static inline uint32_t vepoll__source_poll(const struct vepoll_source *src,

@@ -234,6 +234,10 @@ void vt_waiter_until_blocked(struct vt_waiter *w);
  * /proc/self/task/N/comm; -1 if it cannot be read). */
 int vt_threads_named(const char *comm);
 
+/* Descriptors this process has open now (the entries of /proc/self/fd,
+ * not counting the one used to list them), or -1. */
+int vt_open_fds(void);
+
 /* ---- the WASIX adapter through its ABI ----------------------------------------------- */
 
 /* epoll_create / epoll_ctl / epoll_wait imports (wasm32 layout) through a
