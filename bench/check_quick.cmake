@@ -6,8 +6,8 @@
 if(SET STREQUAL "core")
   set(only 1,2,3,4,5,6,7,8)
   set(targets
-    lt_notify_harvest_vs_kernel lt_notify_harvest_vs_mutexq
-    et_notify_harvest_vs_mutexq
+    lt_notify_harvest_vs_kernel lt_notify_harvest_vs_gmutex lt_notify_harvest_vs_mutexq
+    et_notify_harvest_vs_kernel et_notify_harvest_vs_gmutex et_notify_harvest_vs_mutexq
     dedupe_hit_vs_atomic_rmw
     batch64_lt_vs_mutexq batch64_et_vs_mutexq
     wake_vs_futex_split wake_vs_futex_same_cpu wake_spin_vs_futex_spin_split

@@ -99,7 +99,7 @@ int vepoll_ctl(vepoll_t *ep, int op, int fd, vepoll_source_t *src,
                const struct vepoll_event *ev)
 {
     struct vepoll *inner;
-    int rc, fast;
+    int rc, how;
     if (!ev && op != VEPOLL_CTL_DEL)
         return -EFAULT;
     if (!ep || !src)
@@ -114,7 +114,7 @@ int vepoll_ctl(vepoll_t *ep, int op, int fd, vepoll_source_t *src,
         if (op == VEPOLL_CTL_ADD && (inner || (ev->events & ~EXCL_OK_BITS)))
             return -EINVAL;
     }
-    fast = vepoll__instance_enter(ep);
+    how = vepoll__instance_enter(ep);
     if (inner && (rc = vepoll__nest_check(ep, inner)))
         goto out;
     switch (op) {
@@ -132,6 +132,6 @@ int vepoll_ctl(vepoll_t *ep, int op, int fd, vepoll_source_t *src,
         break;
     }
 out:
-    vepoll__instance_leave(ep, fast);
+    vepoll__instance_leave(ep, how);
     return rc;
 }

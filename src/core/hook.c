@@ -8,8 +8,8 @@
  * delivery (vepoll__hook_queue) serves ADD and MOD finding a source ready
  * (instance.c), so there is one "queue and wake" sequence:
  *   0. fast path: if readiness does not change and the last fan-out found
- *      every registration already queued with these bits, and no write
- *      section has run since (the `sat`/`ver` seqlock in source.h), the
+ *      every registration already queued with these bits, and nothing has
+ *      bumped the source's version since (`sat`/`ver` in source.h), the
  *      update is a dedupe hit everywhere: return after three loads;
  *   1. readiness: one CAS loop on src->ready (skipped when nothing changes);
  *   2. fan-out, inside the source's read-side section (source.h): for each
@@ -90,15 +90,16 @@ static void append_held(struct vepoll *ep, struct vepoll__reg *r)
 int vepoll__hook_queue(struct vepoll *ep, struct vepoll__reg *r)
 {
     int had_waiter;
-    struct vepoll__self *s = vepoll__self_get();
     int f = 0;
     /* Only without spinners: they watch the inbox, not the private FIFO.
      * (No reference needed: we reached ep through a registration, inside
      * its source's read-side section.) */
-    if (!AO_load(&ep->spin_ns))
-        f = vepoll__token_fast(&ep->tok, s);
+    if (!AO_load(&ep->spin_ns)) {
+        vepoll__self_ensure();
+        f = vepoll__token_fast(&ep->tok);
+    }
     if (f < 0)
-        vepoll__token_unannounce(s);
+        vepoll__token_unannounce();
     if (f > 0) {
         append_held(ep, r);
         vepoll__token_leave(&ep->tok, 1);

@@ -58,17 +58,15 @@ void vepoll__instance_ref(struct vepoll *ep)
     AO_fetch_and_add1_full(&ep->refs);
 }
 
-#define REFS_FREED ((AO_t)-1)
-
 void vepoll__instance_unref(struct vepoll *ep)
 {
     if (AO_fetch_and_sub1_full(&ep->refs) != 1)
         return;
-    /* 0: nobody may start a call any more, but one that started on the
-     * fast path may still be announced, and may pin ep as it bails. */
+    /* 0: nobody may start a call any more, and nothing takes a reference
+     * (a blocking wait pins only under the token, before vepoll_close's
+     * token section marks ep closed), but a call that started announced
+     * may still be inside or on its way through the mutex. */
     vepoll__token_quiesce(&ep->tok);
-    if (!AO_compare_and_swap_full(&ep->refs, 0, REFS_FREED))
-        return; /* pinned meanwhile: its unref frees */
     vepoll__free(ep->children.v, ep->children.cap * sizeof(*ep->children.v));
     vepoll__free(ep->parents.v, ep->parents.cap * sizeof(*ep->parents.v));
     vepoll__park_destroy(&ep->park);
@@ -215,16 +213,16 @@ vepoll_source_t *vepoll_as_source(vepoll_t *ep)
 
 int vepoll_set_wakeup(vepoll_t *ep, void (*fn)(void *arg), void *arg)
 {
-    int fast;
+    int how;
     if (!ep)
         return -EBADF;
-    fast = vepoll__instance_enter(ep);
+    how = vepoll__instance_enter(ep);
     AO_store_full(&ep->wake_fn, 0);
     while (AO_load_full(&ep->fn_busy))
         sched_yield();
     AO_store(&ep->wake_arg, (AO_t)arg);
     AO_store_release(&ep->wake_fn, (AO_t)fn);
-    vepoll__instance_leave(ep, fast);
+    vepoll__instance_leave(ep, how);
     return 0;
 }
 

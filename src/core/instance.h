@@ -97,31 +97,49 @@ static inline void vepoll__stat(struct vepoll *ep, int which)
 void vepoll__instance_ref(struct vepoll *ep);
 void vepoll__instance_unref(struct vepoll *ep);
 
-/* A call's way into ep's token (token.h).  Through the fast path it needs
- * no reference: it is announced, and the memory goes only once no thread
- * announces the token (vepoll__instance_unref).  Through the mutex it takes
- * one first -- while still announced, if it tried the fast path -- so a
- * thread queued on the mutex when vepoll_close runs keeps the memory until
- * it has left.  Returns what vepoll__instance_leave needs. */
+/* A call's way into ep's token (token.h).  A call that announced itself
+ * (every thread with a descriptor) stays announced until it has left: on the
+ * fast path as inside, after a bail as a slow announcement while it takes
+ * the mutex; the memory goes only once no thread announces the token either
+ * way (vepoll__instance_unref), so it needs no reference.  (A bail must not
+ * take a reference instead: the count may already have reached 0, and a
+ * count that comes back from 0 can be freed twice over -- the model's
+ * BUG_TOKEN_PIN_ON_BAIL.)  A thread without a descriptor takes a reference
+ * first thing, before it touches ep: that reference is its start, and no
+ * call starts once vepoll_close has.  Returns what vepoll__instance_leave
+ * needs. */
+#define VEPOLL__ENTERED_REF 0  /* the mutex, holding a reference */
+#define VEPOLL__ENTERED_FAST 1 /* the fast path */
+#define VEPOLL__ENTERED_SLOW 2 /* the mutex, slow-announced */
 static inline int vepoll__instance_enter(struct vepoll *ep)
 {
-    struct vepoll__self *s = vepoll__self_get();
-    int f = vepoll__token_fast(&ep->tok, s);
+    int f;
+    vepoll__self_ensure();
+    f = vepoll__token_fast(&ep->tok);
     if (f > 0)
-        return 1;
+        return VEPOLL__ENTERED_FAST;
+    if (f < 0) {
+        vepoll__token_announce_slow(&ep->tok);
+        vepoll__token_enter_slow(&ep->tok, vepoll__self.id);
+        return VEPOLL__ENTERED_SLOW;
+    }
     vepoll__instance_ref(ep);
-    if (f < 0)
-        vepoll__token_unannounce(s);
-    vepoll__token_enter_slow(&ep->tok, s->id);
-    return 0;
+    vepoll__token_enter_slow(&ep->tok, vepoll__self.id);
+    return VEPOLL__ENTERED_REF;
 }
 
-/* Gives the token back and the reference, if vepoll__instance_enter took
- * one (the last one frees ep: nothing may follow). */
-static inline void vepoll__instance_leave(struct vepoll *ep, int fast)
+/* Gives the token back, then the announcement or the reference (the last
+ * reference frees ep: nothing may follow). */
+static inline void vepoll__instance_leave(struct vepoll *ep, int how)
 {
-    vepoll__token_leave(&ep->tok, fast);
-    if (!fast)
+    if (how == VEPOLL__ENTERED_FAST) {
+        vepoll__token_leave(&ep->tok, 1);
+        return;
+    }
+    pthread_mutex_unlock(&ep->tok.mu);
+    if (how == VEPOLL__ENTERED_SLOW)
+        vepoll__token_unannounce();
+    else
         vepoll__instance_unref(ep);
 }
 

@@ -109,20 +109,19 @@ static struct vepoll__thr *take_descriptor(void)
     return NULL;
 }
 
-struct vepoll__self *vepoll__self_init(void)
+void vepoll__self_init(void)
 {
-    struct vepoll__self *s = &vepoll__self;
-    s->id = (uint64_t)AO_fetch_and_add1(&next_thread_id) + 1;
-    s->depth = 0;
-    s->thr = NULL;
+    struct vepoll__thr *thr = NULL;
+    vepoll__self.id = (uint64_t)AO_fetch_and_add1(&next_thread_id) + 1;
+    vepoll__self.depth = 0;
     if (membarrier_usable() && pthread_once(&key_once, make_key) == 0) {
-        s->thr = take_descriptor();
-        if (s->thr && pthread_setspecific(exit_key, s->thr) != 0) {
-            give_back(s->thr);
-            s->thr = NULL;
+        thr = take_descriptor();
+        if (thr && pthread_setspecific(exit_key, thr) != 0) {
+            give_back(thr);
+            thr = NULL;
         }
     }
-    return s;
+    vepoll__self.thr = thr;
 }
 
 /* ---- the token ------------------------------------------------------------- */
@@ -142,12 +141,17 @@ void vepoll__token_destroy(struct vepoll__token *t)
     pthread_mutex_destroy(&t->mu);
 }
 
-static int announces(const struct vepoll__thr *th, const struct vepoll__token *t)
+/* Whether th announces t: inside it only, or (slow_too) also as a call
+ * going through the mutex (token.h: vepoll__token_announce_slow). */
+static int announces(const struct vepoll__thr *th, const struct vepoll__token *t,
+                     int slow_too)
 {
     unsigned i;
-    for (i = 0; i < VEPOLL__TOKEN_SLOTS; i++)
-        if (AO_load_acquire((volatile AO_t *)&th->held[i]) == (AO_t)t)
+    for (i = 0; i < VEPOLL__TOKEN_SLOTS; i++) {
+        AO_t v = AO_load_acquire((volatile AO_t *)&th->held[i]);
+        if (v == (AO_t)t || (slow_too && v == ((AO_t)t | 1)))
             return 1;
+    }
     return 0;
 }
 
@@ -164,7 +168,7 @@ static void take_bias_away(struct vepoll__token *t)
     unsigned spins = 0;
     AO_store(&t->bias, 0);
     barrier_everywhere();
-    while (announces(th, t))
+    while (announces(th, t, 0))
         backoff(&spins);
     if (t->need < NEED_MAX)
         t->need *= 2;
@@ -172,7 +176,6 @@ static void take_bias_away(struct vepoll__token *t)
 
 void vepoll__token_enter_slow(struct vepoll__token *t, uint64_t me)
 {
-    struct vepoll__self *s = &vepoll__self;
     AO_t bias;
     pthread_mutex_lock(&t->mu);
     bias = AO_load(&t->bias);
@@ -181,11 +184,11 @@ void vepoll__token_enter_slow(struct vepoll__token *t, uint64_t me)
     if (AO_load(&t->last) != (AO_t)me) {
         AO_store(&t->last, (AO_t)me);
         t->streak = 1;
-    } else if (bias != (AO_t)me && ++t->streak >= t->need && s->thr) {
+    } else if (bias != (AO_t)me && ++t->streak >= t->need && vepoll__self.thr) {
         /* Earned: from our next entry on, this thread needs no mutex.  Set
-         * under mu, which every revoker holds.  (s->thr != NULL implies
+         * under mu, which every revoker holds.  (A descriptor implies
          * membarrier works.) */
-        AO_store(&t->bias_thr, (AO_t)(s->thr - vepoll__threads));
+        AO_store(&t->bias_thr, (AO_t)(vepoll__self.thr - vepoll__threads));
         AO_store(&t->bias, (AO_t)me);
     }
 }
@@ -198,6 +201,6 @@ void vepoll__token_quiesce(struct vepoll__token *t)
     barrier_everywhere();
     for (i = 0; i < VEPOLL__MAX_THREADS; i++)
         if (AO_load(&thr_map[i / 64]) & ((AO_t)1 << (i % 64)))
-            while (announces(&vepoll__threads[i], t))
+            while (announces(&vepoll__threads[i], t, 1))
                 backoff(&spins);
 }

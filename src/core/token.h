@@ -38,10 +38,11 @@
  *   Each revocation doubles `need` (up to 2^20), so a token taken by turns by
  *   several threads stays on the mutex instead of paying a membarrier per
  *   turn.
- * - Lifetime (instance.h): a call that bails takes its reference on the
- *   instance *before* it clears its announcement, and the instance's memory
- *   goes only after vepoll__token_quiesce (membarrier, then no descriptor
- *   announces the token) and only if no reference was taken meanwhile.
+ * - Lifetime (instance.h): a call stays announced until it has left -- a
+ *   call that bails turns its announcement into a slow one (the token's
+ *   address | 1) and keeps it while it goes through the mutex -- and the
+ *   instance's memory goes only after vepoll__token_quiesce (membarrier,
+ *   then no descriptor announces the token, inside or slow).
  * - The fast path is off (the token is never biased) when membarrier's
  *   private expedited command is unavailable (old kernels, seccomp,
  *   non-Linux), under ThreadSanitizer (it cannot see the membarrier's
@@ -76,22 +77,30 @@ struct vepoll__token {
 
 extern struct vepoll__thr vepoll__threads[VEPOLL__MAX_THREADS];
 
-/* The calling thread's id (never 0, never reused) and descriptor. */
+/* The calling thread's id (never 0, never reused) and descriptor.
+ * Always used as `vepoll__self.field`, never through a pointer to it: gcc's
+ * -fsanitize=null checks such a pointer with the flags of the instruction
+ * that adds the thread pointer to the variable's TLS offset, and when the
+ * linker relaxes that add into a lea (initial-exec to local-exec, in every
+ * static link) the check reads stale flags and reports a null pointer that
+ * is not there. */
 struct vepoll__self {
     uint64_t id;
     struct vepoll__thr *thr; /* NULL: none (the slow path only) */
     unsigned depth;          /* slots in use: announcements nest */
 };
 extern _Thread_local struct vepoll__self vepoll__self;
-struct vepoll__self *vepoll__self_init(void);
-static inline struct vepoll__self *vepoll__self_get(void)
+void vepoll__self_init(void);
+/* Before the first use of vepoll__self on a thread. */
+static inline void vepoll__self_ensure(void)
 {
-    struct vepoll__self *s = &vepoll__self;
-    return s->id ? s : vepoll__self_init();
+    if (!vepoll__self.id)
+        vepoll__self_init();
 }
 static inline uint64_t vepoll__thread_id(void)
 {
-    return vepoll__self_get()->id;
+    vepoll__self_ensure();
+    return vepoll__self.id;
 }
 
 int vepoll__token_init(struct vepoll__token *t);
@@ -101,29 +110,39 @@ void vepoll__token_destroy(struct vepoll__token *t);
  * 0: not inside, nothing announced.  -1: biased to someone else, or
  * revoked meanwhile: *still announced*, so the caller may secure what it
  * needs (a reference) before vepoll__token_unannounce.  Never waits. */
-static inline int vepoll__token_fast(struct vepoll__token *t,
-                                     struct vepoll__self *s)
+static inline int vepoll__token_fast(struct vepoll__token *t)
 {
-    struct vepoll__thr *th = s->thr;
+    struct vepoll__thr *th = vepoll__self.thr;
     unsigned i;
     /* Nothing may read the instance before the announcement (lifetime,
      * above): not even a quick look at bias. */
-    if (!th || s->depth >= VEPOLL__TOKEN_SLOTS)
+    if (!th || vepoll__self.depth >= VEPOLL__TOKEN_SLOTS)
         return 0; /* no descriptor, or slots full: the mutex */
-    for (i = 0; i < s->depth; i++)
+    for (i = 0; i < vepoll__self.depth; i++)
         if (AO_load(&th->held[i]) == (AO_t)t)
             return 0; /* inside already: no second entry */
-    AO_store(&th->held[s->depth++], (AO_t)t); /* announce */
+    AO_store(&th->held[vepoll__self.depth++], (AO_t)t); /* announce */
     /* No fence: a revoker's membarrier orders the announcement before our
      * look at bias (see above). */
     AO_compiler_barrier();
-    return AO_load(&t->bias) == (AO_t)s->id ? 1 : -1;
+    return AO_load(&t->bias) == (AO_t)vepoll__self.id ? 1 : -1;
 }
 
 /* After vepoll__token_fast returned -1: withdraw the announcement. */
-static inline void vepoll__token_unannounce(struct vepoll__self *s)
+static inline void vepoll__token_unannounce(void)
 {
-    AO_store_release(&s->thr->held[--s->depth], 0);
+    AO_store_release(&vepoll__self.thr->held[--vepoll__self.depth], 0);
+}
+
+/* After vepoll__token_fast returned -1, instead of withdrawing: the
+ * announcement becomes a *slow* one (the token's address | 1, tokens being
+ * aligned) for a call that goes on through the mutex.  A revoker ignores it
+ * (that thread is not inside: it waits for the mutex the revoker holds);
+ * vepoll__token_quiesce waits for it (the thread still uses the instance).
+ * Withdrawn by vepoll__token_unannounce after the mutex is given back. */
+static inline void vepoll__token_announce_slow(struct vepoll__token *t)
+{
+    AO_store(&vepoll__self.thr->held[vepoll__self.depth - 1], (AO_t)t | 1);
 }
 
 void vepoll__token_enter_slow(struct vepoll__token *t, uint64_t me);
@@ -133,20 +152,21 @@ void vepoll__token_enter_slow(struct vepoll__token *t, uint64_t me);
  * came through the fast path.  Pass the result to vepoll__token_leave. */
 static inline int vepoll__token_enter(struct vepoll__token *t)
 {
-    struct vepoll__self *s = vepoll__self_get();
-    int f = vepoll__token_fast(t, s);
+    int f;
+    vepoll__self_ensure();
+    f = vepoll__token_fast(t);
     if (f > 0)
         return 1;
     if (f < 0)
-        vepoll__token_unannounce(s);
-    vepoll__token_enter_slow(t, s->id);
+        vepoll__token_unannounce();
+    vepoll__token_enter_slow(t, vepoll__self.id);
     return 0;
 }
 
 static inline void vepoll__token_leave(struct vepoll__token *t, int fast)
 {
     if (fast)
-        vepoll__token_unannounce(&vepoll__self);
+        vepoll__token_unannounce();
     else
         pthread_mutex_unlock(&t->mu);
 }

@@ -60,11 +60,12 @@
  * harvest that found nothing takes a reference on ep before it leaves the
  * token, so ep outlives the park that follows (instance.h: close takes the
  * token before it frees anything, and a thread queued for the token holds a
- * reference). */
+ * reference or a slow announcement; the count is at least the owner's
+ * reference here, since ep is not closed). */
 static int harvest_and_pass_on(struct vepoll *ep, struct vepoll_event *events,
                                int maxevents, int pin)
 {
-    int n, fast = vepoll__instance_enter(ep);
+    int n, how = vepoll__instance_enter(ep);
     if (AO_load(&ep->closed)) {
         n = -EBADF;
     } else {
@@ -78,7 +79,7 @@ static int harvest_and_pass_on(struct vepoll *ep, struct vepoll_event *events,
         if (!n && pin)
             vepoll__instance_ref(ep);
     }
-    vepoll__instance_leave(ep, fast);
+    vepoll__instance_leave(ep, how);
     return n;
 }
 

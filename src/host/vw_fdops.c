@@ -3,16 +3,12 @@
  * descriptions, FD_CLOEXEC, timerfds): preview1 fd_renumber; WASIX fd_dup,
  * fd_dup2, fd_fdflags_get, fd_fdflags_set; vepoll's extension module
  * vepoll_ext_v1 timerfd_create / timerfd_settime / timerfd_gettime
- * (docs/GUESTS.md defines them).  Built when the runner finds
- * vepoll_wasix_timerfd_create in include/vepoll_wasix.h (VW_WASIX_FD_API);
- * without it these imports answer ENOSYS (vw_enosys.c).
+ * (docs/GUESTS.md defines them).
  *
  * Contract: as vw_host.c (guest thread only; every guest pointer checked
  * before anything changes: EFAULT, nothing written or changed).
  */
 #include "vw_host.h"
-
-#ifdef VW_WASIX_FD_API
 
 #include <string.h>
 
@@ -147,7 +143,3 @@ u32 VW_EXT(timerfd_gettime)(vw_ext_ctx *c, u32 fd, u32 cur_p)
     return VEPOLL_WASI_ESUCCESS;
 }
 
-#else
-/* Without the adapter's descriptor API: vw_enosys.c answers these. */
-typedef int vw_fdops_unused;
-#endif

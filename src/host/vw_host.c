@@ -222,35 +222,18 @@ uint32_t vw_fd_lookup(struct vw_host *h, uint32_t fd, struct vepoll_wasix_fdinfo
 {
     int rc;
     *stream = -1;
-#ifndef VW_WASIX_FD_API
-    if (fd < VEPOLL_WASIX_FIRST_FD && h->stdio_closed[fd])
-        return W_EBADF;
-#endif
     rc = vepoll_wasix_fd_info(h->wx, fd, info);
     if (rc)
         return vw_werr(rc);
-#ifdef VW_WASIX_FD_API
     /* Stdio entries are descriptors like any other (dup-able, closable). */
     if (info->kind == VEPOLL_WASIX_KIND_STDIO)
         *stream = info->host_stdio;
-#else
-    if (info->kind == VEPOLL_WASIX_KIND_STDIO)
-        *stream = (int)fd;
-#endif
     return W_SUCCESS;
 }
 
 u32 VW_WASI(fd_close)(vw_wasi_ctx *c, u32 fd)
 {
     struct vw_host *h = H(c);
-#ifndef VW_WASIX_FD_API
-    if (fd < VEPOLL_WASIX_FIRST_FD) {
-        if (h->stdio_closed[fd])
-            return W_EBADF;
-        h->stdio_closed[fd] = 1;
-        return W_SUCCESS;
-    }
-#endif
     return vw_werr(vepoll_wasix_close(h->wx, fd));
 }
 
@@ -280,9 +263,7 @@ u32 VW_WASI(fd_fdstat_get)(vw_wasi_ctx *c, u32 fd, u32 stat_p)
     case VEPOLL_WASIX_KIND_PIPE_READ: rights |= RIGHT_FD_READ; break;
     case VEPOLL_WASIX_KIND_PIPE_WRITE: rights |= RIGHT_FD_WRITE; break;
     case VEPOLL_WASIX_KIND_EVENTFD: rights |= RIGHT_FD_READ | RIGHT_FD_WRITE; break;
-#ifdef VW_WASIX_FD_API
     case VEPOLL_WASIX_KIND_TIMERFD: rights |= RIGHT_FD_READ | RIGHT_FD_WRITE; break; /* O_RDWR */
-#endif
     default: break;
     }
     if (info.nonblock)
@@ -298,10 +279,6 @@ u32 VW_WASI(fd_fdstat_set_flags)(vw_wasi_ctx *c, u32 fd, u32 flags)
     struct vw_host *h = H(c);
     if (flags & ~FDFLAGS_NONBLOCK)
         return W_EINVAL;
-#ifndef VW_WASIX_FD_API
-    if (fd < VEPOLL_WASIX_FIRST_FD)
-        return h->stdio_closed[fd] ? W_EBADF : W_SUCCESS;
-#endif
     return vw_werr(vepoll_wasix_set_nonblock(h->wx, fd, (flags & FDFLAGS_NONBLOCK) != 0));
 }
 
@@ -579,11 +556,6 @@ u32 VW_WASI(poll_oneoff)(vw_wasi_ctx *c, u32 in_p, u32 out_p, u32 nsubs, u32 nev
         }
     }
     if (nitems) {
-#ifndef VW_WASIX_FD_API
-        for (uint32_t k = 0; k < nitems; k++)
-            if (items[k].fd < VEPOLL_WASIX_FIRST_FD && h->stdio_closed[items[k].fd])
-                items[k].fd = UINT32_MAX; /* reported as EBADF below */
-#endif
         pr = vepoll_wasix_poll(h->wx, items, nitems, timeout);
         if (pr < 0) {
             rc = vw_werr(pr);

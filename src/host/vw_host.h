@@ -68,7 +68,6 @@ struct vw_host {
     char **envp;
     jmp_buf exit_jmp; /* proc_exit jumps here */
     int exit_code;
-    int stdio_closed[3];
 };
 
 /* One context struct per import module; each points at the host. */

@@ -124,12 +124,10 @@
     V(wasix_32v1, proc_exec2, (u32, u32, u32, u32, u32, u32)) \
     /* end */
 
-/* The descriptor calls that need the adapter's dup / fd-flags / timerfd
- * API (vepoll_wasix_dup, vepoll_wasix_renumber, vepoll_wasix_get_cloexec,
- * vepoll_wasix_timerfd_create...): implemented by vw_fdops.c when the
- * runner finds that API in include/vepoll_wasix.h (it then defines
- * VW_WASIX_FD_API), ENOSYS otherwise.  vepoll_ext_v1 is vepoll's
- * extension import module (docs/GUESTS.md). */
+/* The descriptor calls over the adapter's dup / fd-flags / timerfd API
+ * (vepoll_wasix_dup, vepoll_wasix_renumber, vepoll_wasix_get_cloexec,
+ * vepoll_wasix_timerfd_create...), implemented by vw_fdops.c.
+ * vepoll_ext_v1 is vepoll's extension import module (docs/GUESTS.md). */
 #define VW_FD_OPS(X, V, Z) \
     X(wasi_snapshot_preview1, fd_renumber, (u32, u32)) \
     X(wasix_32v1, fd_dup, (u32, u32)) \

@@ -40,7 +40,6 @@ static uint32_t socket_check(struct vw_host *h, uint32_t fd)
     return info.kind == VEPOLL_WASIX_KIND_SOCKET ? 0 : VEPOLL_WASI_ENOTSOCK;
 }
 
-#ifdef VW_WASIX_FD_API
 /* A receive / send with the WASI flags given, as recv(2) / send(2) with
  * Linux's MSG_ flags: bytes moved or a negative errno.  NOSIGNAL always:
  * the guest library raises SIGPIPE itself. */
@@ -69,24 +68,6 @@ static int64_t send_from(struct vw_host *h, uint32_t fd, const void *buf, size_t
         f |= VEPOLL_MSG_DONTWAIT;
     return vepoll_wasix_send(h->wx, fd, buf, len, f);
 }
-#else
-/* Without the adapter's vepoll_wasix_recv / _send, only flags 0 is
- * served (a plain read / write). */
-static int64_t recv_into(struct vw_host *h, uint32_t fd, void *buf, size_t len, uint32_t flags)
-{
-    if (flags)
-        return -ENOTSUP;
-    return vepoll_wasix_read(h->wx, fd, buf, len);
-}
-
-static int64_t send_from(struct vw_host *h, uint32_t fd, const void *buf, size_t len,
-                         uint32_t flags)
-{
-    if (flags)
-        return -ENOTSUP;
-    return vepoll_wasix_write(h->wx, fd, buf, len);
-}
-#endif
 
 /* recvmsg's scatter: one receive of up to the iovecs' total, copied out in
  * their order (so MSG_WAITALL waits for the total, as Linux's does).

@@ -1,8 +1,10 @@
 /*
  * White-box tests of the consumer token (src/core/token.h): the bias is
  * earned by one thread's run of acquisitions and taken away by any other
- * thread, the token is exclusive whichever way it is taken, and a thread
- * that is inside never enters twice.
+ * thread, the token is exclusive whichever way it is taken, a thread that
+ * is inside never enters twice, and a call that bailed from the fast path
+ * stays announced (slow) while it goes through the mutex, so the free of
+ * the instance waits for it while a revoker does not.
  *
  * The fast path is off where membarrier's private expedited command is
  * missing and under ThreadSanitizer (token.h): there the bias tests check
@@ -10,6 +12,7 @@
  */
 #include "vtest.h"
 
+#include "instance.h"
 #include "token.h"
 
 #define NEED 8 /* token.c's NEED_FIRST */
@@ -94,9 +97,9 @@ static void test_token_other_thread_takes_the_bias_away(void **state)
 static void test_token_no_second_entry_from_inside(void **state)
 {
     struct vepoll__token t;
-    struct vepoll__self *s = vepoll__self_get();
     int f, again;
     (void)state;
+    vepoll__self_ensure();
     assert_int_equal(vepoll__token_init(&t), 0);
     for (int i = 0; i < 2 * NEED; i++)
         vepoll__token_leave(&t, vepoll__token_enter(&t));
@@ -105,18 +108,18 @@ static void test_token_no_second_entry_from_inside(void **state)
      * nothing announced); inside through the mutex there is nothing to
      * refuse here, since the bias would let it in: callers never do that. */
     if (f) {
-        assert_int_equal(vepoll__token_fast(&t, s), 0);
-        assert_int_equal(s->depth, 1);
+        assert_int_equal(vepoll__token_fast(&t), 0);
+        assert_int_equal(vepoll__self.depth, 1);
     }
     vepoll__token_leave(&t, f);
-    assert_int_equal(s->depth, 0);
-    again = vepoll__token_fast(&t, s);
+    assert_int_equal(vepoll__self.depth, 0);
+    again = vepoll__token_fast(&t);
     assert_int_equal(again, bias_possible() ? 1 : 0);
     if (again > 0)
         vepoll__token_leave(&t, 1);
     else if (again < 0)
-        vepoll__token_unannounce(s);
-    assert_int_equal(s->depth, 0);
+        vepoll__token_unannounce();
+    assert_int_equal(vepoll__self.depth, 0);
     vepoll__token_destroy(&t);
 }
 
@@ -167,6 +170,85 @@ static void test_token_is_exclusive_across_bias_and_revocation(void **state)
     vepoll__token_destroy(&x.t);
 }
 
+/* A call that bails stays announced as a slow call until it has left
+ * (instance.h): the free's quiescence waits for it.  (The first design took
+ * a reference instead, which could bring a count back from 0 and free the
+ * instance twice over: docs/MODEL.md, BUG_TOKEN_PIN_ON_BAIL.) */
+struct slow_call {
+    vepoll_t *ep;
+    int how;
+    atomic_int inside, release;
+};
+
+static void *slow_call_main(void *arg)
+{
+    struct slow_call *c = arg;
+    c->how = vepoll__instance_enter(c->ep);
+    atomic_store(&c->inside, 1);
+    while (!atomic_load(&c->release))
+        sched_yield();
+    vepoll__instance_leave(c->ep, c->how);
+    return NULL;
+}
+
+struct quiescer {
+    struct vepoll__token *t;
+    atomic_int done;
+};
+
+static void *quiescer_main(void *arg)
+{
+    struct quiescer *q = arg;
+    vepoll__token_quiesce(q->t);
+    atomic_store(&q->done, 1);
+    return NULL;
+}
+
+static int slow_announced(const struct vepoll__token *t)
+{
+    for (int i = 0; i < VEPOLL__MAX_THREADS; i++)
+        for (int j = 0; j < VEPOLL__TOKEN_SLOTS; j++)
+            if (AO_load(&vepoll__threads[i].held[j]) == ((AO_t)t | 1))
+                return 1;
+    return 0;
+}
+
+static void test_token_bailed_call_is_waited_for_by_the_free(void **state)
+{
+    struct vepoll_event ev;
+    static struct slow_call c;
+    static struct quiescer q;
+    pthread_t tc, tq;
+    (void)state;
+    if (!bias_possible())
+        skip();
+    memset(&c, 0, sizeof(c));
+    memset(&q, 0, sizeof(q));
+    assert_int_equal(vepoll_create(&c.ep), 0);
+    for (int i = 0; i < 2 * NEED; i++) /* earn this thread the bias */
+        assert_int_equal(vepoll_wait(c.ep, &ev, 1, 0), 0);
+    assert_true(AO_load(&c.ep->tok.bias) == (AO_t)vepoll__thread_id());
+    assert_int_equal(pthread_create(&tc, NULL, slow_call_main, &c), 0);
+    while (!atomic_load(&c.inside))
+        sched_yield();
+    /* It bailed (the bias was ours), revoked it, and holds the mutex while
+     * announcing itself as a slow call: no reference taken. */
+    assert_int_equal(c.how, VEPOLL__ENTERED_SLOW);
+    assert_true(AO_load(&c.ep->tok.bias) == 0);
+    assert_true(slow_announced(&c.ep->tok));
+    assert_true(AO_load(&c.ep->refs) == 1); /* the owner's only */
+    q.t = &c.ep->tok;
+    assert_int_equal(pthread_create(&tq, NULL, quiescer_main, &q), 0);
+    vt_sleep_ms(50); /* a quiescence that ignored the call would end now */
+    assert_int_equal(atomic_load(&q.done), 0);
+    atomic_store(&c.release, 1);
+    assert_int_equal(pthread_join(tc, NULL), 0);
+    assert_int_equal(pthread_join(tq, NULL), 0);
+    assert_int_equal(atomic_load(&q.done), 1);
+    assert_false(slow_announced(&c.ep->tok));
+    assert_int_equal(vepoll_close(c.ep), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -174,6 +256,7 @@ int main(void)
         cmocka_unit_test(test_token_other_thread_takes_the_bias_away),
         cmocka_unit_test(test_token_no_second_entry_from_inside),
         cmocka_unit_test(test_token_is_exclusive_across_bias_and_revocation),
+        cmocka_unit_test(test_token_bailed_call_is_waited_for_by_the_free),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

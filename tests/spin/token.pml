@@ -2,9 +2,10 @@
  * SPIN model of the consumer token (src/core/token.h, token.c, and the
  * instance's references, src/core/instance.h): exclusive access to an
  * instance through a biased fast path (plain stores and loads) or a mutex,
- * with revocation by membarrier, and the instance's lifetime: a call queued
- * on the mutex holds a reference, a fast-path call is announced, and the
- * memory goes only when no reference is left and no announcement is out.
+ * with revocation by membarrier, and the instance's lifetime: a call is
+ * announced from its first step to its last (on the fast path as "inside",
+ * after a bail as "slow"), and the memory goes only when no reference is
+ * left and no announcement is out.
  *
  * Unlike vepoll.pml, which is sequentially consistent, this model has a
  * store buffer per thread (x86-TSO): a thread's stores go to its buffer and
@@ -21,17 +22,22 @@
  *                           T's descriptor, never to the instance: this is
  *                           the call's first step, before it touches the
  *                           instance at all); then inside iff bias == T,
- *                           else take a reference (the mutex path's pin)
- *                           and only then clear the slot.
+ *                           else turn the slot into a *slow* announcement
+ *                           (token | 1) and take the mutex; the slot is
+ *                           cleared only after the mutex is given back.
  *   revocation (mutex held, bias == H != self)
  *                           bias := 0; membarrier; wait until H's slot no
- *                           longer holds the token.
+ *                           longer holds the token (a slow announcement
+ *                           does not count: that thread waits for the
+ *                           mutex, it is not inside).
  *   earning (mutex held)    bias := self (any time here: the streak counter
  *                           is abstracted away).
  *   free (the last reference dropped)
- *                           membarrier; wait until no slot holds the token;
- *                           free only if the count is still 0 (a bailing
- *                           call may have pinned meanwhile: it frees later).
+ *                           membarrier; wait until no slot holds the token,
+ *                           inside or slow; free.  Nothing can take a
+ *                           reference any more: a blocking wait pins only
+ *                           under the token and only before the close's
+ *                           own token section marks the instance closed.
  * Either an announcement is visible to the revoker's (or the freer's) wait,
  * or the announcer's look at the bias comes after the barrier and sees it
  * cleared (or the instance closed), and it bails.  A thread whose look at
@@ -47,7 +53,8 @@
  *                 close has (the API's rule, which a runtime's descriptor
  *                 table keeps); its start is its announcement (the older
  *                 code's first step was its reference).  Property: no
- *                 started call touches freed memory.
+ *                 started call touches freed memory, the free's own
+ *                 accesses included.
  *
  * Properties:
  *   mutex    at most one thread inside at any time      assert(inside <= 1)
@@ -59,9 +66,15 @@
  *                             by whoever believes it holds the bias mutex
  *   BUG_TOKEN_CLEAR_AFTER_WAIT  the revoker clears the bias after its wait
  *                             (so a stale announcer can slip in)   mutex
- *   BUG_TOKEN_SLOW_NO_REF     the mutex path without a reference    freed
- *   BUG_TOKEN_FREE_NO_SCAN    the free without waiting for
- *                             announcements                        freed
+ *   BUG_TOKEN_SLOW_UNANNOUNCED  a bailing call clears its announcement
+ *                             before its slow call is over         freed
+ *   BUG_TOKEN_PIN_ON_BAIL     the first design: a bailing call pins a
+ *                             reference, then clears its slot; the free
+ *                             CASes the count 0 -> freed after its scan.
+ *                             A pin can revive a count that reached 0, and
+ *                             the reviver's own last unref can free while
+ *                             the first freer is still on its way to its
+ *                             CAS                                  freed
  * Step map: docs/MODEL.md, "The consumer token".
  */
 
@@ -79,7 +92,9 @@ bit freed;
 bit closing;            /* vepoll_close has started */
 /* memory: each thread's slot for this token (its descriptor); with
  * BUG_TOKEN_SHARED_BUSY everyone uses slot 0, a word of the token */
-bit held[NT + 1];
+byte held[NT + 1];      /* 0, IN (the fast path), SLOW (a bailed call) */
+#define IN 1
+#define SLOW 2
 
 /* ghosts */
 byte inside;
@@ -92,7 +107,7 @@ byte inside;
 
 /* store buffers: one pending store of the slot per thread (a thread's
  * stores to it coalesce in order) */
-bit sb_held_v[NT + 1]; bit sb_held_p[NT + 1];
+byte sb_held_v[NT + 1]; bit sb_held_p[NT + 1];
 
 #define ACC assert(freed == 0)
 
@@ -142,7 +157,7 @@ inline revoke_bias(h)
 #ifndef BUG_TOKEN_NO_MEMBARRIER
     membarrier();                                   /* [revoke.membarrier] */
 #endif
-    atomic { ACC; held[SLOT_OF(h)] == 0 };           /* [revoke.wait] */
+    atomic { ACC; held[SLOT_OF(h)] != IN };          /* [revoke.wait] */
 #ifdef BUG_TOKEN_CLEAR_AFTER_WAIT
     atomic { ACC; bias = 0 };
 #endif
@@ -162,7 +177,7 @@ inline enter(fast, started)
 #ifdef CFG_LIFETIME
         if :: closing && _pid != 3 -> started = 0 :: else -> skip fi;
 #endif
-        if :: started -> st_held(1) :: else -> skip fi
+        if :: started -> st_held(IN) :: else -> skip fi
     };
     if
     :: started ->
@@ -170,10 +185,14 @@ inline enter(fast, started)
        if
        :: b -> fast = 1
        :: else ->
-#ifndef BUG_TOKEN_SLOW_NO_REF
-          pin();                                    /* [enter.pin] */
+#if defined(BUG_TOKEN_PIN_ON_BAIL)
+          pin();
+          st_held(0)
+#elif defined(BUG_TOKEN_SLOW_UNANNOUNCED)
+          st_held(0)
+#else
+          st_held(SLOW)                             /* [enter.bail] */
 #endif
-          st_held(0)                                /* [enter.bail] */
        fi
     :: else -> skip
     fi;
@@ -204,7 +223,11 @@ inline unref()
        membarrier();                                /* [free.membarrier] */
        atomic { held[1] == 0 && held[2] == 0 && held[3] == 0 };  /* [free.wait] */
 #endif
-       atomic { if :: refs == 0 -> freed = 1 :: else -> skip fi }  /* [free.cas] */
+#ifdef BUG_TOKEN_PIN_ON_BAIL
+       atomic { ACC; if :: refs == 0 -> freed = 1 :: else -> skip fi }
+#else
+       atomic { ACC; assert(refs == 0); freed = 1 }     /* [free] */
+#endif
     :: else -> skip
     fi
 }
@@ -218,10 +241,12 @@ inline leave(fast, started)
        :: fast -> st_held(0)                        /* [leave.fast] */
        :: else ->
           atomic { ACC; drain_t(_pid); mu = 0 };     /* [leave.unlock] */
-#ifndef BUG_TOKEN_SLOW_NO_REF
-          unref()                                   /* [leave.unref] */
-#else
+#if defined(BUG_TOKEN_PIN_ON_BAIL)
+          unref()
+#elif defined(BUG_TOKEN_SLOW_UNANNOUNCED)
           skip
+#else
+          st_held(0)                                /* [leave.unannounce] */
 #endif
        fi
     :: else -> skip

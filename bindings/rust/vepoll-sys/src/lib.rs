@@ -224,6 +224,43 @@ extern "C" {
     pub fn vepoll_set_allocator(a: *const vepoll_allocator) -> c_int;
 }
 
+/// C `vepoll_intr_t`: a per-thread interruption handle (Linux's
+/// signal_pending), opaque.  Raise, clear and pending are async-signal-safe
+/// and may be called from any thread.
+#[repr(C)]
+pub struct vepoll_intr_t {
+    _opaque: [u8; 0],
+    _marker: PhantomData<(*mut u8, PhantomPinned)>,
+}
+
+extern "C" {
+    /// New handle, not pending, not bound.  `-EINVAL`, `-ENOMEM`.
+    ///
+    /// ```
+    /// use vepoll_sys::*;
+    /// let mut h = std::ptr::null_mut();
+    /// unsafe {
+    ///     assert_eq!(vepoll_intr_create(&mut h), 0);
+    ///     assert_eq!(vepoll_intr_raise(h), 0);
+    ///     assert_eq!(vepoll_intr_pending(h), 1);
+    ///     assert_eq!(vepoll_intr_clear(h), 0);
+    ///     assert_eq!(vepoll_intr_destroy(h), 0);
+    /// }
+    /// ```
+    pub fn vepoll_intr_create(out: *mut *mut vepoll_intr_t) -> c_int;
+    /// Frees `h`; `-EBUSY` while a thread is bound to it.
+    pub fn vepoll_intr_destroy(h: *mut vepoll_intr_t) -> c_int;
+    /// The calling thread's blocking calls watch `h` from now on (NULL
+    /// unbinds); `-EBUSY` if `h` is bound to another thread.
+    pub fn vepoll_intr_bind(h: *mut vepoll_intr_t) -> c_int;
+    /// Makes `h` pending and wakes its thread's blocking call (-EINTR).
+    pub fn vepoll_intr_raise(h: *mut vepoll_intr_t) -> c_int;
+    /// Ends the pending state.
+    pub fn vepoll_intr_clear(h: *mut vepoll_intr_t) -> c_int;
+    /// 1 while raised and not cleared, else 0 (0 for NULL).
+    pub fn vepoll_intr_pending(h: *const vepoll_intr_t) -> c_int;
+}
+
 // ---- vepoll_objects.h -------------------------------------------------------
 
 /// Creation flag: never block (`O_NONBLOCK`).
@@ -244,6 +281,48 @@ pub const VEPOLL_SHUT_RD: c_int = 0;
 pub const VEPOLL_SHUT_WR: c_int = 1;
 /// Shut down both directions.
 pub const VEPOLL_SHUT_RDWR: c_int = 2;
+/// Creation flag: close on exec (`O_CLOEXEC`).
+pub const VEPOLL_CLOEXEC: c_int = 0o2000000;
+/// recv flag `MSG_OOB` (`-EINVAL`: no out-of-band byte is ever pending).
+pub const VEPOLL_MSG_OOB: c_int = 0x1;
+/// recv flag `MSG_PEEK`: copy without consuming.
+pub const VEPOLL_MSG_PEEK: c_int = 0x2;
+/// send/recv flag `MSG_DONTWAIT`: this call never blocks.
+pub const VEPOLL_MSG_DONTWAIT: c_int = 0x40;
+/// recv flag `MSG_WAITALL`: wait for the whole length.
+pub const VEPOLL_MSG_WAITALL: c_int = 0x100;
+/// send flag `MSG_NOSIGNAL` (the objects never raise signals; accepted).
+pub const VEPOLL_MSG_NOSIGNAL: c_int = 0x4000;
+/// send flag `MSG_MORE` (accepted, no effect on a stream pair).
+pub const VEPOLL_MSG_MORE: c_int = 0x8000;
+/// timerfd clock: `CLOCK_REALTIME`.
+pub const VEPOLL_CLOCK_REALTIME: c_int = 0;
+/// timerfd clock: `CLOCK_MONOTONIC`.
+pub const VEPOLL_CLOCK_MONOTONIC: c_int = 1;
+/// settime flag `TFD_TIMER_ABSTIME`.
+pub const VEPOLL_TFD_TIMER_ABSTIME: c_int = 1;
+/// settime flag `TFD_TIMER_CANCEL_ON_SET`.
+pub const VEPOLL_TFD_TIMER_CANCEL_ON_SET: c_int = 2;
+
+/// C `struct vepoll_timespec`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct vepoll_timespec {
+    /// Seconds.
+    pub tv_sec: i64,
+    /// Nanoseconds, 0..999,999,999.
+    pub tv_nsec: i64,
+}
+
+/// C `struct vepoll_itimerspec`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct vepoll_itimerspec {
+    /// The period (zero: one shot).
+    pub it_interval: vepoll_timespec,
+    /// The first expiration (zero: disarmed).
+    pub it_value: vepoll_timespec,
+}
 
 /// C `vepoll_pipe_t`: a ready-made pipe, opaque.
 #[repr(C)]
@@ -365,6 +444,70 @@ extern "C" {
         -> c_int;
     /// The final close of one end.
     pub fn vepoll_socketpair_close(s: *mut vepoll_socketpair_t, end: c_int) -> c_int;
+    /// recv(2) at `end` with `VEPOLL_MSG_*` flags.
+    pub fn vepoll_socketpair_recv(
+        s: *mut vepoll_socketpair_t,
+        end: c_int,
+        buf: *mut c_void,
+        len: usize,
+        flags: c_int,
+        timeout_ns: i64,
+    ) -> ssize_t;
+    /// send(2) at `end` with `VEPOLL_MSG_*` flags.
+    pub fn vepoll_socketpair_send(
+        s: *mut vepoll_socketpair_t,
+        end: c_int,
+        buf: *const c_void,
+        len: usize,
+        flags: c_int,
+        timeout_ns: i64,
+    ) -> ssize_t;
+}
+
+/// C `vepoll_timerfd_t`: a ready-made timerfd, opaque.
+#[repr(C)]
+pub struct vepoll_timerfd_t {
+    _opaque: [u8; 0],
+    _marker: PhantomData<(*mut u8, PhantomPinned)>,
+}
+
+extern "C" {
+    /// New disarmed timer on `clockid` (`VEPOLL_CLOCK_*`); flags
+    /// `VEPOLL_NONBLOCK`.
+    ///
+    /// ```
+    /// use vepoll_sys::*;
+    /// let mut t = std::ptr::null_mut();
+    /// let mut cur = vepoll_itimerspec::default();
+    /// unsafe {
+    ///     assert_eq!(vepoll_timerfd_create(&mut t, VEPOLL_CLOCK_MONOTONIC, VEPOLL_NONBLOCK), 0);
+    ///     assert_eq!(vepoll_timerfd_gettime(t, &mut cur), 0);
+    ///     assert_eq!(cur, vepoll_itimerspec::default());
+    ///     assert_eq!(vepoll_timerfd_close(t), 0);
+    /// }
+    /// ```
+    pub fn vepoll_timerfd_create(out: *mut *mut vepoll_timerfd_t, clockid: c_int, flags: c_int)
+        -> c_int;
+    /// The timer's source (IN while expirations are unread).
+    pub fn vepoll_timerfd_source(t: *mut vepoll_timerfd_t) -> *mut vepoll_source_t;
+    /// timerfd_settime(2); `old_value` may be NULL.
+    pub fn vepoll_timerfd_settime(
+        t: *mut vepoll_timerfd_t,
+        flags: c_int,
+        new_value: *const vepoll_itimerspec,
+        old_value: *mut vepoll_itimerspec,
+    ) -> c_int;
+    /// timerfd_gettime(2).
+    pub fn vepoll_timerfd_gettime(t: *mut vepoll_timerfd_t, cur: *mut vepoll_itimerspec) -> c_int;
+    /// Reads the 8-byte expiration count; timeout as for the pipe.
+    pub fn vepoll_timerfd_read(
+        t: *mut vepoll_timerfd_t,
+        buf: *mut c_void,
+        len: usize,
+        timeout_ns: i64,
+    ) -> ssize_t;
+    /// The final close.
+    pub fn vepoll_timerfd_close(t: *mut vepoll_timerfd_t) -> c_int;
 }
 
 // ---- vepoll_wasix_abi.h -----------------------------------------------------
@@ -565,6 +708,8 @@ pub struct vepoll_wasix_t {
 
 /// The built-in table's first guest fd (0..2 are the host's stdio).
 pub const VEPOLL_WASIX_FIRST_FD: u32 = 3;
+/// The built-in table's size limit (`-EMFILE` beyond).
+pub const VEPOLL_WASIX_MAX_FDS: u32 = 65536;
 
 /// C `enum vepoll_wasix_kind`: what a built-in table fd is.
 pub type vepoll_wasix_kind = c_uint;
@@ -580,6 +725,8 @@ pub const VEPOLL_WASIX_KIND_PIPE_WRITE: vepoll_wasix_kind = 4;
 pub const VEPOLL_WASIX_KIND_EVENTFD: vepoll_wasix_kind = 5;
 /// A socket pair's end.
 pub const VEPOLL_WASIX_KIND_SOCKET: vepoll_wasix_kind = 6;
+/// A timerfd.
+pub const VEPOLL_WASIX_KIND_TIMERFD: vepoll_wasix_kind = 7;
 
 /// C `struct vepoll_wasix_fdinfo`: `vepoll_wasix_fd_info`'s answer.
 #[repr(C)]
@@ -593,6 +740,8 @@ pub struct vepoll_wasix_fdinfo {
     pub ready: u32,
     /// Bytes readable now.
     pub nbytes: u64,
+    /// `VEPOLL_WASIX_KIND_STDIO`: the host stream 0, 1 or 2; else -1.
+    pub host_stdio: c_int,
 }
 
 /// C `struct vepoll_wasix_pollitem`: one item of `vepoll_wasix_poll`.
@@ -743,5 +892,61 @@ extern "C" {
         items: *mut vepoll_wasix_pollitem,
         n: usize,
         timeout_ns: i64,
+    ) -> c_int;
+
+    /// dup / `F_DUPFD(_CLOEXEC)`: the lowest free fd >= `min_fd`, sharing
+    /// `fd`'s open file description.
+    pub fn vepoll_wasix_dup(
+        wx: *mut vepoll_wasix_t,
+        fd: u32,
+        min_fd: u32,
+        cloexec: c_int,
+        newfd: *mut u32,
+    ) -> c_int;
+    /// dup3: `newfd` (closed first if open) shares `fd`'s description.
+    pub fn vepoll_wasix_dup3(wx: *mut vepoll_wasix_t, fd: u32, newfd: u32, cloexec: c_int)
+        -> c_int;
+    /// WASI fd_renumber: `from` moves to `to` (closed first if open).
+    pub fn vepoll_wasix_renumber(wx: *mut vepoll_wasix_t, from: u32, to: u32) -> c_int;
+    /// `FD_CLOEXEC` of `fd`.
+    pub fn vepoll_wasix_get_cloexec(wx: *mut vepoll_wasix_t, fd: u32, on: *mut c_int) -> c_int;
+    /// Sets or clears `FD_CLOEXEC` of `fd`.
+    pub fn vepoll_wasix_set_cloexec(wx: *mut vepoll_wasix_t, fd: u32, on: c_int) -> c_int;
+    /// recv(2) with `VEPOLL_MSG_*` flags on a built-in socket fd.
+    pub fn vepoll_wasix_recv(
+        wx: *mut vepoll_wasix_t,
+        fd: u32,
+        buf: *mut c_void,
+        len: usize,
+        flags: c_int,
+    ) -> i64;
+    /// send(2) with `VEPOLL_MSG_*` flags on a built-in socket fd.
+    pub fn vepoll_wasix_send(
+        wx: *mut vepoll_wasix_t,
+        fd: u32,
+        buf: *const c_void,
+        len: usize,
+        flags: c_int,
+    ) -> i64;
+    /// New timerfd in the built-in table.
+    pub fn vepoll_wasix_timerfd_create(
+        wx: *mut vepoll_wasix_t,
+        clockid: c_int,
+        flags: c_int,
+        fd: *mut u32,
+    ) -> c_int;
+    /// timerfd_settime(2) on a built-in timerfd.
+    pub fn vepoll_wasix_timerfd_settime(
+        wx: *mut vepoll_wasix_t,
+        fd: u32,
+        flags: c_int,
+        new_value: *const vepoll_itimerspec,
+        old_value: *mut vepoll_itimerspec,
+    ) -> c_int;
+    /// timerfd_gettime(2) on a built-in timerfd.
+    pub fn vepoll_wasix_timerfd_gettime(
+        wx: *mut vepoll_wasix_t,
+        fd: u32,
+        cur: *mut vepoll_itimerspec,
     ) -> c_int;
 }
