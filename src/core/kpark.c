@@ -18,7 +18,7 @@ static AO_t ncand;  /* candidates counted in (kpark.h) */
 /* Parked candidates, newest first: the instance each one sleeps on. */
 struct cand {
     struct vepoll *ep;
-    struct cand *prev, *next;
+    struct cand *next, **pprev; /* pprev: the pointer that points here */
 };
 static pthread_mutex_t cand_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct cand *cands;
@@ -26,10 +26,10 @@ static struct cand *cands;
 static void cand_link(struct cand *c)
 {
     pthread_mutex_lock(&cand_mu);
-    c->prev = NULL;
     c->next = cands;
+    c->pprev = &cands;
     if (cands)
-        cands->prev = c;
+        cands->pprev = &c->next;
     cands = c;
     pthread_mutex_unlock(&cand_mu);
 }
@@ -37,12 +37,9 @@ static void cand_link(struct cand *c)
 static void cand_unlink(struct cand *c)
 {
     pthread_mutex_lock(&cand_mu);
-    if (c->prev)
-        c->prev->next = c->next;
-    else
-        cands = c->next;
+    *c->pprev = c->next;
     if (c->next)
-        c->next->prev = c->prev;
+        c->next->pprev = c->pprev;
     pthread_mutex_unlock(&cand_mu);
 }
 

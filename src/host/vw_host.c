@@ -257,6 +257,7 @@ u32 VW_WASI(fd_fdstat_get)(vw_wasi_ctx *c, u32 fd, u32 stat_p)
         rights |= stream == 0 ? RIGHT_FD_READ : RIGHT_FD_WRITE;
         break;
     case VEPOLL_WASIX_KIND_SOCKET:
+    case VEPOLL_WASIX_KIND_KFD: /* a real (stream) socket: vw_net.c */
         st[0] = FILETYPE_SOCKET_STREAM;
         rights |= RIGHT_FD_READ | RIGHT_FD_WRITE | RIGHT_SOCK_SHUTDOWN;
         break;
@@ -293,9 +294,10 @@ u32 VW_WASI(fd_filestat_get)(vw_wasi_ctx *c, u32 fd, u32 stat_p)
         return vw_werr(rc);
     if (!(p = vw_gptr(h, stat_p, sizeof(st))))
         return W_EFAULT;
-    st[16] = info.kind == VEPOLL_WASIX_KIND_STDIO    ? FILETYPE_CHARACTER_DEVICE
-             : info.kind == VEPOLL_WASIX_KIND_SOCKET ? FILETYPE_SOCKET_STREAM
-                                                     : FILETYPE_UNKNOWN;
+    st[16] = info.kind == VEPOLL_WASIX_KIND_STDIO ? FILETYPE_CHARACTER_DEVICE
+             : info.kind == VEPOLL_WASIX_KIND_SOCKET || info.kind == VEPOLL_WASIX_KIND_KFD
+                 ? FILETYPE_SOCKET_STREAM
+                 : FILETYPE_UNKNOWN;
     memcpy(st + 24, &nlink, 8);
     memcpy(p, st, sizeof(st));
     return W_SUCCESS;

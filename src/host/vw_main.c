@@ -31,6 +31,8 @@ int main(int argc, char **argv)
     wasm_rt_trap_t trap;
     int rc;
 
+    if (vw_net_take_options())
+        return 70;
     rc = vw_host_init(&host, argc - 1 > 0 ? argc - 1 : 0, argv + 1, environ);
     if (rc) {
         fprintf(stderr, "vepoll-wasix-run: host init failed: %d\n", rc);
@@ -59,6 +61,10 @@ int main(int argc, char **argv)
 #endif
     );
     host.mem = Z_guestZ_memory(&inst);
+    if (vw_net_setup(&host)) {
+        code = 70;
+        goto fail;
+    }
 
 #ifdef VW_HOST_EXTRA
     if (vw_host_setup(&host)) {
@@ -86,6 +92,7 @@ int main(int argc, char **argv)
     vw_host_teardown(&host);
 out:
 #endif
+fail:
     vw_host_fini(&host);
     Z_guest_free(&inst);
     wasm_rt_free();

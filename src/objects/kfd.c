@@ -614,8 +614,7 @@ int vepoll_kfd_connect(vepoll_kfd_t *k, const struct sockaddr *addr, socklen_t a
                        int64_t timeout_ns)
 {
     int64_t deadline = deadline_of(timeout_ns);
-    int saved = errno, rc = enter(k), err = 0;
-    socklen_t el = sizeof(err);
+    int saved = errno, rc = enter(k);
     if (rc)
         return rc;
     rc = (int)SYS(connect(k->fd, addr, addrlen), saved);
@@ -625,9 +624,13 @@ int vepoll_kfd_connect(vepoll_kfd_t *k, const struct sockaddr *addr, socklen_t a
     unlock(k);
     while (rc == -EINPROGRESS && deadline) {
         if (poll_now(k->fd) & (VEPOLL_OUT | VEPOLL_ERR | VEPOLL_HUP)) {
-            rc = (int)SYS(getsockopt(k->fd, SOL_SOCKET, SO_ERROR, &err, &el), saved);
-            rc = rc ? rc : -err;
-            break;
+            /* Done: connect again, as Linux's blocking connect finishes
+             * (0 marks the socket connected, so a later connect is
+             * EISCONN; a failed one gives the connection's error). */
+            rc = (int)SYS(connect(k->fd, addr, addrlen), saved);
+            if (rc == -EALREADY)
+                rc = -EINPROGRESS;
+            continue;
         }
         if ((rc = wait_ready(k, VEPOLL_OUT, deadline)) == 0)
             rc = -EINPROGRESS;
@@ -652,7 +655,9 @@ int vepoll_kfd_shutdown(vepoll_kfd_t *k, int how)
     return rc;
 }
 
-int vepoll_kfd_refresh(vepoll_kfd_t *k)
+/* refresh_locked (refresh) or clear_locked (ticket, bits) on an open kfd:
+ * 0, -EBADF. */
+static int update_open(struct vepoll_kfd *k, int refresh, uint64_t ticket, uint32_t bits)
 {
     int rc = enter(k);
     if (rc)
@@ -660,11 +665,18 @@ int vepoll_kfd_refresh(vepoll_kfd_t *k)
     lock(k);
     if (k->closed)
         rc = -EBADF;
-    else
+    else if (refresh)
         refresh_locked(k);
+    else
+        clear_locked(k, ticket, bits & ALL_BITS);
     unlock(k);
     leave(k);
     return rc;
+}
+
+int vepoll_kfd_refresh(vepoll_kfd_t *k)
+{
+    return update_open(k, 1, 0, 0);
 }
 
 uint64_t vepoll_kfd_ticket(vepoll_kfd_t *k)
@@ -674,15 +686,5 @@ uint64_t vepoll_kfd_ticket(vepoll_kfd_t *k)
 
 int vepoll_kfd_note_eagain(vepoll_kfd_t *k, uint64_t ticket, uint32_t bits)
 {
-    int rc = enter(k);
-    if (rc)
-        return rc;
-    lock(k);
-    if (k->closed)
-        rc = -EBADF;
-    else
-        clear_locked(k, ticket, bits & ALL_BITS);
-    unlock(k);
-    leave(k);
-    return rc;
+    return update_open(k, 0, ticket, bits);
 }

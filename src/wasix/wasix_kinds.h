@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "vepoll_kfd.h"
 #include "vepoll_objects.h"
 #include "vepoll_wasix.h"
 
@@ -34,6 +35,7 @@ struct vepoll__wx_obj {
         vepoll_eventfd_t *efd;
         vepoll_socketpair_t *sp;
         vepoll_timerfd_t *tfd;
+        vepoll_kfd_t *kfd; /* a host kernel descriptor (wasix_net.c) */
     } u;
 };
 
@@ -75,5 +77,6 @@ extern const struct vepoll__wx_kind vepoll__wx_pipe_write_kind;
 extern const struct vepoll__wx_kind vepoll__wx_eventfd_kind;
 extern const struct vepoll__wx_kind vepoll__wx_socket_kind;
 extern const struct vepoll__wx_kind vepoll__wx_timerfd_kind;
+extern const struct vepoll__wx_kind vepoll__wx_kfd_kind;
 
 #endif

@@ -483,7 +483,7 @@ static void test_kfd_S217_nested_outer_waiter_wakes_on_inner_kernel_event(void *
     close(fds[1]);
 }
 
-/* ---- S218: close ------------------------------------------------------------------------------ */
+/* ---- S218, S220: close ------------------------------------------------------------------------------ */
 
 static void test_kfd_S218_close_then_reused_number_reports_nothing_old(void **state)
 {
@@ -520,7 +520,7 @@ static void test_kfd_S218_close_then_reused_number_reports_nothing_old(void **st
     vt_free_ep(ep);
 }
 
-static void test_kfd_noclose_leaves_the_descriptor_open(void **state)
+static void test_kfd_S220_noclose_leaves_the_descriptor_open(void **state)
 {
     int fds[2];
     vepoll_kfd_t *r = NULL;
@@ -702,7 +702,7 @@ int main(void)
         cmocka_unit_test(test_kfd_S216_thread_interrupt_wakes_the_kernel_sleeper),
         cmocka_unit_test(test_kfd_S217_nested_outer_waiter_wakes_on_inner_kernel_event),
         cmocka_unit_test(test_kfd_S218_close_then_reused_number_reports_nothing_old),
-        cmocka_unit_test(test_kfd_noclose_leaves_the_descriptor_open),
+        cmocka_unit_test(test_kfd_S220_noclose_leaves_the_descriptor_open),
         cmocka_unit_test(test_kfd_S219_blocking_read_wakes_on_data_interrupt_and_close),
         cmocka_unit_test(test_kfd_S219_blocking_write_moves_everything_and_timeouts),
         cmocka_unit_test(test_kfd_S221_listener_readable_while_a_connection_waits),
