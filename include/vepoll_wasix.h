@@ -160,7 +160,8 @@ uint32_t vepoll_wasix_epoll_wait(vepoll_wasix_t *wx, struct vepoll_wasix_mem mem
  * the guest may dup, close and renumber like any other; they are not
  * pollable (epoll_ctl EPERM; vepoll_wasix_poll reports them ready for what
  * is asked) and their I/O is the host's (vepoll_wasix_read/write/recv/send:
- * -ENOTSUP).  New descriptors get the lowest free number (>= min_fd for
+ * -ENOTSUP) -- unless the host has them watched (vepoll_wasix_watch_stdio,
+ * below).  New descriptors get the lowest free number (>= min_fd for
  * vepoll_wasix_dup), as Linux: >= 3 while stdio is open.  Numbers are below
  * VEPOLL_WASIX_MAX_FDS (Linux's RLIMIT_NOFILE). */
 #define VEPOLL_WASIX_FIRST_FD 3u
@@ -311,6 +312,23 @@ int vepoll_wasix_getsockopt(vepoll_wasix_t *wx, uint32_t fd, int level, int name
                             socklen_t *len);
 int vepoll_wasix_setsockopt(vepoll_wasix_t *wx, uint32_t fd, int level, int name,
                             const void *val, socklen_t len);
+
+/* The host's stdio entries watched through kernel-descriptor sources
+ * (vepoll_kfd.h): each stdio description of the table (kind
+ * VEPOLL_WASIX_KIND_STDIO, host_stdio 0, 1, 2) whose host stream the
+ * kernel's epoll can watch (a pipe, a terminal, a socket) gets the
+ * kernel's readiness -- stdin readable only when input or EOF is there,
+ * stdout / stderr writable as the kernel says, in epoll and
+ * vepoll_wasix_poll -- and its reads (stream 0) and writes (1, 2) through
+ * vepoll_wasix_read / vepoll_wasix_write, blocking per the description's
+ * O_NONBLOCK in the kernel (no CPU).  A stream it cannot watch (a regular
+ * file, /dev/null) stays as before: not pollable (EPERM in epoll_ctl,
+ * always ready in poll, as Linux's poll of a file), its I/O the host's
+ * (-ENOTSUP from vepoll_wasix_read / write).  The host streams stay the
+ * host's (never closed by the table).  Once, after vepoll_wasix_create(&wx,
+ * NULL) and before the guest runs.  0, -EBADF, -ENOTSUP (another table),
+ * -ENOMEM, -EMFILE. */
+int vepoll_wasix_watch_stdio(vepoll_wasix_t *wx);
 
 struct vepoll_wasix_fdinfo {
     enum vepoll_wasix_kind kind;

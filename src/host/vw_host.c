@@ -424,6 +424,11 @@ u32 VW_WASI(fd_write)(vw_wasi_ctx *c, u32 fd, u32 iovs, u32 n, u32 nwritten_p)
         return W_EFAULT;
     if ((err = vw_fd_lookup(h, fd, &info, &stream)) != 0)
         return err;
+    /* Stdio the table watches is written through it; unwatched stdio
+     * (ENOTSUP) is the host's. */
+    if (stream >= 0 && (err = vw_write_gathered(h, fd, iv, n, total, table_write, 0,
+                                                nwritten_p)) != VEPOLL_WASI_ENOTSUP)
+        return err;
     if (stream >= 0) {
         if (stream == 0)
             return W_EBADF;
@@ -463,7 +468,8 @@ u32 VW_WASI(fd_read)(vw_wasi_ctx *c, u32 fd, u32 iovs, u32 n, u32 nread_p)
     vw_first_buffer(iv, n, &b, &l);
     if ((err = vw_fd_lookup(h, fd, &info, &stream)) != 0)
         return err;
-    if (stream >= 0) {
+    got = vepoll_wasix_read(h->wx, fd, h->mem->data + b, l); /* watched stdio too */
+    if (stream >= 0 && got == -ENOTSUP) { /* unwatched stdio: the host's */
         if (stream != 0)
             return W_EBADF;
         do
@@ -471,10 +477,8 @@ u32 VW_WASI(fd_read)(vw_wasi_ctx *c, u32 fd, u32 iovs, u32 n, u32 nread_p)
         while (got < 0 && errno == EINTR);
         if (got < 0)
             return W_EIO;
-    } else {
-        got = vepoll_wasix_read(h->wx, fd, h->mem->data + b, l);
-        if (got < 0)
-            return vw_werr(got);
+    } else if (got < 0) {
+        return vw_werr(got);
     }
     vw_put_u32(h, nread_p, (uint32_t)got);
     return W_SUCCESS;

@@ -65,6 +65,12 @@ int main(int argc, char **argv)
         code = 70;
         goto fail;
     }
+    /* The guest's stdio readiness is the kernel's (issue #18 part 4). */
+    if ((rc = vepoll_wasix_watch_stdio(host.wx)) != 0) {
+        fprintf(stderr, "vepoll-wasix-run: watching stdio failed: %d\n", rc);
+        code = 70;
+        goto fail;
+    }
 
 #ifdef VW_HOST_EXTRA
     if (vw_host_setup(&host)) {

@@ -19,24 +19,47 @@ static void obj_close(vepoll_wasix_t *wx, struct vepoll__wx_obj *o)
     o->k->close_end(o);
 }
 
-/* ---- the host's stdio (not pollable; the host does the I/O) ---- */
+/* ---- the host's stdio ----
+ * Unwatched (u.kfd NULL): not pollable, the host does the I/O (-ENOTSUP
+ * here).  Watched (vepoll_wasix_watch_stdio, wasix_net.c): a kfd with
+ * VEPOLL_KFD_NOCLOSE on the host stream gives the readiness and does the
+ * I/O, reads from stream 0 only and writes to 1 and 2 only (-EBADF, as
+ * the host's own stdio path answers). */
 
-static vepoll_source_t *no_source(struct vepoll__wx_obj *o)
+static vepoll_source_t *stdio_source(struct vepoll__wx_obj *o)
 {
-    (void)o;
-    return NULL;
+    return o->u.kfd ? vepoll_kfd_source(o->u.kfd) : NULL;
 }
 
+static ssize_t stdio_read(struct vepoll__wx_obj *o, void *buf, size_t len, int64_t timeout)
+{
+    if (!o->u.kfd)
+        return -ENOTSUP;
+    return o->end == 0 ? vepoll_kfd_read(o->u.kfd, buf, len, timeout) : -EBADF;
+}
+
+static ssize_t stdio_write(struct vepoll__wx_obj *o, const void *buf, size_t len,
+                           int64_t timeout)
+{
+    if (!o->u.kfd)
+        return -ENOTSUP;
+    return o->end != 0 ? vepoll_kfd_write(o->u.kfd, buf, len, timeout) : -EBADF;
+}
+
+/* The host stream itself stays open (NOCLOSE): it is the host's. */
 static void stdio_close(vepoll_wasix_t *wx, struct vepoll__wx_obj *o)
 {
-    (void)wx;
-    (void)o;
+    if (o->u.kfd) {
+        vepoll_wasix_forget_source(wx, vepoll_kfd_source(o->u.kfd));
+        vepoll_kfd_close(o->u.kfd);
+    }
 }
 
 const struct vepoll__wx_kind vepoll__wx_stdio_kind = {
     .id = VEPOLL_WASIX_KIND_STDIO,
-    .source = no_source,
-    .noio = -ENOTSUP,
+    .source = stdio_source,
+    .read = stdio_read,
+    .write = stdio_write,
     .close = stdio_close,
 };
 

@@ -1,7 +1,8 @@
 /*
  * Real sockets in the built-in table: host kernel descriptors installed as
  * descriptions of the kfd kind (wasix_kinds.c), and the socket calls on
- * them (vepoll_wasix.h, "Host kernel descriptors").
+ * them (vepoll_wasix.h, "Host kernel descriptors"); the host's stdio
+ * watched through kfds (vepoll_wasix_watch_stdio).
  *
  * Contract: as wasix_io.c -- every call holds a reference on its
  * description for its duration (vepoll__wx_obj_get / _put) and no adapter
@@ -206,4 +207,29 @@ int vepoll_wasix_accept(vepoll_wasix_t *wx, uint32_t fd, int flags, struct socka
     s = vepoll_kfd_accept(o->u.kfd, addr, len, nonblock ? 0 : -1);
     vepoll__wx_obj_put(wx, o);
     return s < 0 ? s : install_new(wx, s, flags, newfd);
+}
+
+int vepoll_wasix_watch_stdio(vepoll_wasix_t *wx)
+{
+    struct vepoll__wx_obj *o;
+    uint32_t fd;
+    int rc;
+    if (!wx)
+        return -EBADF;
+    if (!wx->builtin)
+        return -ENOTSUP;
+    for (fd = 0; fd < 3; fd++) {
+        if (vepoll__wx_obj_get(wx, fd, &o, NULL))
+            continue; /* closed or replaced already: not a stdio entry */
+        rc = 0;
+        if (o->k == &vepoll__wx_stdio_kind && !o->u.kfd) {
+            rc = vepoll_kfd_create(&o->u.kfd, o->end, VEPOLL_KFD_NOCLOSE);
+            if (rc == -EPERM || rc == -EBADF)
+                rc = 0; /* a file, /dev/null, a closed stream: the host's as before */
+        }
+        vepoll__wx_obj_put(wx, o);
+        if (rc)
+            return rc;
+    }
+    return 0;
 }

@@ -6,7 +6,8 @@
  * close are the table's, and whose socket calls are Linux's (S223); bad
  * input gets Linux's errors and changes nothing (S224); connections opened
  * and closed while registered leave no stale event and no descriptor
- * behind (S225: /proc/self/fd counted).  Every expected value is what the
+ * behind (S225: /proc/self/fd counted); the host's stdio watched through
+ * kfds (S226: vepoll_wasix_watch_stdio).  Every expected value is what the
  * same calls give on the kernel directly (the comments say so).
  */
 #include <arpa/inet.h>
@@ -213,6 +214,85 @@ static void test_wasix_S225_connections_closed_while_registered_leave_nothing(vo
     assert_int_equal(vt_open_fds(), start);
 }
 
+/* ---- S226: watched stdio ------------------------------------------------ */
+
+/* The test process's stream 0 replaced by fd for the test (restored by
+ * put_stdin0). */
+static int swap_stdin0(int fd)
+{
+    int saved = dup(0);
+    assert_true(saved >= 0);
+    assert_int_equal(dup2(fd, 0), 0);
+    close(fd);
+    return saved;
+}
+
+static void put_stdin0(int saved)
+{
+    assert_int_equal(dup2(saved, 0), 0);
+    close(saved);
+}
+
+static void test_wasix_S226_watched_stdin_is_readable_only_with_input(void **state)
+{
+    vepoll_wasix_t *wx = NULL;
+    struct vepoll_wasix_pollitem it = {.fd = 0, .events = VEPOLL_IN};
+    struct vt_wxev ev[2];
+    uint32_t ep, d;
+    int p[2], saved;
+    char buf[8];
+    (void)state;
+    assert_int_equal(pipe(p), 0);
+    saved = swap_stdin0(p[0]);
+    assert_int_equal(vepoll_wasix_create(&wx, NULL), 0);
+    assert_int_equal(vepoll_wasix_watch_stdio(wx), 0);
+    assert_int_equal(vepoll_wasix_poll(wx, &it, 1, 0), 0); /* empty: not ready */
+    assert_int_equal(vt_wx_epoll_create(wx, &ep), 0);
+    assert_int_equal(vt_wx_ctl(wx, ep, ADD, 0, IN, 5), 0); /* a pipe: pollable */
+    assert_int_equal(vt_wx_wait(wx, ep, ev, 2, 0), 0);
+    assert_int_equal(write(p[1], "hi", 2), 2);
+    assert_int_equal(vt_wx_wait(wx, ep, ev, 2, 1000000000), 1);
+    assert_int_equal(ev[0].fd, 0);
+    assert_int_equal(ev[0].data2, 5);
+    assert_int_equal(vepoll_wasix_poll(wx, &it, 1, 0), 1);
+    assert_int_equal(it.revents, VEPOLL_IN);
+    /* reads of stream 0 go through the table; writes to it are EBADF */
+    assert_int_equal(vepoll_wasix_write(wx, 0, "x", 1), -EBADF);
+    assert_int_equal(vepoll_wasix_dup(wx, 0, 0, 0, &d), 0);
+    assert_int_equal(vepoll_wasix_read(wx, d, buf, sizeof(buf)), 2);
+    assert_int_equal(vepoll_wasix_poll(wx, &it, 1, 0), 0); /* drained */
+    assert_int_equal(vt_wx_wait(wx, ep, ev, 2, 0), 0);
+    /* the table's close leaves the host stream open (it is the host's) */
+    assert_int_equal(vepoll_wasix_close(wx, 0), 0);
+    assert_int_equal(vepoll_wasix_close(wx, d), 0);
+    assert_true(fcntl(0, F_GETFD) >= 0);
+    close(p[1]);
+    assert_int_equal(vepoll_wasix_close(wx, ep), 0);
+    vepoll_wasix_destroy(wx);
+    put_stdin0(saved);
+}
+
+/* A stream the kernel cannot watch (/dev/null) stays the host's, as
+ * before (S175); another table is -ENOTSUP, none -EBADF. */
+static void test_wasix_S226_unwatchable_stdin_stays_the_hosts(void **state)
+{
+    vepoll_wasix_t *wx = NULL;
+    struct vepoll_wasix_pollitem it = {.fd = 0, .events = VEPOLL_IN};
+    uint32_t ep;
+    char c;
+    int saved = swap_stdin0(open("/dev/null", O_RDONLY));
+    (void)state;
+    assert_int_equal(vepoll_wasix_create(&wx, NULL), 0);
+    assert_int_equal(vepoll_wasix_watch_stdio(wx), 0);
+    assert_int_equal(vepoll_wasix_poll(wx, &it, 1, -1), 1); /* never blocks */
+    assert_int_equal(vt_wx_epoll_create(wx, &ep), 0);
+    assert_int_not_equal(vt_wx_ctl(wx, ep, ADD, 0, IN, 5), 0); /* EPERM */
+    assert_int_equal(vepoll_wasix_read(wx, 0, &c, 1), -ENOTSUP);
+    vepoll_wasix_destroy(wx);
+    put_stdin0(saved);
+    assert_int_equal(vepoll_wasix_watch_stdio(NULL), -EBADF);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -225,6 +305,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(
             test_wasix_S225_connections_closed_while_registered_leave_nothing, vt_wx_setup,
             vt_wx_teardown),
+        cmocka_unit_test(test_wasix_S226_watched_stdin_is_readable_only_with_input),
+        cmocka_unit_test(test_wasix_S226_unwatchable_stdin_stays_the_hosts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
