@@ -87,6 +87,12 @@ mkdir -p "$dat"
 machine=$(sed -n 's/^machine: //p' "$out/bench-latest.txt" 2>/dev/null | head -n1)
 [[ -n $machine ]] || machine=$(uname -sr)
 
+# The preamble of the bar-chart plots (scenarios 9 and 10).
+bar_head="set terminal svg size 1000,520 dynamic noenhanced background rgb 'white' font 'sans,12'
+set datafile missing '?'
+set grid y
+set key below"
+
 # Scenario 10 (bench/http.sh's CSV): requests/s and latency percentiles.
 if [[ -s $build/http.csv ]]; then
 for v in native guest; do
@@ -100,10 +106,7 @@ for p in 50 75 90 99; do
 done >"$dat/http-lat.dat"
 
 gnuplot <<EOF
-set terminal svg size 1000,520 dynamic noenhanced background rgb 'white' font 'sans,12'
-set datafile missing '?'
-set grid y
-set key below
+$bar_head
 set output '$out/bench-http.svg'
 set multiplot layout 1,2 title "Scenario 10: examples/http_server.c under wrk (2 threads, 64 connections, 10 s) — $machine"
 set style data histogram
@@ -253,10 +256,7 @@ plot '$dat/scale-ad-0.dat' u 1:2:3:4 w yerrorlines lw 2 t 'vepoll', \
 unset multiplot
 
 reset
-set terminal svg size 1000,520 dynamic noenhanced background rgb 'white' font 'sans,12'
-set datafile missing '?'
-set grid y
-set key below
+$bar_head
 set output '$out/bench-wasix.svg'
 set multiplot layout 1,2 title "Scenario 9: WASIX guest (wasm2c) vs the same work natively — $machine"
 set title 'one thread: write + epoll_wait(0) [+ read] (median)'
