@@ -5,10 +5,15 @@
 #   bash bench/plot.sh            full run (about 1-2 minutes on 2 cores):
 #                                 docs/bench-latest.txt (the printed tables),
 #                                 docs/bench-fanin.svg, docs/bench-wake.svg,
-#                                 docs/bench-scaling.svg, docs/bench-wasix.svg
+#                                 docs/bench-scaling.svg, docs/bench-wasix.svg,
+#                                 docs/bench-http.txt, docs/bench-http.svg
+#                                 (scenario 10, bench/http.sh: the HTTP
+#                                 example under wrk, 20 s more)
 #   bash bench/plot.sh --quick    smoke run; output goes to the build tree,
 #                                 docs/ is left alone
 #   bash bench/plot.sh --no-run   re-render the plots from the last CSV
+#   bash bench/plot.sh --http     scenario 10 only: bench/http.sh, then
+#                                 docs/bench-http.svg (the rest left alone)
 #
 # Build tree: $VEPOLL_BENCH_BUILD (default /tmp/vepoll-bench-build).  The raw
 # numbers are in <build>/bench.csv (scenario,variant,param,rep,metric,value).
@@ -25,7 +30,8 @@ case ${1:-} in
 "") ;;
 --quick) mode=quick ;;
 --no-run) mode=norun ;;
-*) echo "usage: bash bench/plot.sh [--quick|--no-run]" >&2; exit 2 ;;
+--http) mode=http ;;
+*) echo "usage: bash bench/plot.sh [--quick|--no-run|--http]" >&2; exit 2 ;;
 esac
 
 if ! dpkg -s gnuplot-nox >/dev/null 2>&1; then
@@ -43,7 +49,7 @@ mkdir -p "$out"
 csv=$build/bench.csv
 
 export VEPOLL_WASIX_CACHE=${VEPOLL_WASIX_CACHE:-$build/wasix-cache}
-if [[ $mode != norun ]]; then
+if [[ $mode == full || $mode == quick ]]; then
     cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release \
         -DVEPOLL_BUILD_TESTS=ON -DVEPOLL_BUILD_EXAMPLES=OFF -DVEPOLL_INSTALL=OFF >/dev/null
     cmake --build "$build" -j2 --target vepoll-bench
@@ -66,11 +72,61 @@ if [[ $mode != norun ]]; then
     fi
     "${boost[@]}" "$build/bench/vepoll-bench" "${args[@]}" | tee "$out/bench-latest.txt"
 fi
-[[ -s $csv ]] || { echo "no $csv: run without --no-run first" >&2; exit 1; }
+if [[ $mode != norun ]]; then
+    mkdir -p "$build"
+    rm -f "$build/http.csv"
+    http_args=(--csv "$build/http.csv")
+    [[ $mode == quick ]] && http_args+=(--quick)
+    echo
+    bash "$root/bench/http.sh" "${http_args[@]}" | tee "$out/bench-http.txt"
+fi
 
 dat=$build/plotdata
 rm -rf "$dat"
 mkdir -p "$dat"
+machine=$(sed -n 's/^machine: //p' "$out/bench-latest.txt" 2>/dev/null | head -n1)
+[[ -n $machine ]] || machine=$(uname -sr)
+
+# The preamble of the bar-chart plots (scenarios 9 and 10).
+bar_head="set terminal svg size 1000,520 dynamic noenhanced background rgb 'white' font 'sans,12'
+set datafile missing '?'
+set grid y
+set key below"
+
+# Scenario 10 (bench/http.sh's CSV): requests/s and latency percentiles.
+if [[ -s $build/http.csv ]]; then
+for v in native guest; do
+    awk -F, -v v="$v" '$1 == 10 && $2 == v && $5 == "requests_per_s" { print v, $6 }' \
+        "$build/http.csv" 2>/dev/null
+done >"$dat/http-rps.dat"
+for p in 50 75 90 99; do
+    awk -F, -v m="p${p}_ms" -v p="$p" '$1 == 10 && $5 == m { v[$2] = $6 }
+        END { print "p" p, ("native" in v ? v["native"] : "?"), ("guest" in v ? v["guest"] : "?") }' \
+        "$build/http.csv" 2>/dev/null || echo "p$p ? ?"
+done >"$dat/http-lat.dat"
+
+gnuplot <<EOF
+$bar_head
+set output '$out/bench-http.svg'
+set multiplot layout 1,2 title "Scenario 10: examples/http_server.c under wrk (2 threads, 64 connections, 10 s) — $machine"
+set style data histogram
+set style histogram clustered gap 1
+set style fill solid 0.8 border -1
+set title 'throughput'
+set ylabel 'requests / s'
+set yrange [0:*]
+plot '$dat/http-rps.dat' u 2:xtic(1) t 'requests/s'
+set title 'latency percentiles'
+set ylabel 'ms'
+plot '$dat/http-lat.dat' u 2:xtic(1) t 'native', '' u 3 t 'wasm guest (vepoll kfd sources)'
+unset multiplot
+EOF
+fi
+if [[ $mode == http ]]; then
+    echo "plot: $out/bench-http.svg"
+    exit 0
+fi
+[[ -s $csv ]] || { echo "no $csv: run without --no-run first" >&2; exit 1; }
 
 # series SCEN VARIANT METRIC: "param median min max" per param, in run order
 series() {
@@ -131,8 +187,6 @@ for v in "vepoll add+del" "mutexq add+del" "kernel add+del"; do
     i=$((i + 1))
 done
 
-machine=$(sed -n 's/^machine: //p' "$out/bench-latest.txt" 2>/dev/null | head -n1)
-[[ -n $machine ]] || machine=$(uname -sr)
 
 gnuplot <<EOF
 set terminal svg size 1000,520 dynamic noenhanced background rgb 'white' font 'sans,12'
@@ -202,10 +256,7 @@ plot '$dat/scale-ad-0.dat' u 1:2:3:4 w yerrorlines lw 2 t 'vepoll', \
 unset multiplot
 
 reset
-set terminal svg size 1000,520 dynamic noenhanced background rgb 'white' font 'sans,12'
-set datafile missing '?'
-set grid y
-set key below
+$bar_head
 set output '$out/bench-wasix.svg'
 set multiplot layout 1,2 title "Scenario 9: WASIX guest (wasm2c) vs the same work natively — $machine"
 set title 'one thread: write + epoll_wait(0) [+ read] (median)'
@@ -230,5 +281,6 @@ set xlabel 'round trip (ns, log)'
 set ylabel 'fraction of round trips'
 plot for [m in 'guest adapter native kernel'] '$dat/wasix-wake-'.m.'.dat' u 1:2 w l lw 2 t m
 unset multiplot
+
 EOF
-echo "plots: $out/bench-fanin.svg $out/bench-wake.svg $out/bench-scaling.svg $out/bench-wasix.svg"
+echo "plots: $out/bench-fanin.svg $out/bench-wake.svg $out/bench-scaling.svg $out/bench-wasix.svg $out/bench-http.svg"

@@ -27,6 +27,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include "vepoll.h"
 #include "vepoll_objects.h"   /* VEPOLL_NONBLOCK, VEPOLL_CLOEXEC, VEPOLL_MSG_*, itimerspec */
@@ -159,7 +160,8 @@ uint32_t vepoll_wasix_epoll_wait(vepoll_wasix_t *wx, struct vepoll_wasix_mem mem
  * the guest may dup, close and renumber like any other; they are not
  * pollable (epoll_ctl EPERM; vepoll_wasix_poll reports them ready for what
  * is asked) and their I/O is the host's (vepoll_wasix_read/write/recv/send:
- * -ENOTSUP).  New descriptors get the lowest free number (>= min_fd for
+ * -ENOTSUP) -- unless the host has them watched (vepoll_wasix_watch_stdio,
+ * below).  New descriptors get the lowest free number (>= min_fd for
  * vepoll_wasix_dup), as Linux: >= 3 while stdio is open.  Numbers are below
  * VEPOLL_WASIX_MAX_FDS (Linux's RLIMIT_NOFILE). */
 #define VEPOLL_WASIX_FIRST_FD 3u
@@ -192,6 +194,7 @@ enum vepoll_wasix_kind {
     VEPOLL_WASIX_KIND_EVENTFD,
     VEPOLL_WASIX_KIND_SOCKET,
     VEPOLL_WASIX_KIND_TIMERFD,
+    VEPOLL_WASIX_KIND_KFD, /* a host kernel descriptor: a real socket (below) */
 };
 /* Flags for the creating calls: VEPOLL_NONBLOCK (vepoll_objects.h, 04000:
  * the new descriptions' O_NONBLOCK) and VEPOLL_CLOEXEC (02000000: the new
@@ -263,6 +266,69 @@ int vepoll_wasix_timerfd_settime(vepoll_wasix_t *wx, uint32_t fd, int flags,
                                  const struct vepoll_itimerspec *new_value,
                                  struct vepoll_itimerspec *old_value);
 int vepoll_wasix_timerfd_gettime(vepoll_wasix_t *wx, uint32_t fd, struct vepoll_itimerspec *cur);
+
+/* ---- Host kernel descriptors: real sockets -------------------------------
+ * A description of kind VEPOLL_WASIX_KIND_KFD holds a host descriptor (a
+ * socket) through a kernel-descriptor source (vepoll_kfd.h): its readiness
+ * is the kernel's, mirrored for epoll and poll, and read / write / recv /
+ * send / shutdown / close / dup / O_NONBLOCK work on it as on every other
+ * descriptor.  The host descriptor is made non-blocking and belongs to the
+ * table: the guest sees only its own numbers, and the final close of the
+ * description closes the host descriptor.  Blocking calls (per the
+ * description's O_NONBLOCK) wait in the kernel and are interruptible as the
+ * others.  The socket calls below are Linux's on that descriptor; on any
+ * other descriptor they are -ENOTSOCK (a socket-pair end included: it has no
+ * address, and listen / accept / connect on it are the guest SDK's
+ * business).  A runtime's policy (which addresses a guest may bind or
+ * connect to) is the runtime's, before it calls these. */
+
+/* Installs host_fd as a new descriptor (the lowest free number): flags
+ * VEPOLL_NONBLOCK (the description's O_NONBLOCK) | VEPOLL_CLOEXEC.  The
+ * table owns host_fd on success; on failure it is left to the caller.
+ * -EINVAL (flags, fd NULL), -EBADF, -EPERM (the kernel's epoll cannot watch
+ * it: a regular file), -EMFILE, -ENOMEM. */
+int vepoll_wasix_kfd_install(vepoll_wasix_t *wx, int host_fd, int flags, uint32_t *fd);
+/* socket(2): domain, type (may carry VEPOLL_NONBLOCK / VEPOLL_CLOEXEC, which
+ * are SOCK_NONBLOCK / SOCK_CLOEXEC) and protocol as Linux's, answered by the
+ * kernel (-EAFNOSUPPORT, -EINVAL, -EPROTONOSUPPORT...). */
+int vepoll_wasix_socket(vepoll_wasix_t *wx, int domain, int type, int protocol, uint32_t *fd);
+int vepoll_wasix_bind(vepoll_wasix_t *wx, uint32_t fd, const struct sockaddr *addr,
+                      socklen_t len);
+int vepoll_wasix_listen(vepoll_wasix_t *wx, uint32_t fd, int backlog);
+/* connect(2): blocking unless the description is non-blocking (then
+ * -EINPROGRESS; the descriptor becomes writable when it is done). */
+int vepoll_wasix_connect(vepoll_wasix_t *wx, uint32_t fd, const struct sockaddr *addr,
+                         socklen_t len);
+/* accept4(2): blocking unless the listening description is non-blocking;
+ * flags VEPOLL_NONBLOCK | VEPOLL_CLOEXEC for the new descriptor, whose
+ * number goes to *newfd; addr / len as accept4's (addr may be NULL). */
+int vepoll_wasix_accept(vepoll_wasix_t *wx, uint32_t fd, int flags, struct sockaddr *addr,
+                        socklen_t *len, uint32_t *newfd);
+/* getsockname(2) (peer 0) / getpeername(2) (peer 1). */
+int vepoll_wasix_sockname(vepoll_wasix_t *wx, uint32_t fd, int peer, struct sockaddr *addr,
+                          socklen_t *len);
+/* getsockopt(2) / setsockopt(2), Linux's levels and names. */
+int vepoll_wasix_getsockopt(vepoll_wasix_t *wx, uint32_t fd, int level, int name, void *val,
+                            socklen_t *len);
+int vepoll_wasix_setsockopt(vepoll_wasix_t *wx, uint32_t fd, int level, int name,
+                            const void *val, socklen_t len);
+
+/* The host's stdio entries watched through kernel-descriptor sources
+ * (vepoll_kfd.h): each stdio description of the table (kind
+ * VEPOLL_WASIX_KIND_STDIO, host_stdio 0, 1, 2) whose host stream the
+ * kernel's epoll can watch (a pipe, a terminal, a socket) gets the
+ * kernel's readiness -- stdin readable only when input or EOF is there,
+ * stdout / stderr writable as the kernel says, in epoll and
+ * vepoll_wasix_poll -- and its reads (stream 0) and writes (1, 2) through
+ * vepoll_wasix_read / vepoll_wasix_write, blocking per the description's
+ * O_NONBLOCK in the kernel (no CPU).  A stream it cannot watch (a regular
+ * file, /dev/null) stays as before: not pollable (EPERM in epoll_ctl,
+ * always ready in poll, as Linux's poll of a file), its I/O the host's
+ * (-ENOTSUP from vepoll_wasix_read / write).  The host streams stay the
+ * host's (never closed by the table).  Once, after vepoll_wasix_create(&wx,
+ * NULL) and before the guest runs.  0, -EBADF, -ENOTSUP (another table),
+ * -ENOMEM, -EMFILE. */
+int vepoll_wasix_watch_stdio(vepoll_wasix_t *wx);
 
 struct vepoll_wasix_fdinfo {
     enum vepoll_wasix_kind kind;

@@ -16,6 +16,7 @@ packages=(
     libstd-rust-dev-wasm32 librust-tokio-dev  # Rust guests (tests/rust): wasm32-wasi std, tokio's crates
     llvm-14                        # llvm-ar-14/llvm-ranlib-14: wasm archives (tools/vepoll-wasix-cc)
     autoconf automake libtool      # the guest toolchain's autotools project test (tests/guest/projects)
+    wrk                            # HTTP load generator (bench/http.sh: the guest HTTP server against native)
 )
 # The sanitizer runtimes come with gcc's libgcc-N-dev on amd64/arm64; listed
 # so a stripped-down machine gets them too.

@@ -61,6 +61,9 @@ static int ctl_add(struct vepoll *ep, int fd, struct vepoll_source *src,
     vepoll__instance_evaluate(ep, r);
     if (inner)
         vepoll__instance_touch_sources(inner);
+    if (!AO_load(&ep->kern) &&
+        (inner ? AO_load(&inner->kern) != 0 : vepoll__source_is_kernel(src)))
+        vepoll__nest_mark_kernel(ep);
     return 0;
 err_reg:
     vepoll__reg_kill(r); /* gives the watch back */

@@ -73,6 +73,10 @@ struct vepoll {
     AO_t intr_seq;     /* bumped by vepoll_interrupt */
     AO_t intr_pending; /* one pending interrupt */
     AO_t closed;
+    AO_t kern;         /* watches a kernel-descriptor source, maybe through
+                        * an inner instance: waits pump the kernel set
+                        * (kpark.h).  Set under the nesting mutex, never
+                        * cleared. */
     AO_t refs;
     AO_t spin_ns;
     AO_t wake_fn, wake_arg, fn_busy;

@@ -13,6 +13,9 @@
  *   does not sleep, or the raiser sees the word and moves it (seq + 1, then
  *   FUTEX_WAKE), so a raise racing the entry into a blocking call is never
  *   lost.
+ * - The kernel-set leader (kpark.h) sleeps in epoll_wait, not on a word:
+ *   it publishes the bell's word tagged with bit 0, and a raise that finds
+ *   the tag rings the bell (one write(), async-signal-safe) instead.
  * - The word belongs to an object the sleeper keeps alive while it sleeps
  *   (an instance it holds a reference to, an object whose call is in
  *   progress).  After waking, the sleeper clears `blocked_on` and waits for
@@ -27,6 +30,7 @@
 #include <atomic_ops.h>
 #include <errno.h>
 
+#include "kwait.h"
 #include "order.h"
 #include "vepoll.h"
 
@@ -59,7 +63,9 @@ static inline int vepoll__intr_raise(struct vepoll_intr *h,
     AO_fetch_and_add1_full(&h->raisers);
     vepoll__fence_after_rmw();
     w = AO_load(&h->blocked_on);
-    if (w)
+    if (w & VEPOLL__KWAIT_BELL_TAG)
+        vepoll__kwait_ring(); /* it sleeps in the kernel set (kpark.h) */
+    else if (w)
         kick((unsigned int *)w);
     AO_fetch_and_sub1_release(&h->raisers);
     return 0;

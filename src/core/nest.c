@@ -113,6 +113,28 @@ void vepoll__nest_unlink(struct vepoll *outer, struct vepoll *inner)
     pthread_mutex_unlock(&nest_mu);
 }
 
+/* Under nest_mu: ep and its ancestors become kern; the parents of an
+ * instance that is kern already are too (the flag is set on the way up). */
+static void mark_up_locked(struct vepoll *ep)
+{
+    size_t i;
+    if (AO_load(&ep->kern))
+        return;
+    AO_store_full(&ep->kern, 1);
+    /* A thread parked before the flag sleeps on the futex alone: it must
+     * come back and wait in the kernel (kpark.h). */
+    vepoll__park_wake(&ep->park, 1);
+    for (i = 0; i < ep->parents.n; i++)
+        mark_up_locked(ep->parents.v[i]);
+}
+
+void vepoll__nest_mark_kernel(struct vepoll *ep)
+{
+    pthread_mutex_lock(&nest_mu);
+    mark_up_locked(ep);
+    pthread_mutex_unlock(&nest_mu);
+}
+
 /* Linux's ep_eventpoll_poll: walk the ready list up to the first entry that
  * has something to report; the entries before it that have nothing are
  * dropped from the list (so a later MOD or event queues them afresh and

@@ -25,6 +25,11 @@ int vepoll__nest_check(struct vepoll *outer, struct vepoll *inner);
  * than 5 instances), -ENOMEM, or 0; a failure changes nothing. */
 int vepoll__nest_link(struct vepoll *outer, struct vepoll *inner);
 void vepoll__nest_unlink(struct vepoll *outer, struct vepoll *inner);
+/* ep now watches a kernel-descriptor source (directly or through an inner
+ * instance): marks it and every instance it is nested in as kern, and wakes
+ * the threads blocked on each newly marked one, so that they wait in the
+ * kernel from now on (kpark.h).  Takes the nesting mutex. */
+void vepoll__nest_mark_kernel(struct vepoll *ep);
 /* IN|RDNORM if ep has an event to report now (Linux's ep_eventpoll_poll),
  * with ep's mutex held by the caller.  depth bounds the recursion. */
 uint32_t vepoll__nest_poll_locked(struct vepoll *ep, int depth);

@@ -7,6 +7,7 @@
 #include "park.h"
 
 #include "intr.h"
+#include "kwait.h"
 
 #include "vepoll_core.h"
 
@@ -16,6 +17,7 @@
 int vepoll__park_init(struct vepoll__park *p)
 {
     p->seq = 0;
+    AO_store(&p->kring, 0);
     return vepoll__monocond_init(&p->mu, &p->cv);
 }
 
@@ -86,4 +88,6 @@ void vepoll__park_wake(struct vepoll__park *p, int all)
     else
         pthread_cond_signal(&p->cv);
     pthread_mutex_unlock(&p->mu);
+    if (AO_load(&p->kring))
+        vepoll__kwait_ring();
 }

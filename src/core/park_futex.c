@@ -7,6 +7,7 @@
 #include "park.h"
 
 #include "intr.h"
+#include "kwait.h"
 
 #include <atomic_ops.h>
 #include <errno.h>
@@ -18,6 +19,7 @@
 int vepoll__park_init(struct vepoll__park *p)
 {
     p->seq = 0;
+    AO_store(&p->kring, 0);
     return 0;
 }
 
@@ -60,6 +62,8 @@ static void wake_word(unsigned int *seq, int n)
 void vepoll__park_wake(struct vepoll__park *p, int all)
 {
     wake_word(&p->seq, all ? INT_MAX : 1);
+    if (AO_load(&p->kring))
+        vepoll__kwait_ring();
 }
 
 static void kick(unsigned int *seq)

@@ -13,6 +13,7 @@
 
 #define SRC_LOCK VEPOLL__SRC_LOCK
 #define SRC_EPOCH VEPOLL__SRC_EPOCH
+#define SRC_KERNEL VEPOLL__SRC_KERNEL
 
 AO_t vepoll__source_computed_poll;
 
@@ -133,6 +134,19 @@ int vepoll_source_create(vepoll_source_t **out, uint32_t initial_ready)
     init_words(src, initial_ready, 0);
     *out = src;
     return 0;
+}
+
+void vepoll__source_mark_kernel(vepoll_source_t *src)
+{
+    unsigned int c;
+    do {
+        c = AO_int_load(&src->ctl);
+    } while (!AO_int_compare_and_swap_full(&src->ctl, c, c | SRC_KERNEL));
+}
+
+int vepoll__source_is_kernel(const struct vepoll_source *src)
+{
+    return (AO_int_load((volatile unsigned int *)&src->ctl) & SRC_KERNEL) != 0;
 }
 
 uint32_t vepoll_source_ready(const vepoll_source_t *src)

@@ -18,9 +18,12 @@
  * - `watchers` is the list of registrations of this source, in every
  *   instance.  Producers walk it without any lock.  Writers (ADD, DEL, MOD of
  *   nothing, close) serialise on the spin bit SRC_LOCK in `ctl` (whose other
- *   bits are the epoch and the constant COMPUTED flag); they publish
+ *   bits are the epoch and the constant COMPUTED and KERNEL flags); they publish
  *   a new node with a release store of the pointer that makes it reachable,
  *   and unlink by a release store that skips the node.
+ * - `ctl` also holds SRC_KERNEL, set once before the source is shared (a
+ *   kernel-descriptor source, vepoll__source_mark_kernel); the lock and
+ *   epoch CASes keep it.
  * - Reclamation is a two-counter grace period (sleepable-RCU style).  A
  *   producer reads the epoch bit, increments readers[epoch] (full barrier),
  *   then loads `watchers`; it leaves by decrementing the same counter
@@ -77,11 +80,13 @@
  * instances (nest.c). */
 typedef uint32_t (*vepoll__poll_fn)(const struct vepoll_source *src, int depth);
 
-/* ctl: the writers' spin lock, the grace period's epoch, and whether the
- * readiness is computed (constant). */
+/* ctl: the writers' spin lock, the grace period's epoch, whether the
+ * readiness is computed (constant), and whether it mirrors a kernel
+ * descriptor (set once before the source is shared). */
 #define VEPOLL__SRC_LOCK 1u
 #define VEPOLL__SRC_EPOCH 2u
 #define VEPOLL__SRC_COMPUTED 4u
+#define VEPOLL__SRC_KERNEL 8u /* mirrors a kernel descriptor: set once, first */
 
 struct vepoll_source {
     unsigned int ready;      /* current readiness bits */
@@ -124,6 +129,11 @@ static inline int vepoll__source_computed(const struct vepoll_source *src)
 
 /* The callback of computed sources (set by vepoll__source_init). */
 extern AO_t vepoll__source_computed_poll;
+
+/* Current readiness (through the poll callback when it is computed). */
+
+/* 1 if vepoll__source_mark_kernel marked src (vepoll_core.h). */
+int vepoll__source_is_kernel(const struct vepoll_source *src);
 
 /* Current readiness (through the poll callback when it is computed). */
 static inline uint32_t vepoll__source_poll(const struct vepoll_source *src,

@@ -30,6 +30,13 @@
  * pending flag (so it does not also hit the next wait); a waiter that
  * would block and finds the flag set consumes it and returns -EINTR.
  *
+ * Kernel descriptors (kpark.h): on an instance that watches kernel-
+ * descriptor sources (kern), every wait first pumps the kernel set once,
+ * and a blocking one parks through vepoll__kpark_wait (as the leader in the
+ * kernel set, or as a candidate on the park) and does not spin; its return
+ * gives the lead up.  Instances without them take none of these branches
+ * but the load of `kern`.
+ *
  * Timeouts are absolute deadlines on CLOCK_MONOTONIC computed once with
  * saturation (INT64_MAX ns cannot overflow); after the deadline a waiter
  * harvests one last time, so an event that raced with expiry is returned,
@@ -42,6 +49,8 @@
 #include "harvest.h"
 #include "instance.h"
 #include "intr.h"
+#include "kpark.h"
+#include "kwait.h"
 #include "order.h"
 #include "registration.h"
 #include "vepoll_core.h"
@@ -89,8 +98,8 @@ static int spin(struct vepoll *ep, struct vepoll_event *events, int maxevents,
 {
     int64_t spin_ns = (int64_t)AO_load(&ep->spin_ns), end;
     unsigned i = 0;
-    if (!spin_ns)
-        return 0;
+    if (!spin_ns || AO_load(&ep->kern))
+        return 0; /* kernel events are not in the inbox until pumped */
     end = vepoll__now_ns() + spin_ns;
     if (deadline >= 0 && deadline < end)
         end = deadline;
@@ -107,8 +116,10 @@ static int spin(struct vepoll *ep, struct vepoll_event *events, int maxevents,
     return 0;
 }
 
-static int wait_blocking(struct vepoll *ep, struct vepoll_event *events,
-                         int maxevents, int64_t timeout_ns)
+/* The parking rounds of one blocking wait; *lead: this thread leads the
+ * kernel wait (kpark.h), kept from round to round. */
+static int wait_rounds(struct vepoll *ep, struct vepoll_event *events,
+                       int maxevents, int64_t timeout_ns, int *lead)
 {
     int64_t deadline = -1;
     struct timespec ts, *tsp = NULL;
@@ -142,7 +153,8 @@ static int wait_blocking(struct vepoll *ep, struct vepoll_event *events,
             n = -EINTR;
             goto leave;
         }
-        rc = vepoll__park_wait(&ep->park, seq, tsp);
+        rc = AO_load(&ep->kern) ? vepoll__kpark_wait(ep, seq, deadline, tsp, lead)
+                                : vepoll__park_wait(&ep->park, seq, tsp);
         timed_out = rc == -ETIMEDOUT;
         AO_fetch_and_sub1_full(&ep->nwaiters);
         if (AO_load(&ep->closed))
@@ -165,6 +177,15 @@ leave:
     return n;
 }
 
+static int wait_blocking(struct vepoll *ep, struct vepoll_event *events,
+                         int maxevents, int64_t timeout_ns)
+{
+    int lead = 0, n = wait_rounds(ep, events, maxevents, timeout_ns, &lead);
+    if (AO_load(&ep->kern))
+        vepoll__kpark_leave(lead);
+    return n;
+}
+
 int vepoll_wait(vepoll_t *ep, struct vepoll_event *events, int maxevents,
                 int64_t timeout_ns)
 {
@@ -176,6 +197,8 @@ int vepoll_wait(vepoll_t *ep, struct vepoll_event *events, int maxevents,
         return -EFAULT;
     if (!ep)
         return -EBADF;
+    if (AO_load(&ep->kern))
+        vepoll__kwait_pump(); /* what the kernel has, first (kpark.h) */
     n = harvest_and_pass_on(ep, events, maxevents, timeout_ns != 0);
     if (n || !timeout_ns)
         return n;

@@ -40,7 +40,6 @@ static int dup_onto(int fd, int newfd)
         close((int)tmp); /* the only state this call created */
         return __vg_fail(err);
     }
-    __vg_inet_forget(newfd); /* whatever newfd was is closed */
     return newfd;
 }
 

@@ -53,6 +53,21 @@ int __vg_sock_check(int fd)
     return 0;
 }
 
+int __vg_copy_out(const void *v, unsigned size, void *out, unsigned *len, int tell_full)
+{
+    unsigned n;
+    if (!__vg_mem_ok(len, sizeof(*len)))
+        return __vg_fail(EFAULT);
+    if ((int)*len < 0)
+        return __vg_fail(EINVAL);
+    n = *len < size ? *len : size;
+    if (n && !__vg_mem_ok(out, n))
+        return __vg_fail(EFAULT);
+    __builtin_memcpy(out, v, n);
+    *len = tell_full ? size : n;
+    return 0;
+}
+
 int __vg_epipe(void)
 {
     raise(SIGPIPE);

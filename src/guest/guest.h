@@ -43,6 +43,11 @@ int __vg_set_cloexec(int fd);
 int __vg_fd_check(int fd);
 /* fd is a socket: 0, or -1 with errno EBADF / ENOTSOCK. */
 int __vg_sock_check(int fd);
+/* A value given back through (out, *len) as Linux's getsockopt (tell_full
+ * 0: *len becomes the bytes copied) and getsockname / accept (tell_full 1:
+ * *len becomes size) do: copied truncated to *len.  0, or -1 with errno
+ * EFAULT (len or out not writable) / EINVAL (*len negative). */
+int __vg_copy_out(const void *v, unsigned size, void *out, unsigned *len, int tell_full);
 /* SIGPIPE for an EPIPE from a write to a pipe or socket (unless
  * MSG_NOSIGNAL); returns -1 with errno EPIPE, as the call does on Linux
  * once the signal is handled or ignored. */
@@ -58,20 +63,40 @@ struct __sigset_t;
 int __vg_sigmask_push(const struct __sigset_t *mask, struct __sigset_t *saved);
 void __vg_sigmask_pop(const struct __sigset_t *saved);
 
-/* Loopback TCP inside the guest (loopback.c).  __vg_inet: the socket
- * state of fd, or NULL if fd is not an AF_INET/AF_INET6 socket made by
- * socket().  __vg_inet_forget: drop that state (fd's number is being
- * closed or replaced), closing what the library kept for it. */
-struct inet;
+/* Real sockets (sockets.c, sockopt.c, sockio.c): the host's sockets over the
+ * WASIX socket imports, wasix-libc's ABI (docs/GUESTS.md, src/host/vw_net.c).
+ * The address, __wasi_addr_port_t: u8 tag (1 INET4, 2 INET6, 3 UNIX) at 0,
+ * the port (host order) at 2, the address bytes (network order) at 4. */
+struct __vg_addr {
+    uint8_t b[110];
+} __attribute__((aligned(2)));
+VG_WASIX(sock_open)
+int32_t __vg_sock_open(uint32_t af, uint32_t type, uint32_t proto, uint32_t *ret_fd);
+VG_WASIX(sock_bind) int32_t __vg_sock_bind(uint32_t fd, const struct __vg_addr *addr);
+VG_WASIX(sock_listen) int32_t __vg_sock_listen(uint32_t fd, uint32_t backlog);
+VG_WASIX(sock_connect) int32_t __vg_sock_connect(uint32_t fd, const struct __vg_addr *addr);
+VG_WASIX(sock_accept_v2)
+int32_t __vg_sock_accept_v2(uint32_t fd, uint32_t fdflags, uint32_t *ret_fd,
+                            struct __vg_addr *ret_addr);
+VG_WASIX(sock_addr_local) int32_t __vg_sock_addr_local(uint32_t fd, struct __vg_addr *ret);
+VG_WASIX(sock_addr_peer) int32_t __vg_sock_addr_peer(uint32_t fd, struct __vg_addr *ret);
+VG_WASIX(sock_set_opt_flag)
+int32_t __vg_sock_set_opt_flag(uint32_t fd, uint32_t opt, uint32_t flag);
+VG_WASIX(sock_get_opt_flag) int32_t __vg_sock_get_opt_flag(uint32_t fd, uint32_t opt, uint8_t *ret);
+VG_WASIX(sock_set_opt_size)
+int32_t __vg_sock_set_opt_size(uint32_t fd, uint32_t opt, uint64_t size);
+VG_WASIX(sock_get_opt_size)
+int32_t __vg_sock_get_opt_size(uint32_t fd, uint32_t opt, uint64_t *ret);
+VG_WASIX(sock_set_opt_time)
+int32_t __vg_sock_set_opt_time(uint32_t fd, uint32_t opt, const void *timestamp);
+VG_WASIX(sock_get_opt_time) int32_t __vg_sock_get_opt_time(uint32_t fd, uint32_t opt, void *timestamp);
+
 struct sockaddr;
-struct inet *__vg_inet(int fd);
-void __vg_inet_forget(int fd);
-int __vg_inet_socket(int domain, int type);
-int __vg_inet_bind(struct inet *s, const struct sockaddr *addr, unsigned len);
-int __vg_inet_listen(struct inet *s);
-int __vg_inet_connect(int fd, struct inet *s, const struct sockaddr *addr, unsigned len);
-int __vg_inet_accept(int fd, struct inet *s, struct sockaddr *addr, unsigned *len, int flags);
-int __vg_inet_name(struct inet *s, int peer, struct sockaddr *addr, unsigned *len);
-int __vg_inet_family(const struct inet *s);
+/* fd's socket family: AF_INET or AF_INET6 for a host socket, AF_UNIX for
+ * a socket-pair end; -1 with errno EBADF / ENOTSOCK. */
+int __vg_sock_family(int fd);
+/* A WASIX address given back the way accept / getsockname do it: copied
+ * truncated to *len, *len set to its full length; 0 or -1/EFAULT/EINVAL. */
+int __vg_addr_give(const struct __vg_addr *a, struct sockaddr *addr, unsigned *len);
 
 #endif

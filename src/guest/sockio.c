@@ -170,31 +170,32 @@ ssize_t writev(int fd, const struct iovec *iov, int n)
     return err ? write_failed(err, 0) : (ssize_t)done;
 }
 
-/* A loopback listener (loopback.c) hands out its queued connections; for
- * anything else the host decides (WASI sock_accept): EBADF, ENOTSOCK, or
- * EINVAL for a socket that is not listening. */
+/* The host decides (WASIX sock_accept_v2): EBADF, ENOTSOCK, EINVAL for a
+ * socket that is not listening (a socket-pair end), EAGAIN / blocking per
+ * the listener's O_NONBLOCK; the peer's address comes with the
+ * connection. */
 int accept4(int fd, struct sockaddr *__restrict addr, socklen_t *__restrict alen, int flags)
 {
-    __wasi_fd_t nfd;
-    __wasi_errno_t err;
+    struct __vg_addr a;
+    uint32_t nfd;
+    int32_t err;
     if (flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC))
         return __vg_fail(EINVAL);
-    if (__vg_inet(fd))
-        return __vg_inet_accept(fd, __vg_inet(fd), addr, alen, flags);
     if (fd < 0)
         return __vg_fail(EBADF);
-    err = __wasi_sock_accept((__wasi_fd_t)fd,
-                             (flags & SOCK_NONBLOCK) ? __WASI_FDFLAGS_NONBLOCK : 0, &nfd);
+    err = __vg_sock_accept_v2((uint32_t)fd, (flags & SOCK_NONBLOCK) ? __WASI_FDFLAGS_NONBLOCK : 0,
+                              &nfd, &a);
     if (err)
         return __vg_fail(err);
-    if ((flags & SOCK_CLOEXEC) && __vg_set_cloexec(nfd) < 0) {
-        int e = errno;
-        close(nfd);
-        return __vg_fail(e);
-    }
-    if (addr && alen && __vg_mem_ok(alen, sizeof(*alen)))
-        *alen = 0;
-    return nfd;
+    if ((flags & SOCK_CLOEXEC) && __vg_set_cloexec((int)nfd) < 0)
+        goto fail;
+    if (addr && __vg_addr_give(&a, addr, alen) < 0)
+        goto fail;
+    return (int)nfd;
+fail:
+    err = errno;
+    close((int)nfd);
+    return __vg_fail(err);
 }
 
 int accept(int fd, struct sockaddr *__restrict addr, socklen_t *__restrict alen)

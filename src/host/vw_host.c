@@ -260,6 +260,7 @@ u32 VW_WASI(fd_fdstat_get)(vw_wasi_ctx *c, u32 fd, u32 stat_p)
         rights |= stream == 0 ? RIGHT_FD_READ : RIGHT_FD_WRITE;
         break;
     case VEPOLL_WASIX_KIND_SOCKET:
+    case VEPOLL_WASIX_KIND_KFD: /* a real (stream) socket: vw_net.c */
         st[0] = FILETYPE_SOCKET_STREAM;
         rights |= RIGHT_FD_READ | RIGHT_FD_WRITE | RIGHT_SOCK_SHUTDOWN;
         break;
@@ -296,9 +297,10 @@ u32 VW_WASI(fd_filestat_get)(vw_wasi_ctx *c, u32 fd, u32 stat_p)
         return vw_werr(rc);
     if (!(p = vw_gptr(h, stat_p, sizeof(st))))
         return W_EFAULT;
-    st[16] = info.kind == VEPOLL_WASIX_KIND_STDIO    ? FILETYPE_CHARACTER_DEVICE
-             : info.kind == VEPOLL_WASIX_KIND_SOCKET ? FILETYPE_SOCKET_STREAM
-                                                     : FILETYPE_UNKNOWN;
+    st[16] = info.kind == VEPOLL_WASIX_KIND_STDIO ? FILETYPE_CHARACTER_DEVICE
+             : info.kind == VEPOLL_WASIX_KIND_SOCKET || info.kind == VEPOLL_WASIX_KIND_KFD
+                 ? FILETYPE_SOCKET_STREAM
+                 : FILETYPE_UNKNOWN;
     memcpy(st + 24, &nlink, 8);
     memcpy(p, st, sizeof(st));
     return W_SUCCESS;
@@ -424,6 +426,11 @@ static u32 fd_write_once(struct vw_host *h, u32 fd, u32 iovs, u32 n, u32 nwritte
         return W_EFAULT;
     if ((err = vw_fd_lookup(h, fd, &info, &stream)) != 0)
         return err;
+    /* Stdio the table watches is written through it; unwatched stdio
+     * (ENOTSUP) is the host's. */
+    if (stream >= 0 && (err = vw_write_gathered(h, fd, iv, n, total, table_write, 0,
+                                                nwritten_p)) != VEPOLL_WASI_ENOTSUP)
+        return err;
     if (stream >= 0) {
         if (stream == 0)
             return W_EBADF;
@@ -475,7 +482,8 @@ static u32 fd_read_once(struct vw_host *h, u32 fd, u32 iovs, u32 n, u32 nread_p)
     vw_first_buffer(iv, n, &b, &l);
     if ((err = vw_fd_lookup(h, fd, &info, &stream)) != 0)
         return err;
-    if (stream >= 0) {
+    got = vepoll_wasix_read(h->wx, fd, h->mem->data + b, l); /* watched stdio too */
+    if (stream >= 0 && got == -ENOTSUP) { /* unwatched stdio: the host's */
         if (stream != 0)
             return W_EBADF;
         if (vw_signal_wait_fd(0, POLLIN))
@@ -485,10 +493,8 @@ static u32 fd_read_once(struct vw_host *h, u32 fd, u32 iovs, u32 n, u32 nread_p)
         while (got < 0 && errno == EINTR && !vw_signal_pending());
         if (got < 0)
             return errno == EINTR ? W_EINTR : W_EIO;
-    } else {
-        got = vepoll_wasix_read(h->wx, fd, h->mem->data + b, l);
-        if (got < 0)
-            return vw_werr(got);
+    } else if (got < 0) {
+        return vw_werr(got);
     }
     vw_put_u32(h, nread_p, (uint32_t)got);
     return W_SUCCESS;

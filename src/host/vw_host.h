@@ -107,6 +107,7 @@ u32 VW_WASI(sock_shutdown)(vw_wasi_ctx *, u32, u32);
 u32 VW_WASI(sock_recv)(vw_wasi_ctx *, u32, u32, u32, u32, u32, u32);
 u32 VW_WASI(sock_send)(vw_wasi_ctx *, u32, u32, u32, u32, u32);
 u32 VW_WASI(sock_accept)(vw_wasi_ctx *, u32, u32, u32);
+VW_NET_OPS(VW_DECLARE_X, VW_DECLARE_V, VW_DECLARE_Z)
 
 u32 VW_WASIX(epoll_create)(vw_wasix_ctx *, u32);
 u32 VW_WASIX(epoll_ctl)(vw_wasix_ctx *, u32, u32, u32, u32);
@@ -155,6 +156,16 @@ uint32_t vw_fd_lookup(struct vw_host *h, uint32_t fd, struct vepoll_wasix_fdinfo
                       int *stream);
 /* A negative errno as a WASI errno. */
 uint32_t vw_werr(int64_t neg);
+
+/* Real sockets (vw_net.c).  vw_net_take_options, first thing in main:
+ * takes the runner's network settings out of the environment (so the guest
+ * never sees them): VEPOLL_WASIX_TCPLISTEN, the --tcplisten values
+ * separated by spaces, and VEPOLL_WASIX_NET=any (--inherit-network).
+ * vw_net_setup, after vw_host_init and before the guest starts: the
+ * listeners, bound and listening, as the guest's descriptors 3, 4, ... in
+ * order.  Both print what is wrong and return -1. */
+int vw_net_take_options(void);
+int vw_net_setup(struct vw_host *h);
 
 /* Optional embedding hooks (vw_main.c calls them when the runner is given
  * --host FILE.c, which defines them): setup runs after instantiation and

@@ -83,24 +83,10 @@
     X(wasix_32v1, port_route_remove, (u32)) \
     Z(wasix_32v1, port_route_clear) \
     X(wasix_32v1, port_route_list, (u32, u32)) \
-    X(wasix_32v1, sock_status, (u32, u32)) \
-    X(wasix_32v1, sock_addr_local, (u32, u32)) \
-    X(wasix_32v1, sock_addr_peer, (u32, u32)) \
-    X(wasix_32v1, sock_open, (u32, u32, u32, u32)) \
-    X(wasix_32v1, sock_set_opt_flag, (u32, u32, u32)) \
-    X(wasix_32v1, sock_get_opt_flag, (u32, u32, u32)) \
-    X(wasix_32v1, sock_set_opt_time, (u32, u32, u32)) \
-    X(wasix_32v1, sock_get_opt_time, (u32, u32, u32)) \
-    X(wasix_32v1, sock_set_opt_size, (u32, u32, u64)) \
-    X(wasix_32v1, sock_get_opt_size, (u32, u32, u32)) \
     X(wasix_32v1, sock_join_multicast_v4, (u32, u32, u32)) \
     X(wasix_32v1, sock_leave_multicast_v4, (u32, u32, u32)) \
     X(wasix_32v1, sock_join_multicast_v6, (u32, u32, u32)) \
     X(wasix_32v1, sock_leave_multicast_v6, (u32, u32, u32)) \
-    X(wasix_32v1, sock_bind, (u32, u32)) \
-    X(wasix_32v1, sock_listen, (u32, u32)) \
-    X(wasix_32v1, sock_accept_v2, (u32, u32, u32, u32)) \
-    X(wasix_32v1, sock_connect, (u32, u32)) \
     X(wasix_32v1, sock_recv_from, (u32, u32, u32, u32, u32, u32, u32)) \
     X(wasix_32v1, sock_send_to, (u32, u32, u32, u32, u32, u32)) \
     X(wasix_32v1, sock_send_file, (u32, u32, u64, u64, u32)) \
@@ -132,6 +118,24 @@
     X(wasix_32v1, fd_dup2, (u32, u32, u32, u32)) \
     X(wasix_32v1, fd_fdflags_get, (u32, u32)) \
     X(wasix_32v1, fd_fdflags_set, (u32, u32)) \
+    /* end */
+
+/* The WASIX socket calls over real host sockets (vw_net.c). */
+#define VW_NET_OPS(X, V, Z) \
+    X(wasix_32v1, sock_open, (u32, u32, u32, u32)) \
+    X(wasix_32v1, sock_bind, (u32, u32)) \
+    X(wasix_32v1, sock_listen, (u32, u32)) \
+    X(wasix_32v1, sock_connect, (u32, u32)) \
+    X(wasix_32v1, sock_accept_v2, (u32, u32, u32, u32)) \
+    X(wasix_32v1, sock_addr_local, (u32, u32)) \
+    X(wasix_32v1, sock_addr_peer, (u32, u32)) \
+    X(wasix_32v1, sock_status, (u32, u32)) \
+    X(wasix_32v1, sock_set_opt_flag, (u32, u32, u32)) \
+    X(wasix_32v1, sock_get_opt_flag, (u32, u32, u32)) \
+    X(wasix_32v1, sock_set_opt_size, (u32, u32, u64)) \
+    X(wasix_32v1, sock_get_opt_size, (u32, u32, u32)) \
+    X(wasix_32v1, sock_set_opt_time, (u32, u32, u32)) \
+    X(wasix_32v1, sock_get_opt_time, (u32, u32, u32)) \
     /* end */
 
 #define VW_EXT_TIMERFD(X, V, Z) \

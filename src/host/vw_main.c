@@ -47,6 +47,8 @@ int main(int argc, char **argv)
     wasm_rt_trap_t trap;
     int rc;
 
+    if (vw_net_take_options())
+        return 70;
     rc = vw_host_init(&host, argc - 1 > 0 ? argc - 1 : 0, argv + 1, environ);
     if (rc) {
         fprintf(stderr, "vepoll-wasix-run: host init failed: %d\n", rc);
@@ -75,6 +77,16 @@ int main(int argc, char **argv)
 #endif
     );
     host.mem = Z_guestZ_memory(&inst);
+    if (vw_net_setup(&host)) {
+        code = 70;
+        goto out_signals;
+    }
+    /* The guest's stdio readiness is the kernel's (issue #18 part 4). */
+    if ((rc = vepoll_wasix_watch_stdio(host.wx)) != 0) {
+        fprintf(stderr, "vepoll-wasix-run: watching stdio failed: %d\n", rc);
+        code = 70;
+        goto out_signals;
+    }
 #ifdef VW_GUEST_HAS_SIGNAL
     signal_inst = &inst;
 #endif

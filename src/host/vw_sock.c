@@ -1,6 +1,7 @@
 /*
- * WASI preview1 sock_recv / sock_send / sock_accept over the built-in
- * table's socket pairs.
+ * WASI preview1 sock_recv / sock_send over the built-in table's socket
+ * pairs and real sockets (sock_accept and the WASIX socket calls are
+ * vw_net.c's).
  *
  * sock_recv(fd, ri_data: *iovec, ri_data_len, ri_flags, ro_datalen: *u32,
  * ro_flags: *u16) and sock_send(fd, si_data: *ciovec, si_data_len,
@@ -8,9 +9,7 @@
  * DONT_WAIT (riflags 8, siflags 1) is WASIX's; the guest library
  * (src/guest/sockio.c) sends Linux's MSG_PEEK / MSG_WAITALL / MSG_DONTWAIT
  * that way.  A descriptor that is not a socket gives ENOTSOCK, as Linux's
- * recv/send do.  sock_accept: no socket of this host listens, so a socket
- * gives EINVAL (Linux's answer for accept on a connected socket), anything
- * else ENOTSOCK.
+ * recv/send do.
  *
  * Contract: as vw_host.c (guest thread only; every guest pointer checked
  * first: EFAULT, nothing written).
@@ -26,7 +25,6 @@
 #define RIFLAGS_WAITALL 2u
 #define RIFLAGS_DONT_WAIT 8u
 #define SIFLAGS_DONT_WAIT 1u
-#define FDFLAGS_NONBLOCK 4u
 
 static struct vw_host *H(const vw_wasi_ctx *c) { return c->host; }
 
@@ -38,7 +36,9 @@ static uint32_t socket_check(struct vw_host *h, uint32_t fd)
     uint32_t err = vw_fd_lookup(h, fd, &info, &stream);
     if (err)
         return err;
-    return info.kind == VEPOLL_WASIX_KIND_SOCKET ? 0 : VEPOLL_WASI_ENOTSOCK;
+    return info.kind == VEPOLL_WASIX_KIND_SOCKET || info.kind == VEPOLL_WASIX_KIND_KFD
+               ? 0
+               : VEPOLL_WASI_ENOTSOCK;
 }
 
 /* A receive / send with the WASI flags given, as recv(2) / send(2) with
@@ -152,17 +152,4 @@ u32 VW_WASI(sock_send)(vw_wasi_ctx *c, u32 fd, u32 iovs, u32 n, u32 flags, u32 l
         rc = sock_send_once(H(c), fd, iovs, n, flags, len_p);
     while (vw_signal_restart(rc));
     return rc;
-}
-
-u32 VW_WASI(sock_accept)(vw_wasi_ctx *c, u32 fd, u32 fdflags, u32 fd_p)
-{
-    struct vw_host *h = H(c);
-    uint32_t err;
-    if (!vw_gptr(h, fd_p, 4))
-        return VEPOLL_WASI_EFAULT;
-    if (fdflags & ~FDFLAGS_NONBLOCK)
-        return VEPOLL_WASI_EINVAL;
-    if ((err = socket_check(h, fd)) != 0)
-        return err;
-    return VEPOLL_WASI_EINVAL; /* connected, not listening */
 }

@@ -4,7 +4,8 @@
  * description does), wasix_table.c (the built-in descriptor table:
  * descriptors, descriptions, dup, close, and vepoll_wasix_create/destroy,
  * which may install it) and wasix_io.c (the host-side calls on its
- * descriptors: creating objects, I/O, poll, the object imports).  Each calls
+ * descriptors: creating objects, I/O, poll, the object imports) and
+ * wasix_net.c (real sockets: host descriptors in the table).  Each calls
  * only the ones before it.  The locking contract is at the top of each file; the
  * order is wx->mu before wx->tmu, and neither is held across a blocking
  * call.

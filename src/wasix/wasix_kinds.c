@@ -4,7 +4,10 @@
  * vepoll.h and vepoll_objects.h.
  */
 #include <errno.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
+#include "vepoll_kfd.h"
 #include "vepoll_objects.h"
 #include "wasix_kinds.h"
 
@@ -16,24 +19,47 @@ static void obj_close(vepoll_wasix_t *wx, struct vepoll__wx_obj *o)
     o->k->close_end(o);
 }
 
-/* ---- the host's stdio (not pollable; the host does the I/O) ---- */
+/* ---- the host's stdio ----
+ * Unwatched (u.kfd NULL): not pollable, the host does the I/O (-ENOTSUP
+ * here).  Watched (vepoll_wasix_watch_stdio, wasix_net.c): a kfd with
+ * VEPOLL_KFD_NOCLOSE on the host stream gives the readiness and does the
+ * I/O, reads from stream 0 only and writes to 1 and 2 only (-EBADF, as
+ * the host's own stdio path answers). */
 
-static vepoll_source_t *no_source(struct vepoll__wx_obj *o)
+static vepoll_source_t *stdio_source(struct vepoll__wx_obj *o)
 {
-    (void)o;
-    return NULL;
+    return o->u.kfd ? vepoll_kfd_source(o->u.kfd) : NULL;
 }
 
+static ssize_t stdio_read(struct vepoll__wx_obj *o, void *buf, size_t len, int64_t timeout)
+{
+    if (!o->u.kfd)
+        return -ENOTSUP;
+    return o->end == 0 ? vepoll_kfd_read(o->u.kfd, buf, len, timeout) : -EBADF;
+}
+
+static ssize_t stdio_write(struct vepoll__wx_obj *o, const void *buf, size_t len,
+                           int64_t timeout)
+{
+    if (!o->u.kfd)
+        return -ENOTSUP;
+    return o->end != 0 ? vepoll_kfd_write(o->u.kfd, buf, len, timeout) : -EBADF;
+}
+
+/* The host stream itself stays open (NOCLOSE): it is the host's. */
 static void stdio_close(vepoll_wasix_t *wx, struct vepoll__wx_obj *o)
 {
-    (void)wx;
-    (void)o;
+    if (o->u.kfd) {
+        vepoll_wasix_forget_source(wx, vepoll_kfd_source(o->u.kfd));
+        vepoll_kfd_close(o->u.kfd);
+    }
 }
 
 const struct vepoll__wx_kind vepoll__wx_stdio_kind = {
     .id = VEPOLL_WASIX_KIND_STDIO,
-    .source = no_source,
-    .noio = -ENOTSUP,
+    .source = stdio_source,
+    .read = stdio_read,
+    .write = stdio_write,
     .close = stdio_close,
 };
 
@@ -255,4 +281,72 @@ const struct vepoll__wx_kind vepoll__wx_timerfd_kind = {
     .gettime = tfd_gettime,
     .close = obj_close,
     .close_end = tfd_close_end,
+};
+
+/* ---- host kernel descriptors: real sockets (vepoll_kfd.h) ---- */
+
+static vepoll_source_t *kfd_source(struct vepoll__wx_obj *o)
+{
+    return vepoll_kfd_source(o->u.kfd);
+}
+
+static ssize_t kfd_read(struct vepoll__wx_obj *o, void *buf, size_t len, int64_t timeout)
+{
+    return vepoll_kfd_read(o->u.kfd, buf, len, timeout);
+}
+
+static ssize_t kfd_write(struct vepoll__wx_obj *o, const void *buf, size_t len, int64_t timeout)
+{
+    return vepoll_kfd_write(o->u.kfd, buf, len, timeout);
+}
+
+static ssize_t kfd_recv(struct vepoll__wx_obj *o, void *buf, size_t len, int flags,
+                        int64_t timeout)
+{
+    return vepoll_kfd_recv(o->u.kfd, buf, len, flags, timeout);
+}
+
+static ssize_t kfd_send(struct vepoll__wx_obj *o, const void *buf, size_t len, int flags,
+                        int64_t timeout)
+{
+    return vepoll_kfd_send(o->u.kfd, buf, len, flags, timeout);
+}
+
+/* FIONREAD (a listening socket has none: 0). */
+static uint64_t kfd_nbytes(struct vepoll__wx_obj *o, uint32_t ready)
+{
+    int n = 0, saved = errno;
+    (void)ready;
+    if (ioctl(o->end, FIONREAD, &n) < 0 || n < 0)
+        n = 0;
+    errno = saved;
+    return (uint64_t)n;
+}
+
+static int kfd_shutdown(struct vepoll__wx_obj *o, int how)
+{
+    return vepoll_kfd_shutdown(o->u.kfd, how);
+}
+
+/* The description owns the host descriptor (`end`, wasix_net.c): closed
+ * after the kfd has left the kernel set. */
+static void kfd_close_end(struct vepoll__wx_obj *o)
+{
+    int saved = errno;
+    vepoll_kfd_close(o->u.kfd);
+    close(o->end);
+    errno = saved;
+}
+
+const struct vepoll__wx_kind vepoll__wx_kfd_kind = {
+    .id = VEPOLL_WASIX_KIND_KFD,
+    .source = kfd_source,
+    .read = kfd_read,
+    .write = kfd_write,
+    .recv = kfd_recv,
+    .send = kfd_send,
+    .nbytes = kfd_nbytes,
+    .shutdown = kfd_shutdown,
+    .close = obj_close,
+    .close_end = kfd_close_end,
 };

@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "vepoll_kfd.h"
 #include "vepoll_objects.h"
 #include "vepoll_wasix.h"
 
@@ -34,16 +35,17 @@ struct vepoll__wx_obj {
         vepoll_eventfd_t *efd;
         vepoll_socketpair_t *sp;
         vepoll_timerfd_t *tfd;
+        vepoll_kfd_t *kfd; /* a host kernel descriptor (wasix_net.c); watched stdio */
     } u;
 };
 
 /*
  * A kind's operations.  A NULL read/write answers `noio` (-EBADF on the
  * wrong end of a pipe, -EINVAL on an epoll fd or a timerfd's write, as
- * Linux; -ENOTSUP on stdio, whose I/O is the host's); a NULL nbytes reports
+ * Linux); a NULL nbytes reports
  * 0; a NULL shutdown, recv or send is -ENOTSOCK; a NULL settime or gettime
- * -EINVAL (not a timerfd).  source() is NULL for a kind that is not
- * pollable (stdio).
+ * -EINVAL (not a timerfd).  source() is NULL for a description that is
+ * not pollable (unwatched stdio, whose I/O is the host's: -ENOTSUP).
  */
 struct vepoll__wx_kind {
     enum vepoll_wasix_kind id;
@@ -75,5 +77,6 @@ extern const struct vepoll__wx_kind vepoll__wx_pipe_write_kind;
 extern const struct vepoll__wx_kind vepoll__wx_eventfd_kind;
 extern const struct vepoll__wx_kind vepoll__wx_socket_kind;
 extern const struct vepoll__wx_kind vepoll__wx_timerfd_kind;
+extern const struct vepoll__wx_kind vepoll__wx_kfd_kind;
 
 #endif

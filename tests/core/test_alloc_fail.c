@@ -29,6 +29,11 @@
  *   SITE_TIMERFD   src/objects/timerfd.c  vepoll_timerfd_create: the timer (its
  *                                  settime, gettime and read allocate nothing:
  *                                  the timer service's heap is intrusive)
+ *   SITE_KFD       src/objects/kfd.c  vepoll_kfd_create: the kfd (its slot
+ *                                  table is process infrastructure from
+ *                                  malloc, never freed, not the allocator's;
+ *                                  a blocking call's private instance is
+ *                                  SITE_INSTANCE's vepoll_create)
  *   SITE_WX_ADAPTER src/wasix/wasix.c vepoll_wasix_create: the adapter
  *   SITE_WX_SIDE   src/wasix/wasix.c  reg_reserve: guest-data slots (through
  *                                  vepoll__wx_grow) and the two bucket arrays
@@ -72,23 +77,26 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "vepoll_kfd.h"
 #include "vepoll_objects.h"
 #include "vepoll_wasix.h"
 #include "vtest.h"
 
 enum site {
     SITE_INSTANCE, SITE_SOURCE, SITE_REG, SITE_TABLE, SITE_NEST, SITE_INTR,
-    SITE_PIPE, SITE_EVENTFD, SITE_SOCKETPAIR, SITE_TIMERFD,
+    SITE_PIPE, SITE_EVENTFD, SITE_SOCKETPAIR, SITE_TIMERFD, SITE_KFD,
     SITE_WX_ADAPTER, SITE_WX_SIDE, SITE_WX_WAITBUF, SITE_WX_FD, SITE_WX_POLL, NSITES
 };
 static const char *const site_name[NSITES] = {
     "instance", "source", "registration", "table", "nest", "intr",
-    "pipe", "eventfd", "socketpair", "timerfd",
+    "pipe", "eventfd", "socketpair", "timerfd", "kfd",
     "wasix adapter", "wasix side table", "wasix wait buffer", "wasix fd table", "wasix poll",
 };
 /* The call sites per file (see the comment at the top). */
@@ -98,12 +106,13 @@ static const struct {
 } site_files[] = {
     {"instance.c", 1}, {"source.c", 1}, {"slab.c", 2}, {"table.c", 1}, {"nest.c", 1},
     {"intr.c", 1}, {"pipe.c", 1}, {"eventfd.c", 1}, {"socketpair.c", 1}, {"timerfd.c", 1},
+    {"kfd.c", 1},
     {"wasix.c", 5}, {"wasix_table.c", 1}, {"wasix_io.c", 1},
 };
 
 enum phase {
     PH_NONE, PH_CREATE, PH_SOURCE, PH_ADD_PLAIN, PH_ADD_NEST, PH_INTR,
-    PH_PIPE, PH_EVENTFD, PH_SOCKETPAIR, PH_TIMERFD, PH_CALIBRATE,
+    PH_PIPE, PH_EVENTFD, PH_SOCKETPAIR, PH_TIMERFD, PH_KFD, PH_CALIBRATE,
     PH_WX_CREATE, PH_WX_EVENTFD, PH_WX_TIMERFD, PH_WX_EPOLL, PH_WX_CTL, PH_WX_WAIT,
     PH_WX_POLL, PH_WX_DUP
 };
@@ -186,6 +195,8 @@ static enum site classify(size_t size)
         return size == src_size ? SITE_SOURCE : SITE_SOCKETPAIR;
     case PH_TIMERFD:
         return size == src_size ? SITE_SOURCE : SITE_TIMERFD;
+    case PH_KFD:
+        return size == src_size ? SITE_SOURCE : SITE_KFD;
     case PH_WX_CREATE:
         return sc.nth == 1 ? SITE_WX_ADAPTER : SITE_WX_FD;
     case PH_WX_EVENTFD:
@@ -723,6 +734,22 @@ static void scenario(void)
         assert_int_equal(vepoll_socketpair_close(sp, 1), 0);
         assert_int_equal(vepoll_timerfd_close(tf), 0);
         watches -= 4;
+        assert_int_equal(vepoll_wait(e[6], (struct vepoll_event[8]){{0, {0}}}, 8, 0), 0);
+        /* A kernel-descriptor source: its block and its source. */
+        {
+            vepoll_kfd_t *k;
+            int pfd[2];
+            static const uint64_t kck[] = {505};
+            assert_int_equal(pipe2(pfd, O_NONBLOCK | O_CLOEXEC), 0);
+            CREATE_OBJECT(PH_KFD, vepoll_kfd_create(&k, pfd[0], 0), k);
+            add(e[6], 0, vepoll_kfd_source(k), VEPOLL_IN, 505, false);
+            assert_int_equal(write(pfd[1], "z", 1), 1);
+            expect_order(e[6], VEPOLL_IN, 1, kck);
+            assert_int_equal(vepoll_kfd_read(k, &ticks, sizeof ticks, 0), 1);
+            assert_int_equal(vepoll_kfd_close(k), 0);
+            close(pfd[1]);
+            watches -= 1;
+        }
         assert_int_equal(vepoll_wait(e[6], (struct vepoll_event[8]){{0, {0}}}, 8, 0), 0);
         assert_int_equal(vepoll_wait(e[0], (struct vepoll_event[8]){{0, {0}}}, 8, 0), 0);
         check_watch_count();

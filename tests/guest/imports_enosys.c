@@ -68,7 +68,7 @@ static void every_unserved_import_answers_enosys(void)
     VW_ENOSYS_WASI(CALL_X, TAKE_V, CALL_Z)
     VW_ENOSYS_WASIX(CALL_X, TAKE_V, CALL_Z)
     printf("%d imports answered ENOSYS, %d void imports linked\n", calls, imported);
-    CHECK(calls > 90);
+    CHECK(calls > 70); /* the tables are not empty (80 once the sockets were served) */
 }
 
 int main(void)

@@ -1,19 +1,23 @@
 /*
  * TCP over the loopback address within one process, checked against Linux
- * (built natively and as a guest, where src/guest/loopback.c serves it):
+ * (built natively and as a guest, where the guest library makes real host
+ * sockets through the WASIX socket imports: src/guest/sockets.c):
  * bind to port 0 picks a port that getsockname reports, a blocking connect
  * to a listener succeeds at once, the listener is readable in epoll while a
  * connection waits, accept returns it with the client's address, data and
  * EOF flow both ways, and the errors are Linux's: ECONNREFUSED without a
  * listener, EADDRINUSE for a taken port, EINVAL for listen/accept misuse,
  * EISCONN for a second connect, ENOTCONN for getpeername before connect,
- * EAGAIN for a non-blocking accept with nothing queued.
+ * EAGAIN for a non-blocking accept with nothing queued.  Socket options
+ * are the kernel's: what is set reads back (SO_REUSEADDR, TCP_NODELAY,
+ * SO_LINGER), SO_TYPE / SO_DOMAIN / SO_ERROR, EINVAL for a short value.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
@@ -104,9 +108,41 @@ static void errors(void)
     CHECK_ERR(socket(AF_INET, SOCK_STREAM, 99), EPROTONOSUPPORT);
 }
 
+static void options(void)
+{
+    int s = socket(AF_INET, SOCK_STREAM, 0), v = 1;
+    socklen_t len = sizeof(v);
+    struct linger lg = {1, 5};
+    CHECK(s >= 0);
+    CHECK_EQ(setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &v, sizeof(v)), 0);
+    v = 0;
+    CHECK_EQ(getsockopt(s, SOL_SOCKET, SO_REUSEADDR, &v, &len), 0);
+    CHECK_EQ(v, 1);
+    CHECK_EQ(len, sizeof(v));
+    CHECK_EQ(setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &v, sizeof(v)), 0);
+    v = 0;
+    CHECK_EQ(getsockopt(s, IPPROTO_TCP, TCP_NODELAY, &v, &len), 0);
+    CHECK_EQ(v, 1);
+    CHECK_EQ(getsockopt(s, SOL_SOCKET, SO_TYPE, &v, &len), 0);
+    CHECK_EQ(v, SOCK_STREAM);
+    CHECK_EQ(getsockopt(s, SOL_SOCKET, SO_DOMAIN, &v, &len), 0);
+    CHECK_EQ(v, AF_INET);
+    CHECK_EQ(getsockopt(s, SOL_SOCKET, SO_ERROR, &v, &len), 0);
+    CHECK_EQ(v, 0);
+    CHECK_ERR(setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &v, 1), EINVAL);
+    CHECK_EQ(setsockopt(s, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)), 0);
+    memset(&lg, 0, sizeof(lg));
+    len = sizeof(lg);
+    CHECK_EQ(getsockopt(s, SOL_SOCKET, SO_LINGER, &lg, &len), 0);
+    CHECK_EQ(lg.l_onoff, 1);
+    CHECK_EQ(lg.l_linger, 5);
+    CHECK_EQ(close(s), 0);
+}
+
 int main(void)
 {
     RUN(connect_accept_and_talk);
     RUN(errors);
+    RUN(options);
     return 0;
 }

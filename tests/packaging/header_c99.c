@@ -1,10 +1,13 @@
 /*
  * vepoll.h must be self-contained and clean C99: compiled with
  * -std=c99 -pedantic -Wall -Wextra -Werror (and -Wstrict-prototypes etc.).
- * Included twice to check the include guard.
+ * Included twice to check the include guard.  vepoll_kfd.h (kernel-
+ * descriptor sources) too: self-contained with POSIX's types.
  */
 #include <vepoll.h>
 #include <vepoll.h>
+#include <vepoll_kfd.h>
+#include <vepoll_kfd.h>
 
 #include <stddef.h>
 
@@ -50,6 +53,23 @@ int (*const p_get_stats)(const vepoll_t *, struct vepoll_stats *) = vepoll_get_s
 int (*const p_set_spin)(vepoll_t *, int64_t) = vepoll_set_spin;
 void (*const p_set_max_watches)(uint64_t) = vepoll_set_max_watches;
 int (*const p_set_allocator)(const struct vepoll_allocator *) = vepoll_set_allocator;
+int (*const p_kfd_create)(vepoll_kfd_t **, int, int) = vepoll_kfd_create;
+vepoll_source_t *(*const p_kfd_source)(vepoll_kfd_t *) = vepoll_kfd_source;
+int (*const p_kfd_fd)(vepoll_kfd_t *) = vepoll_kfd_fd;
+ssize_t (*const p_kfd_read)(vepoll_kfd_t *, void *, size_t, int64_t) = vepoll_kfd_read;
+ssize_t (*const p_kfd_write)(vepoll_kfd_t *, const void *, size_t, int64_t) = vepoll_kfd_write;
+ssize_t (*const p_kfd_recv)(vepoll_kfd_t *, void *, size_t, int, int64_t) = vepoll_kfd_recv;
+ssize_t (*const p_kfd_send)(vepoll_kfd_t *, const void *, size_t, int, int64_t) = vepoll_kfd_send;
+int (*const p_kfd_accept)(vepoll_kfd_t *, struct sockaddr *, socklen_t *, int64_t) =
+    vepoll_kfd_accept;
+int (*const p_kfd_connect)(vepoll_kfd_t *, const struct sockaddr *, socklen_t, int64_t) =
+    vepoll_kfd_connect;
+int (*const p_kfd_shutdown)(vepoll_kfd_t *, int) = vepoll_kfd_shutdown;
+int (*const p_kfd_refresh)(vepoll_kfd_t *) = vepoll_kfd_refresh;
+uint64_t (*const p_kfd_ticket)(vepoll_kfd_t *) = vepoll_kfd_ticket;
+int (*const p_kfd_note_eagain)(vepoll_kfd_t *, uint64_t, uint32_t) = vepoll_kfd_note_eagain;
+int (*const p_kfd_close)(vepoll_kfd_t *) = vepoll_kfd_close;
+STATIC_CHECK(kfd_noclose, VEPOLL_KFD_NOCLOSE == 1);
 
 int main(void)
 {

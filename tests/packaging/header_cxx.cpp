@@ -3,7 +3,9 @@
 // extern "C" shows up as undefined (mangled) references.
 #include <vepoll.h>
 #include <vepoll.h>
+#include <vepoll_kfd.h>
 
+#include <cerrno>
 #include <cstdio>
 
 static_assert(sizeof(vepoll_event) == 16, "struct vepoll_event is 16 bytes");
@@ -37,6 +39,12 @@ int main()
     if (vepoll_get_stats(ep, &st) != 0)
         return 1;
     vepoll_source_close(src);
+    // vepoll_kfd.h: C linkage too (a kfd on a descriptor the kernel cannot
+    // watch is refused; a NULL one is EBADF).
+    vepoll_kfd_t *k = nullptr;
+    if (vepoll_kfd_create(&k, -1, 0) != -EBADF || vepoll_kfd_close(nullptr) != -EBADF ||
+        vepoll_kfd_source(nullptr) != nullptr)
+        return 1;
     if (vepoll_close(ep) != 0)
         return 1;
     std::printf("vepoll C++ consumer OK\n");

@@ -243,6 +243,10 @@ int vt_threads_named(const char *comm);
  * negative errno when the handle or the thread could not be made. */
 long vt_intr_race(int rounds, long (*call)(void *arg), void *arg);
 
+/* Descriptors this process has open now (the entries of /proc/self/fd,
+ * not counting the one used to list them), or -1. */
+int vt_open_fds(void);
+
 /* ---- the WASIX adapter through its ABI ----------------------------------------------- */
 
 /* epoll_create / epoll_ctl / epoll_wait imports (wasm32 layout) through a

@@ -3,18 +3,21 @@
  * WASIX adapter).  It is the only core header those tiers see (their include
  * path holds this folder, not src/core), so everything they may call is
  * here: memory from the allocator hook, the monotonic clock, parking a
- * blocked thread (interruptible by its vepoll_intr handle), and publishing
- * an object's readiness with a Linux wake-up key.
+ * blocked thread (interruptible by its vepoll_intr handle), publishing an
+ * object's readiness with a Linux wake-up key, and the kernel wait (real
+ * descriptors watched in the core's kernel epoll set).
  *
  * Concurrency: vepoll__alloc/calloc/free may run on any thread (see
  * alloc.c); the clock helpers are pure; parking has its own contract
  * below; vepoll__source_publish follows the
  * producer hook's contract (hook.c): lock-free, never allocates, and must
- * not race with vepoll_source_close of the same source.
+ * not race with vepoll_source_close of the same source.  The kernel-wait
+ * calls may run on any thread; their contract is in kwait.h.
  */
 #ifndef VEPOLL_CORE_H
 #define VEPOLL_CORE_H
 
+#include <atomic_ops.h>
 #include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -71,6 +74,7 @@ void vepoll__monocond_destroy(pthread_mutex_t *mu, pthread_cond_t *cv);
  */
 struct vepoll__park {
     unsigned int seq; /* futex word / condvar predicate */
+    AO_t kring;       /* the kernel-set leader sleeps for this park (kpark.h) */
     pthread_mutex_t mu;
     pthread_cond_t cv;
 };
@@ -87,7 +91,10 @@ unsigned int vepoll__park_prepare(struct vepoll__park *p);
  * before sleeping; a raise wakes the sleeper). */
 int vepoll__park_wait(struct vepoll__park *p, unsigned int seq,
                       const struct timespec *deadline);
-/* Moves the word and wakes one (all == 0) or every parked thread. */
+/* Moves the word and wakes one (all == 0) or every parked thread; then, if
+ * the kernel-set leader sleeps for this park (kring), rings its bell
+ * (kpark.h: the bump and the load of kring are the waker's half of that
+ * pairing). */
 void vepoll__park_wake(struct vepoll__park *p, int all);
 
 /* ---- publishing readiness (hook.c) --------------------------------------- */
@@ -107,5 +114,33 @@ void vepoll__park_wake(struct vepoll__park *p, int all);
  * separate from the readiness.
  */
 void vepoll__source_publish(vepoll_source_t *src, uint32_t now, uint32_t key);
+
+/* ---- the kernel wait (kwait.c, kpark.c) ----------------------------------- */
+
+/*
+ * The handler of the events of watched descriptors (the objects tier's
+ * kernel-descriptor sources): key as given to vepoll__kernel_watch, events
+ * the kernel's bits for it (Linux values), stamp the number of the pump
+ * that took them (kwait.h).  Called on whatever thread pumps -- a thread
+ * inside vepoll_wait, usually -- with no core lock held; it may update
+ * sources, and must not block.  An event may arrive after its descriptor
+ * was unwatched (the pump had taken it before): the key tells.
+ */
+typedef void vepoll__kernel_fn(uint64_t key, uint32_t events, uint64_t stamp);
+/* Watches fd, edge-triggered, for `events` (plus ERR and HUP, always) under
+ * `key` (any value but UINT64_MAX).  The first call installs fn; every call
+ * passes the same one.  0, or a negative errno: -EPERM for a descriptor
+ * the kernel's epoll refuses (a regular file), -ENOMEM, -EMFILE... */
+int vepoll__kernel_watch(int fd, uint32_t events, uint64_t key, vepoll__kernel_fn *fn);
+/* Stops watching fd: the caller does this before it closes fd, so no
+ * event is ever reported for a number the kernel gives out again. */
+void vepoll__kernel_unwatch(int fd);
+/* The current pump number, read after a full fence: taken by a thread that
+ * has just learned from a syscall that its descriptor is not ready. */
+uint64_t vepoll__kernel_stamp(void);
+/* Marks src as mirroring a kernel descriptor, before anyone else sees it:
+ * an instance that watches it, directly or through nested instances, pumps
+ * the kernel set in every wait and sleeps in it when it blocks. */
+void vepoll__source_mark_kernel(vepoll_source_t *src);
 
 #endif

@@ -1,0 +1,713 @@
+/*
+ * Kernel-descriptor sources (vepoll_kfd.h): real pipes, socket pairs and
+ * TCP sockets watched through vepoll, checked against what the kernel's own
+ * epoll reports for the same descriptors (S206-S222, docs/SEMANTICS.md
+ * section 21), the kernel wait (a waiter sleeps in the kernel set: no
+ * thread hop, hand-over, interrupts, nesting), blocking I/O and close.
+ * Helper threads never assert.
+ */
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "vepoll_kfd.h"
+#include "vepoll_objects.h"
+#include "vtest.h"
+
+#define RDB (VEPOLL_IN | VEPOLL_RDNORM)
+#define WRB (VEPOLL_OUT | VEPOLL_WRNORM)
+#define UWRB (VEPOLL_OUT | VEPOLL_WRNORM | VEPOLL_WRBAND)
+
+static char buf[1 << 20];
+
+static vepoll_kfd_t *kfd(int fd)
+{
+    vepoll_kfd_t *k = NULL;
+    assert_int_equal(vepoll_kfd_create(&k, fd, 0), 0);
+    assert_non_null(k);
+    return k;
+}
+
+static void kpipe(int fds[2])
+{
+    assert_int_equal(pipe2(fds, O_NONBLOCK | O_CLOEXEC), 0);
+}
+
+static void ksockpair(int fds[2])
+{
+    assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds), 0);
+}
+
+/* What the kernel's own epoll reports for fd with `mask`, LT, right now. */
+static uint32_t kernel_says(int fd, uint32_t mask)
+{
+    struct epoll_event ev = {.events = mask}, out;
+    int ep = epoll_create1(EPOLL_CLOEXEC), n;
+    assert_true(ep >= 0);
+    assert_int_equal(epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev), 0);
+    n = epoll_wait(ep, &out, 1, 0);
+    close(ep);
+    return n == 1 ? out.events : 0;
+}
+
+static void put(int fd, size_t n)
+{
+    assert_int_equal(write(fd, buf, n), (ssize_t)n);
+}
+
+/* ---- arguments ---------------------------------------------------------- */
+
+static void test_kfd_create_rejects_bad_arguments(void **state)
+{
+    vepoll_kfd_t *k = NULL;
+    int fds[2], file;
+    char path[] = "/tmp/vepoll-kfd-XXXXXX";
+    (void)state;
+    kpipe(fds);
+    assert_int_equal(vepoll_kfd_create(NULL, fds[0], 0), -EINVAL);
+    assert_int_equal(vepoll_kfd_create(&k, fds[0], 2), -EINVAL);
+    assert_int_equal(vepoll_kfd_create(&k, -1, 0), -EBADF);
+    file = mkstemp(path);
+    assert_true(file >= 0);
+    unlink(path);
+    /* Linux's epoll_ctl refuses a regular file (EPERM); so does the kfd, and
+     * the descriptor stays open. */
+    assert_int_equal(vepoll_kfd_create(&k, file, 0), -EPERM);
+    assert_null(k);
+    assert_int_equal(fcntl(file, F_GETFD) >= 0, 1);
+    close(file);
+    assert_int_equal(vepoll_kfd_close(NULL), -EBADF);
+    assert_null(vepoll_kfd_source(NULL));
+    assert_int_equal(vepoll_kfd_fd(NULL), -EBADF);
+    assert_int_equal(vepoll_kfd_read(NULL, buf, 1, 0), -EBADF);
+    assert_int_equal(vepoll_kfd_refresh(NULL), -EBADF);
+    close(fds[0]);
+    close(fds[1]);
+}
+
+/* ---- S206: level-triggered over a real pipe --------------------------------- */
+
+static void test_kfd_S206_lt_pipe_reports_while_data_then_nothing(void **state)
+{
+    int fds[2];
+    vepoll_kfd_t *r;
+    vepoll_t *ep = vt_new_ep();
+    (void)state;
+    kpipe(fds);
+    r = kfd(fds[0]);
+    VT_ADD(ep, 3, vepoll_kfd_source(r), VEPOLL_IN, 1);
+    vt_expect_none(ep, 4);
+    put(fds[1], 10);
+    assert_int_equal(kernel_says(fds[0], EPOLLIN), EPOLLIN);
+    vt_expect1(ep, VEPOLL_IN, 1);
+    vt_expect1(ep, VEPOLL_IN, 1); /* LT: again while data is there */
+    assert_int_equal(vepoll_kfd_read(r, buf, 4, 0), 4);
+    vt_expect1(ep, VEPOLL_IN, 1);
+    /* Reading exactly what is left proves nothing: the kernel is asked. */
+    assert_int_equal(vepoll_kfd_read(r, buf, 6, 0), 6);
+    assert_int_equal(kernel_says(fds[0], EPOLLIN), 0);
+    vt_expect_none(ep, 4);
+    assert_int_equal(vepoll_kfd_read(r, buf, 6, 0), -EAGAIN);
+    put(fds[1], 3);
+    assert_int_equal(vepoll_kfd_read(r, buf, 100, 0), 3); /* short: drained */
+    vt_expect_none(ep, 4);
+    vt_free_ep(ep);
+    assert_int_equal(vepoll_kfd_close(r), 0);
+    close(fds[1]);
+}
+
+/* ---- S207: edge-triggered: an event per kernel wake-up ---------------------- */
+
+static void test_kfd_S207_et_an_event_per_write_even_with_data_there(void **state)
+{
+    int fds[2];
+    vepoll_kfd_t *r;
+    vepoll_t *ep = vt_new_ep();
+    (void)state;
+    ksockpair(fds);
+    r = kfd(fds[0]);
+    VT_ADD(ep, 3, vepoll_kfd_source(r), VEPOLL_IN | VEPOLL_ET, 7);
+    vt_expect_none(ep, 4);
+    put(fds[1], 1);
+    vt_expect1(ep, VEPOLL_IN, 7);
+    vt_expect_none(ep, 4);
+    put(fds[1], 1); /* data already there: a new wake-up, a new event (S039) */
+    vt_expect1(ep, VEPOLL_IN, 7);
+    vt_expect_none(ep, 4);
+    assert_int_equal(vepoll_kfd_read(r, buf, 1, 0), 1);
+    vt_expect_none(ep, 4); /* a read is no wake-up of the reader */
+    vt_free_ep(ep);
+    assert_int_equal(vepoll_kfd_close(r), 0);
+    close(fds[1]);
+}
+
+/* ---- S208: one-shot --------------------------------------------------------------- */
+
+static void test_kfd_S208_oneshot_disarms_until_mod(void **state)
+{
+    int fds[2];
+    vepoll_kfd_t *r;
+    vepoll_t *ep = vt_new_ep();
+    (void)state;
+    ksockpair(fds);
+    r = kfd(fds[0]);
+    VT_ADD(ep, 3, vepoll_kfd_source(r), VEPOLL_IN | VEPOLL_ONESHOT, 2);
+    put(fds[1], 1);
+    vt_expect1(ep, VEPOLL_IN, 2);
+    put(fds[1], 1);
+    vt_expect_none(ep, 4);
+    VT_MOD(ep, 3, vepoll_kfd_source(r), VEPOLL_IN | VEPOLL_ONESHOT, 3);
+    vt_expect1(ep, VEPOLL_IN, 3);
+    vt_free_ep(ep);
+    assert_int_equal(vepoll_kfd_close(r), 0);
+    close(fds[1]);
+}
+
+/* ---- S209: RDHUP, HUP, ERR ----------------------------------------------------------- */
+
+static void test_kfd_S209_peer_shutdown_and_close_give_rdhup_then_hup(void **state)
+{
+    int fds[2];
+    vepoll_kfd_t *a;
+    vepoll_t *ep = vt_new_ep();
+    uint32_t want;
+    (void)state;
+    ksockpair(fds);
+    a = kfd(fds[0]);
+    VT_ADD(ep, 3, vepoll_kfd_source(a), VEPOLL_IN | VEPOLL_RDHUP, 1);
+    vt_expect_none(ep, 4);
+    assert_int_equal(shutdown(fds[1], SHUT_WR), 0);
+    want = kernel_says(fds[0], EPOLLIN | EPOLLRDHUP);
+    assert_int_equal(want, VEPOLL_IN | VEPOLL_RDHUP);
+    vt_expect1(ep, want, 1);
+    assert_int_equal(vepoll_kfd_read(a, buf, 10, 0), 0); /* EOF: IN stays */
+    vt_expect1(ep, want, 1);
+    close(fds[1]);
+    want = kernel_says(fds[0], EPOLLIN | EPOLLRDHUP);
+    assert_int_equal(want, VEPOLL_IN | VEPOLL_RDHUP | VEPOLL_HUP);
+    vt_expect1(ep, want, 1);
+    /* The write side too: HUP without asking (ERR|HUP are always
+     * reported). */
+    VT_MOD(ep, 3, vepoll_kfd_source(a), VEPOLL_OUT, 2);
+    vt_expect1(ep, kernel_says(fds[0], EPOLLOUT), 2);
+    vt_free_ep(ep);
+    assert_int_equal(vepoll_kfd_close(a), 0);
+}
+
+static void test_kfd_S209_pipe_reader_gone_is_err_for_the_writer(void **state)
+{
+    int fds[2];
+    vepoll_kfd_t *w;
+    vepoll_t *ep = vt_new_ep();
+    (void)state;
+    kpipe(fds);
+    w = kfd(fds[1]);
+    VT_ADD(ep, 4, vepoll_kfd_source(w), VEPOLL_OUT, 9);
+    vt_expect1(ep, VEPOLL_OUT, 9);
+    close(fds[0]);
+    assert_int_equal(kernel_says(fds[1], EPOLLOUT), EPOLLOUT | EPOLLERR);
+    vt_expect1(ep, VEPOLL_OUT | VEPOLL_ERR, 9);
+    vt_free_ep(ep);
+    assert_int_equal(vepoll_kfd_close(w), 0);
+}
+
+/* ---- S210: wake-up keys reach only their side ------------------------------------------ */
+
+static void test_kfd_S210_write_space_does_not_wake_an_in_only_et_registration(void **state)
+{
+    int fds[2], kep = epoll_create1(EPOLL_CLOEXEC);
+    struct epoll_event kev = {.events = EPOLLIN | EPOLLET}, kout[4];
+    vepoll_kfd_t *a;
+    vepoll_t *ep = vt_new_ep();
+    ssize_t n, total = 0;
+    (void)state;
+    ksockpair(fds);
+    a = kfd(fds[0]);
+    assert_int_equal(epoll_ctl(kep, EPOLL_CTL_ADD, fds[0], &kev), 0);
+    VT_ADD(ep, 3, vepoll_kfd_source(a), VEPOLL_IN | VEPOLL_ET, 1);
+    /* a is readable (data from b) and fills its own send buffer. */
+    put(fds[1], 1);
+    while ((n = vepoll_kfd_write(a, buf, sizeof(buf), 0)) > 0)
+        total += n;
+    assert_int_equal(n, -EAGAIN);
+    assert_int_equal(epoll_wait(kep, kout, 4, 0), 1);
+    vt_expect1(ep, VEPOLL_IN, 1);
+    /* b drains: a gets write space (a wake-up with key OUT).  Linux does not
+     * report it to an IN|ET registration although a is still readable. */
+    while (total > 0 && (n = read(fds[1], buf, sizeof(buf))) > 0)
+        total -= n;
+    assert_int_equal(epoll_wait(kep, kout, 4, 0), 0);
+    vt_expect_none(ep, 4);
+    close(kep);
+    vt_free_ep(ep);
+    assert_int_equal(vepoll_kfd_close(a), 0);
+    close(fds[1]);
+}
+
+/* ---- S211: readiness at ADD ----------------------------------------------------------------- */
+
+static void test_kfd_S211_ready_descriptor_reports_at_add(void **state)
+{
+    int fds[2];
+    vepoll_kfd_t *r, *w;
+    vepoll_t *ep = vt_new_ep();
+    (void)state;
+    ksockpair(fds);
+    put(fds[1], 5);
+    r = kfd(fds[0]);
+    w = kfd(fds[1]);
+    VT_ADD(ep, 3, vepoll_kfd_source(r), VEPOLL_IN | VEPOLL_ET, 1);
+    VT_ADD(ep, 4, vepoll_kfd_source(w), VEPOLL_OUT | VEPOLL_ET, 2);
+    vt_expect_events_any(ep, 4, {1, kernel_says(fds[0], EPOLLIN)},
+                         {2, kernel_says(fds[1], EPOLLOUT)});
+    vt_expect_none(ep, 4);
+    vt_free_ep(ep);
+    assert_int_equal(vepoll_kfd_close(r), 0);
+    assert_int_equal(vepoll_kfd_close(w), 0);
+}
+
+/* ---- S212: no readiness lost between an EAGAIN and the next wait ---------------------------- */
+
+struct writer {
+    pthread_t th;
+    int fd, rounds;
+    atomic_int go;
+};
+
+static void *writer_main(void *arg)
+{
+    struct writer *wr = arg;
+    char c = 'x';
+    for (int i = 0; i < wr->rounds; i++) {
+        while (!atomic_load(&wr->go))
+            sched_yield();
+        atomic_store(&wr->go, 0);
+        if (write(wr->fd, &c, 1) != 1)
+            break;
+    }
+    return NULL;
+}
+
+static void test_kfd_S212_an_edge_racing_an_eagain_is_never_lost(void **state)
+{
+    struct writer wr = {.rounds = 2000};
+    struct vepoll_event ev;
+    int fds[2], i;
+    vepoll_kfd_t *r;
+    vepoll_t *ep = vt_new_ep();
+    (void)state;
+    ksockpair(fds);
+    r = kfd(fds[0]);
+    VT_ADD(ep, 3, vepoll_kfd_source(r), VEPOLL_IN, 1);
+    wr.fd = fds[1];
+    assert_int_equal(pthread_create(&wr.th, NULL, writer_main, &wr), 0);
+    for (i = 0; i < wr.rounds; i++) {
+        /* The byte is written while we read to EAGAIN: whichever comes
+         * first, the next blocking wait must see it. */
+        atomic_store(&wr.go, 1);
+        while (vepoll_kfd_read(r, buf, 1, 0) == 1)
+            ;
+        assert_int_equal(vepoll_wait(ep, &ev, 1, 10 * VT_SEC), 1);
+        while (vepoll_kfd_read(r, buf, sizeof(buf), 0) > 0)
+            ;
+    }
+    assert_int_equal(pthread_join(wr.th, NULL), 0);
+    vt_free_ep(ep);
+    assert_int_equal(vepoll_kfd_close(r), 0);
+    close(fds[1]);
+}
+
+/* ---- S213-S217: the kernel wait ------------------------------------------------------------------ */
+
+static void test_kfd_S213_blocked_waiter_sleeps_in_the_kernel_and_wakes_on_data(void **state)
+{
+    struct vt_waiter w;
+    int fds[2];
+    vepoll_kfd_t *r;
+    vepoll_t *ep = vt_new_ep();
+    (void)state;
+    ksockpair(fds);
+    r = kfd(fds[0]);
+    VT_ADD(ep, 3, vepoll_kfd_source(r), VEPOLL_IN, 5);
+    vt_waiter_start(&w, ep, 4, -1);
+    vt_waiter_until_blocked(&w);
+    assert_false(atomic_load(&w.done));
+    put(fds[1], 1); /* no vepoll call: only the kernel knows */
+    vt_waiter_join(&w);
+    assert_int_equal(w.ret, 1);
+    assert_int_equal(w.ev[0].events, VEPOLL_IN);
+    assert_int_equal(w.ev[0].data.u64, 5);
+    vt_free_ep(ep);
+    assert_int_equal(vepoll_kfd_close(r), 0);
+    close(fds[1]);
+}
+
+static void test_kfd_S214_virtual_event_wakes_a_waiter_asleep_in_the_kernel(void **state)
+{
+    struct vt_waiter w;
+    int fds[2];
+    vepoll_kfd_t *r;
+    vepoll_source_t *v = vt_new_source(0);
+    vepoll_t *ep = vt_new_ep();
+    (void)state;
+    ksockpair(fds);
+    r = kfd(fds[0]);
+    VT_ADD(ep, 3, vepoll_kfd_source(r), VEPOLL_IN, 1);
+    VT_ADD(ep, 4, v, VEPOLL_IN, 2);
+    vt_waiter_start(&w, ep, 4, -1);
+    vt_waiter_until_blocked(&w);
+    vepoll_source_update(v, VEPOLL_IN, 0);
+    vt_waiter_join(&w);
+    assert_int_equal(w.ret, 1);
+    assert_int_equal(w.ev[0].data.u64, 2);
+    /* And the other way round, with the virtual source still ready. */
+    vepoll_source_update(v, 0, VEPOLL_IN);
+    vt_waiter_start(&w, ep, 4, -1);
+    vt_waiter_until_blocked(&w);
+    put(fds[1], 1);
+    vt_waiter_join(&w);
+    assert_int_equal(w.ret, 1);
+    assert_int_equal(w.ev[0].data.u64, 1);
+    vt_free_ep(ep);
+    vepoll_source_close(v);
+    assert_int_equal(vepoll_kfd_close(r), 0);
+    close(fds[1]);
+}
+
+static void test_kfd_S215_every_blocked_thread_gets_its_kernel_events(void **state)
+{
+    enum { N = 4 };
+    struct vt_waiter w[N];
+    int fds[N][2], i, round;
+    vepoll_kfd_t *r[N];
+    vepoll_t *ep[N];
+    (void)state;
+    for (i = 0; i < N; i++) {
+        ksockpair(fds[i]);
+        r[i] = kfd(fds[i][0]);
+        ep[i] = vt_new_ep();
+        VT_ADD(ep[i], 3, vepoll_kfd_source(r[i]), VEPOLL_IN | VEPOLL_ET, (uint64_t)i);
+    }
+    /* One leads, the others are candidates; whoever is woken leaves, and
+     * the lead must pass on so the rest still get their events. */
+    for (round = 0; round < 20; round++) {
+        for (i = 0; i < N; i++)
+            vt_waiter_start(&w[i], ep[i], 4, -1);
+        for (i = 0; i < N; i++)
+            vt_waiter_until_blocked(&w[i]);
+        for (i = N - 1; i >= 0; i--) {
+            put(fds[i][1], 1);
+            vt_waiter_join(&w[i]);
+            assert_int_equal(w[i].ret, 1);
+            assert_int_equal(w[i].ev[0].data.u64, (uint64_t)i);
+        }
+    }
+    for (i = 0; i < N; i++) {
+        vt_free_ep(ep[i]);
+        assert_int_equal(vepoll_kfd_close(r[i]), 0);
+        close(fds[i][1]);
+    }
+}
+
+struct intr_waiter {
+    struct vt_waiter w;
+    vepoll_intr_t *h;
+};
+
+static void *intr_waiter_main(void *arg)
+{
+    struct intr_waiter *iw = arg;
+    vepoll_intr_bind(iw->h);
+    vt_waiter_main(&iw->w);
+    vepoll_intr_bind(NULL);
+    return NULL;
+}
+
+static void test_kfd_S216_thread_interrupt_wakes_the_kernel_sleeper(void **state)
+{
+    struct intr_waiter iw;
+    int fds[2];
+    vepoll_kfd_t *r;
+    vepoll_t *ep = vt_new_ep();
+    (void)state;
+    ksockpair(fds);
+    r = kfd(fds[0]);
+    VT_ADD(ep, 3, vepoll_kfd_source(r), VEPOLL_IN, 1);
+    assert_int_equal(vepoll_intr_create(&iw.h), 0);
+    iw.w.ep = ep;
+    vt_waiter_start_fn(&iw.w, ep, 4, -1, intr_waiter_main);
+    vt_waiter_until_blocked(&iw.w);
+    assert_int_equal(vepoll_intr_raise(iw.h), 0);
+    vt_waiter_join(&iw.w);
+    assert_int_equal(iw.w.ret, -EINTR);
+    assert_int_equal(vepoll_intr_destroy(iw.h), 0);
+    /* The instance's own interrupt too. */
+    vt_waiter_start(&iw.w, ep, 4, -1);
+    vt_waiter_until_blocked(&iw.w);
+    assert_int_equal(vepoll_interrupt(ep), 0);
+    vt_waiter_join(&iw.w);
+    assert_int_equal(iw.w.ret, -EINTR);
+    vt_free_ep(ep);
+    assert_int_equal(vepoll_kfd_close(r), 0);
+    close(fds[1]);
+}
+
+static void test_kfd_S217_nested_outer_waiter_wakes_on_inner_kernel_event(void **state)
+{
+    struct vt_waiter w;
+    int fds[2];
+    vepoll_kfd_t *r;
+    vepoll_t *outer = vt_new_ep(), *inner = vt_new_ep();
+    (void)state;
+    ksockpair(fds);
+    r = kfd(fds[0]);
+    /* The outer instance is blocked before the inner one gets the kernel
+     * source: it must start waiting in the kernel then. */
+    VT_ADD(outer, 9, vepoll_as_source(inner), VEPOLL_IN, 8);
+    vt_waiter_start(&w, outer, 4, -1);
+    vt_waiter_until_blocked(&w);
+    VT_ADD(inner, 3, vepoll_kfd_source(r), VEPOLL_IN, 1);
+    vt_sleep_ms(20);
+    put(fds[1], 1);
+    vt_waiter_join(&w);
+    assert_int_equal(w.ret, 1);
+    assert_int_equal(w.ev[0].data.u64, 8);
+    vt_expect1(inner, VEPOLL_IN, 1);
+    vt_free_ep(outer);
+    vt_free_ep(inner);
+    assert_int_equal(vepoll_kfd_close(r), 0);
+    close(fds[1]);
+}
+
+/* ---- S218, S220: close ------------------------------------------------------------------------------ */
+
+static void test_kfd_S218_close_then_reused_number_reports_nothing_old(void **state)
+{
+    int fds[2], fds2[2], before;
+    vepoll_kfd_t *r, *r2;
+    vepoll_t *ep = vt_new_ep();
+    (void)state;
+    ksockpair(fds);
+    r = kfd(fds[0]);
+    vepoll_kfd_close(r); /* warm up: the kernel set exists from now on */
+    close(fds[1]);
+    before = vt_open_fds();
+    ksockpair(fds);
+    r = kfd(fds[0]);
+    VT_ADD(ep, fds[0], vepoll_kfd_source(r), VEPOLL_IN | VEPOLL_ET, 1);
+    put(fds[1], 1);
+    assert_int_equal(vepoll_kfd_close(r), 0);
+    close(fds[1]);
+    vt_expect_none(ep, 4);
+    assert_int_equal(vt_open_fds(), before);
+    /* The kernel gives the numbers out again: the old registration knows
+     * nothing of the new descriptors. */
+    ksockpair(fds2);
+    assert_int_equal(fds2[0], fds[0]);
+    r2 = kfd(fds2[0]);
+    put(fds2[1], 1);
+    vt_expect_none(ep, 4);
+    VT_ADD(ep, fds2[0], vepoll_kfd_source(r2), VEPOLL_IN, 2);
+    vt_expect1(ep, VEPOLL_IN, 2);
+    assert_int_equal(vepoll_kfd_close(r2), 0);
+    close(fds2[1]);
+    assert_int_equal(vt_open_fds(), before);
+    assert_int_equal(vepoll_kfd_close(NULL), -EBADF);
+    vt_free_ep(ep);
+}
+
+static void test_kfd_S220_noclose_leaves_the_descriptor_open(void **state)
+{
+    int fds[2];
+    vepoll_kfd_t *r = NULL;
+    (void)state;
+    kpipe(fds);
+    assert_int_equal(vepoll_kfd_create(&r, fds[0], VEPOLL_KFD_NOCLOSE), 0);
+    assert_int_equal(vepoll_kfd_fd(r), fds[0]);
+    assert_int_equal(vepoll_kfd_close(r), 0);
+    assert_true(fcntl(fds[0], F_GETFD) >= 0);
+    close(fds[0]);
+    close(fds[1]);
+}
+
+/* ---- S219: blocking I/O ------------------------------------------------------------------------- */
+
+struct blocked_read {
+    pthread_t th;
+    vepoll_kfd_t *k;
+    vepoll_intr_t *h;
+    _Atomic pid_t tid;
+    atomic_int done;
+    ssize_t ret;
+};
+
+static void *blocked_read_main(void *arg)
+{
+    struct blocked_read *b = arg;
+    char c[4];
+    if (b->h)
+        vepoll_intr_bind(b->h);
+    atomic_store(&b->tid, vt_gettid());
+    b->ret = vepoll_kfd_read(b->k, c, sizeof(c), -1);
+    atomic_store(&b->done, 1);
+    if (b->h)
+        vepoll_intr_bind(NULL);
+    return NULL;
+}
+
+static void start_blocked_read(struct blocked_read *b, vepoll_kfd_t *k, vepoll_intr_t *h)
+{
+    b->k = k;
+    b->h = h;
+    atomic_store(&b->tid, 0);
+    atomic_store(&b->done, 0);
+    assert_int_equal(pthread_create(&b->th, NULL, blocked_read_main, b), 0);
+    vt_until_asleep(&b->tid, &b->done);
+    assert_false(atomic_load(&b->done));
+}
+
+static void test_kfd_S219_blocking_read_wakes_on_data_interrupt_and_close(void **state)
+{
+    struct blocked_read b;
+    vepoll_intr_t *h;
+    int fds[2];
+    vepoll_kfd_t *r;
+    (void)state;
+    ksockpair(fds);
+    r = kfd(fds[0]);
+    start_blocked_read(&b, r, NULL);
+    put(fds[1], 2);
+    assert_int_equal(pthread_join(b.th, NULL), 0);
+    assert_int_equal(b.ret, 2);
+    assert_int_equal(vepoll_intr_create(&h), 0);
+    start_blocked_read(&b, r, h);
+    assert_int_equal(vepoll_intr_raise(h), 0);
+    assert_int_equal(pthread_join(b.th, NULL), 0);
+    assert_int_equal(b.ret, -EINTR);
+    assert_int_equal(vepoll_intr_destroy(h), 0);
+    start_blocked_read(&b, r, NULL);
+    assert_int_equal(vepoll_kfd_close(r), 0);
+    assert_int_equal(pthread_join(b.th, NULL), 0);
+    assert_int_equal(b.ret, -EBADF);
+    close(fds[1]);
+}
+
+static void test_kfd_S219_blocking_write_moves_everything_and_timeouts(void **state)
+{
+    int fds[2];
+    vepoll_kfd_t *w, *r;
+    ssize_t n;
+    (void)state;
+    ksockpair(fds);
+    w = kfd(fds[1]);
+    r = kfd(fds[0]);
+    /* More than the buffers hold, with nobody reading: the timeout returns
+     * what was moved. */
+    n = vepoll_kfd_write(w, buf, sizeof(buf), 20 * VT_MS);
+    assert_true(n > 0 && (size_t)n < sizeof(buf));
+    assert_int_equal(vepoll_kfd_write(w, buf, 1, 0), -EAGAIN);
+    assert_int_equal(vepoll_kfd_read(r, buf, 1, 0), 1);
+    assert_int_equal(vepoll_kfd_recv(r, buf, 4, VEPOLL_MSG_PEEK, 0), 4);
+    assert_int_equal(vepoll_kfd_read(r, buf, 1, 20 * VT_MS), 1);
+    while (vepoll_kfd_read(r, buf, sizeof(buf), 0) > 0)
+        ;
+    assert_int_equal(vepoll_kfd_read(r, buf, 1, 20 * VT_MS), -EAGAIN);
+    assert_int_equal(vepoll_kfd_close(w), 0);
+    assert_int_equal(vepoll_kfd_close(r), 0);
+}
+
+/* ---- S221, S222: TCP: accept and connect ------------------------------------------------------------- */
+
+static int tcp_listener(struct sockaddr_in *addr)
+{
+    socklen_t len = sizeof(*addr);
+    int l = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    assert_true(l >= 0);
+    memset(addr, 0, sizeof(*addr));
+    addr->sin_family = AF_INET;
+    addr->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(bind(l, (struct sockaddr *)addr, sizeof(*addr)), 0);
+    assert_int_equal(listen(l, 16), 0);
+    assert_int_equal(getsockname(l, (struct sockaddr *)addr, &len), 0);
+    return l;
+}
+
+static void test_kfd_S221_listener_readable_while_a_connection_waits(void **state)
+{
+    struct sockaddr_in addr;
+    int l = tcp_listener(&addr), c, fd;
+    vepoll_kfd_t *lk = kfd(l);
+    vepoll_t *ep = vt_new_ep();
+    (void)state;
+    VT_ADD(ep, 3, vepoll_kfd_source(lk), VEPOLL_IN, 1);
+    vt_expect_none(ep, 4);
+    assert_int_equal(vepoll_kfd_accept(lk, NULL, NULL, 0), -EAGAIN);
+    c = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    assert_int_equal(connect(c, (struct sockaddr *)&addr, sizeof(addr)), 0);
+    vt_expect1(ep, kernel_says(l, EPOLLIN), 1);
+    fd = vepoll_kfd_accept(lk, NULL, NULL, 0);
+    assert_true(fd >= 0);
+    assert_true(fcntl(fd, F_GETFL) & O_NONBLOCK);
+    vt_expect_none(ep, 4);
+    close(fd);
+    close(c);
+    vt_free_ep(ep);
+    assert_int_equal(vepoll_kfd_close(lk), 0);
+}
+
+static void test_kfd_S222_nonblocking_connect_becomes_writable(void **state)
+{
+    struct sockaddr_in addr;
+    int l = tcp_listener(&addr), c, rc;
+    vepoll_kfd_t *ck;
+    vepoll_t *ep = vt_new_ep();
+    (void)state;
+    c = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    ck = kfd(c);
+    rc = vepoll_kfd_connect(ck, (struct sockaddr *)&addr, sizeof(addr), 0);
+    assert_true(rc == 0 || rc == -EINPROGRESS);
+    VT_ADD(ep, 3, vepoll_kfd_source(ck), VEPOLL_OUT, 1);
+    assert_int_equal(vepoll_wait(ep, (struct vepoll_event[1]){{0}}, 1, 5 * VT_SEC), 1);
+    vt_expect1(ep, kernel_says(c, EPOLLOUT), 1);
+    assert_int_equal(vepoll_kfd_close(ck), 0);
+    /* Blocking connect to a port nobody listens on. */
+    close(l);
+    c = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    ck = kfd(c);
+    assert_int_equal(vepoll_kfd_connect(ck, (struct sockaddr *)&addr, sizeof(addr), -1),
+                     -ECONNREFUSED);
+    assert_int_equal(vepoll_kfd_close(ck), 0);
+    vt_free_ep(ep);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_kfd_create_rejects_bad_arguments),
+        cmocka_unit_test(test_kfd_S206_lt_pipe_reports_while_data_then_nothing),
+        cmocka_unit_test(test_kfd_S207_et_an_event_per_write_even_with_data_there),
+        cmocka_unit_test(test_kfd_S208_oneshot_disarms_until_mod),
+        cmocka_unit_test(test_kfd_S209_peer_shutdown_and_close_give_rdhup_then_hup),
+        cmocka_unit_test(test_kfd_S209_pipe_reader_gone_is_err_for_the_writer),
+        cmocka_unit_test(test_kfd_S210_write_space_does_not_wake_an_in_only_et_registration),
+        cmocka_unit_test(test_kfd_S211_ready_descriptor_reports_at_add),
+        cmocka_unit_test(test_kfd_S212_an_edge_racing_an_eagain_is_never_lost),
+        cmocka_unit_test(test_kfd_S213_blocked_waiter_sleeps_in_the_kernel_and_wakes_on_data),
+        cmocka_unit_test(test_kfd_S214_virtual_event_wakes_a_waiter_asleep_in_the_kernel),
+        cmocka_unit_test(test_kfd_S215_every_blocked_thread_gets_its_kernel_events),
+        cmocka_unit_test(test_kfd_S216_thread_interrupt_wakes_the_kernel_sleeper),
+        cmocka_unit_test(test_kfd_S217_nested_outer_waiter_wakes_on_inner_kernel_event),
+        cmocka_unit_test(test_kfd_S218_close_then_reused_number_reports_nothing_old),
+        cmocka_unit_test(test_kfd_S220_noclose_leaves_the_descriptor_open),
+        cmocka_unit_test(test_kfd_S219_blocking_read_wakes_on_data_interrupt_and_close),
+        cmocka_unit_test(test_kfd_S219_blocking_write_moves_everything_and_timeouts),
+        cmocka_unit_test(test_kfd_S221_listener_readable_while_a_connection_waits),
+        cmocka_unit_test(test_kfd_S222_nonblocking_connect_becomes_writable),
+    };
+    signal(SIGPIPE, SIG_IGN);
+    return cmocka_run_group_tests(tests, vt_reset_setup, vt_reset_teardown);
+}
