@@ -1,6 +1,7 @@
 //! Raw declarations of vepoll's C API, written by hand: every function, type
 //! and constant of `include/vepoll.h`, `include/vepoll_objects.h`,
-//! `include/vepoll_wasix.h` and `include/vepoll_wasix_abi.h`, with the C
+//! `include/vepoll_kfd.h`, `include/vepoll_wasix.h` and
+//! `include/vepoll_wasix_abi.h`, with the C
 //! names.  The safe API is the `vepoll` crate.
 //!
 //! The build script builds `libvepoll.a` from the repository's C sources
@@ -43,6 +44,15 @@ pub use std::os::raw::{c_int, c_uint, c_void};
 
 /// C `ssize_t` (`isize` on every target Rust supports).
 pub type ssize_t = isize;
+/// C `socklen_t` (`unsigned int` on Linux).
+pub type socklen_t = u32;
+
+/// C `struct sockaddr`: opaque here; pass a pointer to the family's own
+/// address (`sockaddr_in`, `sockaddr_in6`) with its length, as in C.
+#[repr(C)]
+pub struct sockaddr {
+    _opaque: [u8; 0],
+}
 
 // ---- vepoll.h ---------------------------------------------------------------
 
@@ -513,6 +523,100 @@ extern "C" {
     pub fn vepoll_timerfd_close(t: *mut vepoll_timerfd_t) -> c_int;
 }
 
+// ---- vepoll_kfd.h ------------------------------------------------------------
+
+/// C `vepoll_kfd_t`: a kernel-descriptor source (a real socket, pipe or
+/// terminal mirrored into vepoll), opaque.
+#[repr(C)]
+pub struct vepoll_kfd_t {
+    _opaque: [u8; 0],
+    _marker: PhantomData<(*mut u8, PhantomPinned)>,
+}
+
+/// `vepoll_kfd_create` flag: closing the kfd leaves the descriptor open.
+pub const VEPOLL_KFD_NOCLOSE: c_int = 1;
+
+extern "C" {
+    /// A source mirroring `fd` (owned by the kfd unless `VEPOLL_KFD_NOCLOSE`).
+    ///
+    /// ```
+    /// use vepoll_sys::*;
+    /// use std::os::unix::io::AsRawFd;
+    /// let (a, b) = std::os::unix::net::UnixStream::pair().unwrap();
+    /// a.set_nonblocking(true).unwrap();
+    /// let mut k = std::ptr::null_mut();
+    /// let mut buf = [0u8; 4];
+    /// // SAFETY: `k` is created before use and closed once; `buf` outlives the read.
+    /// unsafe {
+    ///     assert_eq!(vepoll_kfd_create(&mut k, a.as_raw_fd(), VEPOLL_KFD_NOCLOSE), 0);
+    ///     std::io::Write::write_all(&mut &b, b"ping").unwrap();
+    ///     let got = vepoll_kfd_read(k, buf.as_mut_ptr().cast(), 4, -1);
+    ///     assert_eq!(got, 4);
+    ///     assert_eq!(vepoll_kfd_close(k), 0);
+    /// }
+    /// assert_eq!(&buf, b"ping");
+    /// ```
+    pub fn vepoll_kfd_create(out: *mut *mut vepoll_kfd_t, fd: c_int, flags: c_int) -> c_int;
+    /// The source to register (NULL for NULL or once closed).
+    pub fn vepoll_kfd_source(k: *mut vepoll_kfd_t) -> *mut vepoll_source_t;
+    /// The kernel descriptor (`-EBADF` for NULL or once closed).
+    pub fn vepoll_kfd_fd(k: *mut vepoll_kfd_t) -> c_int;
+    /// read(2); timeout as for the pipe.
+    pub fn vepoll_kfd_read(
+        k: *mut vepoll_kfd_t,
+        buf: *mut c_void,
+        len: usize,
+        timeout_ns: i64,
+    ) -> ssize_t;
+    /// write(2); timeout as for the pipe.
+    pub fn vepoll_kfd_write(
+        k: *mut vepoll_kfd_t,
+        buf: *const c_void,
+        len: usize,
+        timeout_ns: i64,
+    ) -> ssize_t;
+    /// recv(2) with Linux's `MSG_*` flags.
+    pub fn vepoll_kfd_recv(
+        k: *mut vepoll_kfd_t,
+        buf: *mut c_void,
+        len: usize,
+        flags: c_int,
+        timeout_ns: i64,
+    ) -> ssize_t;
+    /// send(2) with Linux's `MSG_*` flags (`MSG_NOSIGNAL` always added).
+    pub fn vepoll_kfd_send(
+        k: *mut vepoll_kfd_t,
+        buf: *const c_void,
+        len: usize,
+        flags: c_int,
+        timeout_ns: i64,
+    ) -> ssize_t;
+    /// accept4(2): the new connection's descriptor (non-blocking, close-on-exec).
+    pub fn vepoll_kfd_accept(
+        k: *mut vepoll_kfd_t,
+        addr: *mut sockaddr,
+        addrlen: *mut socklen_t,
+        timeout_ns: i64,
+    ) -> c_int;
+    /// connect(2); timeout 0: `-EINPROGRESS` while the connection is made.
+    pub fn vepoll_kfd_connect(
+        k: *mut vepoll_kfd_t,
+        addr: *const sockaddr,
+        addrlen: socklen_t,
+        timeout_ns: i64,
+    ) -> c_int;
+    /// shutdown(2): `VEPOLL_SHUT_*`.
+    pub fn vepoll_kfd_shutdown(k: *mut vepoll_kfd_t, how: c_int) -> c_int;
+    /// Asks the kernel and clears every bit no longer ready.
+    pub fn vepoll_kfd_refresh(k: *mut vepoll_kfd_t) -> c_int;
+    /// A ticket to take before I/O done on `vepoll_kfd_fd` directly.
+    pub fn vepoll_kfd_ticket(k: *mut vepoll_kfd_t) -> u64;
+    /// After that I/O failed with EAGAIN: the bits it proves not ready.
+    pub fn vepoll_kfd_note_eagain(k: *mut vepoll_kfd_t, ticket: u64, bits: u32) -> c_int;
+    /// The final close (the descriptor leaves the kernel set first).
+    pub fn vepoll_kfd_close(k: *mut vepoll_kfd_t) -> c_int;
+}
+
 // ---- vepoll_wasix_abi.h -----------------------------------------------------
 
 /// WASI errno: success.
@@ -557,6 +661,44 @@ pub const VEPOLL_WASI_ENOTCONN: u32 = 53;
 pub const VEPOLL_WASI_ENOTSOCK: u32 = 57;
 /// WASI errno `ENOTSUP`.
 pub const VEPOLL_WASI_ENOTSUP: u32 = 58;
+/// WASI errno `EADDRINUSE`.
+pub const VEPOLL_WASI_EADDRINUSE: u32 = 3;
+/// WASI errno `EADDRNOTAVAIL`.
+pub const VEPOLL_WASI_EADDRNOTAVAIL: u32 = 4;
+/// WASI errno `EAFNOSUPPORT`.
+pub const VEPOLL_WASI_EAFNOSUPPORT: u32 = 5;
+/// WASI errno `EALREADY`.
+pub const VEPOLL_WASI_EALREADY: u32 = 7;
+/// WASI errno `ECONNABORTED`.
+pub const VEPOLL_WASI_ECONNABORTED: u32 = 13;
+/// WASI errno `ECONNREFUSED`.
+pub const VEPOLL_WASI_ECONNREFUSED: u32 = 14;
+/// WASI errno `ECONNRESET`.
+pub const VEPOLL_WASI_ECONNRESET: u32 = 15;
+/// WASI errno `EDESTADDRREQ`.
+pub const VEPOLL_WASI_EDESTADDRREQ: u32 = 17;
+/// WASI errno `EHOSTUNREACH`.
+pub const VEPOLL_WASI_EHOSTUNREACH: u32 = 23;
+/// WASI errno `EINPROGRESS`.
+pub const VEPOLL_WASI_EINPROGRESS: u32 = 26;
+/// WASI errno `EISCONN`.
+pub const VEPOLL_WASI_EISCONN: u32 = 30;
+/// WASI errno `EMSGSIZE`.
+pub const VEPOLL_WASI_EMSGSIZE: u32 = 35;
+/// WASI errno `ENETDOWN`.
+pub const VEPOLL_WASI_ENETDOWN: u32 = 38;
+/// WASI errno `ENETRESET`.
+pub const VEPOLL_WASI_ENETRESET: u32 = 39;
+/// WASI errno `ENETUNREACH`.
+pub const VEPOLL_WASI_ENETUNREACH: u32 = 40;
+/// WASI errno `ENOBUFS`.
+pub const VEPOLL_WASI_ENOBUFS: u32 = 42;
+/// WASI errno `ENOPROTOOPT`.
+pub const VEPOLL_WASI_ENOPROTOOPT: u32 = 50;
+/// WASI errno `EPROTONOSUPPORT`.
+pub const VEPOLL_WASI_EPROTONOSUPPORT: u32 = 66;
+/// WASI errno `EPROTOTYPE`.
+pub const VEPOLL_WASI_EPROTOTYPE: u32 = 67;
 /// WASI errno `EOVERFLOW`.
 pub const VEPOLL_WASI_EOVERFLOW: u32 = 61;
 /// WASI errno `EPERM`.
@@ -738,6 +880,8 @@ pub const VEPOLL_WASIX_KIND_EVENTFD: vepoll_wasix_kind = 5;
 pub const VEPOLL_WASIX_KIND_SOCKET: vepoll_wasix_kind = 6;
 /// A timerfd.
 pub const VEPOLL_WASIX_KIND_TIMERFD: vepoll_wasix_kind = 7;
+/// A host kernel descriptor (a real socket, or watched stdio).
+pub const VEPOLL_WASIX_KIND_KFD: vepoll_wasix_kind = 8;
 
 /// C `struct vepoll_wasix_fdinfo`: `vepoll_wasix_fd_info`'s answer.
 #[repr(C)]
@@ -960,4 +1104,72 @@ extern "C" {
         fd: u32,
         cur: *mut vepoll_itimerspec,
     ) -> c_int;
+    /// Installs a host descriptor (made a kfd) as the lowest free guest fd.
+    pub fn vepoll_wasix_kfd_install(
+        wx: *mut vepoll_wasix_t,
+        host_fd: c_int,
+        flags: c_int,
+        fd: *mut u32,
+    ) -> c_int;
+    /// socket(2) for a guest: a real host socket in the table.
+    pub fn vepoll_wasix_socket(
+        wx: *mut vepoll_wasix_t,
+        domain: c_int,
+        type_: c_int,
+        protocol: c_int,
+        fd: *mut u32,
+    ) -> c_int;
+    /// bind(2) on a guest's host socket.
+    pub fn vepoll_wasix_bind(
+        wx: *mut vepoll_wasix_t,
+        fd: u32,
+        addr: *const sockaddr,
+        len: socklen_t,
+    ) -> c_int;
+    /// listen(2) on a guest's host socket.
+    pub fn vepoll_wasix_listen(wx: *mut vepoll_wasix_t, fd: u32, backlog: c_int) -> c_int;
+    /// connect(2) on a guest's host socket.
+    pub fn vepoll_wasix_connect(
+        wx: *mut vepoll_wasix_t,
+        fd: u32,
+        addr: *const sockaddr,
+        len: socklen_t,
+    ) -> c_int;
+    /// accept4(2) on a guest's listening host socket: the new guest fd.
+    pub fn vepoll_wasix_accept(
+        wx: *mut vepoll_wasix_t,
+        fd: u32,
+        flags: c_int,
+        addr: *mut sockaddr,
+        len: *mut socklen_t,
+        newfd: *mut u32,
+    ) -> c_int;
+    /// getsockname(2) (`peer` 0) or getpeername(2) (`peer` non-zero).
+    pub fn vepoll_wasix_sockname(
+        wx: *mut vepoll_wasix_t,
+        fd: u32,
+        peer: c_int,
+        addr: *mut sockaddr,
+        len: *mut socklen_t,
+    ) -> c_int;
+    /// getsockopt(2) on a guest's host socket.
+    pub fn vepoll_wasix_getsockopt(
+        wx: *mut vepoll_wasix_t,
+        fd: u32,
+        level: c_int,
+        name: c_int,
+        val: *mut c_void,
+        len: *mut socklen_t,
+    ) -> c_int;
+    /// setsockopt(2) on a guest's host socket.
+    pub fn vepoll_wasix_setsockopt(
+        wx: *mut vepoll_wasix_t,
+        fd: u32,
+        level: c_int,
+        name: c_int,
+        val: *const c_void,
+        len: socklen_t,
+    ) -> c_int;
+    /// Watches the host's stdio through kfd sources where the kernel can.
+    pub fn vepoll_wasix_watch_stdio(wx: *mut vepoll_wasix_t) -> c_int;
 }

@@ -5,7 +5,7 @@
 //!   computed from the headers (csrc/check.c's table, by name); every entry
 //!   of that table is checked.
 //! - `every_header_name_is_declared`: every `vepoll_*` / `VEPOLL_*` name of
-//!   the four public headers (functions, types, tags, constants, enum
+//!   the five public headers (functions, types, tags, constants, enum
 //!   values) is declared in src/lib.rs, so a name added to a header and not
 //!   to the crate fails here.
 //! - `wasix_event32_matches_the_abi_offsets`: the wasm32 event (C declares
@@ -155,6 +155,27 @@ fn layout_matches_the_c_headers() {
         VEPOLL_EXT_SIGNAL_HANDLER,
         VEPOLL_EXT_SIGNAL_RESTART
     );
+    k!(VEPOLL_KFD_NOCLOSE, VEPOLL_WASIX_KIND_KFD);
+    size!("socklen_t", socklen_t);
+    k!(VEPOLL_WASI_EADDRINUSE);
+    k!(VEPOLL_WASI_EADDRNOTAVAIL);
+    k!(VEPOLL_WASI_EAFNOSUPPORT);
+    k!(VEPOLL_WASI_EALREADY);
+    k!(VEPOLL_WASI_ECONNABORTED);
+    k!(VEPOLL_WASI_ECONNREFUSED);
+    k!(VEPOLL_WASI_ECONNRESET);
+    k!(VEPOLL_WASI_EDESTADDRREQ);
+    k!(VEPOLL_WASI_EHOSTUNREACH);
+    k!(VEPOLL_WASI_EINPROGRESS);
+    k!(VEPOLL_WASI_EISCONN);
+    k!(VEPOLL_WASI_EMSGSIZE);
+    k!(VEPOLL_WASI_ENETDOWN);
+    k!(VEPOLL_WASI_ENETRESET);
+    k!(VEPOLL_WASI_ENETUNREACH);
+    k!(VEPOLL_WASI_ENOBUFS);
+    k!(VEPOLL_WASI_ENOPROTOOPT);
+    k!(VEPOLL_WASI_EPROTONOSUPPORT);
+    k!(VEPOLL_WASI_EPROTOTYPE);
 
     let mut c = c_table();
     let mut bad = Vec::new();
@@ -233,7 +254,9 @@ fn every_header_name_is_declared() {
     };
     let mut missing = Vec::new();
     let mut seen = 0;
-    for header in ["vepoll.h", "vepoll_objects.h", "vepoll_wasix.h", "vepoll_wasix_abi.h"] {
+    for header in
+        ["vepoll.h", "vepoll_objects.h", "vepoll_kfd.h", "vepoll_wasix.h", "vepoll_wasix_abi.h"]
+    {
         let text = std::fs::read_to_string(dir.join(header)).unwrap();
         // Names after #include are file names, not declarations.
         let text: String = strip_comments(&text)
