@@ -8,6 +8,7 @@
 #include <errno.h>
 
 #include "instance.h"
+#include "kwait.h"
 #include "nest.h"
 #include "order.h"
 #include "registration.h"
@@ -115,6 +116,12 @@ int vepoll_ctl(vepoll_t *ep, int op, int fd, vepoll_source_t *src,
         if (op == VEPOLL_CTL_ADD && (inner || (ev->events & ~EXCL_OK_BITS)))
             return -EINVAL;
     }
+    /* Linux's ADD and MOD poll the target at once; a kernel-descriptor
+     * source, or an instance that watches one, learns the kernel's news
+     * only when the kernel set is pumped (kpark.h): pump first. */
+    if (op == VEPOLL_CTL_ADD ? vepoll__source_is_kernel(src) || (inner && AO_load(&inner->kern))
+                             : op == VEPOLL_CTL_MOD && AO_load(&ep->kern))
+        vepoll__kwait_pump();
     how = vepoll__instance_enter(ep);
     if (inner && (rc = vepoll__nest_check(ep, inner)))
         goto out;

@@ -25,7 +25,9 @@
  *   calls, under the slot lock: after a call whose answer proves a bit gone
  *   (EAGAIN; a short read of a pipe or stream socket) the bit is cleared if
  *   `edges` did not move since before the call (the ticket); otherwise, and
- *   after a call that proves nothing (a full write), the kernel is asked
+ *   after a call that proves nothing (a full write; a write's EAGAIN on
+ *   anything but a socket: an eventfd refuses a value that does not fit yet
+ *   stays writable for a smaller one), the kernel is asked
  *   with poll under the lock and what it does not report is cleared.  A bit
  *   that becomes ready after that look comes with a new kernel event, which
  *   needs the lock and so is applied after the clear: nothing is lost.
@@ -257,6 +259,28 @@ static void clear_locked(struct vepoll_kfd *k, uint64_t ticket, uint32_t bits)
     vepoll_source_update(k->src, 0, bits);
 }
 
+/* The Linux wake-up key behind a kernel edge, which the kernel set does
+ * not report (it reports what is ready): registrations are woken by the
+ * key, as Linux's ep_poll_callback filters them.  The edge's own bits are
+ * the base (a second write to a pipe wakes its ET readers again).  A new
+ * HUP/RDHUP/ERR is a state change (sk_state_change, pipe_release: key 0,
+ * everyone); a standing one is no part of the key; data on a
+ * socket is sock_def_readable's IN|PRI|RDNORM|RDBAND; write space on a
+ * socket is OUT|WRNORM|WRBAND (a state change that leaves every bit as it
+ * was looks the same from here: docs/DIFFTEST.md); a pipe or an eventfd
+ * wakes with the bits it makes ready. */
+static uint32_t wake_key(const struct vepoll_kfd *k, int out_side, uint32_t events)
+{
+    uint32_t key = events;
+    if (key & (EPOLLHUP | EPOLLRDHUP | EPOLLERR))
+        return VEPOLL__KEY_ALL;
+    if (!k->sock)
+        return key;
+    if (out_side)
+        return key | EPOLLOUT | EPOLLWRNORM | EPOLLWRBAND;
+    return key | EPOLLIN | EPOLLPRI | EPOLLRDNORM | EPOLLRDBAND;
+}
+
 static void on_kernel_event(uint64_t key, uint32_t events, uint64_t stamp)
 {
     struct kslot *s = slot_at((uint32_t)key);
@@ -268,10 +292,16 @@ static void on_kernel_event(uint64_t key, uint32_t events, uint64_t stamp)
     if (k && s->gen == (uint32_t)(key >> 33)) {
         if (k->stamp >= stamp)
             events &= poll_now(k->fd); /* maybe from before a clear: ask */
-        events &= ALL_BITS;
+        /* The write side's registration also reports ERR/HUP/IN as they
+         * stand, but it fires on write-space wake-ups, whose Linux key is
+         * OUT alone: a registration watching HUP must not be woken by one
+         * (the read side's registration gets every ERR/HUP wake-up too). */
+        int out_side = (key >> 32) & 1;
+        events &= out_side ? OUT_SIDE : ALL_BITS;
         if (events) {
+            uint32_t cur = vepoll_source_ready(k->src);
             AO_store(&k->edges, AO_load(&k->edges) + 1);
-            vepoll_source_update(k->src, events, 0);
+            vepoll__source_publish(k->src, cur | events, wake_key(k, out_side, events));
         }
     }
     pthread_mutex_unlock(&s->mu);
@@ -492,6 +522,19 @@ static ssize_t attempt(struct vepoll_kfd *k, enum op op, void *rbuf, const void 
     return sys_ret(read(k->fd, rbuf, len), saved);
 }
 
+/* read(2) / write(2) of 0 bytes: the kernel's own answer, at once (0 on a
+ * pipe or a socket, even one whose recv would wait or has a reset pending;
+ * EINVAL on an eventfd), with nothing moved and no readiness learnt. */
+static ssize_t attempt_empty(struct vepoll_kfd *k, enum op op, void *rbuf, const void *wbuf)
+{
+    int saved = errno;
+    if (op == OP_READ)
+        return sys_ret(read(k->fd, rbuf, 0), saved);
+    if (k->sock)
+        return sys_ret(send(k->fd, wbuf, 0, MSG_DONTWAIT | MSG_NOSIGNAL), saved);
+    return sys_ret(write(k->fd, wbuf, 0), saved);
+}
+
 /* What the answer r of an attempt started at `ticket` tells about the
  * readiness (the contract at the top). */
 static void settle(struct vepoll_kfd *k, uint64_t ticket, enum op op, ssize_t r, size_t len,
@@ -501,7 +544,7 @@ static void settle(struct vepoll_kfd *k, uint64_t ticket, enum op op, ssize_t r,
     if (!len || (!out && (flags & VEPOLL_MSG_PEEK)) || (!out && r == 0))
         return; /* nothing moved, a peek, or EOF (IN stays): no change */
     lock(k);
-    if (r == -EAGAIN)
+    if (r == -EAGAIN && (!out || k->sock))
         clear_locked(k, ticket, out ? WRITE_BITS : READ_BITS);
     else if (!out && r > 0 && (size_t)r < len && k->stream &&
              !(vepoll_source_ready(k->src) & EOF_BITS))
@@ -529,9 +572,10 @@ static ssize_t xfer(struct vepoll_kfd *k, enum op op, void *rbuf, const void *wb
     int rc = enter(k);
     if (rc)
         return rc;
-    if (!len && !k->sock) {
+    if (!len && (op == OP_READ || op == OP_WRITE)) {
+        r = attempt_empty(k, op, rbuf, wbuf);
         leave(k);
-        return 0;
+        return r;
     }
     if (flags & VEPOLL_MSG_DONTWAIT)
         timeout_ns = 0;
@@ -648,8 +692,15 @@ int vepoll_kfd_shutdown(vepoll_kfd_t *k, int how)
         return rc;
     rc = (int)SYS(shutdown(k->fd, how), saved);
     lock(k);
-    if (!k->closed)
-        refresh_locked(k);
+    if (!k->closed && !rc) {
+        /* A state change, which Linux announces on this socket with key 0
+         * (sk_state_change) even when no bit changes: the kernel set would
+         * report nothing then, so the wake-up is published here, with the
+         * readiness as the kernel has it now.  (The peer hears of it from
+         * the kernel set.) */
+        note_stamp_locked(k, vepoll__kernel_stamp());
+        vepoll__source_publish(k->src, poll_now(k->fd), VEPOLL__KEY_ALL);
+    }
     unlock(k);
     leave(k);
     return rc;

@@ -115,6 +115,8 @@ struct dt_options {
     int trace;        /* print each executed op */
     unsigned avoid;   /* DT_AVOID_* */
     int fds;          /* the descriptor engine (fdengine.c) instead of the objects' */
+    int kfd;          /* objects engine: vepoll's pipes, eventfds and socket pairs are
+                       * real ones watched through kernel-descriptor sources */
 };
 
 /* Generates and runs up to `steps` executed ops for `seed`.  *ops receives

@@ -46,6 +46,7 @@
 #include <unistd.h>
 
 #include "vepoll.h"
+#include "vepoll_kfd.h"
 #include "vepoll_objects.h"
 
 /* ---- limits ---------------------------------------------------------------- */
@@ -145,6 +146,10 @@ struct obj {
     bool efd_sem;
     /* timerfd */
     int clock;
+    /* --kfd: vepoll's side of a pipe, eventfd or socket pair is a twin of
+     * real descriptors, one kernel-descriptor source per end (k[0] only
+     * for an eventfd); the union above is unused then. */
+    vepoll_kfd_t *k[2];
 };
 
 struct reg {
@@ -161,6 +166,8 @@ struct state {
     const struct dt_options *opt;
     unsigned char *lbuf, *vbuf, *wbuf;
     bool counting; /* a generated run: feed dt_stats */
+    vepoll_t *pump;         /* --kfd: kfd_pump's instance and its idle kfd */
+    vepoll_kfd_t *pump_k;
     long last_rc;  /* Linux's result of the last compared op */
 };
 
@@ -190,6 +197,8 @@ static bool end_open(const struct state *st, int id, int end)
 
 static vepoll_source_t *source_of(struct obj *o, int end)
 {
+    if (o->k[0] || o->k[1])
+        return vepoll_kfd_source(o->k[end]);
     switch (o->kind) {
     case DT_PIPE_NEW:
         return vepoll_pipe_source(o->v.p, end);
@@ -387,6 +396,45 @@ static void obj_untrack_if_dead(struct state *st, int id)
 
 static long vep_close(struct obj *o, int end);
 
+/* --kfd: vepoll's twin of the object op creates (its Linux side already
+ * made, in o->lfd): the same kind of real descriptors, configured alike,
+ * each end made a kernel-descriptor source.  0 or a negative errno. */
+static long kfd_twin(struct obj *o, const struct dt_op *op)
+{
+    int fd[2] = {-1, -1}, rc = 0;
+    if (o->kind == DT_PIPE_NEW) {
+        size_t cap = op->a ? (size_t)op->a : 65536;
+        if (pipe2(fd, O_NONBLOCK | O_CLOEXEC) < 0 ||
+            (cap != 65536 && fcntl(fd[0], F_SETPIPE_SZ, (int)cap) != (int)cap))
+            rc = -errno;
+    } else if (o->kind == DT_EFD_NEW) {
+        fd[0] = eventfd((unsigned)op->value, EFD_NONBLOCK | EFD_CLOEXEC |
+                                                 ((op->b & VEPOLL_EFD_SEMAPHORE) ? EFD_SEMAPHORE : 0));
+        if (fd[0] < 0)
+            rc = -errno;
+    } else {
+        int v = DT_SOCK_SNDBUF_SET;
+        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fd) < 0)
+            rc = -errno;
+        for (int e = 0; !rc && e < 2; e++)
+            if (setsockopt(fd[e], SOL_SOCKET, SO_SNDBUF, &v, sizeof v) < 0)
+                rc = -errno;
+    }
+    for (int e = 0; !rc && e < o->nends; e++)
+        if ((rc = vepoll_kfd_create(&o->k[e], fd[e], 0)) == 0)
+            fd[e] = -1; /* the kfd owns it */
+    if (rc) {
+        for (int e = 0; e < 2; e++) {
+            if (o->k[e])
+                vepoll_kfd_close(o->k[e]);
+            o->k[e] = NULL;
+            if (fd[e] >= 0)
+                close(fd[e]);
+        }
+    }
+    return rc;
+}
+
 static int exec_create(struct ctx *c)
 {
     struct state *st = c->st;
@@ -413,7 +461,7 @@ static int exec_create(struct ctx *c)
         if (cap != 65536 && fcntl(o->lfd[0], F_SETPIPE_SZ, (int)cap) != (int)cap)
             goto host;
         o->lp.max = (int)(cap / PAGE);
-        vrc = vepoll_pipe_create(&o->v.p, (size_t)op->a, op->b);
+        vrc = st->opt->kfd ? kfd_twin(o, op) : vepoll_pipe_create(&o->v.p, (size_t)op->a, op->b);
         break;
     }
     case DT_EFD_NEW:
@@ -424,7 +472,7 @@ static int exec_create(struct ctx *c)
             goto host;
         o->efd_val = op->value;
         o->efd_sem = op->b & VEPOLL_EFD_SEMAPHORE;
-        vrc = vepoll_eventfd_create(&o->v.e, op->value, op->b);
+        vrc = st->opt->kfd ? kfd_twin(o, op) : vepoll_eventfd_create(&o->v.e, op->value, op->b);
         break;
     case DT_SOCK_NEW: {
         o->nends = 2;
@@ -434,7 +482,7 @@ static int exec_create(struct ctx *c)
         for (int e = 0; e < 2; e++)
             if (setsockopt(o->lfd[e], SOL_SOCKET, SO_SNDBUF, &v, sizeof v) < 0)
                 goto host;
-        vrc = vepoll_socketpair_create(&o->v.s, 0, op->b);
+        vrc = st->opt->kfd ? kfd_twin(o, op) : vepoll_socketpair_create(&o->v.s, 0, op->b);
         break;
     }
     case DT_TFD_NEW:
@@ -461,7 +509,8 @@ static int exec_create(struct ctx *c)
          * timerfd): nothing further can be compared. */
         int r = cmp_rc(c, lrc, vrc);
         if (!vrc)
-            vep_close(o, 0); /* vepoll made one, Linux did not */
+            for (int e = 0; e < o->nends; e++)
+                vep_close(o, e); /* vepoll made one, Linux did not */
         for (int e = 0; e < 2; e++)
             if (o->lfd[e] >= 0)
                 close(o->lfd[e]);
@@ -485,6 +534,11 @@ host: {
 
 static long vep_close(struct obj *o, int end)
 {
+    if (o->k[0] || o->k[1]) {
+        long rc = vepoll_kfd_close(o->k[end]);
+        o->k[end] = NULL;
+        return rc;
+    }
     switch (o->kind) {
     case DT_PIPE_NEW: return vepoll_pipe_close(o->v.p, end);
     case DT_EFD_NEW: return vepoll_eventfd_close(o->v.e);
@@ -550,7 +604,8 @@ static int exec_read(struct ctx *c)
         struct lpipe m = o->lp;
         size_t got = lp_read(&m, n);
         lrc = dt_lnx(read(o->lfd[0], st->lbuf, n));
-        vrc = vepoll_pipe_read(o->v.p, st->vbuf, n, 0);
+        vrc = o->k[0] ? vepoll_kfd_read(o->k[0], st->vbuf, n, 0)
+                     : vepoll_pipe_read(o->v.p, st->vbuf, n, 0);
         if (n > 0 && (got > 0 ? lrc != (long)got : lrc > 0))
             return model_error(c, "pipe read", lrc, (long)got);
         if (lrc > 0)
@@ -559,13 +614,15 @@ static int exec_read(struct ctx *c)
     }
     case DT_SOCK_NEW:
         lrc = dt_lnx(read(o->lfd[op->end], st->lbuf, n));
-        vrc = vepoll_socketpair_read(o->v.s, op->end, st->vbuf, n, 0);
+        vrc = o->k[op->end] ? vepoll_kfd_read(o->k[op->end], st->vbuf, n, 0)
+                            : vepoll_socketpair_read(o->v.s, op->end, st->vbuf, n, 0);
         if (lrc > 0)
             dt_sockq_consume(&o->sq[op->end], (size_t)lrc);
         break;
     case DT_EFD_NEW:
         lrc = dt_lnx(read(o->lfd[0], st->lbuf, n));
-        vrc = vepoll_eventfd_read(o->v.e, st->vbuf, n, 0);
+        vrc = o->k[0] ? vepoll_kfd_read(o->k[0], st->vbuf, n, 0)
+                      : vepoll_eventfd_read(o->v.e, st->vbuf, n, 0);
         if (lrc == 8) {
             uint64_t v;
             memcpy(&v, st->lbuf, 8);
@@ -659,7 +716,8 @@ static int exec_write(struct ctx *c)
             want = lp_write(&m, n);
         dt_fill_data(st->wbuf, n, op->value);
         lrc = dt_lnx(write(o->lfd[1], st->wbuf, n));
-        vrc = vepoll_pipe_write(o->v.p, st->wbuf, n, 0);
+        vrc = o->k[1] ? vepoll_kfd_write(o->k[1], st->wbuf, n, 0)
+                      : vepoll_pipe_write(o->v.p, st->wbuf, n, 0);
         if (reader && lrc != want)
             return model_error(c, "pipe write", lrc, want);
         if (reader && lrc > 0)
@@ -673,17 +731,24 @@ static int exec_write(struct ctx *c)
             return DT_SKIPPED;
         dt_fill_data(st->wbuf, n, op->value);
         lrc = dt_lnx(write(o->lfd[op->end], st->wbuf, n));
-        vrc = vepoll_socketpair_write(o->v.s, op->end, st->wbuf, n, 0);
+        vrc = o->k[op->end] ? vepoll_kfd_write(o->k[op->end], st->wbuf, n, 0)
+                            : vepoll_socketpair_write(o->v.s, op->end, st->wbuf, n, 0);
         r = dt_sock_written(c->rep, c->ops, c->i, q, o->lfd[op->end], lrc, n);
         if (r)
             return r;
         break;
     }
     case DT_EFD_NEW: {
+        /* --kfd: a write of 0 wakes the eventfd's waiters (key IN) and
+         * makes nothing ready; the kernel set reports readiness, not
+         * wake-ups, so such a wake-up is not seen (docs/DIFFTEST.md). */
+        if (o->k[0] && n == 8 && op->value == 0)
+            return DT_SKIPPED;
         memset(st->wbuf, 0, n);
         memcpy(st->wbuf, &op->value, n < 8 ? n : 8);
         lrc = dt_lnx(write(o->lfd[0], st->wbuf, n));
-        vrc = vepoll_eventfd_write(o->v.e, st->wbuf, n, 0);
+        vrc = o->k[0] ? vepoll_kfd_write(o->k[0], st->wbuf, n, 0)
+                      : vepoll_eventfd_write(o->v.e, st->wbuf, n, 0);
         if (lrc == 8)
             o->efd_val += op->value;
         break;
@@ -702,8 +767,14 @@ static int exec_shutdown(struct ctx *c)
     struct obj *o = c->st->tab[op->obj];
     if (o->kind != DT_SOCK_NEW)
         return DT_SKIPPED;
+    /* --kfd: SHUT_RD changes nothing the peer's poll reports, yet Linux
+     * wakes the peer (key 0); the kernel set reports readiness, so a kfd
+     * peer misses that wake-up (docs/DIFFTEST.md). */
+    if (o->k[op->end] && op->a == SHUT_RD)
+        return DT_SKIPPED;
     long lrc = dt_lnx(shutdown(o->lfd[op->end], (int)op->a));
-    long vrc = vepoll_socketpair_shutdown(o->v.s, op->end, (int)op->a);
+    long vrc = o->k[op->end] ? vepoll_kfd_shutdown(o->k[op->end], (int)op->a)
+                             : vepoll_socketpair_shutdown(o->v.s, op->end, (int)op->a);
     return cmp_rc(c, lrc, vrc);
 }
 
@@ -810,6 +881,30 @@ static int exec_wait(struct ctx *c)
     return diverged(c, l, v);
 }
 
+/* --kfd: brings the kernel's news in, as every wait on an instance that
+ * watches kernel-descriptor sources does first: a wait(0) on an instance
+ * that watches an idle eventfd's kfd (created on first use).  A source's
+ * bits (vepoll_source_ready) may lag the kernel until then (vepoll_kfd.h),
+ * and so may an instance's that watches such sources. */
+static int kfd_pump(struct state *st)
+{
+    struct vepoll_event ev = {.events = VEPOLL_IN};
+    int rc, fd;
+    if (!st->pump) {
+        if ((fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0)
+            return -errno;
+        if ((rc = vepoll_kfd_create(&st->pump_k, fd, 0)) < 0) {
+            close(fd);
+            return rc;
+        }
+        if ((rc = vepoll_create(&st->pump)) < 0)
+            return rc;
+        if ((rc = vepoll_ctl(st->pump, VEPOLL_CTL_ADD, 0, vepoll_kfd_source(st->pump_k), &ev)) < 0)
+            return rc;
+    }
+    return vepoll_wait(st->pump, &ev, 1, 0);
+}
+
 static int exec_poll(struct ctx *c)
 {
     const struct dt_op *op = &c->ops[c->i];
@@ -822,6 +917,9 @@ static int exec_poll(struct ctx *c)
     if (poll(&p, 1, 0) < 0)
         return host_error(c, "poll", errno);
     uint32_t l = (uint16_t)p.revents;
+    int rc = c->st->opt->kfd ? kfd_pump(c->st) : 0;
+    if (rc < 0)
+        return host_error(c, "the kernel set's pump", -rc);
     uint32_t v = vepoll_source_ready(source_of(o, op->end)) &
                  ((uint16_t)req | VEPOLL_ERR | VEPOLL_HUP);
     if (l == v)
@@ -840,7 +938,10 @@ static int exec_pending(struct ctx *c)
     struct obj *o = c->st->tab[op->obj];
     int n = 0;
     long v;
-    if (o->kind == DT_PIPE_NEW)
+    if (o->k[op->end] && o->kind != DT_EFD_NEW) {
+        int kn = 0;
+        v = ioctl(vepoll_kfd_fd(o->k[op->end]), FIONREAD, &kn) < 0 ? -errno : kn;
+    } else if (o->kind == DT_PIPE_NEW)
         v = (long)vepoll_pipe_pending(o->v.p);
     else if (o->kind == DT_SOCK_NEW)
         v = (long)vepoll_socketpair_pending(o->v.s, op->end);
@@ -904,6 +1005,10 @@ static void state_fini(struct state *st)
             }
         free(o);
     }
+    if (st->pump)
+        vepoll_close(st->pump);
+    if (st->pump_k)
+        vepoll_kfd_close(st->pump_k);
     free(st->tab);
     free(st->lbuf);
     free(st->vbuf);
@@ -912,7 +1017,17 @@ static void state_fini(struct state *st)
 
 static int exec_any(void *st, const struct dt_op *ops, int i, struct dt_report *rep)
 {
-    return exec_op(st, ops, i, rep);
+    struct state *s = st;
+    int r = exec_op(s, ops, i, rep);
+    /* --kfd: the kernel's edges are taken in after every op, as a thread
+     * sleeping in the kernel set (a blocked waiter, kpark.h) takes each at
+     * once; unless --kfd-lazy, which leaves them to the next wait. */
+    if (s->opt->kfd == 1 && r == DT_OK) {
+        int rc = kfd_pump(s);
+        if (rc < 0)
+            return dt_host_error(rep, ops, i, "the kernel set's pump", -rc);
+    }
+    return r;
 }
 
 int dt_replay(const struct dt_op *ops, int n, const unsigned char *keep,
