@@ -1,7 +1,7 @@
 /*
  * Kernel-descriptor sources (vepoll_kfd.h): real pipes, socket pairs and
  * TCP sockets watched through vepoll, checked against what the kernel's own
- * epoll reports for the same descriptors (S206-S222, docs/SEMANTICS.md
+ * epoll reports for the same descriptors (S206-S222, S227-S229, docs/SEMANTICS.md
  * section 21), the kernel wait (a waiter sleeps in the kernel set: no
  * thread hop, hand-over, interrupts, nesting), blocking I/O and close.
  * Helper threads never assert.
@@ -11,6 +11,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -684,6 +685,127 @@ static void test_kfd_S222_nonblocking_connect_becomes_writable(void **state)
     vt_free_ep(ep);
 }
 
+/* ---- S227-S229: what the lockstep kfd difftest found (docs/DIFFTEST.md) ---------- */
+
+/* One ET registration of fd in the kernel's epoll (kep) and of k's source in
+ * ep, both with `mask` (Linux bits) after an ADD with `first`. */
+static void both_et(int kep, int fd, vepoll_t *ep, vepoll_kfd_t *k, uint32_t first, uint32_t mask)
+{
+    struct epoll_event kev = {.events = first, .data.u64 = 1};
+    assert_int_equal(epoll_ctl(kep, EPOLL_CTL_ADD, fd, &kev), 0);
+    kev.events = mask;
+    assert_int_equal(epoll_ctl(kep, EPOLL_CTL_MOD, fd, &kev), 0);
+    VT_ADD(ep, 3, vepoll_kfd_source(k), first, 1);
+    VT_MOD(ep, 3, vepoll_kfd_source(k), mask, 1);
+}
+
+/* Both report the same, here: nothing, or one event with the same bits. */
+static void same_as_kernel(int kep, vepoll_t *ep)
+{
+    struct epoll_event kout[4];
+    int n = epoll_wait(kep, kout, 4, 0);
+    assert_true(n == 0 || n == 1);
+    if (n)
+        vt_expect1(ep, kout[0].events, 1);
+    else
+        vt_expect_none(ep, 4);
+}
+
+static void test_kfd_S227_write_space_does_not_wake_a_hup_only_registration(void **state)
+{
+    int fds[2], kep = epoll_create1(EPOLL_CLOEXEC);
+    vepoll_kfd_t *b;
+    vepoll_t *ep = vt_new_ep();
+    (void)state;
+    ksockpair(fds);
+    b = kfd(fds[1]);
+    assert_int_equal(vepoll_kfd_write(b, buf, 4097, 0), 4097);
+    assert_int_equal(vepoll_kfd_shutdown(b, SHUT_RDWR), 0);
+    both_et(kep, fds[1], ep, b, EPOLLOUT, EPOLLET); /* ERR|HUP only */
+    same_as_kernel(kep, ep);                         /* HUP (and OUT's gone) */
+    /* a reads: b gets write space, a wake-up with key OUT only. */
+    assert_int_equal(read(fds[0], buf, sizeof(buf)), 4097);
+    same_as_kernel(kep, ep); /* nothing on Linux */
+    close(kep);
+    vt_free_ep(ep);
+    assert_int_equal(vepoll_kfd_close(b), 0);
+    close(fds[0]);
+}
+
+static void test_kfd_S228_shutdown_wakes_its_socket_even_with_no_bit_changed(void **state)
+{
+    int fds[2], p[2], ki = epoll_create1(EPOLL_CLOEXEC), ko = epoll_create1(EPOLL_CLOEXEC);
+    struct epoll_event kev = {.events = 0}, kout[4];
+    vepoll_kfd_t *a, *r;
+    vepoll_t *inner = vt_new_ep(), *outer = vt_new_ep();
+    (void)state;
+    ksockpair(fds);
+    kpipe(p);
+    put(p[1], 1);
+    a = kfd(fds[0]);
+    r = kfd(p[0]);
+    /* inner: a with no bits asked (ERR|HUP) and a readable pipe; outer
+     * watches inner ET.  The same on the kernel's epoll. */
+    assert_int_equal(epoll_ctl(ki, EPOLL_CTL_ADD, fds[0], &kev), 0);
+    kev.events = EPOLLIN;
+    assert_int_equal(epoll_ctl(ki, EPOLL_CTL_ADD, p[0], &kev), 0);
+    kev.events = EPOLLIN | EPOLLET;
+    assert_int_equal(epoll_ctl(ko, EPOLL_CTL_ADD, ki, &kev), 0);
+    VT_ADD(inner, 3, vepoll_kfd_source(a), 0, 1);
+    VT_ADD(inner, 4, vepoll_kfd_source(r), VEPOLL_IN, 2);
+    VT_ADD(outer, 5, vepoll_as_source(inner), VEPOLL_IN | VEPOLL_ET, 3);
+    assert_int_equal(epoll_wait(ko, kout, 4, 0), 1);
+    vt_expect1(outer, VEPOLL_IN, 3);
+    assert_int_equal(epoll_wait(ko, kout, 4, 0), 0);
+    vt_expect_none(outer, 4);
+    /* SHUT_WR changes none of a's bits; Linux still wakes a's waiters with
+     * key 0, which re-arms the outer ET registration. */
+    assert_int_equal(vepoll_kfd_shutdown(a, SHUT_WR), 0);
+    assert_int_equal(epoll_wait(ko, kout, 4, 0), 1);
+    vt_expect1(outer, VEPOLL_IN, 3);
+    close(ko);
+    close(ki);
+    vt_free_ep(outer);
+    vt_free_ep(inner);
+    assert_int_equal(vepoll_kfd_close(a), 0);
+    assert_int_equal(vepoll_kfd_close(r), 0);
+    close(fds[1]);
+    close(p[1]);
+}
+
+static void test_kfd_S229_empty_calls_and_a_refused_eventfd_write_are_the_kernels(void **state)
+{
+    int fds[2], efd = eventfd(1, EFD_NONBLOCK | EFD_CLOEXEC), twin[2];
+    uint64_t v = UINT64_C(0xfffffffffffffffe);
+    vepoll_kfd_t *e, *a;
+    vepoll_t *ep = vt_new_ep();
+    (void)state;
+    assert_true(efd >= 0);
+    e = kfd(efd);
+    ksockpair(fds);
+    ksockpair(twin);
+    a = kfd(fds[0]);
+    /* 0 bytes: read(2)'s answers, at once (a socket's recv would wait). */
+    assert_int_equal(vepoll_kfd_read(a, buf, 0, 0), read(twin[0], buf, 0));
+    assert_int_equal(vepoll_kfd_read(a, buf, 0, 0), 0);
+    assert_int_equal(vepoll_kfd_write(a, buf, 0, 0), 0);
+    assert_int_equal(vepoll_kfd_read(e, buf, 0, 0), -EINVAL);
+    assert_int_equal(vepoll_kfd_write(e, buf, 0, 0), -EINVAL);
+    /* The count is 1: a value that does not fit is refused, and the eventfd
+     * stays writable for a smaller one (OUT stays, as the kernel says). */
+    VT_ADD(ep, 3, vepoll_kfd_source(e), VEPOLL_OUT, 7);
+    vt_expect1(ep, VEPOLL_OUT, 7);
+    assert_int_equal(vepoll_kfd_write(e, &v, 8, 0), -EAGAIN);
+    assert_int_equal(kernel_says(efd, EPOLLOUT), EPOLLOUT);
+    vt_expect1(ep, VEPOLL_OUT, 7);
+    vt_free_ep(ep);
+    assert_int_equal(vepoll_kfd_close(e), 0);
+    assert_int_equal(vepoll_kfd_close(a), 0);
+    close(fds[1]);
+    close(twin[0]);
+    close(twin[1]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -707,6 +829,9 @@ int main(void)
         cmocka_unit_test(test_kfd_S219_blocking_write_moves_everything_and_timeouts),
         cmocka_unit_test(test_kfd_S221_listener_readable_while_a_connection_waits),
         cmocka_unit_test(test_kfd_S222_nonblocking_connect_becomes_writable),
+        cmocka_unit_test(test_kfd_S227_write_space_does_not_wake_a_hup_only_registration),
+        cmocka_unit_test(test_kfd_S228_shutdown_wakes_its_socket_even_with_no_bit_changed),
+        cmocka_unit_test(test_kfd_S229_empty_calls_and_a_refused_eventfd_write_are_the_kernels),
     };
     signal(SIGPIPE, SIG_IGN);
     return cmocka_run_group_tests(tests, vt_reset_setup, vt_reset_teardown);
