@@ -20,7 +20,8 @@
  *   wake-up's key reaches only the side it concerns, as Linux filters
  *   wake-ups by key: a write-space wake-up does not post the readable bit
  *   to a registration that watches IN alone.  An event sets the bits the
- *   kernel reports (vepoll_source_update: a wake-up event, as Linux's) and
+ *   kernel reports (vepoll__source_publish, with the Linux wake-up key
+ *   wake_key rebuilds: the kernel set reports readiness, not keys) and
  *   counts itself in `edges`.  Bits are only cleared by this file's I/O
  *   calls, under the slot lock: after a call whose answer proves a bit gone
  *   (EAGAIN; a short read of a pipe or stream socket) the bit is cleared if
