@@ -263,9 +263,10 @@ static void clear_locked(struct vepoll_kfd *k, uint64_t ticket, uint32_t bits)
 /* The Linux wake-up key behind a kernel edge, which the kernel set does
  * not report (it reports what is ready): registrations are woken by the
  * key, as Linux's ep_poll_callback filters them.  The edge's own bits are
- * the base (a second write to a pipe wakes its ET readers again).  A new
- * HUP/RDHUP/ERR is a state change (sk_state_change, pipe_release: key 0,
- * everyone); a standing one is no part of the key; data on a
+ * the base (a second write to a pipe wakes its ET readers again).  An
+ * edge that carries HUP/RDHUP/ERR comes from a state change (no data
+ * arrives after a hang-up; sk_state_change, pipe_release: key 0,
+ * everyone); data on a
  * socket is sock_def_readable's IN|PRI|RDNORM|RDBAND; write space on a
  * socket is OUT|WRNORM|WRBAND (a state change that leaves every bit as it
  * was looks the same from here: docs/DIFFTEST.md); a pipe or an eventfd
@@ -699,8 +700,9 @@ int vepoll_kfd_shutdown(vepoll_kfd_t *k, int how)
          * report nothing then, so the wake-up is published here, with the
          * readiness as the kernel has it now.  (The peer hears of it from
          * the kernel set.) */
-        note_stamp_locked(k, vepoll__kernel_stamp());
-        vepoll__source_publish(k->src, poll_now(k->fd), VEPOLL__KEY_ALL);
+        uint32_t now = poll_now(k->fd);
+        note_stamp_locked(k, vepoll__kernel_stamp()); /* after the look, as a refresh */
+        vepoll__source_publish(k->src, now, VEPOLL__KEY_ALL);
     }
     unlock(k);
     leave(k);
