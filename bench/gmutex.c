@@ -79,8 +79,10 @@ void gm_source_destroy(struct gm_source *s)
     free(s); /* the benchmarks destroy instances first */
 }
 
-static void enqueue_locked(struct gm_state *ep, struct gm_reg *r)
+/* r joins the ready list at its tail. */
+static void append_locked(struct gm_state *ep, struct gm_reg *r)
 {
+    r->queued = 1;
     r->qnext = NULL;
     if (ep->tail)
         ep->tail->qnext = r;
@@ -88,7 +90,11 @@ static void enqueue_locked(struct gm_state *ep, struct gm_reg *r)
         ep->head = r;
     ep->tail = r;
     ep->count++;
-    r->queued = 1;
+}
+
+static void enqueue_locked(struct gm_state *ep, struct gm_reg *r)
+{
+    append_locked(ep, r);
     if (ep->waiters)
         pthread_cond_signal(&ep->cv);
 }
@@ -144,16 +150,8 @@ static int harvest_locked(struct gm_state *ep, struct vepoll_event *events,
         events[n].events = rev;
         events[n].data.u64 = r->data;
         n++;
-        if (!(r->events & VEPOLL_ET)) {
-            r->queued = 1; /* level-triggered: stays, at the tail */
-            r->qnext = NULL;
-            if (ep->tail)
-                ep->tail->qnext = r;
-            else
-                ep->head = r;
-            ep->tail = r;
-            ep->count++;
-        }
+        if (!(r->events & VEPOLL_ET))
+            append_locked(ep, r); /* level-triggered: stays, at the tail */
     }
     return n;
 }

@@ -396,30 +396,48 @@ static void obj_untrack_if_dead(struct state *st, int id)
 
 static long vep_close(struct obj *o, int end);
 
+/* The real descriptors of the pipe, eventfd or socket pair op creates
+ * (kind), non-blocking, configured as the comparison needs (the pipe's
+ * capacity, the sockets' SO_SNDBUF): Linux's side of the object, and
+ * --kfd's twin of it.  0, or -errno with nothing left open. */
+static int real_object(int kind, const struct dt_op *op, int fd[2])
+{
+    size_t cap = op->a ? (size_t)op->a : 65536;
+    int v = DT_SOCK_SNDBUF_SET, err;
+    fd[0] = fd[1] = -1;
+    switch (kind) {
+    case DT_PIPE_NEW:
+        if (pipe2(fd, O_NONBLOCK) < 0 ||
+            (cap != 65536 && fcntl(fd[0], F_SETPIPE_SZ, (int)cap) != (int)cap))
+            goto fail;
+        return 0;
+    case DT_EFD_NEW:
+        fd[0] = eventfd((unsigned)op->value,
+                        EFD_NONBLOCK | ((op->b & VEPOLL_EFD_SEMAPHORE) ? EFD_SEMAPHORE : 0));
+        return fd[0] < 0 ? -errno : 0;
+    default:
+        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, fd) < 0)
+            goto fail;
+        for (int e = 0; e < 2; e++)
+            if (setsockopt(fd[e], SOL_SOCKET, SO_SNDBUF, &v, sizeof v) < 0)
+                goto fail;
+        return 0;
+    }
+fail:
+    err = errno > 0 ? errno : EIO; /* F_SETPIPE_SZ may give another size */
+    for (int e = 0; e < 2; e++)
+        if (fd[e] >= 0)
+            close(fd[e]);
+    fd[0] = fd[1] = -1;
+    return -err;
+}
+
 /* --kfd: vepoll's twin of the object op creates (its Linux side already
- * made, in o->lfd): the same kind of real descriptors, configured alike,
- * each end made a kernel-descriptor source.  0 or a negative errno. */
+ * made, in o->lfd): the same real descriptors, each end made a
+ * kernel-descriptor source.  0 or a negative errno. */
 static long kfd_twin(struct obj *o, const struct dt_op *op)
 {
-    int fd[2] = {-1, -1}, rc = 0;
-    if (o->kind == DT_PIPE_NEW) {
-        size_t cap = op->a ? (size_t)op->a : 65536;
-        if (pipe2(fd, O_NONBLOCK | O_CLOEXEC) < 0 ||
-            (cap != 65536 && fcntl(fd[0], F_SETPIPE_SZ, (int)cap) != (int)cap))
-            rc = -errno;
-    } else if (o->kind == DT_EFD_NEW) {
-        fd[0] = eventfd((unsigned)op->value, EFD_NONBLOCK | EFD_CLOEXEC |
-                                                 ((op->b & VEPOLL_EFD_SEMAPHORE) ? EFD_SEMAPHORE : 0));
-        if (fd[0] < 0)
-            rc = -errno;
-    } else {
-        int v = DT_SOCK_SNDBUF_SET;
-        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fd) < 0)
-            rc = -errno;
-        for (int e = 0; !rc && e < 2; e++)
-            if (setsockopt(fd[e], SOL_SOCKET, SO_SNDBUF, &v, sizeof v) < 0)
-                rc = -errno;
-    }
+    int fd[2], rc = real_object(o->kind, op, fd);
     for (int e = 0; !rc && e < o->nends; e++)
         if ((rc = vepoll_kfd_create(&o->k[e], fd[e], 0)) == 0)
             fd[e] = -1; /* the kfd owns it */
@@ -452,23 +470,20 @@ static int exec_create(struct ctx *c)
     o->kind = op->kind;
     o->lfd[0] = o->lfd[1] = -1;
     long lrc = 0, vrc = 0;
+    int rc = 0;
     switch (op->kind) {
     case DT_PIPE_NEW: {
         o->nends = 2;
-        if (pipe2(o->lfd, O_NONBLOCK) < 0)
+        if ((rc = real_object(op->kind, op, o->lfd)) < 0)
             goto host;
         size_t cap = op->a ? (size_t)op->a : 65536;
-        if (cap != 65536 && fcntl(o->lfd[0], F_SETPIPE_SZ, (int)cap) != (int)cap)
-            goto host;
         o->lp.max = (int)(cap / PAGE);
         vrc = st->opt->kfd ? kfd_twin(o, op) : vepoll_pipe_create(&o->v.p, (size_t)op->a, op->b);
         break;
     }
     case DT_EFD_NEW:
         o->nends = 1;
-        o->lfd[0] = eventfd((unsigned)op->value,
-                            EFD_NONBLOCK | ((op->b & VEPOLL_EFD_SEMAPHORE) ? EFD_SEMAPHORE : 0));
-        if (o->lfd[0] < 0)
+        if ((rc = real_object(op->kind, op, o->lfd)) < 0)
             goto host;
         o->efd_val = op->value;
         o->efd_sem = op->b & VEPOLL_EFD_SEMAPHORE;
@@ -476,12 +491,8 @@ static int exec_create(struct ctx *c)
         break;
     case DT_SOCK_NEW: {
         o->nends = 2;
-        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, o->lfd) < 0)
+        if ((rc = real_object(op->kind, op, o->lfd)) < 0)
             goto host;
-        int v = DT_SOCK_SNDBUF_SET;
-        for (int e = 0; e < 2; e++)
-            if (setsockopt(o->lfd[e], SOL_SOCKET, SO_SNDBUF, &v, sizeof v) < 0)
-                goto host;
         vrc = st->opt->kfd ? kfd_twin(o, op) : vepoll_socketpair_create(&o->v.s, 0, op->b);
         break;
     }
@@ -523,7 +534,7 @@ static int exec_create(struct ctx *c)
     obj_track_live(st, c->i);
     return DT_OK;
 host: {
-    int err = errno;
+    int err = rc < 0 ? -rc : errno;
     for (int e = 0; e < 2; e++)
         if (o->lfd[e] >= 0)
             close(o->lfd[e]);
