@@ -116,8 +116,11 @@ struct dt_options {
     unsigned avoid;   /* DT_AVOID_* */
     int fds;          /* the descriptor engine (fdengine.c) instead of the objects' */
     int kfd;          /* objects engine: vepoll's pipes, eventfds and socket pairs are
-                       * real ones watched through kernel-descriptor sources */
+                       * real ones watched through kernel-descriptor sources;
+                       * DT_KFD_EACH_OP or DT_KFD_LAZY (when the kernel set is pumped) */
 };
+#define DT_KFD_EACH_OP 1 /* --kfd: after every op, as a blocked waiter takes edges */
+#define DT_KFD_LAZY 2    /* --kfd-lazy: only by the waits themselves */
 
 /* Generates and runs up to `steps` executed ops for `seed`.  *ops receives
  * the generated list (malloc'd, *nops entries, the diverging op last when

@@ -1033,7 +1033,7 @@ static int exec_any(void *st, const struct dt_op *ops, int i, struct dt_report *
     /* --kfd: the kernel's edges are taken in after every op, as a thread
      * sleeping in the kernel set (a blocked waiter, kpark.h) takes each at
      * once; unless --kfd-lazy, which leaves them to the next wait. */
-    if (s->opt->kfd == 1 && r == DT_OK) {
+    if (s->opt->kfd == DT_KFD_EACH_OP && r == DT_OK) {
         int rc = kfd_pump(s);
         if (rc < 0)
             return dt_host_error(rep, ops, i, "the kernel set's pump", -rc);

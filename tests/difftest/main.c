@@ -5,7 +5,7 @@
  *
  *   vepoll-difftest --seed N | --seeds A-B   [--steps N] [--long]
  *                   [--trace] [--stats] [--no-shrink] [--shrink-limit K]
- *                   [--inject-fault] [--avoid A,B] [--fds | --kfd]
+ *                   [--inject-fault] [--avoid A,B] [--fds | --kfd | --kfd-lazy]
  *
  * Ends with the line "N passed, M failed" (one per seed); exit status 1 if
  * any seed failed, 2 on a usage or host error.
@@ -243,7 +243,8 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: vepoll-difftest [--seed N | --seeds A-B] [--steps N] [--long]\n"
             "                       [--trace] [--stats] [--no-shrink]\n"
-            "                       [--shrink-limit K] [--inject-fault] [--fds | --kfd]\n"
+            "                       [--shrink-limit K] [--inject-fault]\n"
+            "                       [--fds | --kfd | --kfd-lazy]\n"
             "  --seed N        run one seed\n"
             "  --seeds A-B     run seeds A..B inclusive (default 1-100)\n"
             "  --steps N       executed ops per seed (default 2000)\n"
@@ -262,7 +263,10 @@ static void usage(FILE *f)
             "  --kfd           vepoll's side of pipes, eventfds and socket pairs is\n"
             "                  real descriptors watched through kernel-descriptor\n"
             "                  sources (vepoll_kfd.h): the kernel wait against\n"
-            "                  the kernel's epoll on twin descriptors\n"
+            "                  the kernel's epoll on twin descriptors, the kernel\n"
+            "                  set pumped after every op (as a blocked waiter)\n"
+            "  --kfd-lazy      --kfd with the pumps left to the waits; waits are\n"
+            "                  compared as sets (the kernel set's order)\n"
             "  --avoid A,B     diagnostic: do not generate an input class known to\n"
             "                  diverge (efd-len, nest-rdnorm, order,\n"
             "                  nest), to look behind it\n");
@@ -322,9 +326,9 @@ int main(int argc, char **argv)
         } else if (!strcmp(a, "--fds")) {
             opt.fds = 1;
         } else if (!strcmp(a, "--kfd")) {
-            opt.kfd = 1;
+            opt.kfd = DT_KFD_EACH_OP;
         } else if (!strcmp(a, "--kfd-lazy")) {
-            opt.kfd = 2;
+            opt.kfd = DT_KFD_LAZY;
         } else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             usage(stdout);
             return 0;
@@ -333,15 +337,15 @@ int main(int argc, char **argv)
         }
     }
     if (opt.fds && opt.kfd) {
-        fprintf(stderr, "vepoll-difftest: --fds and --kfd are two engines: pick one\n");
+        fprintf(stderr, "vepoll-difftest: --fds and --kfd/--kfd-lazy are two engines: pick one\n");
         return 2;
     }
-    /* Kernel-descriptor sources learn of the kernel's edges when a wait
-     * pumps the kernel set, so the events that became ready between two
+    /* Without the pump after every op, kernel-descriptor sources learn of
+     * the kernel's edges when a wait pumps the kernel set, so the events that became ready between two
      * waits come in the kernel set's order, not in the order of the ops
      * that made them ready: waits take everything and compare as a set
      * (docs/DIFFTEST.md). */
-    if (opt.kfd == 2)
+    if (opt.kfd == DT_KFD_LAZY)
         opt.avoid |= DT_AVOID_ORDER;
     if (long_mode) {
         if (!seeds_set) {
