@@ -86,6 +86,23 @@ for c in "${configs[@]}"; do
     esac
 done
 
+# The end of each failed test's output again, next to the summary, so a CI
+# page that shows only the head and the tail of the log still shows why
+# (a fuzzer's crash report ends with the input, as Base64).
+failed_tail() {
+    local log=build/$1/Testing/Temporary/LastTest.log name
+    sed -n 's/^[[:space:]]*[0-9]* - \(.*\) (.*)$/\1/p' "build/$1/ctest.log" 2>/dev/null |
+    while read -r name; do
+        echo
+        echo "==== [$1] $name: the end of its output ===="
+        awk -v t="$name" '$0 ~ "^[0-9]+/[0-9]+ Testing: " t "$" {on = 1; next}
+            on && /^<end of output>$/ {exit} on' "$log" 2>/dev/null | tail -n 40
+    done
+}
+for c in "${configs[@]}"; do
+    [[ ${result[$c]} == "FAILED (ctest)" ]] && failed_tail "$c"
+done
+
 echo
 echo "==== vepoll test summary ===="
 total_passed=0 total_failed=0
