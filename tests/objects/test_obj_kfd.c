@@ -60,6 +60,34 @@ static void put(int fd, size_t n)
     assert_int_equal(write(fd, buf, n), (ssize_t)n);
 }
 
+/* The common set-up: a real socket pair (or pipe) whose fds[0] is watched
+ * through the kfd k, its peer fds[1] left raw for the test to write, and an
+ * instance.  kside_close checks the kfd closes cleanly; a test that closed
+ * the peer itself sets fds[1] to -1. */
+struct kside {
+    int fds[2];
+    vepoll_kfd_t *k;
+    vepoll_t *ep;
+};
+
+static void kside_open(struct kside *s, int is_pipe)
+{
+    if (is_pipe)
+        kpipe(s->fds);
+    else
+        ksockpair(s->fds);
+    s->k = kfd(s->fds[0]);
+    s->ep = vt_new_ep();
+}
+
+static void kside_close(struct kside *s)
+{
+    vt_free_ep(s->ep);
+    assert_int_equal(vepoll_kfd_close(s->k), 0);
+    if (s->fds[1] >= 0)
+        close(s->fds[1]);
+}
+
 /* ---- arguments ---------------------------------------------------------- */
 
 static void test_kfd_create_rejects_bad_arguments(void **state)
@@ -94,109 +122,91 @@ static void test_kfd_create_rejects_bad_arguments(void **state)
 
 static void test_kfd_S206_lt_pipe_reports_while_data_then_nothing(void **state)
 {
-    int fds[2];
-    vepoll_kfd_t *r;
-    vepoll_t *ep = vt_new_ep();
+    struct kside ks;
     (void)state;
-    kpipe(fds);
-    r = kfd(fds[0]);
-    VT_ADD(ep, 3, vepoll_kfd_source(r), VEPOLL_IN, 1);
-    vt_expect_none(ep, 4);
-    put(fds[1], 10);
-    assert_int_equal(kernel_says(fds[0], EPOLLIN), EPOLLIN);
-    vt_expect1(ep, VEPOLL_IN, 1);
-    vt_expect1(ep, VEPOLL_IN, 1); /* LT: again while data is there */
-    assert_int_equal(vepoll_kfd_read(r, buf, 4, 0), 4);
-    vt_expect1(ep, VEPOLL_IN, 1);
+    kside_open(&ks, 1);
+    VT_ADD(ks.ep, 3, vepoll_kfd_source(ks.k), VEPOLL_IN, 1);
+    vt_expect_none(ks.ep, 4);
+    put(ks.fds[1], 10);
+    assert_int_equal(kernel_says(ks.fds[0], EPOLLIN), EPOLLIN);
+    vt_expect1(ks.ep, VEPOLL_IN, 1);
+    vt_expect1(ks.ep, VEPOLL_IN, 1); /* LT: again while data is there */
+    assert_int_equal(vepoll_kfd_read(ks.k, buf, 4, 0), 4);
+    vt_expect1(ks.ep, VEPOLL_IN, 1);
     /* Reading exactly what is left proves nothing: the kernel is asked. */
-    assert_int_equal(vepoll_kfd_read(r, buf, 6, 0), 6);
-    assert_int_equal(kernel_says(fds[0], EPOLLIN), 0);
-    vt_expect_none(ep, 4);
-    assert_int_equal(vepoll_kfd_read(r, buf, 6, 0), -EAGAIN);
-    put(fds[1], 3);
-    assert_int_equal(vepoll_kfd_read(r, buf, 100, 0), 3); /* short: drained */
-    vt_expect_none(ep, 4);
-    vt_free_ep(ep);
-    assert_int_equal(vepoll_kfd_close(r), 0);
-    close(fds[1]);
+    assert_int_equal(vepoll_kfd_read(ks.k, buf, 6, 0), 6);
+    assert_int_equal(kernel_says(ks.fds[0], EPOLLIN), 0);
+    vt_expect_none(ks.ep, 4);
+    assert_int_equal(vepoll_kfd_read(ks.k, buf, 6, 0), -EAGAIN);
+    put(ks.fds[1], 3);
+    assert_int_equal(vepoll_kfd_read(ks.k, buf, 100, 0), 3); /* short: drained */
+    vt_expect_none(ks.ep, 4);
+    kside_close(&ks);
 }
 
 /* ---- S207: edge-triggered: an event per kernel wake-up ---------------------- */
 
 static void test_kfd_S207_et_an_event_per_write_even_with_data_there(void **state)
 {
-    int fds[2];
-    vepoll_kfd_t *r;
-    vepoll_t *ep = vt_new_ep();
+    struct kside ks;
     (void)state;
-    ksockpair(fds);
-    r = kfd(fds[0]);
-    VT_ADD(ep, 3, vepoll_kfd_source(r), VEPOLL_IN | VEPOLL_ET, 7);
-    vt_expect_none(ep, 4);
-    put(fds[1], 1);
-    vt_expect1(ep, VEPOLL_IN, 7);
-    vt_expect_none(ep, 4);
-    put(fds[1], 1); /* data already there: a new wake-up, a new event (S039) */
-    vt_expect1(ep, VEPOLL_IN, 7);
-    vt_expect_none(ep, 4);
-    assert_int_equal(vepoll_kfd_read(r, buf, 1, 0), 1);
-    vt_expect_none(ep, 4); /* a read is no wake-up of the reader */
-    vt_free_ep(ep);
-    assert_int_equal(vepoll_kfd_close(r), 0);
-    close(fds[1]);
+    kside_open(&ks, 0);
+    VT_ADD(ks.ep, 3, vepoll_kfd_source(ks.k), VEPOLL_IN | VEPOLL_ET, 7);
+    vt_expect_none(ks.ep, 4);
+    put(ks.fds[1], 1);
+    vt_expect1(ks.ep, VEPOLL_IN, 7);
+    vt_expect_none(ks.ep, 4);
+    put(ks.fds[1], 1); /* data already there: a new wake-up, a new event (S039) */
+    vt_expect1(ks.ep, VEPOLL_IN, 7);
+    vt_expect_none(ks.ep, 4);
+    assert_int_equal(vepoll_kfd_read(ks.k, buf, 1, 0), 1);
+    vt_expect_none(ks.ep, 4); /* a read is no wake-up of the reader */
+    kside_close(&ks);
 }
 
 /* ---- S208: one-shot --------------------------------------------------------------- */
 
 static void test_kfd_S208_oneshot_disarms_until_mod(void **state)
 {
-    int fds[2];
-    vepoll_kfd_t *r;
-    vepoll_t *ep = vt_new_ep();
+    struct kside ks;
     (void)state;
-    ksockpair(fds);
-    r = kfd(fds[0]);
-    VT_ADD(ep, 3, vepoll_kfd_source(r), VEPOLL_IN | VEPOLL_ONESHOT, 2);
-    put(fds[1], 1);
-    vt_expect1(ep, VEPOLL_IN, 2);
-    put(fds[1], 1);
-    vt_expect_none(ep, 4);
-    VT_MOD(ep, 3, vepoll_kfd_source(r), VEPOLL_IN | VEPOLL_ONESHOT, 3);
-    vt_expect1(ep, VEPOLL_IN, 3);
-    vt_free_ep(ep);
-    assert_int_equal(vepoll_kfd_close(r), 0);
-    close(fds[1]);
+    kside_open(&ks, 0);
+    VT_ADD(ks.ep, 3, vepoll_kfd_source(ks.k), VEPOLL_IN | VEPOLL_ONESHOT, 2);
+    put(ks.fds[1], 1);
+    vt_expect1(ks.ep, VEPOLL_IN, 2);
+    put(ks.fds[1], 1);
+    vt_expect_none(ks.ep, 4);
+    VT_MOD(ks.ep, 3, vepoll_kfd_source(ks.k), VEPOLL_IN | VEPOLL_ONESHOT, 3);
+    vt_expect1(ks.ep, VEPOLL_IN, 3);
+    kside_close(&ks);
 }
 
 /* ---- S209: RDHUP, HUP, ERR ----------------------------------------------------------- */
 
 static void test_kfd_S209_peer_shutdown_and_close_give_rdhup_then_hup(void **state)
 {
-    int fds[2];
-    vepoll_kfd_t *a;
-    vepoll_t *ep = vt_new_ep();
+    struct kside ks;
     uint32_t want;
     (void)state;
-    ksockpair(fds);
-    a = kfd(fds[0]);
-    VT_ADD(ep, 3, vepoll_kfd_source(a), VEPOLL_IN | VEPOLL_RDHUP, 1);
-    vt_expect_none(ep, 4);
-    assert_int_equal(shutdown(fds[1], SHUT_WR), 0);
-    want = kernel_says(fds[0], EPOLLIN | EPOLLRDHUP);
+    kside_open(&ks, 0);
+    VT_ADD(ks.ep, 3, vepoll_kfd_source(ks.k), VEPOLL_IN | VEPOLL_RDHUP, 1);
+    vt_expect_none(ks.ep, 4);
+    assert_int_equal(shutdown(ks.fds[1], SHUT_WR), 0);
+    want = kernel_says(ks.fds[0], EPOLLIN | EPOLLRDHUP);
     assert_int_equal(want, VEPOLL_IN | VEPOLL_RDHUP);
-    vt_expect1(ep, want, 1);
-    assert_int_equal(vepoll_kfd_read(a, buf, 10, 0), 0); /* EOF: IN stays */
-    vt_expect1(ep, want, 1);
-    close(fds[1]);
-    want = kernel_says(fds[0], EPOLLIN | EPOLLRDHUP);
+    vt_expect1(ks.ep, want, 1);
+    assert_int_equal(vepoll_kfd_read(ks.k, buf, 10, 0), 0); /* EOF: IN stays */
+    vt_expect1(ks.ep, want, 1);
+    close(ks.fds[1]);
+    ks.fds[1] = -1;
+    want = kernel_says(ks.fds[0], EPOLLIN | EPOLLRDHUP);
     assert_int_equal(want, VEPOLL_IN | VEPOLL_RDHUP | VEPOLL_HUP);
-    vt_expect1(ep, want, 1);
+    vt_expect1(ks.ep, want, 1);
     /* The write side too: HUP without asking (ERR|HUP are always
      * reported). */
-    VT_MOD(ep, 3, vepoll_kfd_source(a), VEPOLL_OUT, 2);
-    vt_expect1(ep, kernel_says(fds[0], EPOLLOUT), 2);
-    vt_free_ep(ep);
-    assert_int_equal(vepoll_kfd_close(a), 0);
+    VT_MOD(ks.ep, 3, vepoll_kfd_source(ks.k), VEPOLL_OUT, 2);
+    vt_expect1(ks.ep, kernel_says(ks.fds[0], EPOLLOUT), 2);
+    kside_close(&ks);
 }
 
 static void test_kfd_S209_pipe_reader_gone_is_err_for_the_writer(void **state)
@@ -220,33 +230,29 @@ static void test_kfd_S209_pipe_reader_gone_is_err_for_the_writer(void **state)
 
 static void test_kfd_S210_write_space_does_not_wake_an_in_only_et_registration(void **state)
 {
-    int fds[2], kep = epoll_create1(EPOLL_CLOEXEC);
+    int kep = epoll_create1(EPOLL_CLOEXEC);
+    struct kside ks;
     struct epoll_event kev = {.events = EPOLLIN | EPOLLET}, kout[4];
-    vepoll_kfd_t *a;
-    vepoll_t *ep = vt_new_ep();
     ssize_t n, total = 0;
     (void)state;
-    ksockpair(fds);
-    a = kfd(fds[0]);
-    assert_int_equal(epoll_ctl(kep, EPOLL_CTL_ADD, fds[0], &kev), 0);
-    VT_ADD(ep, 3, vepoll_kfd_source(a), VEPOLL_IN | VEPOLL_ET, 1);
-    /* a is readable (data from b) and fills its own send buffer. */
-    put(fds[1], 1);
-    while ((n = vepoll_kfd_write(a, buf, sizeof(buf), 0)) > 0)
+    kside_open(&ks, 0);
+    assert_int_equal(epoll_ctl(kep, EPOLL_CTL_ADD, ks.fds[0], &kev), 0);
+    VT_ADD(ks.ep, 3, vepoll_kfd_source(ks.k), VEPOLL_IN | VEPOLL_ET, 1);
+    /* ks.k is readable (data from b) and fills its own send buffer. */
+    put(ks.fds[1], 1);
+    while ((n = vepoll_kfd_write(ks.k, buf, sizeof(buf), 0)) > 0)
         total += n;
     assert_int_equal(n, -EAGAIN);
     assert_int_equal(epoll_wait(kep, kout, 4, 0), 1);
-    vt_expect1(ep, VEPOLL_IN, 1);
-    /* b drains: a gets write space (a wake-up with key OUT).  Linux does not
-     * report it to an IN|ET registration although a is still readable. */
-    while (total > 0 && (n = read(fds[1], buf, sizeof(buf))) > 0)
+    vt_expect1(ks.ep, VEPOLL_IN, 1);
+    /* b drains: ks.k gets write space (ks.k wake-up with key OUT).  Linux does not
+     * report it to an IN|ET registration although ks.k is still readable. */
+    while (total > 0 && (n = read(ks.fds[1], buf, sizeof(buf))) > 0)
         total -= n;
     assert_int_equal(epoll_wait(kep, kout, 4, 0), 0);
-    vt_expect_none(ep, 4);
+    vt_expect_none(ks.ep, 4);
     close(kep);
-    vt_free_ep(ep);
-    assert_int_equal(vepoll_kfd_close(a), 0);
-    close(fds[1]);
+    kside_close(&ks);
 }
 
 /* ---- S211: readiness at ADD ----------------------------------------------------------------- */
@@ -297,14 +303,12 @@ static void test_kfd_S212_an_edge_racing_an_eagain_is_never_lost(void **state)
 {
     struct writer wr = {.rounds = 2000};
     struct vepoll_event ev;
-    int fds[2], i;
-    vepoll_kfd_t *r;
-    vepoll_t *ep = vt_new_ep();
+    struct kside ks;
+    int i;
     (void)state;
-    ksockpair(fds);
-    r = kfd(fds[0]);
-    VT_ADD(ep, 3, vepoll_kfd_source(r), VEPOLL_IN, 1);
-    wr.fd = fds[1];
+    kside_open(&ks, 0);
+    VT_ADD(ks.ep, 3, vepoll_kfd_source(ks.k), VEPOLL_IN, 1);
+    wr.fd = ks.fds[1];
     assert_int_equal(pthread_create(&wr.th, NULL, writer_main, &wr), 0);
     for (i = 0; i < wr.rounds; i++) {
         /* The round's byte is written while we read to EAGAIN: if those
@@ -312,18 +316,16 @@ static void test_kfd_S212_an_edge_racing_an_eagain_is_never_lost(void **state)
          * the next blocking wait must see it all the same. */
         int got = 0;
         atomic_store(&wr.go, 1);
-        while (vepoll_kfd_read(r, buf, 1, 0) == 1)
+        while (vepoll_kfd_read(ks.k, buf, 1, 0) == 1)
             got++;
         if (got)
             continue; /* read already: nothing left to see */
-        assert_int_equal(vepoll_wait(ep, &ev, 1, 10 * VT_SEC), 1);
-        while (vepoll_kfd_read(r, buf, sizeof(buf), 0) > 0)
+        assert_int_equal(vepoll_wait(ks.ep, &ev, 1, 10 * VT_SEC), 1);
+        while (vepoll_kfd_read(ks.k, buf, sizeof(buf), 0) > 0)
             ;
     }
     assert_int_equal(pthread_join(wr.th, NULL), 0);
-    vt_free_ep(ep);
-    assert_int_equal(vepoll_kfd_close(r), 0);
-    close(fds[1]);
+    kside_close(&ks);
 }
 
 /* ---- S213-S217: the kernel wait ------------------------------------------------------------------ */
@@ -331,39 +333,31 @@ static void test_kfd_S212_an_edge_racing_an_eagain_is_never_lost(void **state)
 static void test_kfd_S213_blocked_waiter_sleeps_in_the_kernel_and_wakes_on_data(void **state)
 {
     struct vt_waiter w;
-    int fds[2];
-    vepoll_kfd_t *r;
-    vepoll_t *ep = vt_new_ep();
+    struct kside ks;
     (void)state;
-    ksockpair(fds);
-    r = kfd(fds[0]);
-    VT_ADD(ep, 3, vepoll_kfd_source(r), VEPOLL_IN, 5);
-    vt_waiter_start(&w, ep, 4, -1);
+    kside_open(&ks, 0);
+    VT_ADD(ks.ep, 3, vepoll_kfd_source(ks.k), VEPOLL_IN, 5);
+    vt_waiter_start(&w, ks.ep, 4, -1);
     vt_waiter_until_blocked(&w);
     assert_false(atomic_load(&w.done));
-    put(fds[1], 1); /* no vepoll call: only the kernel knows */
+    put(ks.fds[1], 1); /* no vepoll call: only the kernel knows */
     vt_waiter_join(&w);
     assert_int_equal(w.ret, 1);
     assert_int_equal(w.ev[0].events, VEPOLL_IN);
     assert_int_equal(w.ev[0].data.u64, 5);
-    vt_free_ep(ep);
-    assert_int_equal(vepoll_kfd_close(r), 0);
-    close(fds[1]);
+    kside_close(&ks);
 }
 
 static void test_kfd_S214_virtual_event_wakes_a_waiter_asleep_in_the_kernel(void **state)
 {
     struct vt_waiter w;
-    int fds[2];
-    vepoll_kfd_t *r;
+    struct kside ks;
     vepoll_source_t *v = vt_new_source(0);
-    vepoll_t *ep = vt_new_ep();
     (void)state;
-    ksockpair(fds);
-    r = kfd(fds[0]);
-    VT_ADD(ep, 3, vepoll_kfd_source(r), VEPOLL_IN, 1);
-    VT_ADD(ep, 4, v, VEPOLL_IN, 2);
-    vt_waiter_start(&w, ep, 4, -1);
+    kside_open(&ks, 0);
+    VT_ADD(ks.ep, 3, vepoll_kfd_source(ks.k), VEPOLL_IN, 1);
+    VT_ADD(ks.ep, 4, v, VEPOLL_IN, 2);
+    vt_waiter_start(&w, ks.ep, 4, -1);
     vt_waiter_until_blocked(&w);
     vepoll_source_update(v, VEPOLL_IN, 0);
     vt_waiter_join(&w);
@@ -371,51 +365,43 @@ static void test_kfd_S214_virtual_event_wakes_a_waiter_asleep_in_the_kernel(void
     assert_int_equal(w.ev[0].data.u64, 2);
     /* And the other way round, with the virtual source still ready. */
     vepoll_source_update(v, 0, VEPOLL_IN);
-    vt_waiter_start(&w, ep, 4, -1);
+    vt_waiter_start(&w, ks.ep, 4, -1);
     vt_waiter_until_blocked(&w);
-    put(fds[1], 1);
+    put(ks.fds[1], 1);
     vt_waiter_join(&w);
     assert_int_equal(w.ret, 1);
     assert_int_equal(w.ev[0].data.u64, 1);
-    vt_free_ep(ep);
+    kside_close(&ks);
     vepoll_source_close(v);
-    assert_int_equal(vepoll_kfd_close(r), 0);
-    close(fds[1]);
 }
 
 static void test_kfd_S215_every_blocked_thread_gets_its_kernel_events(void **state)
 {
     enum { N = 4 };
     struct vt_waiter w[N];
-    int fds[N][2], i, round;
-    vepoll_kfd_t *r[N];
-    vepoll_t *ep[N];
+    struct kside ks[N];
+    int i, round;
     (void)state;
     for (i = 0; i < N; i++) {
-        ksockpair(fds[i]);
-        r[i] = kfd(fds[i][0]);
-        ep[i] = vt_new_ep();
-        VT_ADD(ep[i], 3, vepoll_kfd_source(r[i]), VEPOLL_IN | VEPOLL_ET, (uint64_t)i);
+        kside_open(&ks[i], 0);
+        VT_ADD(ks[i].ep, 3, vepoll_kfd_source(ks[i].k), VEPOLL_IN | VEPOLL_ET, (uint64_t)i);
     }
     /* One leads, the others are candidates; whoever is woken leaves, and
      * the lead must pass on so the rest still get their events. */
     for (round = 0; round < 20; round++) {
         for (i = 0; i < N; i++)
-            vt_waiter_start(&w[i], ep[i], 4, -1);
+            vt_waiter_start(&w[i], ks[i].ep, 4, -1);
         for (i = 0; i < N; i++)
             vt_waiter_until_blocked(&w[i]);
         for (i = N - 1; i >= 0; i--) {
-            put(fds[i][1], 1);
+            put(ks[i].fds[1], 1);
             vt_waiter_join(&w[i]);
             assert_int_equal(w[i].ret, 1);
             assert_int_equal(w[i].ev[0].data.u64, (uint64_t)i);
         }
     }
-    for (i = 0; i < N; i++) {
-        vt_free_ep(ep[i]);
-        assert_int_equal(vepoll_kfd_close(r[i]), 0);
-        close(fds[i][1]);
-    }
+    for (i = 0; i < N; i++)
+        kside_close(&ks[i]);
 }
 
 struct intr_waiter {
@@ -435,30 +421,25 @@ static void *intr_waiter_main(void *arg)
 static void test_kfd_S216_thread_interrupt_wakes_the_kernel_sleeper(void **state)
 {
     struct intr_waiter iw;
-    int fds[2];
-    vepoll_kfd_t *r;
-    vepoll_t *ep = vt_new_ep();
+    struct kside ks;
     (void)state;
-    ksockpair(fds);
-    r = kfd(fds[0]);
-    VT_ADD(ep, 3, vepoll_kfd_source(r), VEPOLL_IN, 1);
+    kside_open(&ks, 0);
+    VT_ADD(ks.ep, 3, vepoll_kfd_source(ks.k), VEPOLL_IN, 1);
     assert_int_equal(vepoll_intr_create(&iw.h), 0);
-    iw.w.ep = ep;
-    vt_waiter_start_fn(&iw.w, ep, 4, -1, intr_waiter_main);
+    iw.w.ep = ks.ep;
+    vt_waiter_start_fn(&iw.w, ks.ep, 4, -1, intr_waiter_main);
     vt_waiter_until_blocked(&iw.w);
     assert_int_equal(vepoll_intr_raise(iw.h), 0);
     vt_waiter_join(&iw.w);
     assert_int_equal(iw.w.ret, -EINTR);
     assert_int_equal(vepoll_intr_destroy(iw.h), 0);
     /* The instance's own interrupt too. */
-    vt_waiter_start(&iw.w, ep, 4, -1);
+    vt_waiter_start(&iw.w, ks.ep, 4, -1);
     vt_waiter_until_blocked(&iw.w);
-    assert_int_equal(vepoll_interrupt(ep), 0);
+    assert_int_equal(vepoll_interrupt(ks.ep), 0);
     vt_waiter_join(&iw.w);
     assert_int_equal(iw.w.ret, -EINTR);
-    vt_free_ep(ep);
-    assert_int_equal(vepoll_kfd_close(r), 0);
-    close(fds[1]);
+    kside_close(&ks);
 }
 
 static void test_kfd_S217_nested_outer_waiter_wakes_on_inner_kernel_event(void **state)
