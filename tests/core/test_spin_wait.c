@@ -4,7 +4,8 @@
  * must behave as a blocked waiter: S132 (LT reaches every waiter), S133
  * (ET reaches exactly one), S145 (a thread's interrupt handle), and the
  * API's own rules (docs/API.md): vepoll_close ends a wait with -EBADF,
- * vepoll_interrupt with -EINTR.  The spin time is set far longer than any
+ * vepoll_interrupt with -EINTR; S067 (an ADD of a ready source reaches a
+ * waiter).  The spin time is set far longer than any
  * test runs, so a spinner that a close, an interrupt or an event failed to
  * reach would spin until the ctest timeout: these tests fail by hanging,
  * never on a timing threshold.  Whether a waiter spins is read from its CPU
@@ -34,6 +35,16 @@ static void setup(struct fixture *f, uint32_t mode, int64_t spin_ns)
     assert_int_equal(vepoll_set_spin(f->ep, spin_ns), 0);
 }
 
+/* A waiter in vepoll_wait(-1) on an instance that spins "forever" (`fn`:
+ * vt_waiter_main or a wrapper), returned once it spins. */
+static void start_spinner(struct fixture *f, struct vt_waiter *w, uint32_t mode,
+                          void *(*fn)(void *))
+{
+    setup(f, mode, SPIN_FOREVER_NS);
+    vt_waiter_start_fn(w, f->ep, 1, -1, fn);
+    vt_waiter_until_spinning(w);
+}
+
 static void teardown(struct fixture *f)
 {
     if (f->ep)
@@ -48,9 +59,7 @@ static void test_spinner_ended_by_close(void **state)
     struct fixture f;
     struct vt_waiter w;
     (void)state;
-    setup(&f, VEPOLL_ET, SPIN_FOREVER_NS);
-    vt_waiter_start(&w, f.ep, 1, -1);
-    vt_waiter_until_spinning(&w);
+    start_spinner(&f, &w, VEPOLL_ET, vt_waiter_main);
     vepoll_close(f.ep);
     f.ep = NULL;
     vt_waiter_join(&w);
@@ -65,9 +74,7 @@ static void test_spinner_ended_by_vepoll_interrupt(void **state)
     struct vt_waiter w;
     struct vepoll_event ev;
     (void)state;
-    setup(&f, VEPOLL_ET, SPIN_FOREVER_NS);
-    vt_waiter_start(&w, f.ep, 1, -1);
-    vt_waiter_until_spinning(&w);
+    start_spinner(&f, &w, VEPOLL_ET, vt_waiter_main);
     assert_int_equal(vepoll_interrupt(f.ep), 0);
     vt_waiter_join(&w);
     assert_int_equal(w.ret, -EINTR);
@@ -95,15 +102,13 @@ static void *bound_waiter_main(void *arg)
     return NULL;
 }
 
-static void test_spinner_ended_by_intr_handle(void **state)
+static void test_s145_spinner_ended_by_intr_handle(void **state)
 {
     struct fixture f;
     struct vt_waiter w;
     (void)state;
-    setup(&f, VEPOLL_ET, SPIN_FOREVER_NS);
     assert_int_equal(vepoll_intr_create(&spin_handle), 0);
-    vt_waiter_start_fn(&w, f.ep, 1, -1, bound_waiter_main);
-    vt_waiter_until_spinning(&w);
+    start_spinner(&f, &w, VEPOLL_ET, bound_waiter_main);
     assert_int_equal(vepoll_intr_raise(spin_handle), 0);
     vt_waiter_join(&w);
     assert_int_equal(w.ret, -EINTR);
@@ -113,16 +118,14 @@ static void test_spinner_ended_by_intr_handle(void **state)
 
 /* ADD of a ready source while a thread spins (S067 for a spinner): ctl
  * queues it in the private FIFO under the token and posts to the mailbox. */
-static void test_spinner_sees_add_of_ready_source(void **state)
+static void test_s067_spinner_sees_add_of_ready_source(void **state)
 {
     struct fixture f;
     struct vt_waiter w;
     vepoll_source_t *s2;
     (void)state;
-    setup(&f, VEPOLL_ET, SPIN_FOREVER_NS);
     assert_int_equal(vepoll_source_create(&s2, VEPOLL_IN), 0);
-    vt_waiter_start(&w, f.ep, 1, -1);
-    vt_waiter_until_spinning(&w);
+    start_spinner(&f, &w, VEPOLL_ET, vt_waiter_main);
     assert_int_equal(vt_add(f.ep, 4, s2, VEPOLL_IN, 9), 0);
     vt_waiter_join(&w);
     assert_int_equal(w.ret, 1);
@@ -137,9 +140,7 @@ static void test_spinner_gets_update(void **state)
     struct fixture f;
     struct vt_waiter w;
     (void)state;
-    setup(&f, VEPOLL_ET, SPIN_FOREVER_NS);
-    vt_waiter_start(&w, f.ep, 1, -1);
-    vt_waiter_until_spinning(&w);
+    start_spinner(&f, &w, VEPOLL_ET, vt_waiter_main);
     vepoll_source_update(f.src, VEPOLL_IN, 0);
     vt_waiter_join(&w);
     assert_int_equal(w.ret, 1);
@@ -151,7 +152,7 @@ static void test_spinner_gets_update(void **state)
 /* Two spinners, one edge (S133): exactly one returns it; the other spins
  * on to its deadline and returns 0 (its spin covers the whole wait, so this
  * is the spin path alone). */
-static void test_two_spinners_et_wake_one(void **state)
+static void test_s133_two_spinners_et_wake_one(void **state)
 {
     struct fixture f;
     struct vt_waiter w[2];
@@ -182,7 +183,7 @@ static void test_two_spinners_et_wake_one(void **state)
  * FIFO, which a spinner cannot look at: the harvest posts to the mailbox,
  * which the second watches (without it, the second would spin on forever
  * here). */
-static void test_two_spinners_lt_both_report(void **state)
+static void test_s132_two_spinners_lt_both_report(void **state)
 {
     struct fixture f;
     struct vt_waiter w[2];
@@ -223,11 +224,11 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_spinner_ended_by_close),
         cmocka_unit_test(test_spinner_ended_by_vepoll_interrupt),
-        cmocka_unit_test(test_spinner_ended_by_intr_handle),
+        cmocka_unit_test(test_s145_spinner_ended_by_intr_handle),
         cmocka_unit_test(test_spinner_gets_update),
-        cmocka_unit_test(test_spinner_sees_add_of_ready_source),
-        cmocka_unit_test(test_two_spinners_et_wake_one),
-        cmocka_unit_test(test_two_spinners_lt_both_report),
+        cmocka_unit_test(test_s067_spinner_sees_add_of_ready_source),
+        cmocka_unit_test(test_s133_two_spinners_et_wake_one),
+        cmocka_unit_test(test_s132_two_spinners_lt_both_report),
         cmocka_unit_test(test_spinner_parks_then_woken),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
