@@ -13,7 +13,8 @@
  *   spin lock.
  * - The ready queue, `nwaiters`, the park word, `wake_fn`/`wake_arg` and the
  *   stats are touched by producers; their protocols are in readyq.h,
- *   park.h, and below.
+ *   park.h, and below.  The spinners' mailbox `mbox` is written under the
+ *   token only and read by spinning waiters (wait.c).
  * - `refs`: one reference for the owner (dropped by vepoll_close), one per
  *   call queued on or holding the token's mutex, one per thread that blocks
  *   in vepoll_wait (taken under the token, before it leaves it to park), and

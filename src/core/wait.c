@@ -17,7 +17,8 @@
  * reaches every blocked waiter in turn (S132), an ET or ONESHOT event is
  * returned by exactly one (S133, S058), and a waiter never returns early
  * with 0 because another took the event (S144): it parks again until its
- * deadline.
+ * deadline.  Spinning waiters do not register: the same pass-on reaches
+ * them through the mailbox (instance.h), which they watch beside the inbox.
  *
  * Per-thread interrupts (intr.h): a pending handle of the calling thread
  * makes the park return -EINTR instead of sleeping (or wakes it); the
