@@ -121,6 +121,7 @@ int vepoll__hook_queue(struct vepoll *ep, struct vepoll__reg *r)
 void vepoll__hook_queue_held(struct vepoll *ep, struct vepoll__reg *r)
 {
     append_held(ep, r);
+    vepoll__mbox_post_held(ep); /* spinners watch the inbox, not the FIFO */
     if (AO_load(&ep->nwaiters))
         vepoll__park_wake(&ep->park, 0);
     run_wake_fn(ep);

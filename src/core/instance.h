@@ -13,7 +13,8 @@
  *   spin lock.
  * - The ready queue, `nwaiters`, the park word, `wake_fn`/`wake_arg` and the
  *   stats are touched by producers; their protocols are in readyq.h,
- *   park.h, and below.
+ *   park.h, and below.  The spinners' mailbox `mbox` is written under the
+ *   token only and read by spinning waiters (wait.c).
  * - `refs`: one reference for the owner (dropped by vepoll_close), one per
  *   call queued on or holding the token's mutex, one per thread that blocks
  *   in vepoll_wait (taken under the token, before it leaves it to park), and
@@ -61,14 +62,35 @@ struct vepoll__nest {
     size_t n, cap;
 };
 
+/* Bytes that keep what comes before them and what comes after them on
+ * different cache lines whatever the allocator's alignment (the instance
+ * comes from vepoll_set_allocator's hook, which promises no more than
+ * malloc's 16 bytes). */
+#define VEPOLL__LINE_GAP(name) char name[64]
+
+/* The fields by who writes them, so that a producer and a spinning waiter
+ * on two CPUs (docs/BENCHMARKS.md, wake_spin_vs_futex_spin_split) move only
+ * the lines the protocol needs: the inbox (push, collect), the
+ * registration and its source.  Before this split the producer's stats
+ * stores and a blocking wait's `refs` updates shared the line of the words
+ * every post and every turn of a spin read (nwaiters, closed, intr_seq,
+ * spin_ns, wake_fn): each post invalidated it for the spinner, each wait
+ * for the producer. */
 struct vepoll {
+    /* Written by the token holder and a blocking wait (`refs`), and by the
+     * producer's push (the inbox, beside the private FIFO that its collect
+     * writes: one line that moves with the event anyway). */
     struct vepoll__token tok;
     struct vepoll__readyq q;
     struct vepoll__table table;
     struct vepoll__slab regs; /* the registrations (under tok) */
     size_t qdead;      /* DEAD entries still queued (under tok): see detach */
+    AO_t refs;
+    /* Read by producers on every post and by spinners on every turn,
+     * written rarely (ctl on `self`, waiters that park, close, interrupts,
+     * vepoll_set_spin, vepoll_set_wakeup). */
+    VEPOLL__LINE_GAP(gap_read);
     struct vepoll_source self; /* vepoll_as_source(ep): polls ep (nest.c) */
-    struct vepoll__park park;
     AO_t nwaiters;     /* threads registered to be woken */
     AO_t intr_seq;     /* bumped by vepoll_interrupt */
     AO_t intr_pending; /* one pending interrupt */
@@ -77,10 +99,22 @@ struct vepoll {
                         * an inner instance: waits pump the kernel set
                         * (kpark.h).  Set under the nesting mutex, never
                         * cleared. */
-    AO_t refs;
     AO_t spin_ns;
-    AO_t wake_fn, wake_arg, fn_busy;
+    AO_t wake_fn, wake_arg;
+    struct vepoll__park park; /* its word moves on wakes only */
+    /* Written by producers on every post. */
+    VEPOLL__LINE_GAP(gap_stats);
     AO_t stats[VEPOLL__ST_COUNT];
+    AO_t fn_busy;
+    /* The spinners' mailbox (wait.c: spin): bumped, under the token, when
+     * entries wait in the private FIFO, which spinners cannot look at --
+     * a harvest left some behind (level-triggered ones it re-queued, more
+     * than maxevents) or ctl queued one there (hook.c).  Spinners watch it
+     * with the inbox, where producers push.  Written by consumers, read by
+     * spinners: a line of its own. */
+    VEPOLL__LINE_GAP(gap_mbox);
+    AO_t mbox;
+    VEPOLL__LINE_GAP(gap_cold);
     /* Nesting graph, under the global nesting mutex (nest.c). */
     struct vepoll__nest children, parents;
     unsigned long visit;
@@ -88,6 +122,15 @@ struct vepoll {
     /* Process-wide instance list, under the global list mutex. */
     struct vepoll *prev, *next;
 };
+
+/* Under ep's token, with entries in the private FIFO: tell the spinners
+ * (the mailbox above).  Release: a spinner that sees the new value takes
+ * the token after us and finds what we left. */
+static inline void vepoll__mbox_post_held(struct vepoll *ep)
+{
+    if (AO_load(&ep->spin_ns))
+        AO_store_release(&ep->mbox, AO_load(&ep->mbox) + 1);
+}
 
 /* Relaxed, unlocked counter: exact when producers of one instance do not
  * race, may undercount when they do; never a locked RMW on the hot path. */

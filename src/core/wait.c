@@ -17,7 +17,8 @@
  * reaches every blocked waiter in turn (S132), an ET or ONESHOT event is
  * returned by exactly one (S133, S058), and a waiter never returns early
  * with 0 because another took the event (S144): it parks again until its
- * deadline.
+ * deadline.  Spinning waiters do not register: the same pass-on reaches
+ * them through the mailbox (instance.h), which they watch beside the inbox.
  *
  * Per-thread interrupts (intr.h): a pending handle of the calling thread
  * makes the park return -EINTR instead of sleeping (or wakes it); the
@@ -76,6 +77,9 @@ static int harvest_and_pass_on(struct vepoll *ep, struct vepoll_event *events,
          * -fsanitize=undefined warns falsely about the other order.) */
         if (AO_load(&ep->nwaiters) && vepoll__readyq_busy(&ep->q))
             vepoll__park_wake(&ep->park, 0);
+        /* ... and to the spinners, which do not register. */
+        if (vepoll__readyq_busy(&ep->q))
+            vepoll__mbox_post_held(ep);
         if (!n && pin)
             vepoll__instance_ref(ep);
     }
@@ -90,23 +94,36 @@ static int take_interrupt(struct vepoll *ep)
 }
 
 /* Spin (without registering, so producers make no syscall) until something
- * is pushed, the instance is closed or interrupted, or the spin ends.  A push
- * is harvested right here, without the registration round trip of the
- * parking path; returns what that harvest found (0 when it should park). */
+ * is pushed or posted to the mailbox, the instance is closed or interrupted,
+ * or the spin ends.  Producers push onto the inbox; what waits in the
+ * private FIFO (entries another harvest left behind, ctl's) is announced
+ * by the mailbox (instance.h).  The mailbox is read before the harvest that
+ * starts the spin, so entries left after that harvest move it.  What is
+ * seen is harvested right here, without the registration round trip of
+ * the parking path; returns what a harvest found (0: park, which registers
+ * and looks again: park.h). */
 static int spin(struct vepoll *ep, struct vepoll_event *events, int maxevents,
                 AO_t intr0, int64_t deadline)
 {
     int64_t spin_ns = (int64_t)AO_load(&ep->spin_ns), end;
     unsigned i = 0;
+    AO_t seen;
+    int n;
     if (!spin_ns || AO_load(&ep->kern))
         return 0; /* kernel events are not in the inbox until pumped */
     end = vepoll__now_ns() + spin_ns;
     if (deadline >= 0 && deadline < end)
         end = deadline;
+    seen = AO_load_acquire(&ep->mbox);
+    n = harvest_and_pass_on(ep, events, maxevents, 0);
+    if (n)
+        return n;
     while (!AO_load(&ep->closed) && AO_load(&ep->intr_seq) == intr0 &&
            !vepoll__intr_pending_self()) {
-        if (vepoll__readyq_inbox_busy(&ep->q)) {
-            int n = harvest_and_pass_on(ep, events, maxevents, 0);
+        AO_t now = AO_load_acquire(&ep->mbox);
+        if (vepoll__readyq_inbox_busy(&ep->q) || now != seen) {
+            seen = now;
+            n = harvest_and_pass_on(ep, events, maxevents, 0);
             if (n)
                 return n;
         }

@@ -6,7 +6,8 @@
 #                                          FAST_LT FAST_ADD ADD GRACE WAKE_LT
 #                                          WAKE_ET CLOSE CLOSE_ET SRCCLOSE EXCL
 #                                          EXCL_INTR NEST NEST_ET NEST3 INTR
-#                                          TIMEOUT SPIN SWEEP (EXCL_LONG: by hand)
+#                                          TIMEOUT SPIN SPIN_MBOX SWEEP
+#                                          (EXCL_LONG: by hand)
 #                                          TOKEN_MUTEX TOKEN_LIFETIME (token.pml:
 #                                          the consumer token, x86-TSO)
 #     --bug NAME      compile with -DNAME (a seeded bug, or VARIANT_*)
@@ -33,7 +34,7 @@ while (($#)); do
     *) cfg=$1; shift ;;
     esac
 done
-[[ -n $cfg ]] || { sed -n '2,21p' "${BASH_SOURCE[0]}"; exit 2; }
+[[ -n $cfg ]] || { sed -n '2,22p' "${BASH_SOURCE[0]}"; exit 2; }
 
 if ! command -v spin >/dev/null 2>&1; then
     dpkg -s spin >/dev/null 2>&1 ||

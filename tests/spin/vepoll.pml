@@ -243,6 +243,19 @@
 #define MAXEV 1
 #define MODEL_SPIN 1
 #define MODE0 0
+#elif defined(CFG_SPIN_MBOX)
+/* two waiters that spin without end (a spin is a wait for the inbox or the
+ * mailbox to move) and one post (LT): both must report it, the second
+ * through the mailbox the first one's harvest posts to */
+#define NO_FASTPATH 1
+#define NPROD 1
+#define NCONS 2
+#define NWAITS 1
+#define NREG 1
+#define MAXEV 1
+#define MODEL_SPIN 1
+#define SPIN_FOREVER 1
+#define MODE0 0
 #elif defined(CFG_SWEEP)
 /* the dead-entry sweep (threshold scaled to 0): DEL of a queued ET entry
  * sweeps the queue while a producer posts and a waiter harvests; the other
@@ -275,6 +288,11 @@
 #define MODEL_LIFETIME 1
 #endif
 #define ce cep[w]       /* in a consumer: the instance it waits on */
+#ifdef SPIN_FOREVER
+#define SPINNER(w) 1    /* every waiter spins, without end */
+#else
+#define SPINNER(w) (w == 0)
+#endif
 
 /* ------------------------------------------------------------- constants */
 #define NIL 255
@@ -340,6 +358,10 @@ byte mu[NI];            /* vepoll.mu: 0 free, else owner _pid + 1 */
 byte nwaiters[NI];      /* vepoll.nwaiters */
 byte pseq[NI];          /* vepoll__park.seq (the futex word) */
 bit  asleep[NCONS];     /* kernel futex queue: consumer w is queued */
+#ifdef MODEL_SPIN
+byte mbox[NI];          /* vepoll.mbox: the spinners' mailbox */
+bit  spinning[NCONS];   /* ghost: consumer w is in its spin loop */
+#endif
 byte cep[NCONS];        /* the instance consumer w waits on (fixed) */
 #ifdef MODEL_LIFETIME
 bit  closed[NI];        /* vepoll.closed */
@@ -1148,6 +1170,12 @@ inline harvest_and_pass_on(n)
     :: busy && nwaiters[ce] > 0 -> wake_one(ce)             /* [chain.wake] */
     :: else -> skip
     fi;
+#if defined(MODEL_SPIN) && !defined(BUG_SPIN_NO_MBOX)
+    if
+    :: busy -> mbox[ce]++                                   /* [chain.mbox] */
+    :: else -> skip
+    fi;
+#endif
     busy = 0;
 #endif
     unlock(ce)
@@ -1175,16 +1203,31 @@ inline wait_blocking(n)
     intr0 = intr_seq[ce];                                   /* [block.intr0] */
 #endif
 #ifdef MODEL_SPIN
-    /* [spin] wait.c:spin, consumer 0 only: harvest whatever producers push,
-     * without registering, until the spin time is over (any moment) */
+    /* [spin] wait.c:spin (SPIN: consumer 0 only; SPIN_MBOX: both, without
+     * end): read the mailbox, harvest once, then harvest whenever the inbox
+     * is busy or the mailbox moved, without registering, until the spin
+     * time is over (any moment) */
     if
-    :: w == 0 ->
+    :: SPINNER(w) ->
+#ifndef BUG_SPIN_SEEN_AFTER_HARVEST
+       seen = mbox[ce];                                     /* [spin.seen] */
+       harvest_and_pass_on(n);                              /* [spin.first] */
+#else
+       /* seeded: the mailbox read after the first harvest */
+       harvest_and_pass_on(n);
+       seen = mbox[ce];
+#endif
+       spinning[w] = 1;
        do
-       :: inbox[ce] != NIL ->                               /* [spin.inbox] */
-          harvest_and_pass_on(n);                           /* [spin.harvest] */
-          if :: n > 0 -> break :: else -> skip fi
-       :: break                                             /* [spin.end] */
-       od
+       :: n > 0 -> break
+       :: atomic { n == 0 && (inbox[ce] != NIL || mbox[ce] != seen) ->
+                   seen = mbox[ce] };                       /* [spin.look] */
+          harvest_and_pass_on(n)                            /* [spin.harvest] */
+#ifndef SPIN_FOREVER
+       :: n == 0 -> break                                   /* [spin.end] */
+#endif
+       od;
+       spinning[w] = 0
     :: else -> skip
     fi;
     if
@@ -1291,6 +1334,11 @@ end_park:
 #else
 #define INTR_LOCALS
 #endif
+#ifdef MODEL_SPIN
+#define SPIN_LOCALS byte seen;
+#else
+#define SPIN_LOCALS
+#endif
 
 proctype consumer(byte w)
 {
@@ -1298,6 +1346,7 @@ proctype consumer(byte w)
     bit c, busy, dead, to, spun;
     NPOLL_LOCALS
     INTR_LOCALS
+    SPIN_LOCALS
 #ifdef MODEL_LIFETIME
     /* vepoll_wait's reference (the waits start before any close: the
      * closer waits for `entered`, the contract of vepoll_close) */
@@ -1637,13 +1686,20 @@ proctype interrupter()
  * looked at again.  rdy[s]: the readiness of source s (for an instance,
  * as its nested poll would compute it: a live queued entry that is ready;
  * instances are numbered inner first). */
-#if NCONS == 1
-#define ASLEEP_ON(e) (asleep[0] && cep[0] == e)
-#elif NCONS == 2
-#define ASLEEP_ON(e) ((asleep[0] && cep[0] == e) || (asleep[1] && cep[1] == e))
+/* Idle: asleep in FUTEX_WAIT, or (spinning) stuck in a spin loop that no
+ * move of the inbox or the mailbox can end. */
+#ifdef MODEL_SPIN
+#define IDLE(w) (asleep[w] || spinning[w])
 #else
-#define ASLEEP_ON(e) ((asleep[0] && cep[0] == e) || (asleep[1] && cep[1] == e) || \
-                      (asleep[2] && cep[2] == e))
+#define IDLE(w) asleep[w]
+#endif
+#if NCONS == 1
+#define ASLEEP_ON(e) (IDLE(0) && cep[0] == e)
+#elif NCONS == 2
+#define ASLEEP_ON(e) ((IDLE(0) && cep[0] == e) || (IDLE(1) && cep[1] == e))
+#else
+#define ASLEEP_ON(e) ((IDLE(0) && cep[0] == e) || (IDLE(1) && cep[1] == e) || \
+                      (IDLE(2) && cep[2] == e))
 #endif
 active proctype monitor()
 {

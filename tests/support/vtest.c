@@ -380,6 +380,22 @@ void vt_waiter_until_blocked(struct vt_waiter *w)
     vt_until_asleep(&w->tid, &w->done);
 }
 
+void vt_waiter_until_spinning(struct vt_waiter *w)
+{
+    clockid_t cid;
+    struct timespec ts;
+    while (!atomic_load(&w->tid))
+        sched_yield();
+    if (pthread_getcpuclockid(w->th, &cid))
+        return;
+    while (!atomic_load(&w->done)) {
+        if (clock_gettime(cid, &ts) == 0 &&
+            ts.tv_sec * VT_SEC + ts.tv_nsec >= 20 * VT_MS)
+            return;
+        sched_yield();
+    }
+}
+
 int vt_open_fds(void)
 {
     struct dirent *de;

@@ -231,6 +231,11 @@ char vt_thread_state(pid_t tid);
 void vt_until_asleep(_Atomic pid_t *tid, atomic_int *done);
 /* vt_until_asleep for a vt_waiter. */
 void vt_waiter_until_blocked(struct vt_waiter *w);
+/* Until the waiter has set `done` or has used 20 ms of CPU time since it
+ * started: a waiter on an instance with a long vepoll_set_spin does nothing
+ * else, so it is then spinning inside vepoll_wait (it never sleeps, so
+ * vt_waiter_until_blocked cannot tell). */
+void vt_waiter_until_spinning(struct vt_waiter *w);
 /* How many threads of this process have the name `comm` (Linux:
  * /proc/self/task/N/comm; -1 if it cannot be read). */
 int vt_threads_named(const char *comm);
