@@ -253,11 +253,10 @@ static void test_limits_close_races_waiters_and_producers(void **state)
         while (atomic_load(&r.produced) < 50 + (round % 7) * 40)
             sched_yield();
         atomic_store(&r.closing, 1);
-        /* Every waiter has left, or sleeps inside vepoll_wait: from now on
-         * none starts a new call (the runtime's descriptor-table rule). */
-        for (int i = 0; i < RACE_WAITERS; i++) {
-            vt_until_asleep(&w[i].tid, &w[i].done);
-        }
+        /* Every waiter has left, or is parked inside vepoll_wait: from now
+         * on none starts a new call (the runtime's descriptor-table rule). */
+        for (int i = 0; i < RACE_WAITERS; i++)
+            vt_until_parked_on(&w[i].tid, &w[i].done, r.ep);
         assert_int_equal(vepoll_close(r.ep), 0);
         for (int i = 0; i < RACE_WAITERS; i++) {
             assert_int_equal(pthread_join(w[i].th, NULL), 0);
@@ -296,7 +295,7 @@ static void test_limits_close_wakes_every_blocked_waiter_with_ebadf(void **state
         for (int i = 0; i < 4; i++)
             vt_waiter_start(&b[i], e, 4, i % 2 ? -1 : INT64_MAX);
         for (int i = 0; i < 4; i++)
-            vt_waiter_until_blocked(&b[i]);
+            vt_until_parked_on(&b[i].tid, &b[i].done, e);
         assert_int_equal(vepoll_close(e), 0);
         for (int i = 0; i < 4; i++) {
             vt_waiter_join(&b[i]);

@@ -362,6 +362,37 @@ void vt_until_asleep(_Atomic pid_t *tid, atomic_int *done)
         sched_yield();
 }
 
+/* The word a thread sleeps on in a futex wait, or 0 (another syscall, none,
+ * or /proc cannot say): /proc/self/task/N/syscall is "nr arg0 ...". */
+static uintptr_t futex_word_of(pid_t tid)
+{
+    char path[64];
+    long nr = -1;
+    unsigned long long word = 0;
+    FILE *f;
+    snprintf(path, sizeof path, "/proc/self/task/%d/syscall", (int)tid);
+    f = fopen(path, "r");
+    if (!f)
+        return 0;
+    if (fscanf(f, "%ld %llx", &nr, &word) != 2)
+        nr = -1;
+    fclose(f);
+    return nr == SYS_futex ? (uintptr_t)word : 0;
+}
+
+void vt_until_parked_on(_Atomic pid_t *tid, atomic_int *done, const void *obj)
+{
+    uintptr_t lo = (uintptr_t)obj, w;
+    while (!atomic_load(tid))
+        sched_yield();
+    while (!atomic_load(done)) {
+        if (vt_thread_state(atomic_load(tid)) == 'S' &&
+            (w = futex_word_of(atomic_load(tid))) >= lo && w < lo + VT_PARK_SPAN)
+            return;
+        sched_yield();
+    }
+}
+
 void *vt_waiter_main(void *arg)
 {
     struct vt_waiter *w = arg;

@@ -21,6 +21,7 @@
  *   allocator     vt_alloc: THE counting, failing allocator
  *   threads       struct vt_waiter (a thread blocked in vepoll_wait),
  *                 vt_until_asleep (until a thread sleeps in the kernel),
+ *                 vt_until_parked_on (... in a futex wait on an object),
  *                 vt_threads_named (threads of this process by name),
  *                 vt_intr_race (raises racing a thread's blocking calls)
  *   WASIX         vt_wx_epoll_create, vt_wx_ctl, vt_wx_wait: the epoll imports
@@ -231,6 +232,13 @@ char vt_thread_state(pid_t tid);
 void vt_until_asleep(_Atomic pid_t *tid, atomic_int *done);
 /* vt_until_asleep for a vt_waiter. */
 void vt_waiter_until_blocked(struct vt_waiter *w);
+/* Until the thread has set *done or sleeps in a futex wait on a word inside
+ * [obj, obj + VT_PARK_SPAN): parked inside a call on obj (an instance's park
+ * word).  Before a vepoll_close, merely asleep is not enough: a sanitizer's
+ * runtime may put the thread to sleep on its own lock on the way into the
+ * call, which would then start after the close (the API forbids that). */
+#define VT_PARK_SPAN 4096 /* > sizeof(struct vepoll), which tests cannot see */
+void vt_until_parked_on(_Atomic pid_t *tid, atomic_int *done, const void *obj);
 /* Until the waiter has set `done` or has used 20 ms of CPU time since it
  * started: a waiter on an instance with a long vepoll_set_spin does nothing
  * else, so it is then spinning inside vepoll_wait (it never sleeps, so
