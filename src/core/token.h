@@ -61,9 +61,13 @@
 #define VEPOLL__MAX_THREADS 256 /* descriptors: threads that may go fast */
 #define VEPOLL__TOKEN_SLOTS 8   /* tokens one thread holds fast at once */
 
-/* A thread's descriptor: its announcements, written only by that thread. */
+/* A thread's descriptor: its announcements, written only by that thread,
+ * each on its own cache line (the lines are the threads' own, so writing
+ * them costs no shared RMW). */
 struct vepoll__thr {
-    AO_t held[VEPOLL__TOKEN_SLOTS]; /* struct vepoll__token *, or 0 */
+    _Alignas(64) AO_t held[VEPOLL__TOKEN_SLOTS]; /* struct vepoll__token *, or 0 */
+    AO_t rseq; /* read-side sections of sources: odd while the thread is
+                * inside one (source.h); waited for by vepoll__thr_wait_readers */
 };
 
 struct vepoll__token {
@@ -88,6 +92,7 @@ struct vepoll__self {
     uint64_t id;
     struct vepoll__thr *thr; /* NULL: none (the slow path only) */
     unsigned depth;          /* slots in use: announcements nest */
+    unsigned rdepth;         /* source read-side sections nested (source.h) */
 };
 extern _Thread_local struct vepoll__self vepoll__self;
 void vepoll__self_init(void);
@@ -170,6 +175,14 @@ static inline void vepoll__token_leave(struct vepoll__token *t, int fast)
     else
         pthread_mutex_unlock(&t->mu);
 }
+
+/* The grace period of the per-thread read-side sections (source.h), for a
+ * writer that has just unlinked something readers may still hold: returns
+ * once every other thread that was inside a section when it was called has
+ * left it (membarrier, then each descriptor whose rseq is odd is waited for
+ * until it moves).  Costs nothing when no other thread has a descriptor.
+ * The caller's own sections are not waited for. */
+void vepoll__thr_wait_readers(void);
 
 /* Before the memory holding t is freed (once nobody can start a new entry):
  * waits until no thread announces t. */
