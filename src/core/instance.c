@@ -148,11 +148,9 @@ static void remove_key(struct vepoll *ep, struct vepoll_source *src, int fd)
     vepoll__token_leave(&ep->tok, fast);
 }
 
-/* Removes every registration of src from every instance; returns whether
- * there were any. */
-static int detach_all(struct vepoll_source *src)
+/* Removes every registration of src from every instance. */
+static void detach_all(struct vepoll_source *src)
 {
-    int any = 0;
     for (;;) {
         struct vepoll__reg *r;
         struct vepoll *ep;
@@ -161,9 +159,8 @@ static int detach_all(struct vepoll_source *src)
         r = (struct vepoll__reg *)AO_load(&src->watchers);
         if (!r) {
             vepoll__source_unlock(src);
-            return any;
+            return;
         }
-        any = 1;
         /* r may be freed as soon as the lock drops: copy the key and pin
          * the instance, then let the instance find it under its mutex. */
         ep = vepoll__reg_instance(r, vepoll__reg_state(r));
@@ -179,18 +176,14 @@ void vepoll_source_close(vepoll_source_t *src)
 {
     if (!src || vepoll__source_computed(src))
         return; /* an instance's source dies with vepoll_close */
-    /* A detach waited for every thread inside a section after its unlink,
-     * and no producer of src may start now (the API's rule): the counters
-     * are enough then, and spare a second membarrier. */
-    if (detach_all(src)) {
-        vepoll__source_lock(src);
-        vepoll__source_synchronize_counters(src);
-        vepoll__source_unlock(src);
-    } else {
-        vepoll__source_lock(src);
-        vepoll__source_synchronize(src);
-        vepoll__source_unlock(src);
-    }
+    detach_all(src);
+    /* Each detach waited for every thread inside a per-thread section after
+     * its unlink; a producer enters a section of src only from an update of
+     * src, and none may run now (the API's rule).  So the counters' half is
+     * enough here, and spares a membarrier per closed source. */
+    vepoll__source_lock(src);
+    vepoll__source_synchronize_counters(src);
+    vepoll__source_unlock(src);
     vepoll__free(src, sizeof(*src));
 }
 

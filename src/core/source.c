@@ -107,6 +107,8 @@ void vepoll__source_synchronize_counters(struct vepoll_source *src)
     /* Phase 2: send new readers to the other counter, then wait for the
      * current one.  A reader that counts itself after a drain observed zero
      * loads `watchers` after our unlink and cannot reach the node. */
+    /* (A full barrier after the unlink: vepoll__thr_wait_readers, which
+     * follows, relies on it.) */
     AO_int_compare_and_swap_full(&src->ctl, c, c ^ SRC_EPOCH);
     drain(src, cur);
 }

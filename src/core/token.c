@@ -225,10 +225,10 @@ void vepoll__thr_wait_readers(void)
 {
     const struct vepoll__thr *me = vepoll__self.thr;
     unsigned i, spins = 0;
-    /* The caller's unlink before our looks: a thread that takes its
-     * descriptor (a full-barrier CAS on the map) or learns that membarrier
-     * works after these loads reads the list after the unlink. */
-    AO_nop_full();
+    /* The caller's unlink is ordered before these looks by the full-barrier
+     * RMW it ran since (token.h): a thread that takes its descriptor (a
+     * full-barrier CAS on the map) or learns that membarrier works after
+     * them reads the list after the unlink. */
     if (AO_load_acquire(&fast_ok) != 1 || !others_have_descriptors(me))
         return;
     /* Either a section's odd rseq (a plain store) is visible after this, or

@@ -180,8 +180,11 @@ static inline void vepoll__token_leave(struct vepoll__token *t, int fast)
  * writer that has just unlinked something readers may still hold: returns
  * once every other thread that was inside a section when it was called has
  * left it (membarrier, then each descriptor whose rseq is odd is waited for
- * until it moves).  Costs nothing when no other thread has a descriptor.
- * The caller's own sections are not waited for. */
+ * until it moves).  Costs no syscall when no other thread has a
+ * descriptor.  The caller's own sections are not waited for.  The caller
+ * must have run a full-barrier RMW after its unlink (the epoch flip of
+ * vepoll__source_synchronize_counters is one): it orders the unlink
+ * before the look at the descriptor map. */
 void vepoll__thr_wait_readers(void);
 
 /* Before the memory holding t is freed (once nobody can start a new entry):

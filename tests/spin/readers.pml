@@ -27,7 +27,9 @@
  *                           fan-out is inside the section)
  *     exit                  rseq[T] += 1 (even; release store)
  *   writer (T3)             linked := 0 (the unlink, a plain release
- *                           store); fence (AO_nop_full); if no reader has a
+ *                           store); fence (the epoch flip's CAS in
+ *                           vepoll__source_synchronize_counters, a full
+ *                           barrier); if no reader has a
  *                           descriptor: free at once; else membarrier, then
  *                           for each reader with one: s = rseq[T]; if s is
  *                           odd, wait until rseq[T] != s; free.
@@ -46,8 +48,8 @@
  *   BUG_READERS_NO_MEMBARRIER  the writer scans rseq without the barrier:
  *                              a reader's odd rseq sits in its store buffer
  *                              while it loads the list before the unlink
- *   BUG_READERS_MAP_NO_FENCE   the writer reads the descriptor map without
- *                              the fence after its unlink: the unlink sits
+ *   BUG_READERS_MAP_NO_FENCE   the writer reads the descriptor map with no
+ *                              full barrier after its unlink: the unlink sits
  *                              in its buffer, a reader takes a descriptor
  *                              and reaches the node, and the writer, seeing
  *                              no descriptor, frees at once
@@ -134,7 +136,7 @@ proctype writer()
     bit any;
     st(0);                                              /* [unlink] */
 #ifndef BUG_READERS_MAP_NO_FENCE
-    atomic { drain_t(_pid) };                           /* [fence] AO_nop_full */
+    atomic { drain_t(_pid) };                           /* [fence] the flip's CAS */
 #endif
     atomic { any = map[1] || map[2] };                  /* [map] */
     if
