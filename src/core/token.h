@@ -47,6 +47,10 @@
  *   private expedited command is unavailable (old kernels, seccomp,
  *   non-Linux), under ThreadSanitizer (it cannot see the membarrier's
  *   ordering), and for threads beyond VEPOLL__MAX_THREADS.
+ * - The same descriptors hold each thread's read-side section word `rseq`
+ *   (source.h), written only by its thread and waited for by a writer's
+ *   grace period (vepoll__thr_wait_readers: membarrier, then the scan), the
+ *   same store-load pairing as the bias's revocation.
  * - Thread ids come from a process-wide counter and are never reused, so a
  *   new thread cannot inherit an exited thread's bias; a recycled descriptor
  *   at most makes a revoker wait for its new thread's brief announcements.
