@@ -56,7 +56,7 @@
  *     barriers on both sides) and cannot reach the node.  New producers go
  *     to the other counter, so a stream of updates cannot starve the
  *     writer.
- *   Model-checked: tests/spin/token.pml (the per-thread sections, x86-TSO),
+ *   Model-checked: tests/spin/readers.pml (the per-thread sections, x86-TSO),
  *   tests/spin/vepoll.pml (the counters).
  * - Dedupe fast path (hook.c).  In steady state most updates change nothing:
  *   readiness already has the bits and every registration is already queued
@@ -131,9 +131,9 @@ void vepoll__source_unlink(struct vepoll_source *src, struct vepoll__reg *r);
 /* Under the source lock, after an unlink: the grace period of both kinds
  * of readers (above). */
 void vepoll__source_synchronize(struct vepoll_source *src);
-/* Under the source lock: the counters' half only, for a writer that
- * unlinks many nodes and then waits once for the per-thread sections with
- * vepoll__thr_wait_readers before it frees any (vepoll_close). */
+/* Under the source lock: the counters' half only, for a writer that waits
+ * for the per-thread sections itself, after the lock (DEL), or once for
+ * many unlinks (vepoll_close), with vepoll__thr_wait_readers. */
 void vepoll__source_synchronize_counters(struct vepoll_source *src);
 
 /* Read side.  vepoll__source_enter returns what vepoll__source_exit needs:
