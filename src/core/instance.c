@@ -77,19 +77,30 @@ void vepoll__instance_unref(struct vepoll *ep)
     vepoll__free(ep, sizeof(*ep));
 }
 
-void vepoll__instance_detach(struct vepoll *ep, struct vepoll__reg *r)
+/* Under ep->tok: r becomes DEAD and leaves its source's watcher list, and
+ * the readers counted on the source have drained; the per-thread readers
+ * are still to be waited for (vepoll__thr_wait_readers) before r may be
+ * freed.  Returns r's state word before the kill. */
+static unsigned int unlink_killed(struct vepoll *ep, struct vepoll__reg *r)
 {
     struct vepoll_source *src = r->src;
     struct vepoll *inner = vepoll__nest_owner(src);
     unsigned int s = vepoll__reg_kill(r);
     vepoll__source_lock(src);
     vepoll__source_unlink(src, r);
-    vepoll__source_synchronize(src);
+    vepoll__source_synchronize_counters(src);
     vepoll__source_unlock(src);
     /* src is not touched past this point: once r is unlinked, a concurrent
      * vepoll_source_close(src) may find the list empty and free it. */
     if (inner)
         vepoll__nest_unlink(ep, inner);
+    return s;
+}
+
+void vepoll__instance_detach(struct vepoll *ep, struct vepoll__reg *r)
+{
+    unsigned int s = unlink_killed(ep, r);
+    vepoll__thr_wait_readers();
     /* No producer holds r now, and DEAD stops new ENQUEUED claims, so the
      * ENQUEUED bit we saw is final: queued means the queue owns it, and the
      * harvest that pops it frees it.  An instance that is never waited on
@@ -166,15 +177,20 @@ void vepoll_source_close(vepoll_source_t *src)
     if (!src || vepoll__source_computed(src))
         return; /* an instance's source dies with vepoll_close */
     detach_all(src);
+    /* Each detach waited for every thread inside a per-thread section after
+     * its unlink; a producer enters a section of src only from an update of
+     * src, and none may run now (the API's rule).  So the counters' half is
+     * enough here, and spares a membarrier per closed source. */
     vepoll__source_lock(src);
-    vepoll__source_synchronize(src);
+    vepoll__source_synchronize_counters(src);
     vepoll__source_unlock(src);
     vepoll__free(src, sizeof(*src));
 }
 
 int vepoll_close(vepoll_t *ep)
 {
-    struct vepoll__reg *r;
+    struct vepoll__readyq_run dead = {NULL, NULL, 0};
+    struct vepoll__reg *r, *next;
     size_t cursor = 0;
     int i, fast;
     if (!ep)
@@ -183,8 +199,17 @@ int vepoll_close(vepoll_t *ep)
     /* Leave the outer instances first: their tokens come before ours. */
     detach_all(&ep->self);
     fast = vepoll__token_enter(&ep->tok);
+    /* One wait for the per-thread readers for all the registrations (one
+     * membarrier, not one per registration); until then the unqueued dead
+     * ones wait in a run (they are in no queue: their link is free). */
     while ((r = vepoll__table_drain(&ep->table, &cursor)))
-        vepoll__instance_detach(ep, r);
+        if (!(unlink_killed(ep, r) & VEPOLL__REG_ENQ))
+            vepoll__readyq_run_add(&dead, r);
+    vepoll__thr_wait_readers();
+    for (r = dead.head; r; r = next) {
+        next = vepoll__readyq_next(&ep->q, r);
+        vepoll__reg_free(&ep->regs, r);
+    }
     vepoll__table_destroy(&ep->table);
     vepoll__readyq_collect(&ep->q);
     while ((r = vepoll__readyq_pop(&ep->q)))

@@ -40,26 +40,6 @@ void vepoll__reg_free(struct vepoll__slab *slab, struct vepoll__reg *r)
     vepoll__slab_put(slab, r, vepoll__reg_slot(r->state));
 }
 
-int vepoll__reg_post(struct vepoll__reg *r, unsigned int s, uint32_t set)
-{
-    for (;;) {
-        unsigned int o;
-        if ((s & VEPOLL__REG_DEAD) || !(set & s & VEPOLL__EVENT_BITS))
-            return VEPOLL__POST_NONE;
-        if (s & VEPOLL__REG_ENQ)
-            return VEPOLL__POST_DEDUPE; /* queued already: nothing to write */
-        o = AO_int_fetch_compare_and_swap_full(&r->state, s, s | VEPOLL__REG_ENQ);
-        if (o == s)
-            return VEPOLL__POST_QUEUED;
-        s = o; /* the mask, DEAD or ENQUEUED changed: decide again */
-    }
-}
-
-void vepoll__reg_take(struct vepoll__reg *r)
-{
-    AO_int_and_full(&r->state, ~VEPOLL__REG_ENQ);
-}
-
 int vepoll__reg_claim(struct vepoll__reg *r)
 {
     unsigned int s = AO_int_load(&r->state), o;

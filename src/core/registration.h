@@ -104,10 +104,28 @@ enum { VEPOLL__POST_NONE, VEPOLL__POST_DEDUPE, VEPOLL__POST_QUEUED };
 
 /* Producer: record `set` on r, whose state the caller loaded as s
  * (vepoll__reg_state); returns what happened.  QUEUED means the caller won
- * ENQUEUED and must push r. */
-int vepoll__reg_post(struct vepoll__reg *r, unsigned int s, uint32_t set);
+ * ENQUEUED and must push r.  Inline: it is the producer's hot path. */
+static inline int vepoll__reg_post(struct vepoll__reg *r, unsigned int s,
+                                   uint32_t set)
+{
+    for (;;) {
+        unsigned int o;
+        if ((s & VEPOLL__REG_DEAD) || !(set & s & VEPOLL__EVENT_BITS))
+            return VEPOLL__POST_NONE;
+        if (s & VEPOLL__REG_ENQ)
+            return VEPOLL__POST_DEDUPE; /* queued already: nothing to write */
+        o = AO_int_fetch_compare_and_swap_full(&r->state, s, s | VEPOLL__REG_ENQ);
+        if (o == s)
+            return VEPOLL__POST_QUEUED;
+        s = o; /* the mask, DEAD or ENQUEUED changed: decide again */
+    }
+}
+
 /* Consumer: clear ENQUEUED (one full-barrier RMW). */
-void vepoll__reg_take(struct vepoll__reg *r);
+static inline void vepoll__reg_take(struct vepoll__reg *r)
+{
+    AO_int_and_full(&r->state, ~VEPOLL__REG_ENQ);
+}
 /* Instance token: set ENQUEUED unless set or DEAD; 1 if the caller must push. */
 int vepoll__reg_claim(struct vepoll__reg *r);
 /* Instance token: the mask becomes `mask` (one CAS). */

@@ -94,7 +94,7 @@ static void drain(struct vepoll_source *src, unsigned idx)
         backoff(&spins);
 }
 
-void vepoll__source_synchronize(struct vepoll_source *src)
+void vepoll__source_synchronize_counters(struct vepoll_source *src)
 {
     /* We hold SRC_LOCK: only we change the word. */
     unsigned int c = AO_int_load(&src->ctl);
@@ -107,18 +107,26 @@ void vepoll__source_synchronize(struct vepoll_source *src)
     /* Phase 2: send new readers to the other counter, then wait for the
      * current one.  A reader that counts itself after a drain observed zero
      * loads `watchers` after our unlink and cannot reach the node. */
+    /* (A full barrier after the unlink: vepoll__thr_wait_readers, which
+     * follows, relies on it.) */
     AO_int_compare_and_swap_full(&src->ctl, c, c ^ SRC_EPOCH);
     drain(src, cur);
 }
 
-unsigned vepoll__source_enter(struct vepoll_source *src)
+void vepoll__source_synchronize(struct vepoll_source *src)
+{
+    vepoll__source_synchronize_counters(src);
+    vepoll__thr_wait_readers();
+}
+
+unsigned vepoll__source_enter_counted(struct vepoll_source *src)
 {
     unsigned e = (AO_int_load(&src->ctl) & SRC_EPOCH) ? 1 : 0;
     AO_int_fetch_and_add1_full(&src->readers[e]);
     return e;
 }
 
-void vepoll__source_exit(struct vepoll_source *src, unsigned epoch)
+void vepoll__source_exit_counted(struct vepoll_source *src, unsigned epoch)
 {
     AO_int_fetch_and_sub1_release(&src->readers[epoch]);
 }

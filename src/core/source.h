@@ -24,21 +24,40 @@
  * - `ctl` also holds SRC_KERNEL, set once before the source is shared (a
  *   kernel-descriptor source, vepoll__source_mark_kernel); the lock and
  *   epoch CASes keep it.
- * - Reclamation is a two-counter grace period (sleepable-RCU style).  A
- *   producer reads the epoch bit, increments readers[epoch] (full barrier),
- *   then loads `watchers`; it leaves by decrementing the same counter
- *   (release) after its last access to any node.  A writer that unlinked a
- *   node, still holding SRC_LOCK (grace periods never overlap), waits until
- *   it has seen *each* counter at zero after the unlink: first the
- *   non-current one (only stragglers can be there: producers that read the
- *   epoch before an earlier flip and counted themselves after it), then it
- *   flips the epoch and waits for the formerly current one.  Any producer
- *   still inside is in one of the two counters and is waited for; one that
- *   counts itself after the writer saw that counter at zero loads `watchers`
- *   after the unlink (store/RMW/load pairs with full barriers on both sides)
- *   and cannot reach the node.  New producers go to the other counter, so a
- *   stream of updates cannot starve the writer.  Only then may the node be
- *   freed (or handed to the harvest, if it is still queued).
+ * - Reclamation: a producer's whole fan-out is a *read-side section*, and
+ *   a writer that unlinked a node waits for a grace period before the node
+ *   may be freed (or handed to the harvest, if it is still queued).  Two
+ *   kinds of readers, and the writer waits for both:
+ *   - A thread with a descriptor (token.h: every thread, unless membarrier's
+ *     private expedited command is unavailable, under ThreadSanitizer, or
+ *     beyond VEPOLL__MAX_THREADS) marks the section in its own descriptor:
+ *     its outermost section makes `rseq` odd with a plain store, then loads
+ *     `watchers`; it makes `rseq` even again with a release store after its
+ *     last access.  No shared RMW at all: the store-load pair has no fence,
+ *     and the writer supplies it with membarrier (vepoll__thr_wait_readers):
+ *     either the odd `rseq` is visible after the barrier, and the writer
+ *     waits until it moves, or the reader's load of `watchers` comes after
+ *     the barrier and misses the node.  A section of another source counts
+ *     too (the wait is for every thread inside any section, as classic RCU
+ *     waits for every reader), which is bounded by one fan-out.  A writer
+ *     with no other thread holding a descriptor skips the barrier.
+ *   - A thread without one uses the source's two counters (sleepable-RCU
+ *     style): it reads the epoch bit, increments readers[epoch] (full
+ *     barrier), then loads `watchers`; it leaves by decrementing the same
+ *     counter (release) after its last access to any node.  The writer,
+ *     still holding SRC_LOCK (grace periods never overlap), waits until it
+ *     has seen *each* counter at zero after the unlink: first the
+ *     non-current one (only stragglers can be there: producers that read
+ *     the epoch before an earlier flip and counted themselves after it),
+ *     then it flips the epoch and waits for the formerly current one.  Any
+ *     producer still inside is in one of the two counters and is waited
+ *     for; one that counts itself after the writer saw that counter at zero
+ *     loads `watchers` after the unlink (store/RMW/load pairs with full
+ *     barriers on both sides) and cannot reach the node.  New producers go
+ *     to the other counter, so a stream of updates cannot starve the
+ *     writer.
+ *   Model-checked: tests/spin/readers.pml (the per-thread sections, x86-TSO),
+ *   tests/spin/vepoll.pml (the counters).
  * - Dedupe fast path (hook.c).  In steady state most updates change nothing:
  *   readiness already has the bits and every registration is already queued
  *   with them pending.  A producer whose whole fan-out found exactly that
@@ -74,6 +93,7 @@
 #include <stdint.h>
 
 #include "registration.h"
+#include "token.h"
 #include "vepoll.h"
 
 /* Computes a source's readiness; depth bounds recursion through nested
@@ -108,10 +128,47 @@ void vepoll__source_unlock(struct vepoll_source *src);
 /* Under the source lock. */
 void vepoll__source_link(struct vepoll_source *src, struct vepoll__reg *r);
 void vepoll__source_unlink(struct vepoll_source *src, struct vepoll__reg *r);
+/* Under the source lock, after an unlink: the grace period of both kinds
+ * of readers (above). */
 void vepoll__source_synchronize(struct vepoll_source *src);
-/* Read side. */
-unsigned vepoll__source_enter(struct vepoll_source *src);
-void vepoll__source_exit(struct vepoll_source *src, unsigned epoch);
+/* Under the source lock: the counters' half only, for a writer that waits
+ * for the per-thread sections itself, after the lock (DEL), or once for
+ * many unlinks (vepoll_close), with vepoll__thr_wait_readers. */
+void vepoll__source_synchronize_counters(struct vepoll_source *src);
+
+/* Read side.  vepoll__source_enter returns what vepoll__source_exit needs:
+ * VEPOLL__SRC_IN_SLOT for a section in the thread's descriptor, else the
+ * epoch of the counter it incremented. */
+#define VEPOLL__SRC_IN_SLOT 2u
+unsigned vepoll__source_enter_counted(struct vepoll_source *src);
+void vepoll__source_exit_counted(struct vepoll_source *src, unsigned epoch);
+
+static inline unsigned vepoll__source_enter(struct vepoll_source *src)
+{
+    struct vepoll__thr *th;
+    vepoll__self_ensure();
+    th = vepoll__self.thr;
+    if (!th)
+        return vepoll__source_enter_counted(src);
+    if (!vepoll__self.rdepth++)
+        AO_store(&th->rseq, AO_load(&th->rseq) + 1); /* odd: inside */
+    /* No fence: the writer's membarrier orders this store before our load
+     * of `watchers` (above). */
+    AO_compiler_barrier();
+    return VEPOLL__SRC_IN_SLOT;
+}
+
+static inline void vepoll__source_exit(struct vepoll_source *src,
+                                       unsigned epoch)
+{
+    struct vepoll__thr *th = vepoll__self.thr;
+    if (epoch != VEPOLL__SRC_IN_SLOT) {
+        vepoll__source_exit_counted(src, epoch);
+        return;
+    }
+    if (!--vepoll__self.rdepth) /* release: after our last access */
+        AO_store_release(&th->rseq, AO_load(&th->rseq) + 1);
+}
 /* The dedupe fast path's version bump: after anything that can end
  * "every registration of src is queued with these bits" (see above).  By
  * two, so `ver` stays even (its low bit is kept clear for an in-progress

@@ -204,3 +204,45 @@ void vepoll__token_quiesce(struct vepoll__token *t)
             while (announces(&vepoll__threads[i], t, 1))
                 backoff(&spins);
 }
+
+/* ---- per-thread read-side sections (source.h) ---------------------------- */
+
+/* Whether a descriptor other than `me` (NULL: none) is in use. */
+static int others_have_descriptors(const struct vepoll__thr *me)
+{
+    unsigned w;
+    for (w = 0; w < MAP_WORDS; w++) {
+        AO_t bits = AO_load(&thr_map[w]);
+        if (me && (size_t)(me - vepoll__threads) / 64 == w)
+            bits &= ~((AO_t)1 << ((size_t)(me - vepoll__threads) % 64));
+        if (bits)
+            return 1;
+    }
+    return 0;
+}
+
+void vepoll__thr_wait_readers(void)
+{
+    const struct vepoll__thr *me = vepoll__self.thr;
+    unsigned i, spins = 0;
+    /* The caller's unlink is ordered before these looks by the full-barrier
+     * RMW it ran since (token.h): a thread that takes its descriptor (a
+     * full-barrier CAS on the map) or learns that membarrier works after
+     * them reads the list after the unlink. */
+    if (AO_load_acquire(&fast_ok) != 1 || !others_have_descriptors(me))
+        return;
+    /* Either a section's odd rseq (a plain store) is visible after this, or
+     * that thread's later loads of the list come after the barrier and see
+     * the unlink (token.h: the same pair as the bias's revocation). */
+    barrier_everywhere();
+    for (i = 0; i < VEPOLL__MAX_THREADS; i++) {
+        const struct vepoll__thr *th = &vepoll__threads[i];
+        AO_t s;
+        if (th == me || !(AO_load(&thr_map[i / 64]) & ((AO_t)1 << (i % 64))))
+            continue;
+        s = AO_load_acquire((volatile AO_t *)&th->rseq);
+        if (s & 1)
+            while (AO_load_acquire((volatile AO_t *)&th->rseq) == s)
+                backoff(&spins);
+    }
+}

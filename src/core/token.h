@@ -47,6 +47,10 @@
  *   private expedited command is unavailable (old kernels, seccomp,
  *   non-Linux), under ThreadSanitizer (it cannot see the membarrier's
  *   ordering), and for threads beyond VEPOLL__MAX_THREADS.
+ * - The same descriptors hold each thread's read-side section word `rseq`
+ *   (source.h), written only by its thread and waited for by a writer's
+ *   grace period (vepoll__thr_wait_readers: membarrier, then the scan), the
+ *   same store-load pairing as the bias's revocation.
  * - Thread ids come from a process-wide counter and are never reused, so a
  *   new thread cannot inherit an exited thread's bias; a recycled descriptor
  *   at most makes a revoker wait for its new thread's brief announcements.
@@ -61,9 +65,13 @@
 #define VEPOLL__MAX_THREADS 256 /* descriptors: threads that may go fast */
 #define VEPOLL__TOKEN_SLOTS 8   /* tokens one thread holds fast at once */
 
-/* A thread's descriptor: its announcements, written only by that thread. */
+/* A thread's descriptor: its announcements, written only by that thread,
+ * each on its own cache line (the lines are the threads' own, so writing
+ * them costs no shared RMW). */
 struct vepoll__thr {
-    AO_t held[VEPOLL__TOKEN_SLOTS]; /* struct vepoll__token *, or 0 */
+    _Alignas(64) AO_t held[VEPOLL__TOKEN_SLOTS]; /* struct vepoll__token *, or 0 */
+    AO_t rseq; /* read-side sections of sources: odd while the thread is
+                * inside one (source.h); waited for by vepoll__thr_wait_readers */
 };
 
 struct vepoll__token {
@@ -88,6 +96,7 @@ struct vepoll__self {
     uint64_t id;
     struct vepoll__thr *thr; /* NULL: none (the slow path only) */
     unsigned depth;          /* slots in use: announcements nest */
+    unsigned rdepth;         /* source read-side sections nested (source.h) */
 };
 extern _Thread_local struct vepoll__self vepoll__self;
 void vepoll__self_init(void);
@@ -170,6 +179,17 @@ static inline void vepoll__token_leave(struct vepoll__token *t, int fast)
     else
         pthread_mutex_unlock(&t->mu);
 }
+
+/* The grace period of the per-thread read-side sections (source.h), for a
+ * writer that has just unlinked something readers may still hold: returns
+ * once every other thread that was inside a section when it was called has
+ * left it (membarrier, then each descriptor whose rseq is odd is waited for
+ * until it moves).  Costs no syscall when no other thread has a
+ * descriptor.  The caller's own sections are not waited for.  The caller
+ * must have run a full-barrier RMW after its unlink (the epoch flip of
+ * vepoll__source_synchronize_counters is one): it orders the unlink
+ * before the look at the descriptor map. */
+void vepoll__thr_wait_readers(void);
 
 /* Before the memory holding t is freed (once nobody can start a new entry):
  * waits until no thread announces t. */

@@ -6,13 +6,20 @@
  * stays announced (slow) while it goes through the mutex, so the free of
  * the instance waits for it while a revoker does not.
  *
+ * The same descriptors carry the producers' read-side sections of sources
+ * (source.h): a section marks the thread's own descriptor with no shared
+ * RMW, nested sections keep the mark, and a writer's grace period
+ * (vepoll__thr_wait_readers) waits for a thread that is inside.
+ *
  * The fast path is off where membarrier's private expedited command is
  * missing and under ThreadSanitizer (token.h): there the bias tests check
- * that the token is never biased, and the exclusion test runs on the mutex.
+ * that the token is never biased, the exclusion test runs on the mutex, and
+ * sections use the source's counters.
  */
 #include "vtest.h"
 
 #include "instance.h"
+#include "source.h"
 #include "token.h"
 
 #define NEED 8 /* token.c's NEED_FIRST */
@@ -249,6 +256,91 @@ static void test_token_bailed_call_is_waited_for_by_the_free(void **state)
     assert_int_equal(vepoll_close(c.ep), 0);
 }
 
+static void test_section_marks_own_descriptor_and_nests(void **state)
+{
+    vepoll_source_t *a, *b;
+    unsigned ea, eb;
+    (void)state;
+    assert_int_equal(vepoll_source_create(&a, 0), 0);
+    assert_int_equal(vepoll_source_create(&b, 0), 0);
+    ea = vepoll__source_enter(a);
+    if (!vepoll__self.thr) {
+        /* No descriptor: the source's counter of the current epoch. */
+        assert_true(ea < VEPOLL__SRC_IN_SLOT);
+        assert_int_equal(a->readers[ea], 1);
+        vepoll__source_exit(a, ea);
+        assert_int_equal(a->readers[ea], 0);
+    } else {
+        AO_t inside = AO_load(&vepoll__self.thr->rseq);
+        assert_int_equal(ea, VEPOLL__SRC_IN_SLOT);
+        assert_true(inside & 1);
+        assert_int_equal(a->readers[0] + a->readers[1], 0); /* no RMW */
+        eb = vepoll__source_enter(b); /* a nested fan-out (propagation) */
+        assert_int_equal(eb, VEPOLL__SRC_IN_SLOT);
+        assert_true(AO_load(&vepoll__self.thr->rseq) == inside);
+        vepoll__source_exit(b, eb);
+        assert_true(AO_load(&vepoll__self.thr->rseq) == inside); /* still in a */
+        vepoll__source_exit(a, ea);
+        assert_true(AO_load(&vepoll__self.thr->rseq) == inside + 1);
+    }
+    vepoll_source_close(a);
+    vepoll_source_close(b);
+}
+
+struct reader {
+    vepoll_source_t *src;
+    atomic_int inside, release;
+};
+
+static void *reader_main(void *arg)
+{
+    struct reader *r = arg;
+    unsigned e = vepoll__source_enter(r->src);
+    atomic_store(&r->inside, 1);
+    while (!atomic_load(&r->release))
+        sched_yield();
+    vepoll__source_exit(r->src, e);
+    return NULL;
+}
+
+struct grace {
+    atomic_int done;
+};
+
+static void *grace_main(void *arg)
+{
+    struct grace *g = arg;
+    vepoll__self_ensure(); /* a writer with a descriptor of its own */
+    vepoll__thr_wait_readers();
+    atomic_store(&g->done, 1);
+    return NULL;
+}
+
+static void test_grace_period_waits_for_a_thread_inside_a_section(void **state)
+{
+    static struct reader r;
+    static struct grace g;
+    pthread_t tr, tg;
+    (void)state;
+    if (!bias_possible())
+        skip(); /* no descriptors: the counters' grace period (vepoll.pml) */
+    memset(&r, 0, sizeof(r));
+    memset(&g, 0, sizeof(g));
+    assert_int_equal(vepoll_source_create(&r.src, 0), 0);
+    assert_int_equal(pthread_create(&tr, NULL, reader_main, &r), 0);
+    while (!atomic_load(&r.inside))
+        sched_yield();
+    assert_int_equal(pthread_create(&tg, NULL, grace_main, &g), 0);
+    vt_sleep_ms(50); /* a grace period that missed the reader ends now */
+    assert_int_equal(atomic_load(&g.done), 0);
+    atomic_store(&r.release, 1);
+    assert_int_equal(pthread_join(tr, NULL), 0);
+    assert_int_equal(pthread_join(tg, NULL), 0);
+    assert_int_equal(atomic_load(&g.done), 1);
+    vepoll__thr_wait_readers(); /* nobody inside: returns at once */
+    vepoll_source_close(r.src);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -257,6 +349,8 @@ int main(void)
         cmocka_unit_test(test_token_no_second_entry_from_inside),
         cmocka_unit_test(test_token_is_exclusive_across_bias_and_revocation),
         cmocka_unit_test(test_token_bailed_call_is_waited_for_by_the_free),
+        cmocka_unit_test(test_section_marks_own_descriptor_and_nests),
+        cmocka_unit_test(test_grace_period_waits_for_a_thread_inside_a_section),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,6 +10,8 @@
 #                                          (EXCL_LONG: by hand)
 #                                          TOKEN_MUTEX TOKEN_LIFETIME (token.pml:
 #                                          the consumer token, x86-TSO)
+#                                          READERS (readers.pml: the per-
+#                                          thread read-side sections, x86-TSO)
 #     --bug NAME      compile with -DNAME (a seeded bug, or VARIANT_*)
 #     --expect TEXT   the run must FAIL with "assertion violated (TEXT)";
 #                     without it the run must verify with 0 errors
@@ -66,6 +68,7 @@ esac
 model=vepoll.pml
 case $cfg in
 TOKEN_*) model=token.pml; defs=(-DCFG_"${cfg#TOKEN_}") ;;
+READERS) model=readers.pml; defs=(-DCFG_READERS) ;;
 *) defs=(-DCFG_"$cfg") ;;
 esac
 [[ -n $bug ]] && defs+=(-D"$bug")
