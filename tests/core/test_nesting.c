@@ -284,6 +284,39 @@ static void test_s124_inner_changes_propagate(void **state)
     assert_int_equal(vt_poll1(I), 0);
 }
 
+/* ---- S275 --------------------------------------------------------------------------- */
+
+/* I over A and B (LT), O over I.  Both become readable, then A is not any
+ * more while its entry is still on I's list.  Linux's MOD polls the source
+ * even when O's entry is queued already, and polling I drops the entries
+ * with nothing to report that the scan passes: A leaves I's list, and A's
+ * next event queues it afresh, behind B.  Without the MOD, A keeps its
+ * place (checked against the kernel: `[B, A]` and `[A, B]`). */
+static void mod_of_queued_outer(struct vt_fx *f, int mod, uint64_t first, uint64_t second)
+{
+    vepoll_t *I = f->ep[0], *O = f->ep[1];
+    VT_ADD(I, 3, f->s, VEPOLL_IN, 1);
+    VT_ADD(I, 4, f->t, VEPOLL_IN, 2);
+    assert_int_equal(nest(O, I, VEPOLL_IN, 9), 0);
+    vepoll_source_update(f->s, VEPOLL_IN, 0);
+    vepoll_source_update(f->t, VEPOLL_IN, 0);
+    vepoll_source_update(f->s, 0, VEPOLL_IN); /* A drained */
+    if (mod)
+        VT_MOD(O, 100, as(I), VEPOLL_IN | VEPOLL_ET, 9);
+    vepoll_source_update(f->s, VEPOLL_IN, 0);
+    vt_expect_events(I, 4, {first, VEPOLL_IN}, {second, VEPOLL_IN});
+}
+
+static void test_s275_mod_of_a_queued_outer_entry_polls_and_drops_stale_inner(void **state)
+{
+    mod_of_queued_outer(*state, 1, 2, 1);
+}
+
+static void test_s275_without_the_mod_the_stale_inner_entry_keeps_its_place(void **state)
+{
+    mod_of_queued_outer(*state, 0, 1, 2);
+}
+
 /* ---- S125, S126 --------------------------------------------------------------------- */
 
 static void two_inners(struct vt_fx *f, uint32_t o_mode, int second)
@@ -532,6 +565,8 @@ int main(void)
         T(test_s122_outer_et_new_edge_inner_et),
         T(test_s123_inner_readiness_that_vanished),
         T(test_s124_inner_changes_propagate),
+        T(test_s275_mod_of_a_queued_outer_entry_polls_and_drops_stale_inner),
+        T(test_s275_without_the_mod_the_stale_inner_entry_keeps_its_place),
         T(test_s125_two_inners_outer_lt),
         T(test_s125_two_inners_outer_et),
         T(test_s126_one_inner_under_two_outers),

@@ -164,12 +164,16 @@ static void post(struct rm *m, struct rm_ref s, uint32_t set)
     }
 }
 
-/* ADD / MOD: report what is ready now; a queued entry keeps its place. */
+/* ADD / MOD: report what is ready now; a queued entry keeps its place.
+ * The source is polled either way (Linux's ep_modify polls before it looks
+ * at the ready list), and polling an instance drops its stale entries
+ * (S275). */
 static void evaluate(struct rm *m, int ri)
 {
     struct rm_reg *r = &m->reg[ri];
     struct rm_ref self;
-    if (r->queued || !(poll_ref(m, r->src, 0, true) & listens(r)))
+    uint32_t rev = poll_ref(m, r->src, 0, true) & listens(r);
+    if (r->queued || !rev)
         return;
     append(m, ri, true);
     self.kind = RM_INST;
