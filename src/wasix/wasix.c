@@ -594,6 +594,21 @@ static int translate(vepoll_wasix_t *wx, enum vepoll_wasix_abi abi, const struct
     return k;
 }
 
+/* The instance behind epfd, held for the wait.  A host's table is looked
+ * up under wx->mu as its contract promises (vepoll_wasix.h); the built-in
+ * one needs no wx->mu: its reference alone keeps the instance open, and
+ * the wait touches no side-table state until translate(). */
+static int lookup_for_wait(vepoll_wasix_t *wx, uint32_t epfd, struct vepoll_wasix_fdref *eref)
+{
+    int rc;
+    if (wx->builtin)
+        return wx->table.lookup(wx->table.ctx, epfd, eref);
+    pthread_mutex_lock(&wx->mu);
+    rc = wx->table.lookup(wx->table.ctx, epfd, eref);
+    pthread_mutex_unlock(&wx->mu);
+    return rc;
+}
+
 uint32_t vepoll_wasix_epoll_wait(vepoll_wasix_t *wx, struct vepoll_wasix_mem mem,
                                  enum vepoll_wasix_abi abi, uint32_t epfd,
                                  uint64_t events_ptr, int64_t maxevents,
@@ -616,9 +631,7 @@ uint32_t vepoll_wasix_epoll_wait(vepoll_wasix_t *wx, struct vepoll_wasix_mem mem
         !vepoll__wx_in(&mem, ret_nevents_ptr, nsize))
         return VEPOLL_WASI_EMEMVIOLATION;
 
-    pthread_mutex_lock(&wx->mu);
-    rc = wx->table.lookup(wx->table.ctx, epfd, &eref);
-    pthread_mutex_unlock(&wx->mu);
+    rc = lookup_for_wait(wx, epfd, &eref);
     if (rc)
         return vepoll_wasix_errno(rc);
     if (!eref.ep) {
