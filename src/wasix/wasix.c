@@ -414,21 +414,23 @@ static void read_event(const uint8_t *p, enum vepoll_wasix_abi abi, uint32_t *ev
     d->data2 = get64(p + VEPOLL_WASIX_EVENT_DATA2);
 }
 
-/* The whole 32 bytes, padding zeroed, so no host byte leaks to the guest. */
+/* The whole 32 bytes, padding zeroed, so no host byte leaks to the guest.
+ * Stored straight into the guest's array: assembling the event in a local
+ * buffer with narrow stores and copying it out with wide loads stalled on
+ * store forwarding (about 7 ns an event, docs/BENCHMARKS.md scenario 9). */
 static void write_event(uint8_t *p, enum vepoll_wasix_abi abi, uint32_t events,
                         const struct gdata *d)
 {
     const struct layout *l = layout_of(abi);
-    uint8_t e[VEPOLL_WASIX_EVENT_SIZE] = {0};
-    put32(e + VEPOLL_WASIX_EVENT_EVENTS, events);
+    memset(p, 0, VEPOLL_WASIX_EVENT_SIZE);
+    put32(p + VEPOLL_WASIX_EVENT_EVENTS, events);
     if (l->ptr64)
-        put64(e + l->ptr, d->ptr);
+        put64(p + l->ptr, d->ptr);
     else
-        put32(e + l->ptr, (uint32_t)d->ptr);
-    put32(e + l->fd, d->fd);
-    put32(e + l->data1, d->data1);
-    put64(e + VEPOLL_WASIX_EVENT_DATA2, d->data2);
-    memcpy(p, e, sizeof(e));
+        put32(p + l->ptr, (uint32_t)d->ptr);
+    put32(p + l->fd, d->fd);
+    put32(p + l->data1, d->data1);
+    put64(p + VEPOLL_WASIX_EVENT_DATA2, d->data2);
 }
 
 /* ---- epoll_create ---------------------------------------------------------- */

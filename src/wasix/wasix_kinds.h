@@ -17,8 +17,6 @@
 
 #include "vepoll_kfd.h"
 #include "vepoll_objects.h"
-#include <stdatomic.h>
-
 #include "vepoll_wasix.h"
 
 struct vepoll__wx_kind;
@@ -28,10 +26,7 @@ struct vepoll__wx_kind;
  * several do after a dup. */
 struct vepoll__wx_obj {
     const struct vepoll__wx_kind *k;
-    /* Descriptors + calls in progress.  Raised only under wx->tmu while a
-     * descriptor holds the description (so never from 0), dropped without
-     * it (wasix_table.c). */
-    atomic_uint refs;
+    unsigned refs; /* descriptors + calls in progress, under wx->tmu */
     int nonblock;  /* O_NONBLOCK, shared by every descriptor: under wx->tmu */
     int end;       /* pipe end / socket end; stdio: the host stream 0..2 */
     union {

@@ -59,9 +59,11 @@ struct vepoll__wx_obj *vepoll__wx_obj_new(const struct vepoll__wx_kind *k, int e
 
 void vepoll__wx_obj_put(vepoll_wasix_t *wx, struct vepoll__wx_obj *o)
 {
-    /* acq_rel: every earlier holder's use of o happens before the final
-     * close; no tmu needed, as a count only rises under tmu from >= 1. */
-    if (atomic_fetch_sub_explicit(&o->refs, 1, memory_order_acq_rel) == 1) {
+    unsigned left;
+    pthread_mutex_lock(&wx->tmu);
+    left = --o->refs;
+    pthread_mutex_unlock(&wx->tmu);
+    if (!left) {
         o->k->close(wx, o);
         vepoll__free(o, sizeof(*o));
     }
@@ -80,7 +82,7 @@ static struct vepoll__wx_obj *obj_get(vepoll_wasix_t *wx, uint32_t fd, int *nonb
     pthread_mutex_lock(&wx->tmu);
     o = at_locked(wx, fd);
     if (o) {
-        atomic_fetch_add_explicit(&o->refs, 1, memory_order_relaxed);
+        o->refs++;
         if (nonblock)
             *nonblock = o->nonblock;
     }
@@ -155,7 +157,7 @@ int vepoll__wx_install(vepoll_wasix_t *wx, struct vepoll__wx_obj **os, uint32_t 
     rc = lowest_free_locked(wx, 0, fds, n);
     if (!rc)
         for (int i = 0; i < n; i++) {
-            atomic_store_explicit(&os[i]->refs, 1, memory_order_relaxed);
+            os[i]->refs = 1;
             set_locked(wx, fds[i], os[i], cloexec);
         }
     pthread_mutex_unlock(&wx->tmu);
@@ -180,7 +182,7 @@ int vepoll_wasix_dup(vepoll_wasix_t *wx, uint32_t fd, uint32_t min_fd, int cloex
     else
         rc = lowest_free_locked(wx, min_fd, newfd, 1);
     if (!rc) {
-        atomic_fetch_add_explicit(&o->refs, 1, memory_order_relaxed);
+        o->refs++;
         set_locked(wx, *newfd, o, cloexec);
     }
     pthread_mutex_unlock(&wx->tmu);
@@ -211,7 +213,7 @@ int vepoll_wasix_dup3(vepoll_wasix_t *wx, uint32_t fd, uint32_t newfd, int cloex
     o = at_locked(wx, fd);
     rc = o ? grow_locked(wx, newfd + 1) : -EBADF;
     if (!rc) {
-        atomic_fetch_add_explicit(&o->refs, 1, memory_order_relaxed);
+        o->refs++;
         prev = replace_locked(wx, newfd, o, cloexec);
     }
     pthread_mutex_unlock(&wx->tmu);
