@@ -533,6 +533,155 @@ static void test_wasix_descriptor_churn_from_threads(void **state)
     assert_int_equal(atomic_load(&vt_alloc.bad_frees), 0);
 }
 
+/* ---- epoll_wait against close (the built-in table's look-up without wx->mu) ------------ */
+
+#define WAIT_DATA2 0x5eedu
+
+/* One thread's own 256 bytes of guest memory: the u32 count at 32, four
+ * events from 64, the event to ADD at 192. */
+struct gbuf {
+    _Alignas(8) uint8_t m[256];
+};
+
+static struct vepoll_wasix_mem gbuf_mem(struct gbuf *g)
+{
+    return (struct vepoll_wasix_mem){g->m, sizeof g->m};
+}
+
+struct waiter {
+    pthread_t th;
+    vepoll_wasix_t *wx;
+    uint32_t fd;
+    int64_t timeout_ns;
+    unsigned seed;
+    int iters;
+    struct gbuf g;
+    uint32_t rc, n;
+    int bad; /* an answer no ordering of the calls allows */
+    _Atomic pid_t tid;
+    atomic_int done;
+};
+
+/* Events at g->m + 64 are all from registrations made with WAIT_DATA2. */
+static int events_ok(const struct waiter *w)
+{
+    if (w->n > 4)
+        return 0;
+    for (uint32_t i = 0; i < w->n; i++) {
+        uint64_t d;
+        memcpy(&d, w->g.m + 64 + (size_t)i * VEPOLL_WASIX_EVENT_SIZE + VEPOLL_WASIX_EVENT_DATA2, 8);
+        if (d != WAIT_DATA2)
+            return 0;
+    }
+    return 1;
+}
+
+static uint32_t wait_once(struct waiter *w, uint32_t fd)
+{
+    uint32_t rc = vepoll_wasix_epoll_wait(w->wx, gbuf_mem(&w->g), VEPOLL_WASIX_32, fd, 64, 4,
+                                          (uint64_t)w->timeout_ns, 32);
+    w->n = 0;
+    if (!rc)
+        memcpy(&w->n, w->g.m + 32, 4);
+    return rc;
+}
+
+/* epoll_wait(0) on numbers another thread keeps closing, dup3-ing over and
+ * reopening: success with registered data, EBADF (closed) or EINVAL (an
+ * eventfd there now), nothing else. */
+static void *racing_waiter_main(void *arg)
+{
+    struct waiter *w = arg;
+    for (int i = 0; i < w->iters; i++) {
+        uint32_t rc = wait_once(w, 3 + rand_r(&w->seed) % 6);
+        if (rc == VEPOLL_WASI_ESUCCESS ? !events_ok(w)
+                                       : rc != VEPOLL_WASI_EBADF && rc != VEPOLL_WASI_EINVAL)
+            w->bad = 1;
+    }
+    return NULL;
+}
+
+/* An instance with a ready eventfd registered (data WAIT_DATA2), both under
+ * the lowest free numbers; returns the instance's. */
+static uint32_t ready_instance(vepoll_wasix_t *wx, struct gbuf *g)
+{
+    uint32_t ep, e, ev = IN;
+    uint64_t d = WAIT_DATA2;
+    if (vepoll_wasix_epoll(wx, &ep))
+        return UINT32_MAX;
+    if (vepoll_wasix_eventfd(wx, 1, VEPOLL_NONBLOCK, &e))
+        return ep;
+    memset(g->m + 192, 0, VEPOLL_WASIX_EVENT_SIZE);
+    memcpy(g->m + 192 + VEPOLL_WASIX_EVENT_EVENTS, &ev, 4);
+    memcpy(g->m + 192 + VEPOLL_WASIX_EVENT_DATA2, &d, 8);
+    (void)vepoll_wasix_epoll_ctl(wx, gbuf_mem(g), VEPOLL_WASIX_32, ep, ADD, e, 192);
+    return ep;
+}
+
+static void test_wasix_epoll_wait_racing_close_and_dup3_of_its_number(void **state)
+{
+    vepoll_wasix_t *wx = NULL;
+    struct waiter w;
+    struct gbuf g;
+    unsigned seed = 77;
+    (void)state;
+    assert_int_equal(vt_alloc_install(), 0);
+    assert_int_equal(vepoll_wasix_create(&wx, NULL), 0);
+    memset(&w, 0, sizeof w);
+    w.wx = wx;
+    w.seed = 5;
+    w.iters = 20000;
+    assert_int_equal(pthread_create(&w.th, NULL, racing_waiter_main, &w), 0);
+    for (int i = 0; i < 3000; i++) {
+        uint32_t a = 3 + rand_r(&seed) % 6, b = 3 + rand_r(&seed) % 6;
+        switch (rand_r(&seed) % 3) {
+        case 0: (void)ready_instance(wx, &g); break;
+        case 1: (void)vepoll_wasix_close(wx, a); break;
+        default: (void)vepoll_wasix_dup3(wx, a, b, 0); break;
+        }
+    }
+    assert_int_equal(pthread_join(w.th, NULL), 0);
+    assert_int_equal(w.bad, 0);
+    vepoll_wasix_destroy(wx);
+    assert_int_equal(atomic_load(&vt_alloc.live), 0);
+    assert_int_equal(atomic_load(&vt_alloc.bad_frees), 0);
+}
+
+static void *blocked_waiter_main(void *arg)
+{
+    struct waiter *w = arg;
+    atomic_store(&w->tid, vt_gettid());
+    w->rc = wait_once(w, w->fd);
+    atomic_store(&w->done, 1);
+    return NULL;
+}
+
+/* Closing every descriptor of an instance while a thread is blocked in
+ * epoll_wait on it keeps the instance (Linux's epoll_wait holds the file):
+ * the wait goes on and reports the registration that becomes ready. */
+static void test_wasix_close_while_an_epoll_wait_is_blocked_keeps_the_instance(void **state)
+{
+    vepoll_wasix_t *wx = *state;
+    struct waiter w;
+    uint32_t ep = epfd(wx), e = efd(wx, 0);
+    uint64_t one = 1;
+    memset(&w, 0, sizeof w);
+    assert_int_equal(vt_wx_ctl(wx, ep, ADD, e, IN, WAIT_DATA2), 0);
+    w.wx = wx;
+    w.fd = dupfd(wx, ep, 0, 0);
+    w.timeout_ns = (int64_t)VEPOLL_WASIX_TIMEOUT_FOREVER;
+    assert_int_equal(pthread_create(&w.th, NULL, blocked_waiter_main, &w), 0);
+    vt_until_asleep(&w.tid, &w.done);
+    closefd(wx, w.fd);
+    closefd(wx, ep);
+    assert_int_equal(vepoll_wasix_write(wx, e, &one, 8), 8);
+    assert_int_equal(pthread_join(w.th, NULL), 0);
+    assert_int_equal(w.rc, VEPOLL_WASI_ESUCCESS);
+    assert_int_equal(w.n, 1);
+    assert_true(events_ok(&w));
+    closefd(wx, e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -557,6 +706,11 @@ int main(void)
             test_wasix_close_while_a_read_is_blocked_keeps_the_description, vt_wx_setup, vt_wx_teardown),
         cmocka_unit_test_setup_teardown(test_wasix_descriptor_churn_from_threads, vt_reset_setup,
                                         vt_reset_teardown),
+        cmocka_unit_test_setup_teardown(test_wasix_epoll_wait_racing_close_and_dup3_of_its_number,
+                                        vt_reset_setup, vt_reset_teardown),
+        cmocka_unit_test_setup_teardown(
+            test_wasix_close_while_an_epoll_wait_is_blocked_keeps_the_instance, vt_wx_setup,
+            vt_wx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
