@@ -10,7 +10,9 @@
  *    table interface is called with wx->mu held (lookup) and without it
  *    (release, install_epoll), so a table whose release() may end in a final
  *    close (and so in forget_source) never deadlocks.  Lock order: wx->mu,
- *    then the built-in table's wx->tmu.
+ *    then the built-in table's wx->tmu.  epoll_wait looks its instance up
+ *    in the built-in table without wx->mu (its reference, or the owner
+ *    thread's borrow for a wait(0), keeps the instance: wasix_table.c).
  *  - The side table.  WASIX guests give 24 bytes of data per registration
  *    (ptr, fd, data1, data2) and vepoll keeps one u64 cookie, so each
  *    registration owns a slot here, keyed by (ep, src, fd) like vepoll's own
@@ -618,7 +620,9 @@ uint32_t vepoll_wasix_epoll_wait(vepoll_wasix_t *wx, struct vepoll_wasix_mem mem
 {
     struct vepoll_event stackbuf[STACK_EVENTS], *buf = stackbuf;
     struct vepoll_wasix_fdref eref = {0};
+    struct vepoll__wx_hold hold;
     uint64_t nsize = abi == VEPOLL_WASIX_64 ? 8 : 4;
+    int held;
     int64_t timeout, deadline = 0;
     int cap, n, rc;
     uint32_t result;
@@ -633,7 +637,9 @@ uint32_t vepoll_wasix_epoll_wait(vepoll_wasix_t *wx, struct vepoll_wasix_mem mem
         !vepoll__wx_in(&mem, ret_nevents_ptr, nsize))
         return VEPOLL_WASI_EMEMVIOLATION;
 
-    rc = lookup_for_wait(wx, epfd, &eref);
+    /* wait(0) in the built-in table: borrowed on its owner thread. */
+    held = timeout_ns == 0 && wx->hold_ep;
+    rc = held ? wx->hold_ep(wx, epfd, &hold, &eref.ep) : lookup_for_wait(wx, epfd, &eref);
     if (rc)
         return vepoll_wasix_errno(rc);
     if (!eref.ep) {
@@ -686,7 +692,9 @@ out_free:
     if (buf != stackbuf)
         vepoll__free(buf, (size_t)cap * sizeof(*buf));
 out_release:
-    if (wx->table.release)
+    if (held)
+        wx->drop_hold(wx, &hold);
+    else if (wx->table.release)
         wx->table.release(wx->table.ctx, epfd, &eref);
     return result;
 }
