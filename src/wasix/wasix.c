@@ -35,6 +35,7 @@
 #endif
 #include <errno.h>
 #include <limits.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -195,6 +196,45 @@ void vepoll__wx_delete(vepoll_wasix_t *wx)
     pthread_mutex_destroy(&wx->tmu);
     pthread_mutex_destroy(&wx->mu);
     vepoll__free(wx, sizeof(*wx));
+}
+
+/* ---- the owner's borrows (wasix_table.c has the contract) ---------------- */
+
+int vepoll__wx_is_owner(const vepoll_wasix_t *wx)
+{
+    return wx->borrow_ok && pthread_equal(pthread_self(), wx->owner);
+}
+
+void vepoll__wx_wait_for_owner(vepoll_wasix_t *wx)
+{
+    unsigned seq;
+    if (!wx->borrow_ok || pthread_equal(pthread_self(), wx->owner))
+        return;
+    atomic_thread_fence(memory_order_seq_cst);
+    if (!atomic_load(&wx->owner_borrowed))
+        return;
+    vepoll__membarrier();
+    seq = atomic_load_explicit(&wx->owner_seq, memory_order_acquire);
+    if (seq & 1)
+        while (atomic_load_explicit(&wx->owner_seq, memory_order_acquire) == seq)
+            sched_yield(); /* a borrow lasts one non-blocking call */
+}
+
+/* Under wx->mu, around a change of the side table by a thread other than
+ * the owner: the owner's borrowing waits stop reading it without wx->mu
+ * (they see side_writer, or this thread sees their borrow and waits for
+ * it to end: the same pair of orders as a removal). */
+static void side_write_begin(vepoll_wasix_t *wx)
+{
+    if (!wx->borrow_ok || pthread_equal(pthread_self(), wx->owner))
+        return;
+    atomic_store(&wx->side_writer, 1);
+    vepoll__wx_wait_for_owner(wx);
+}
+
+static void side_write_end(vepoll_wasix_t *wx)
+{
+    atomic_store_explicit(&wx->side_writer, 0, memory_order_release);
 }
 
 int vepoll__wx_grow(void **arr, size_t old_size, size_t new_size)
@@ -358,7 +398,9 @@ void vepoll_wasix_forget_source(vepoll_wasix_t *wx, vepoll_source_t *src)
     if (!wx || !src)
         return;
     pthread_mutex_lock(&wx->mu);
+    side_write_begin(wx);
     forget_src_locked(wx, src);
+    side_write_end(wx);
     pthread_mutex_unlock(&wx->mu);
 }
 
@@ -367,12 +409,14 @@ int vepoll_wasix_close_epoll(vepoll_wasix_t *wx, vepoll_t *ep)
     if (!wx || !ep)
         return -EBADF;
     pthread_mutex_lock(&wx->mu);
+    side_write_begin(wx);
     /* Instances close rarely: a scan of the slots is cheaper than a third
      * index kept on every ADD. */
     for (uint32_t i = 0; i < wx->nregs; i++)
         if (wx->regs[i].used && wx->regs[i].ep == ep)
             reg_free(wx, i);
     forget_src_locked(wx, vepoll_as_source(ep));
+    side_write_end(wx);
     pthread_mutex_unlock(&wx->mu);
     return vepoll_close(ep);
 }
@@ -555,7 +599,9 @@ uint32_t vepoll_wasix_epoll_ctl(vepoll_wasix_t *wx, struct vepoll_wasix_mem mem,
     /* The watched fd is the fd argument (Wasmer's rule); the guest's
      * data.fd is ignored and reported back as that fd. */
     d.fd = fd;
+    side_write_begin(wx);
     rc = ctl_locked(wx, eref.ep, vop, fd, fref.src, vepoll_wasix_events_to_vepoll(wevents), &d);
+    side_write_end(wx);
 out:
     pthread_mutex_unlock(&wx->mu);
     if (have_e && wx->table.release)
@@ -571,12 +617,14 @@ out:
 #define MAX_BATCH 1024 /* a wait may return fewer events than asked */
 
 /* Translates harvested events into guest events at out; returns how many
- * still belonged to a live slot. */
+ * still belonged to a live slot.  Under wx->mu unless `borrowed`: the
+ * owner borrowing while no other thread writes the side table. */
 static int translate(vepoll_wasix_t *wx, enum vepoll_wasix_abi abi, const struct vepoll_event *evs,
-                     int n, uint8_t *out)
+                     int n, uint8_t *out, int borrowed)
 {
     int k = 0;
-    pthread_mutex_lock(&wx->mu);
+    if (!borrowed)
+        pthread_mutex_lock(&wx->mu);
     for (int j = 0; j < n; j++) {
         uint32_t i = (uint32_t)evs[j].data.u64, gen = (uint32_t)(evs[j].data.u64 >> 32);
         const struct vepoll__wx_reg *r;
@@ -594,7 +642,8 @@ static int translate(vepoll_wasix_t *wx, enum vepoll_wasix_abi abi, const struct
                     vepoll_wasix_events_from_vepoll(evs[j].events), &d);
         k++;
     }
-    pthread_mutex_unlock(&wx->mu);
+    if (!borrowed)
+        pthread_mutex_unlock(&wx->mu);
     return k;
 }
 
@@ -622,7 +671,7 @@ uint32_t vepoll_wasix_epoll_wait(vepoll_wasix_t *wx, struct vepoll_wasix_mem mem
     struct vepoll_wasix_fdref eref = {0};
     struct vepoll__wx_hold hold;
     uint64_t nsize = abi == VEPOLL_WASIX_64 ? 8 : 4;
-    int held;
+    int held; /* 0: eref from the table interface, 1: hold, 2: hold ended */
     int64_t timeout, deadline = 0;
     int cap, n, rc;
     uint32_t result;
@@ -670,7 +719,17 @@ uint32_t vepoll_wasix_epoll_wait(vepoll_wasix_t *wx, struct vepoll_wasix_mem mem
             result = vepoll_wasix_errno(n);
             goto out_free;
         }
-        n = n ? translate(wx, abi, buf, n, mem.base + events_ptr) : 0;
+        if (n) {
+            /* The owner's borrow reads the side table without wx->mu
+             * unless a writer on another thread is at work; then the borrow
+             * ends first (that writer holds wx->mu and waits for it). */
+            int borrowed = held == 1 && hold.borrowed && !atomic_load(&wx->side_writer);
+            if (held == 1 && !borrowed) {
+                wx->drop_hold(wx, &hold); /* the instance is no longer needed */
+                held = 2;
+            }
+            n = translate(wx, abi, buf, n, mem.base + events_ptr, borrowed);
+        }
         if (n > 0 || timeout == 0)
             break;
         /* Nothing (left) to report: the wait timed out, or every event
@@ -692,9 +751,9 @@ out_free:
     if (buf != stackbuf)
         vepoll__free(buf, (size_t)cap * sizeof(*buf));
 out_release:
-    if (held)
+    if (held == 1)
         wx->drop_hold(wx, &hold);
-    else if (wx->table.release)
+    else if (!held && wx->table.release)
         wx->table.release(wx->table.ctx, epfd, &eref);
     return result;
 }

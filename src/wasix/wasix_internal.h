@@ -70,6 +70,10 @@ struct vepoll_wasix {
     int borrow_ok;
     _Atomic unsigned owner_seq;
     atomic_int owner_borrowed;
+    /* 1 while a thread other than the owner changes the side table (under
+     * wx->mu): the owner's borrowing epoll_wait(0) then translates under
+     * wx->mu instead of without it (wasix.c). */
+    atomic_int side_writer;
     /* epoll_wait(0)'s look-up of its instance in the built-in table (a
      * borrow for the owner; ep NULL when fd is not an instance) and its
      * end; NULL for a host's table. */
@@ -82,6 +86,15 @@ struct vepoll_wasix {
  * the adapter; the descriptor table is the caller's business. */
 int vepoll__wx_new(vepoll_wasix_t **out, const struct vepoll_wasix_fdtable *table);
 void vepoll__wx_delete(vepoll_wasix_t *wx);
+
+/* wasix.c, for the borrowing (wasix_table.c's contract): whether the
+ * calling thread is the owner and may borrow, and the wait of a thread
+ * that is not for every borrow that began before its change (a removed
+ * descriptor, a side-table write) to end: a seq_cst fence, then, once the
+ * owner ever borrowed, vepoll__membarrier and a wait while owner_seq is
+ * odd and unchanged.  Never called by the owner while it borrows. */
+int vepoll__wx_is_owner(const vepoll_wasix_t *wx);
+void vepoll__wx_wait_for_owner(vepoll_wasix_t *wx);
 
 /* An array grown to new_size bytes (zeroed beyond the old_size bytes it
  * keeps): 0, or -ENOMEM with *arr untouched. */

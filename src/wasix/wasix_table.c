@@ -60,7 +60,6 @@
 #define _GNU_SOURCE
 #endif
 #include <errno.h>
-#include <sched.h>
 #include <string.h>
 
 #include "vepoll_core.h"
@@ -110,11 +109,6 @@ static struct vepoll__wx_obj *at_borrowed(vepoll_wasix_t *wx, uint32_t fd)
     return fd < n ? atomic_load_explicit(&arr[fd].o, memory_order_acquire) : NULL;
 }
 
-static int is_owner(const vepoll_wasix_t *wx)
-{
-    return wx->borrow_ok && pthread_equal(pthread_self(), wx->owner);
-}
-
 /* The owner's counter: odd while it borrows; only the owner stores it. */
 static void owner_seq_step(vepoll_wasix_t *wx, memory_order mo)
 {
@@ -122,27 +116,10 @@ static void owner_seq_step(vepoll_wasix_t *wx, memory_order mo)
     atomic_store_explicit(&wx->owner_seq, seq + 1, mo);
 }
 
-/* After removing a descriptor, before dropping its reference: no borrow
- * that began before the removal is left (the contract above). */
-static void wait_for_borrows(vepoll_wasix_t *wx)
-{
-    unsigned seq;
-    if (!wx->borrow_ok || pthread_equal(pthread_self(), wx->owner))
-        return;
-    atomic_thread_fence(memory_order_seq_cst);
-    if (!atomic_load(&wx->owner_borrowed))
-        return;
-    vepoll__membarrier();
-    seq = atomic_load_explicit(&wx->owner_seq, memory_order_acquire);
-    if (seq & 1)
-        while (atomic_load_explicit(&wx->owner_seq, memory_order_acquire) == seq)
-            sched_yield(); /* a borrow lasts one non-blocking call */
-}
-
 /* Drops the reference of a descriptor just removed (tmu released). */
 static void drop_removed(vepoll_wasix_t *wx, struct vepoll__wx_obj *o)
 {
-    wait_for_borrows(wx);
+    vepoll__wx_wait_for_owner(wx); /* no borrow of o is left */
     vepoll__wx_obj_put(wx, o);
 }
 
@@ -186,7 +163,7 @@ int vepoll__wx_obj_enter(vepoll_wasix_t *wx, uint32_t fd, int nonblocking_only,
     if (rc)
         return rc;
     h->borrowed = 0;
-    if (!is_owner(wx)) {
+    if (!vepoll__wx_is_owner(wx)) {
         h->o = obj_get(wx, fd, nonblock);
         return h->o ? 0 : -EBADF;
     }
