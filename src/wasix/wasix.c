@@ -200,15 +200,10 @@ void vepoll__wx_delete(vepoll_wasix_t *wx)
 
 /* ---- the owner's borrows (wasix_table.c has the contract) ---------------- */
 
-int vepoll__wx_is_owner(const vepoll_wasix_t *wx)
-{
-    return wx->borrow_ok && pthread_equal(pthread_self(), wx->owner);
-}
-
 void vepoll__wx_wait_for_owner(vepoll_wasix_t *wx)
 {
     unsigned seq;
-    if (!wx->borrow_ok || pthread_equal(pthread_self(), wx->owner))
+    if (!wx->borrow_ok || vepoll__wx_is_owner(wx))
         return;
     atomic_thread_fence(memory_order_seq_cst);
     if (!atomic_load(&wx->owner_borrowed))
@@ -226,7 +221,7 @@ void vepoll__wx_wait_for_owner(vepoll_wasix_t *wx)
  * it to end: the same pair of orders as a removal). */
 static void side_write_begin(vepoll_wasix_t *wx)
 {
-    if (!wx->borrow_ok || pthread_equal(pthread_self(), wx->owner))
+    if (!wx->borrow_ok || vepoll__wx_is_owner(wx))
         return;
     atomic_store(&wx->side_writer, 1);
     vepoll__wx_wait_for_owner(wx);

@@ -93,7 +93,10 @@ void vepoll__wx_delete(vepoll_wasix_t *wx);
  * descriptor, a side-table write) to end: a seq_cst fence, then, once the
  * owner ever borrowed, vepoll__membarrier and a wait while owner_seq is
  * odd and unchanged.  Never called by the owner while it borrows. */
-int vepoll__wx_is_owner(const vepoll_wasix_t *wx);
+static inline int vepoll__wx_is_owner(const vepoll_wasix_t *wx)
+{
+    return wx->borrow_ok && pthread_equal(pthread_self(), wx->owner);
+}
 void vepoll__wx_wait_for_owner(vepoll_wasix_t *wx);
 
 /* An array grown to new_size bytes (zeroed beyond the old_size bytes it
