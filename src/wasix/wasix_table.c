@@ -453,9 +453,12 @@ int vepoll_wasix_epoll(vepoll_wasix_t *wx, uint32_t *fd)
 
 /* ---- create / destroy ----------------------------------------------------------- */
 
-/* Final close of every descriptor of the built-in table. */
+/* Final close of every descriptor of the built-in table.  No call is
+ * running (vepoll_wasix_destroy's contract), so no borrow either: the
+ * closes need not wait for one, whichever thread destroys. */
 static void close_all(vepoll_wasix_t *wx)
 {
+    wx->borrow_ok = 0;
     for (uint32_t fd = 0; fd < wx->nfds; fd++)
         if (wx->fds[fd].o)
             vepoll_wasix_close(wx, fd);
