@@ -4,7 +4,9 @@
  * dup2/dup3, renumber, FD_CLOEXEC per descriptor, O_NONBLOCK shared by dups,
  * the final close with the last descriptor (S167-S169); epoll registrations
  * keyed by (description, fd number) across dups, closes and number reuse
- * (S170-S174); stdio as real, non-pollable entries (S175); and bad input
+ * (S170-S174); stdio as real, non-pollable entries (S175); an instance kept
+ * by a blocked epoll_wait (S260); the owner thread's borrowed calls racing
+ * other threads' closes and epoll_ctl; and bad input
  * (closed and out-of-range numbers, NULL pointers, other tables).  The epoll
  * scenarios replay, call for call, what a native program does on the
  * kernel (the comments give Linux's answers).  Helper threads never assert.
@@ -704,10 +706,10 @@ static void *blocked_waiter_main(void *arg)
     return NULL;
 }
 
-/* Closing every descriptor of an instance while a thread is blocked in
- * epoll_wait on it keeps the instance (Linux's epoll_wait holds the file):
+/* S260: closing every descriptor of an instance while a thread is blocked
+ * in epoll_wait on it keeps the instance (Linux's epoll_wait holds the file):
  * the wait goes on and reports the registration that becomes ready. */
-static void test_wasix_close_while_an_epoll_wait_is_blocked_keeps_the_instance(void **state)
+static void test_wasix_S260_close_while_an_epoll_wait_is_blocked_keeps_the_instance(void **state)
 {
     vepoll_wasix_t *wx = *state;
     struct waiter w;
@@ -757,7 +759,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_wasix_owner_calls_racing_close_dup3_and_ctl_from_another_thread,
                                         vt_reset_setup, vt_reset_teardown),
         cmocka_unit_test_setup_teardown(
-            test_wasix_close_while_an_epoll_wait_is_blocked_keeps_the_instance, vt_wx_setup,
+            test_wasix_S260_close_while_an_epoll_wait_is_blocked_keeps_the_instance, vt_wx_setup,
             vt_wx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
