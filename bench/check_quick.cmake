@@ -18,10 +18,9 @@ if(SET STREQUAL "core")
   set(infos)
 elseif(SET STREQUAL "wasix")
   set(only 9)
-  set(targets)
+  set(targets wasix_et_guest_vs_native wasix_lt_guest_vs_native)
   set(infos
-    wasix_et_guest_vs_native wasix_et_kernel_vs_guest
-    wasix_lt_guest_vs_native wasix_lt_kernel_vs_guest
+    wasix_et_kernel_vs_guest wasix_lt_kernel_vs_guest
     wasix_wake_guest_vs_native wasix_wake_kernel_vs_guest)
 else()
   message(FATAL_ERROR "SET must be core or wasix")

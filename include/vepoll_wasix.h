@@ -96,7 +96,13 @@ struct vepoll_wasix_fdtable {
 typedef struct vepoll_wasix vepoll_wasix_t;
 
 /* table == NULL selects the built-in table (see below).  The table struct is
- * copied.  -EINVAL if out is NULL or a table lacks lookup/install_epoll. */
+ * copied.  -EINVAL if out is NULL or a table lacks lookup/install_epoll.
+ * With the built-in table, the calling thread is the adapter's owner: call
+ * vepoll_wasix_create on the thread that will run the guest.  The owner's
+ * calls that cannot block (read/write/recv/send on non-blocking
+ * descriptions, epoll_wait with timeout 0) take no lock and no reference;
+ * every thread may still call everything, and a close on another thread
+ * waits for such a call to end (docs/ARCHITECTURE.md, "The guest path"). */
 int vepoll_wasix_create(vepoll_wasix_t **out, const struct vepoll_wasix_fdtable *table);
 /* Closes every epoll instance and object of the built-in table and frees
  * the adapter.  No call on wx may be running or start. */

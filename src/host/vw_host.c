@@ -414,50 +414,54 @@ static int64_t table_write(struct vw_host *h, uint32_t fd, const void *buf, size
     return vepoll_wasix_write(h->wx, fd, buf, len);
 }
 
+/* The host's own write of the guest's iovecs to host stream `stream`. */
+static u32 stdio_write(struct vw_host *h, int stream, const uint8_t *iv, u32 n, u32 nwritten_p)
+{
+    int64_t done = 0;
+    if (stream == 0)
+        return W_EBADF;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t b = get_u32(iv + i * 8), l = get_u32(iv + i * 8 + 4);
+        for (uint32_t off = 0; off < l;) {
+            ssize_t w = write(stream, h->mem->data + b + off, l - off);
+            if (w < 0) {
+                /* A signal for the guest ends the write as it ends
+                 * Linux's; an ignored one does not. */
+                if (errno == EINTR && !vw_signal_pending())
+                    continue;
+                if (done)
+                    return vw_put_u32(h, nwritten_p, (uint32_t)done), W_SUCCESS;
+                return errno == EINTR ? W_EINTR : W_EIO;
+            }
+            off += (uint32_t)w;
+            done += w;
+        }
+    }
+    vw_put_u32(h, nwritten_p, (uint32_t)done);
+    return W_SUCCESS;
+}
+
+/* Every descriptor is written through the table first (one look-up: the
+ * common case of a pipe, an eventfd, a socket or watched stdio); only an
+ * ENOTSUP answer, which unwatched stdio gives, costs a second look-up to
+ * find the host stream it stands for. */
 static u32 fd_write_once(struct vw_host *h, u32 fd, u32 iovs, u32 n, u32 nwritten_p)
 {
     uint64_t total;
     const uint8_t *iv = vw_iovecs(h, iovs, n, &total);
-    int64_t done;
     int stream = -1;
     struct vepoll_wasix_fdinfo info;
-    uint32_t err;
+    uint32_t err, lerr;
     if (!iv || !vw_gptr(h, nwritten_p, 4))
         return W_EFAULT;
-    if ((err = vw_fd_lookup(h, fd, &info, &stream)) != 0)
-        return err;
-    /* Stdio the table watches is written through it; unwatched stdio
-     * (ENOTSUP) is the host's. */
-    if (stream >= 0 && (err = vw_write_gathered(h, fd, iv, n, total, table_write, 0,
-                                                nwritten_p)) != VEPOLL_WASI_ENOTSUP)
-        return err;
-    if (stream >= 0) {
-        if (stream == 0)
-            return W_EBADF;
-        done = 0;
-        for (uint32_t i = 0; i < n; i++) {
-            uint32_t b = get_u32(iv + i * 8), l = get_u32(iv + i * 8 + 4);
-            for (uint32_t off = 0; off < l;) {
-                ssize_t w = write(stream, h->mem->data + b + off, l - off);
-                if (w < 0) {
-                    /* A signal for the guest ends the write as it ends
-                     * Linux's; an ignored one does not. */
-                    if (errno == EINTR && !vw_signal_pending())
-                        continue;
-                    if (done)
-                        return vw_put_u32(h, nwritten_p, (uint32_t)done), W_SUCCESS;
-                    return errno == EINTR ? W_EINTR : W_EIO;
-                }
-                off += (uint32_t)w;
-                done += w;
-            }
-        }
-        vw_put_u32(h, nwritten_p, (uint32_t)done);
-        return W_SUCCESS;
-    }
     /* One write of the gathered bytes, so a pipe write of <= PIPE_BUF bytes
      * stays atomic however the guest split it. */
-    return vw_write_gathered(h, fd, iv, n, total, table_write, 0, nwritten_p);
+    err = vw_write_gathered(h, fd, iv, n, total, table_write, 0, nwritten_p);
+    if (err != VEPOLL_WASI_ENOTSUP)
+        return err;
+    if ((lerr = vw_fd_lookup(h, fd, &info, &stream)) != 0)
+        return lerr; /* closed meanwhile */
+    return stream >= 0 ? stdio_write(h, stream, iv, n, nwritten_p) : err;
 }
 
 u32 VW_WASI(fd_write)(vw_wasi_ctx *c, u32 fd, u32 iovs, u32 n, u32 nwritten_p)
@@ -469,6 +473,7 @@ u32 VW_WASI(fd_write)(vw_wasi_ctx *c, u32 fd, u32 iovs, u32 n, u32 nwritten_p)
     return rc;
 }
 
+/* As fd_write_once: the table first, the host stream on ENOTSUP. */
 static u32 fd_read_once(struct vw_host *h, u32 fd, u32 iovs, u32 n, u32 nread_p)
 {
     uint64_t total;
@@ -480,10 +485,13 @@ static u32 fd_read_once(struct vw_host *h, u32 fd, u32 iovs, u32 n, u32 nread_p)
     if (!iv || !vw_gptr(h, nread_p, 4))
         return W_EFAULT;
     vw_first_buffer(iv, n, &b, &l);
-    if ((err = vw_fd_lookup(h, fd, &info, &stream)) != 0)
-        return err;
     got = vepoll_wasix_read(h->wx, fd, h->mem->data + b, l); /* watched stdio too */
-    if (stream >= 0 && got == -ENOTSUP) { /* unwatched stdio: the host's */
+    if (got == -ENOTSUP) {
+        if ((err = vw_fd_lookup(h, fd, &info, &stream)) != 0)
+            return err; /* closed meanwhile */
+        if (stream < 0)
+            return vw_werr(got);
+        /* unwatched stdio: the host's */
         if (stream != 0)
             return W_EBADF;
         if (vw_signal_wait_fd(0, POLLIN))

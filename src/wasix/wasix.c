@@ -10,7 +10,9 @@
  *    table interface is called with wx->mu held (lookup) and without it
  *    (release, install_epoll), so a table whose release() may end in a final
  *    close (and so in forget_source) never deadlocks.  Lock order: wx->mu,
- *    then the built-in table's wx->tmu.
+ *    then the built-in table's wx->tmu.  epoll_wait looks its instance up
+ *    in the built-in table without wx->mu (its reference, or the owner
+ *    thread's borrow for a wait(0), keeps the instance: wasix_table.c).
  *  - The side table.  WASIX guests give 24 bytes of data per registration
  *    (ptr, fd, data1, data2) and vepoll keeps one u64 cookie, so each
  *    registration owns a slot here, keyed by (ep, src, fd) like vepoll's own
@@ -33,6 +35,7 @@
 #endif
 #include <errno.h>
 #include <limits.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -193,6 +196,40 @@ void vepoll__wx_delete(vepoll_wasix_t *wx)
     pthread_mutex_destroy(&wx->tmu);
     pthread_mutex_destroy(&wx->mu);
     vepoll__free(wx, sizeof(*wx));
+}
+
+/* ---- the owner's borrows (wasix_table.c has the contract) ---------------- */
+
+void vepoll__wx_wait_for_owner(vepoll_wasix_t *wx)
+{
+    unsigned seq;
+    if (!wx->borrow_ok || vepoll__wx_is_owner(wx))
+        return;
+    atomic_thread_fence(memory_order_seq_cst);
+    if (!atomic_load(&wx->owner_borrowed))
+        return;
+    vepoll__membarrier();
+    seq = atomic_load_explicit(&wx->owner_seq, memory_order_acquire);
+    if (seq & 1)
+        while (atomic_load_explicit(&wx->owner_seq, memory_order_acquire) == seq)
+            sched_yield(); /* a borrow lasts one non-blocking call */
+}
+
+/* Under wx->mu, around a change of the side table by a thread other than
+ * the owner: the owner's borrowing waits stop reading it without wx->mu
+ * (they see side_writer, or this thread sees their borrow and waits for
+ * it to end: the same pair of orders as a removal). */
+static void side_write_begin(vepoll_wasix_t *wx)
+{
+    if (!wx->borrow_ok || vepoll__wx_is_owner(wx))
+        return;
+    atomic_store(&wx->side_writer, 1);
+    vepoll__wx_wait_for_owner(wx);
+}
+
+static void side_write_end(vepoll_wasix_t *wx)
+{
+    atomic_store_explicit(&wx->side_writer, 0, memory_order_release);
 }
 
 int vepoll__wx_grow(void **arr, size_t old_size, size_t new_size)
@@ -356,7 +393,9 @@ void vepoll_wasix_forget_source(vepoll_wasix_t *wx, vepoll_source_t *src)
     if (!wx || !src)
         return;
     pthread_mutex_lock(&wx->mu);
+    side_write_begin(wx);
     forget_src_locked(wx, src);
+    side_write_end(wx);
     pthread_mutex_unlock(&wx->mu);
 }
 
@@ -365,12 +404,14 @@ int vepoll_wasix_close_epoll(vepoll_wasix_t *wx, vepoll_t *ep)
     if (!wx || !ep)
         return -EBADF;
     pthread_mutex_lock(&wx->mu);
+    side_write_begin(wx);
     /* Instances close rarely: a scan of the slots is cheaper than a third
      * index kept on every ADD. */
     for (uint32_t i = 0; i < wx->nregs; i++)
         if (wx->regs[i].used && wx->regs[i].ep == ep)
             reg_free(wx, i);
     forget_src_locked(wx, vepoll_as_source(ep));
+    side_write_end(wx);
     pthread_mutex_unlock(&wx->mu);
     return vepoll_close(ep);
 }
@@ -414,21 +455,23 @@ static void read_event(const uint8_t *p, enum vepoll_wasix_abi abi, uint32_t *ev
     d->data2 = get64(p + VEPOLL_WASIX_EVENT_DATA2);
 }
 
-/* The whole 32 bytes, padding zeroed, so no host byte leaks to the guest. */
+/* The whole 32 bytes, padding zeroed, so no host byte leaks to the guest.
+ * Stored straight into the guest's array: assembling the event in a local
+ * buffer with narrow stores and copying it out with wide loads stalled on
+ * store forwarding (about 7 ns an event, docs/BENCHMARKS.md scenario 9). */
 static void write_event(uint8_t *p, enum vepoll_wasix_abi abi, uint32_t events,
                         const struct gdata *d)
 {
     const struct layout *l = layout_of(abi);
-    uint8_t e[VEPOLL_WASIX_EVENT_SIZE] = {0};
-    put32(e + VEPOLL_WASIX_EVENT_EVENTS, events);
+    memset(p, 0, VEPOLL_WASIX_EVENT_SIZE);
+    put32(p + VEPOLL_WASIX_EVENT_EVENTS, events);
     if (l->ptr64)
-        put64(e + l->ptr, d->ptr);
+        put64(p + l->ptr, d->ptr);
     else
-        put32(e + l->ptr, (uint32_t)d->ptr);
-    put32(e + l->fd, d->fd);
-    put32(e + l->data1, d->data1);
-    put64(e + VEPOLL_WASIX_EVENT_DATA2, d->data2);
-    memcpy(p, e, sizeof(e));
+        put32(p + l->ptr, (uint32_t)d->ptr);
+    put32(p + l->fd, d->fd);
+    put32(p + l->data1, d->data1);
+    put64(p + VEPOLL_WASIX_EVENT_DATA2, d->data2);
 }
 
 /* ---- epoll_create ---------------------------------------------------------- */
@@ -551,7 +594,9 @@ uint32_t vepoll_wasix_epoll_ctl(vepoll_wasix_t *wx, struct vepoll_wasix_mem mem,
     /* The watched fd is the fd argument (Wasmer's rule); the guest's
      * data.fd is ignored and reported back as that fd. */
     d.fd = fd;
+    side_write_begin(wx);
     rc = ctl_locked(wx, eref.ep, vop, fd, fref.src, vepoll_wasix_events_to_vepoll(wevents), &d);
+    side_write_end(wx);
 out:
     pthread_mutex_unlock(&wx->mu);
     if (have_e && wx->table.release)
@@ -567,12 +612,14 @@ out:
 #define MAX_BATCH 1024 /* a wait may return fewer events than asked */
 
 /* Translates harvested events into guest events at out; returns how many
- * still belonged to a live slot. */
+ * still belonged to a live slot.  Under wx->mu unless `borrowed`: the
+ * owner borrowing while no other thread writes the side table. */
 static int translate(vepoll_wasix_t *wx, enum vepoll_wasix_abi abi, const struct vepoll_event *evs,
-                     int n, uint8_t *out)
+                     int n, uint8_t *out, int borrowed)
 {
     int k = 0;
-    pthread_mutex_lock(&wx->mu);
+    if (!borrowed)
+        pthread_mutex_lock(&wx->mu);
     for (int j = 0; j < n; j++) {
         uint32_t i = (uint32_t)evs[j].data.u64, gen = (uint32_t)(evs[j].data.u64 >> 32);
         const struct vepoll__wx_reg *r;
@@ -590,8 +637,24 @@ static int translate(vepoll_wasix_t *wx, enum vepoll_wasix_abi abi, const struct
                     vepoll_wasix_events_from_vepoll(evs[j].events), &d);
         k++;
     }
-    pthread_mutex_unlock(&wx->mu);
+    if (!borrowed)
+        pthread_mutex_unlock(&wx->mu);
     return k;
+}
+
+/* The instance behind epfd, held for the wait.  A host's table is looked
+ * up under wx->mu as its contract promises (vepoll_wasix.h); the built-in
+ * one needs no wx->mu: its reference alone keeps the instance open, and
+ * the wait touches no side-table state until translate(). */
+static int lookup_for_wait(vepoll_wasix_t *wx, uint32_t epfd, struct vepoll_wasix_fdref *eref)
+{
+    int rc;
+    if (wx->builtin)
+        return wx->table.lookup(wx->table.ctx, epfd, eref);
+    pthread_mutex_lock(&wx->mu);
+    rc = wx->table.lookup(wx->table.ctx, epfd, eref);
+    pthread_mutex_unlock(&wx->mu);
+    return rc;
 }
 
 uint32_t vepoll_wasix_epoll_wait(vepoll_wasix_t *wx, struct vepoll_wasix_mem mem,
@@ -601,7 +664,9 @@ uint32_t vepoll_wasix_epoll_wait(vepoll_wasix_t *wx, struct vepoll_wasix_mem mem
 {
     struct vepoll_event stackbuf[STACK_EVENTS], *buf = stackbuf;
     struct vepoll_wasix_fdref eref = {0};
+    struct vepoll__wx_hold hold;
     uint64_t nsize = abi == VEPOLL_WASIX_64 ? 8 : 4;
+    int held; /* 0: eref from the table interface, 1: hold, 2: hold ended */
     int64_t timeout, deadline = 0;
     int cap, n, rc;
     uint32_t result;
@@ -616,9 +681,9 @@ uint32_t vepoll_wasix_epoll_wait(vepoll_wasix_t *wx, struct vepoll_wasix_mem mem
         !vepoll__wx_in(&mem, ret_nevents_ptr, nsize))
         return VEPOLL_WASI_EMEMVIOLATION;
 
-    pthread_mutex_lock(&wx->mu);
-    rc = wx->table.lookup(wx->table.ctx, epfd, &eref);
-    pthread_mutex_unlock(&wx->mu);
+    /* wait(0) in the built-in table: borrowed on its owner thread. */
+    held = timeout_ns == 0 && wx->hold_ep;
+    rc = held ? wx->hold_ep(wx, epfd, &hold, &eref.ep) : lookup_for_wait(wx, epfd, &eref);
     if (rc)
         return vepoll_wasix_errno(rc);
     if (!eref.ep) {
@@ -649,7 +714,17 @@ uint32_t vepoll_wasix_epoll_wait(vepoll_wasix_t *wx, struct vepoll_wasix_mem mem
             result = vepoll_wasix_errno(n);
             goto out_free;
         }
-        n = n ? translate(wx, abi, buf, n, mem.base + events_ptr) : 0;
+        if (n) {
+            /* The owner's borrow reads the side table without wx->mu
+             * unless a writer on another thread is at work; then the borrow
+             * ends first (that writer holds wx->mu and waits for it). */
+            int borrowed = held == 1 && hold.borrowed && !atomic_load(&wx->side_writer);
+            if (held == 1 && !borrowed) {
+                wx->drop_hold(wx, &hold); /* the instance is no longer needed */
+                held = 2;
+            }
+            n = translate(wx, abi, buf, n, mem.base + events_ptr, borrowed);
+        }
         if (n > 0 || timeout == 0)
             break;
         /* Nothing (left) to report: the wait timed out, or every event
@@ -671,7 +746,9 @@ out_free:
     if (buf != stackbuf)
         vepoll__free(buf, (size_t)cap * sizeof(*buf));
 out_release:
-    if (wx->table.release)
+    if (held == 1)
+        wx->drop_hold(wx, &hold);
+    else if (!held && wx->table.release)
         wx->table.release(wx->table.ctx, epfd, &eref);
     return result;
 }

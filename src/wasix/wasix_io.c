@@ -167,13 +167,16 @@ enum xfer { X_READ, X_WRITE, X_RECV, X_SEND };
 static int64_t xfer(vepoll_wasix_t *wx, uint32_t fd, void *rbuf, const void *wbuf, size_t len,
                     int flags, enum xfer x)
 {
+    struct vepoll__wx_hold h;
     struct vepoll__wx_obj *o;
     const struct vepoll__wx_kind *k;
     int64_t timeout;
     ssize_t n;
-    int nonblock, rc = vepoll__wx_obj_get(wx, fd, &o, &nonblock);
+    /* Borrowed on the owner thread when it cannot block (wasix_table.c). */
+    int nonblock, rc = vepoll__wx_obj_enter(wx, fd, 1, &h, &nonblock);
     if (rc)
         return rc;
+    o = h.o;
     k = o->k;
     timeout = nonblock ? 0 : -1;
     switch (x) {
@@ -182,7 +185,7 @@ static int64_t xfer(vepoll_wasix_t *wx, uint32_t fd, void *rbuf, const void *wbu
     case X_RECV: n = k->recv ? k->recv(o, rbuf, len, flags, timeout) : -ENOTSOCK; break;
     default: n = k->send ? k->send(o, wbuf, len, flags, timeout) : -ENOTSOCK; break;
     }
-    vepoll__wx_obj_put(wx, o);
+    vepoll__wx_obj_leave(wx, &h);
     return n;
 }
 

@@ -12,6 +12,7 @@
 #ifndef VEPOLL_WASIX_KINDS_H
 #define VEPOLL_WASIX_KINDS_H
 
+#include <stdatomic.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -27,7 +28,7 @@ struct vepoll__wx_kind;
 struct vepoll__wx_obj {
     const struct vepoll__wx_kind *k;
     unsigned refs; /* descriptors + calls in progress, under wx->tmu */
-    int nonblock;  /* O_NONBLOCK, shared by every descriptor: under wx->tmu */
+    atomic_int nonblock; /* O_NONBLOCK, shared by every descriptor: set under wx->tmu */
     int end;       /* pipe end / socket end; stdio: the host stream 0..2 */
     union {
         vepoll_t *ep;

@@ -30,6 +30,31 @@
  *  - epoll registrations follow from this: the adapter keys them by (source
  *    of the description, fd number), the description's source lives until
  *    its final close, and that close (vepoll_source_close) removes them.
+ *  - Borrowing, the guest path's common case (docs/ARCHITECTURE.md, "The
+ *    guest path").  The thread that created the adapter (the owner: a
+ *    runtime's guest thread) uses a description for a call that cannot
+ *    block without tmu and without a reference: it makes owner_seq odd
+ *    (a relaxed store of its own counter and a compiler barrier), reads
+ *    nfds, fds and the entry with acquire loads, and makes owner_seq even
+ *    again (release) when the call is over.  Whoever removes a descriptor
+ *    on another thread (close, dup3 or renumber onto it) waits, before it
+ *    drops the descriptor's reference, until no borrow that began before
+ *    the removal is left: a seq_cst fence, then if the owner ever borrowed
+ *    (owner_borrowed, stored seq_cst before its first borrow: one of the
+ *    two sees the other), vepoll__membarrier (a full barrier on the
+ *    owner's CPU: an odd owner_seq stored before it is visible after it,
+ *    and a borrow that begins after it sees the removal), then it waits
+ *    while owner_seq is odd and unchanged.  The owner's own removals need
+ *    no wait (it is not borrowing then).  So a borrowed description keeps
+ *    its descriptor's reference, and its memory and object, for the whole
+ *    borrow.  A borrowing call that may block (a read of a blocking
+ *    description) takes a reference under tmu before it blocks and ends
+ *    the borrow: the descriptor's reference, still held by a waiting
+ *    remover, keeps the count above zero meanwhile.  fds arrays replaced
+ *    by growth are kept until destroy, since a borrow may still read one;
+ *    a stale entry there is only read by a borrow a remover waits for.
+ *    Without the fence (no membarrier command, or ThreadSanitizer, which
+ *    cannot see it) nobody borrows: every call takes a reference.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -75,6 +100,29 @@ static struct vepoll__wx_obj *at_locked(const vepoll_wasix_t *wx, uint32_t fd)
     return fd < wx->nfds ? wx->fds[fd].o : NULL;
 }
 
+/* Without tmu (a borrow): fd's description, or NULL.  nfds before fds:
+ * growth publishes the new array before its larger size. */
+static struct vepoll__wx_obj *at_borrowed(vepoll_wasix_t *wx, uint32_t fd)
+{
+    uint32_t n = atomic_load_explicit(&wx->nfds, memory_order_acquire);
+    struct vepoll__wx_fd *arr = atomic_load_explicit(&wx->fds, memory_order_acquire);
+    return fd < n ? atomic_load_explicit(&arr[fd].o, memory_order_acquire) : NULL;
+}
+
+/* The owner's counter: odd while it borrows; only the owner stores it. */
+static void owner_seq_step(vepoll_wasix_t *wx, memory_order mo)
+{
+    unsigned seq = atomic_load_explicit(&wx->owner_seq, memory_order_relaxed);
+    atomic_store_explicit(&wx->owner_seq, seq + 1, mo);
+}
+
+/* Drops the reference of a descriptor just removed (tmu released). */
+static void drop_removed(vepoll_wasix_t *wx, struct vepoll__wx_obj *o)
+{
+    vepoll__wx_wait_for_owner(wx); /* no borrow of o is left */
+    vepoll__wx_obj_put(wx, o);
+}
+
 /* The description behind fd with a reference, or NULL. */
 static struct vepoll__wx_obj *obj_get(vepoll_wasix_t *wx, uint32_t fd, int *nonblock)
 {
@@ -107,24 +155,80 @@ int vepoll__wx_obj_get(vepoll_wasix_t *wx, uint32_t fd, struct vepoll__wx_obj **
     return *out ? 0 : -EBADF;
 }
 
+int vepoll__wx_obj_enter(vepoll_wasix_t *wx, uint32_t fd, int nonblocking_only,
+                         struct vepoll__wx_hold *h, int *nonblock)
+{
+    struct vepoll__wx_obj *o;
+    int nb, rc = builtin_error(wx);
+    if (rc)
+        return rc;
+    h->borrowed = 0;
+    if (!vepoll__wx_is_owner(wx)) {
+        h->o = obj_get(wx, fd, nonblock);
+        return h->o ? 0 : -EBADF;
+    }
+    if (!atomic_load_explicit(&wx->owner_borrowed, memory_order_relaxed))
+        atomic_store(&wx->owner_borrowed, 1);
+    owner_seq_step(wx, memory_order_relaxed);
+    atomic_signal_fence(memory_order_seq_cst); /* the odd count before the loads */
+    o = at_borrowed(wx, fd);
+    if (!o) {
+        owner_seq_step(wx, memory_order_release);
+        return -EBADF;
+    }
+    nb = atomic_load_explicit(&o->nonblock, memory_order_relaxed);
+    if (nonblocking_only && !nb) {
+        pthread_mutex_lock(&wx->tmu);
+        o->refs++;
+        pthread_mutex_unlock(&wx->tmu);
+        owner_seq_step(wx, memory_order_release);
+    } else {
+        h->borrowed = 1;
+    }
+    h->o = o;
+    if (nonblock)
+        *nonblock = nb;
+    return 0;
+}
+
+void vepoll__wx_obj_leave(vepoll_wasix_t *wx, struct vepoll__wx_hold *h)
+{
+    if (h->borrowed)
+        owner_seq_step(wx, memory_order_release);
+    else
+        vepoll__wx_obj_put(wx, h->o);
+}
+
 /* ---- descriptors ---------------------------------------------------------------- */
 
-/* Under tmu: room for fd numbers below `need` (<= MAX_FDS). */
+/* Under tmu: room for fd numbers below `need` (<= MAX_FDS).  A new array
+ * replaces the old one, which is kept (a borrow may be reading it). */
 static int grow_locked(vepoll_wasix_t *wx, uint32_t need)
 {
-    uint32_t cap = wx->nfds ? wx->nfds : 64;
-    int rc;
-    if (need <= wx->nfds)
+    uint32_t n = wx->nfds, cap = n ? n : 64;
+    struct vepoll__wx_fd *old = wx->fds, *arr;
+    if (need <= n)
         return 0;
     while (cap < need)
         cap *= 2;
     if (cap > MAX_FDS)
         cap = MAX_FDS;
-    rc = vepoll__wx_grow((void **)&wx->fds, (size_t)wx->nfds * sizeof(*wx->fds),
-                         (size_t)cap * sizeof(*wx->fds));
-    if (!rc)
-        wx->nfds = cap;
-    return rc;
+    if (wx->nretired == VEPOLL__WX_RETIRED)
+        return -ENOMEM; /* cannot happen: 64 doubles to MAX_FDS in 10 steps */
+    arr = vepoll__calloc((size_t)cap * sizeof(*arr));
+    if (!arr)
+        return -ENOMEM;
+    for (uint32_t i = 0; i < n; i++) {
+        atomic_init(&arr[i].o, atomic_load_explicit(&old[i].o, memory_order_relaxed));
+        arr[i].cloexec = old[i].cloexec;
+    }
+    if (old) {
+        wx->retired[wx->nretired] = old;
+        wx->retired_n[wx->nretired++] = n;
+    }
+    atomic_store_explicit(&wx->fds, arr, memory_order_release);
+    atomic_store_explicit(&wx->nfds, cap, memory_order_release);
+    return 0;
 }
 
 /* Under tmu: the n lowest free numbers >= min into fds (the table grown to
@@ -218,7 +322,7 @@ int vepoll_wasix_dup3(vepoll_wasix_t *wx, uint32_t fd, uint32_t newfd, int cloex
     }
     pthread_mutex_unlock(&wx->tmu);
     if (prev) /* closed silently, as do_dup2 does */
-        vepoll__wx_obj_put(wx, prev);
+        drop_removed(wx, prev);
     return rc;
 }
 
@@ -252,7 +356,7 @@ static int entry_op(vepoll_wasix_t *wx, uint32_t fd, enum entry_op op, uint32_t 
         o->nonblock = arg != 0; /* the description's: every dup sees it */
     pthread_mutex_unlock(&wx->tmu);
     if (closed) /* its reference, after tmu: maybe the final close */
-        vepoll__wx_obj_put(wx, closed);
+        drop_removed(wx, closed);
     return rc;
 }
 
@@ -308,6 +412,14 @@ static void t_release(void *ctx, uint32_t fd, const struct vepoll_wasix_fdref *r
         vepoll__wx_obj_put(ctx, ref->handle);
 }
 
+static int t_hold_ep(vepoll_wasix_t *wx, uint32_t fd, struct vepoll__wx_hold *h, vepoll_t **ep)
+{
+    int rc = vepoll__wx_obj_enter(wx, fd, 0, h, NULL);
+    if (!rc)
+        *ep = h->o->k == &vepoll__wx_epoll_kind ? h->o->u.ep : NULL;
+    return rc;
+}
+
 static int t_install_epoll(void *ctx, vepoll_t *ep, uint32_t *fd_out)
 {
     vepoll_wasix_t *wx = ctx;
@@ -341,15 +453,23 @@ int vepoll_wasix_epoll(vepoll_wasix_t *wx, uint32_t *fd)
 
 /* ---- create / destroy ----------------------------------------------------------- */
 
-/* Final close of every descriptor of the built-in table. */
+/* Final close of every descriptor of the built-in table.  No call is
+ * running (vepoll_wasix_destroy's contract), so no borrow either: the
+ * closes need not wait for one, whichever thread destroys. */
 static void close_all(vepoll_wasix_t *wx)
 {
+    wx->borrow_ok = 0;
     for (uint32_t fd = 0; fd < wx->nfds; fd++)
         if (wx->fds[fd].o)
             vepoll_wasix_close(wx, fd);
     vepoll__free(wx->fds, (size_t)wx->nfds * sizeof(*wx->fds));
     wx->fds = NULL;
     wx->nfds = 0;
+    while (wx->nretired) {
+        wx->nretired--;
+        vepoll__free(wx->retired[wx->nretired],
+                     (size_t)wx->retired_n[wx->nretired] * sizeof(*wx->fds));
+    }
 }
 
 /* The host's stdio streams 0, 1, 2 as descriptors 0, 1, 2. */
@@ -385,6 +505,10 @@ int vepoll_wasix_create(vepoll_wasix_t **out, const struct vepoll_wasix_fdtable 
         wx->table.release = t_release;
         wx->table.install_epoll = t_install_epoll;
         wx->table.ctx = wx;
+        wx->hold_ep = t_hold_ep;
+        wx->drop_hold = vepoll__wx_obj_leave;
+        wx->owner = pthread_self();
+        wx->borrow_ok = vepoll__membarrier_usable();
         rc = open_stdio(wx);
         if (rc) {
             close_all(wx);

@@ -4,7 +4,9 @@
  * dup2/dup3, renumber, FD_CLOEXEC per descriptor, O_NONBLOCK shared by dups,
  * the final close with the last descriptor (S167-S169); epoll registrations
  * keyed by (description, fd number) across dups, closes and number reuse
- * (S170-S174); stdio as real, non-pollable entries (S175); and bad input
+ * (S170-S174); stdio as real, non-pollable entries (S175); an instance kept
+ * by a blocked epoll_wait (S260); the owner thread's borrowed calls racing
+ * other threads' closes and epoll_ctl; and bad input
  * (closed and out-of-range numbers, NULL pointers, other tables).  The epoll
  * scenarios replay, call for call, what a native program does on the
  * kernel (the comments give Linux's answers).  Helper threads never assert.
@@ -533,6 +535,203 @@ static void test_wasix_descriptor_churn_from_threads(void **state)
     assert_int_equal(atomic_load(&vt_alloc.bad_frees), 0);
 }
 
+/* ---- epoll_wait against close (the built-in table's look-up without wx->mu) ------------ */
+
+#define WAIT_DATA2 0x5eedu
+
+/* One thread's own 256 bytes of guest memory: the u32 count at 32, four
+ * events from 64, the event to ADD at 192. */
+struct gbuf {
+    _Alignas(8) uint8_t m[256];
+};
+
+static struct vepoll_wasix_mem gbuf_mem(struct gbuf *g)
+{
+    return (struct vepoll_wasix_mem){g->m, sizeof g->m};
+}
+
+struct waiter {
+    pthread_t th;
+    vepoll_wasix_t *wx;
+    uint32_t fd;
+    int64_t timeout_ns;
+    unsigned seed;
+    int iters;
+    struct gbuf g;
+    uint32_t rc, n;
+    int bad; /* an answer no ordering of the calls allows */
+    _Atomic pid_t tid;
+    atomic_int done;
+};
+
+/* Events at g->m + 64 are all from registrations made with WAIT_DATA2. */
+static int events_ok(const struct waiter *w)
+{
+    if (w->n > 4)
+        return 0;
+    for (uint32_t i = 0; i < w->n; i++) {
+        uint64_t d;
+        memcpy(&d, w->g.m + 64 + (size_t)i * VEPOLL_WASIX_EVENT_SIZE + VEPOLL_WASIX_EVENT_DATA2, 8);
+        if (d != WAIT_DATA2)
+            return 0;
+    }
+    return 1;
+}
+
+static uint32_t wait_once(struct waiter *w, uint32_t fd)
+{
+    uint32_t rc = vepoll_wasix_epoll_wait(w->wx, gbuf_mem(&w->g), VEPOLL_WASIX_32, fd, 64, 4,
+                                          (uint64_t)w->timeout_ns, 32);
+    w->n = 0;
+    if (!rc)
+        memcpy(&w->n, w->g.m + 32, 4);
+    return rc;
+}
+
+/* The owner's (the creating thread's) epoll_wait(0), write and read on
+ * numbers another thread keeps closing, dup3-ing over, reopening and
+ * re-registering: wait(0) succeeds with registered data or answers EBADF
+ * (closed) or EINVAL (an eventfd there now); write and read answer 8,
+ * EAGAIN, EBADF or EINVAL (an instance there now); nothing else. */
+static void owner_loop(struct waiter *w, atomic_int *other_done)
+{
+    uint64_t one = 1, v;
+    for (int i = 0; i < w->iters || !atomic_load(other_done); i++) {
+        uint32_t fd = 3 + rand_r(&w->seed) % 6, rc;
+        int64_t n;
+        switch (rand_r(&w->seed) % 4) {
+        case 0:
+            n = vepoll_wasix_write(w->wx, fd, &one, 8);
+            if (n != 8 && n != -EBADF && n != -EINVAL && n != -EAGAIN)
+                w->bad = 1;
+            break;
+        case 1:
+            n = vepoll_wasix_read(w->wx, fd, &v, 8);
+            if (n != 8 && n != -EBADF && n != -EINVAL && n != -EAGAIN)
+                w->bad = 1;
+            break;
+        default:
+            rc = wait_once(w, fd);
+            if (rc == VEPOLL_WASI_ESUCCESS ? !events_ok(w)
+                                           : rc != VEPOLL_WASI_EBADF && rc != VEPOLL_WASI_EINVAL)
+                w->bad = 1;
+            break;
+        }
+    }
+}
+
+/* An instance with a ready eventfd registered (the event at g->m + 192),
+ * moved onto numbers a and b (dup3, then the first numbers closed, unless
+ * keep: then the table grows too). */
+static void ready_instance(vepoll_wasix_t *wx, struct gbuf *g, uint32_t a, uint32_t b, int keep)
+{
+    uint32_t ep, e;
+    if (vepoll_wasix_epoll(wx, &ep) || vepoll_wasix_eventfd(wx, 1, VEPOLL_NONBLOCK, &e))
+        return;
+    (void)vepoll_wasix_epoll_ctl(wx, gbuf_mem(g), VEPOLL_WASIX_32, ep, ADD, e, 192);
+    if (ep != a && !vepoll_wasix_dup3(wx, ep, a, 0) && !keep)
+        (void)vepoll_wasix_close(wx, ep);
+    if (e != b && !vepoll_wasix_dup3(wx, e, b, 0) && !keep)
+        (void)vepoll_wasix_close(wx, e);
+}
+
+struct churn2 {
+    pthread_t th;
+    vepoll_wasix_t *wx;
+    unsigned seed;
+    struct gbuf g;
+    atomic_int done;
+};
+
+/* Creates, closes, dup3s, and ADDs, MODs and DELs registrations (always
+ * with data WAIT_DATA2) on numbers 3..8: removals and side-table writes by
+ * a thread that is not the owner. */
+static void *churn2_main(void *arg)
+{
+    struct churn2 *c = arg;
+    uint32_t ev = IN;
+    uint64_t d = WAIT_DATA2;
+    memset(c->g.m + 192, 0, VEPOLL_WASIX_EVENT_SIZE);
+    memcpy(c->g.m + 192 + VEPOLL_WASIX_EVENT_EVENTS, &ev, 4);
+    memcpy(c->g.m + 192 + VEPOLL_WASIX_EVENT_DATA2, &d, 8);
+    for (int i = 0; i < 3000; i++) {
+        uint32_t a = 3 + rand_r(&c->seed) % 6, b = 3 + rand_r(&c->seed) % 6;
+        switch (rand_r(&c->seed) % 4) {
+        case 0: ready_instance(c->wx, &c->g, a, b, i % 8 == 0); break;
+        case 1: (void)vepoll_wasix_close(c->wx, a); break;
+        case 2: (void)vepoll_wasix_dup3(c->wx, a, b, 0); break;
+        default:
+            (void)vepoll_wasix_epoll_ctl(c->wx, gbuf_mem(&c->g), VEPOLL_WASIX_32, a,
+                                         rand_r(&c->seed) % 2 ? MOD : DEL, b, 192);
+            (void)vepoll_wasix_epoll_ctl(c->wx, gbuf_mem(&c->g), VEPOLL_WASIX_32, a, ADD, b, 192);
+            break;
+        }
+    }
+    atomic_store(&c->done, 1);
+    return NULL;
+}
+
+/* The owner thread's borrowed calls (wasix_table.c) racing another
+ * thread's removals and side-table writes: only answers some order of the
+ * calls allows, every registration's data intact, nothing leaked. */
+static void test_wasix_owner_calls_racing_close_dup3_and_ctl_from_another_thread(void **state)
+{
+    vepoll_wasix_t *wx = NULL;
+    struct waiter w;
+    struct churn2 c;
+    (void)state;
+    assert_int_equal(vt_alloc_install(), 0);
+    assert_int_equal(vepoll_wasix_create(&wx, NULL), 0);
+    memset(&w, 0, sizeof w);
+    memset(&c, 0, sizeof c);
+    w.wx = c.wx = wx;
+    w.seed = 5;
+    w.iters = 3000;
+    c.seed = 77;
+    assert_int_equal(pthread_create(&c.th, NULL, churn2_main, &c), 0);
+    owner_loop(&w, &c.done); /* until the other thread is done too */
+    assert_int_equal(pthread_join(c.th, NULL), 0);
+    assert_int_equal(w.bad, 0);
+    vepoll_wasix_destroy(wx);
+    assert_int_equal(atomic_load(&vt_alloc.live), 0);
+    assert_int_equal(atomic_load(&vt_alloc.bad_frees), 0);
+}
+
+static void *blocked_waiter_main(void *arg)
+{
+    struct waiter *w = arg;
+    atomic_store(&w->tid, vt_gettid());
+    w->rc = wait_once(w, w->fd);
+    atomic_store(&w->done, 1);
+    return NULL;
+}
+
+/* S260: closing every descriptor of an instance while a thread is blocked
+ * in epoll_wait on it keeps the instance (Linux's epoll_wait holds the file):
+ * the wait goes on and reports the registration that becomes ready. */
+static void test_wasix_S260_close_while_an_epoll_wait_is_blocked_keeps_the_instance(void **state)
+{
+    vepoll_wasix_t *wx = *state;
+    struct waiter w;
+    uint32_t ep = epfd(wx), e = efd(wx, 0);
+    uint64_t one = 1;
+    memset(&w, 0, sizeof w);
+    assert_int_equal(vt_wx_ctl(wx, ep, ADD, e, IN, WAIT_DATA2), 0);
+    w.wx = wx;
+    w.fd = dupfd(wx, ep, 0, 0);
+    w.timeout_ns = (int64_t)VEPOLL_WASIX_TIMEOUT_FOREVER;
+    assert_int_equal(pthread_create(&w.th, NULL, blocked_waiter_main, &w), 0);
+    vt_until_asleep(&w.tid, &w.done);
+    closefd(wx, w.fd);
+    closefd(wx, ep);
+    assert_int_equal(vepoll_wasix_write(wx, e, &one, 8), 8);
+    assert_int_equal(pthread_join(w.th, NULL), 0);
+    assert_int_equal(w.rc, VEPOLL_WASI_ESUCCESS);
+    assert_int_equal(w.n, 1);
+    assert_true(events_ok(&w));
+    closefd(wx, e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -557,6 +756,11 @@ int main(void)
             test_wasix_close_while_a_read_is_blocked_keeps_the_description, vt_wx_setup, vt_wx_teardown),
         cmocka_unit_test_setup_teardown(test_wasix_descriptor_churn_from_threads, vt_reset_setup,
                                         vt_reset_teardown),
+        cmocka_unit_test_setup_teardown(test_wasix_owner_calls_racing_close_dup3_and_ctl_from_another_thread,
+                                        vt_reset_setup, vt_reset_teardown),
+        cmocka_unit_test_setup_teardown(
+            test_wasix_S260_close_while_an_epoll_wait_is_blocked_keeps_the_instance, vt_wx_setup,
+            vt_wx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -97,6 +97,16 @@ int vepoll__park_wait(struct vepoll__park *p, unsigned int seq,
  * pairing). */
 void vepoll__park_wake(struct vepoll__park *p, int all);
 
+/* ---- the asymmetric fence (membarrier.c) --------------------------------- */
+
+/* 1 if vepoll__membarrier orders every thread of the process (the process
+ * is registered for Linux's private expedited membarrier on the first
+ * call), else 0 (no such command, or a ThreadSanitizer build). */
+int vepoll__membarrier_usable(void);
+/* A full barrier on every CPU running a thread of this process, once
+ * vepoll__membarrier_usable() said yes; a local full fence otherwise. */
+void vepoll__membarrier(void);
+
 /* ---- publishing readiness (hook.c) --------------------------------------- */
 
 /* Linux's wake-up key 0 (sk_state_change, pipe_release): every registration
