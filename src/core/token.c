@@ -1,17 +1,13 @@
 /*
  * The consumer token's slow path, revocation, quiescence, thread
- * descriptors and the membarrier they rely on.  The contract is in token.h.
+ * descriptors.  The contract is in token.h; the membarrier they rely on is
+ * membarrier.c's.
  */
 #include "token.h"
 
-#include <errno.h>
-#include <sched.h>
+#include "vepoll_core.h"
 
-#if defined(__linux__)
-#include <linux/membarrier.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-#endif
+#include <sched.h>
 
 #define NEED_FIRST 8u
 #define NEED_MAX (1u << 20)
@@ -23,54 +19,9 @@ _Thread_local struct vepoll__self vepoll__self;
 static AO_t next_thread_id;
 static AO_t thr_map[MAP_WORDS]; /* descriptors in use, one bit each */
 
-/* Whether the fast path may be used: membarrier's private expedited
- * command works here (registered once per process).  0 unknown, 1 yes,
- * 2 no. */
-static AO_t fast_ok;
-
-#if defined(__SANITIZE_THREAD__)
-#define VEPOLL__NO_BIAS 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define VEPOLL__NO_BIAS 1
-#endif
-#endif
-
-static int membarrier_usable(void)
-{
-    AO_t v = AO_load_acquire(&fast_ok);
-    if (v)
-        return v == 1;
-#if defined(__linux__) && defined(__NR_membarrier) && !defined(VEPOLL__NO_BIAS)
-    {
-        int saved = errno;
-        long cmds = syscall(__NR_membarrier, MEMBARRIER_CMD_QUERY, 0, 0);
-        v = 2;
-        if (cmds >= 0 && (cmds & MEMBARRIER_CMD_PRIVATE_EXPEDITED) &&
-            syscall(__NR_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED,
-                    0, 0) == 0)
-            v = 1;
-        errno = saved;
-    }
-#else
-    v = 2;
-#endif
-    AO_store_release(&fast_ok, v);
-    return v == 1;
-}
-
-/* A full memory barrier on every CPU running a thread of this process.
- * Only called once membarrier_usable() said yes (a token is only ever
- * biased then), or when nothing can have announced anything. */
-static void barrier_everywhere(void)
-{
-#if defined(__linux__) && defined(__NR_membarrier)
-    int saved = errno;
-    if (AO_load_acquire(&fast_ok) == 1)
-        syscall(__NR_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0);
-    errno = saved;
-#endif
-}
+/* The fast path is used only where membarrier's private expedited command
+ * works (membarrier.c: vepoll__membarrier_usable, found out and registered
+ * once per process; never under ThreadSanitizer, which cannot see it). */
 
 /* ---- thread descriptors -------------------------------------------------- */
 
@@ -114,7 +65,7 @@ void vepoll__self_init(void)
     struct vepoll__thr *thr = NULL;
     vepoll__self.id = (uint64_t)AO_fetch_and_add1(&next_thread_id) + 1;
     vepoll__self.depth = 0;
-    if (membarrier_usable() && pthread_once(&key_once, make_key) == 0) {
+    if (vepoll__membarrier_usable() && pthread_once(&key_once, make_key) == 0) {
         thr = take_descriptor();
         if (thr && pthread_setspecific(exit_key, thr) != 0) {
             give_back(thr);
@@ -167,7 +118,7 @@ static void take_bias_away(struct vepoll__token *t)
     const struct vepoll__thr *th = &vepoll__threads[AO_load(&t->bias_thr)];
     unsigned spins = 0;
     AO_store(&t->bias, 0);
-    barrier_everywhere();
+    vepoll__membarrier();
     while (announces(th, t, 0))
         backoff(&spins);
     if (t->need < NEED_MAX)
@@ -196,9 +147,9 @@ void vepoll__token_enter_slow(struct vepoll__token *t, uint64_t me)
 void vepoll__token_quiesce(struct vepoll__token *t)
 {
     unsigned i, spins = 0;
-    if (AO_load_acquire(&fast_ok) != 1)
-        return; /* no descriptors were ever handed out: nobody announces */
-    barrier_everywhere();
+    if (!vepoll__membarrier_usable())
+        return; /* then no descriptor was ever handed out: nobody announces */
+    vepoll__membarrier();
     for (i = 0; i < VEPOLL__MAX_THREADS; i++)
         if (AO_load(&thr_map[i / 64]) & ((AO_t)1 << (i % 64)))
             while (announces(&vepoll__threads[i], t, 1))
@@ -229,12 +180,12 @@ void vepoll__thr_wait_readers(void)
      * RMW it ran since (token.h): a thread that takes its descriptor (a
      * full-barrier CAS on the map) or learns that membarrier works after
      * them reads the list after the unlink. */
-    if (AO_load_acquire(&fast_ok) != 1 || !others_have_descriptors(me))
+    if (!vepoll__membarrier_usable() || !others_have_descriptors(me))
         return;
     /* Either a section's odd rseq (a plain store) is visible after this, or
      * that thread's later loads of the list come after the barrier and see
      * the unlink (token.h: the same pair as the bias's revocation). */
-    barrier_everywhere();
+    vepoll__membarrier();
     for (i = 0; i < VEPOLL__MAX_THREADS; i++) {
         const struct vepoll__thr *th = &vepoll__threads[i];
         AO_t s;
