@@ -177,6 +177,19 @@ static void test_token_is_exclusive_across_bias_and_revocation(void **state)
     vepoll__token_destroy(&x.t);
 }
 
+/* The waiter thread (it sets *done when its wait ends) must still be
+ * waiting 50 ms on, and end once the holder thread is released. */
+static void ends_only_after_release(pthread_t waiter, atomic_int *done,
+                                    pthread_t holder, atomic_int *release)
+{
+    vt_sleep_ms(50);
+    assert_int_equal(atomic_load(done), 0);
+    atomic_store(release, 1);
+    assert_int_equal(pthread_join(holder, NULL), 0);
+    assert_int_equal(pthread_join(waiter, NULL), 0);
+    assert_int_equal(atomic_load(done), 1);
+}
+
 /* A call that bails stays announced as a slow call until it has left
  * (instance.h): the free's quiescence waits for it.  (The first design took
  * a reference instead, which could bring a count back from 0 and free the
@@ -246,12 +259,8 @@ static void test_token_bailed_call_is_waited_for_by_the_free(void **state)
     assert_true(AO_load(&c.ep->refs) == 1); /* the owner's only */
     q.t = &c.ep->tok;
     assert_int_equal(pthread_create(&tq, NULL, quiescer_main, &q), 0);
-    vt_sleep_ms(50); /* a quiescence that ignored the call would end now */
-    assert_int_equal(atomic_load(&q.done), 0);
-    atomic_store(&c.release, 1);
-    assert_int_equal(pthread_join(tc, NULL), 0);
-    assert_int_equal(pthread_join(tq, NULL), 0);
-    assert_int_equal(atomic_load(&q.done), 1);
+    /* A quiescence that ignored the call would end now. */
+    ends_only_after_release(tq, &q.done, tc, &c.release);
     assert_false(slow_announced(&c.ep->tok));
     assert_int_equal(vepoll_close(c.ep), 0);
 }
@@ -331,12 +340,8 @@ static void test_grace_period_waits_for_a_thread_inside_a_section(void **state)
     while (!atomic_load(&r.inside))
         sched_yield();
     assert_int_equal(pthread_create(&tg, NULL, grace_main, &g), 0);
-    vt_sleep_ms(50); /* a grace period that missed the reader ends now */
-    assert_int_equal(atomic_load(&g.done), 0);
-    atomic_store(&r.release, 1);
-    assert_int_equal(pthread_join(tr, NULL), 0);
-    assert_int_equal(pthread_join(tg, NULL), 0);
-    assert_int_equal(atomic_load(&g.done), 1);
+    /* A grace period that missed the reader would end now. */
+    ends_only_after_release(tg, &g.done, tr, &r.release);
     vepoll__thr_wait_readers(); /* nobody inside: returns at once */
     vepoll_source_close(r.src);
 }
