@@ -7,10 +7,17 @@
  *   eventfds; mutexq update + wait(0) (Wasmer's design reports nothing
  *   without a producer push, so its row includes one update).
  *   ADD + DEL of one more registration at size N, for all three.
+ *   ADD + DEL at N = 1 in a process with a second thread that has used
+ *   vepoll (so a DEL's grace period has a reader to wait for: token.h),
+ *   asleep, or spinning on the other CPU (membarrier interrupts it), each
+ *   paired with the same ADD + DEL on one thread (src/core/retire.h: DEL
+ *   retires, one grace period per batch).
  * N grows in place (registrations are added between the steps); the kernel
  * rows stop where RLIMIT_NOFILE (raised to fs.nr_open if allowed) ends.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -208,6 +215,107 @@ static double run_mqadddel(void *ctx, long iters)
     return bad ? -1 : (double)t0 / (double)iters;
 }
 
+/* The second thread of the add+del rows: it uses vepoll once (a wait(0)
+ * on an instance of its own, which gives it a thread descriptor), then
+ * sleeps on a condition variable or spins until told to stop. */
+struct second {
+    pthread_t th;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int spin, stop, ready; /* under mu, except in the spin loop */
+    atomic_int quit;
+};
+
+static void *second_main(void *arg)
+{
+    struct second *t = arg;
+    struct vepoll_event ev;
+    vepoll_t *ep;
+    if (t->spin)
+        pin_self(1);
+    if (vepoll_create(&ep) == 0) {
+        (void)vepoll_wait(ep, &ev, 1, 0);
+        (void)vepoll_close(ep);
+    }
+    pthread_mutex_lock(&t->mu);
+    t->ready = 1;
+    pthread_cond_broadcast(&t->cv);
+    while (!t->spin && !t->stop)
+        pthread_cond_wait(&t->cv, &t->mu);
+    pthread_mutex_unlock(&t->mu);
+    while (t->spin && !atomic_load_explicit(&t->quit, memory_order_relaxed))
+        ;
+    return NULL;
+}
+
+static double run_adddel_second(struct scale *s, int spin, long iters)
+{
+    struct second t;
+    double ns;
+    memset(&t, 0, sizeof(t));
+    t.spin = spin;
+    pthread_mutex_init(&t.mu, NULL);
+    pthread_cond_init(&t.cv, NULL);
+    if (spin && pin_self(0))
+        return -1;
+    if (pthread_create(&t.th, NULL, second_main, &t)) {
+        unpin_self();
+        return -1;
+    }
+    pthread_mutex_lock(&t.mu);
+    while (!t.ready)
+        pthread_cond_wait(&t.cv, &t.mu);
+    pthread_mutex_unlock(&t.mu);
+    ns = run_adddel(s, iters);
+    pthread_mutex_lock(&t.mu);
+    t.stop = 1;
+    atomic_store(&t.quit, 1);
+    pthread_cond_broadcast(&t.cv);
+    pthread_mutex_unlock(&t.mu);
+    pthread_join(t.th, NULL);
+    if (spin)
+        unpin_self();
+    pthread_mutex_destroy(&t.mu);
+    pthread_cond_destroy(&t.cv);
+    return ns;
+}
+
+static double run_adddel_asleep(void *ctx, long iters)
+{
+    return run_adddel_second(ctx, 0, iters);
+}
+
+static double run_adddel_spinning(void *ctx, long iters)
+{
+    return run_adddel_second(ctx, 1, iters);
+}
+
+/* ADD + DEL on the N = 1 instance, alone and beside a second thread. */
+static int adddel_threads(struct scale *s, long iters)
+{
+    struct variant v[3];
+    struct summary sv[3];
+    int nv = 2, i;
+    struct scale one = *s;
+    one.ep = s->ep1; /* N = 1 */
+    v[0] = (struct variant){"vepoll add+del, 1 thread", run_adddel, &one, 0};
+    v[1] = (struct variant){"vepoll add+del, 2 threads (asleep)", run_adddel_asleep,
+                            &one, 0};
+    if (cfg.ncpu >= 2)
+        v[nv++] = (struct variant){"vepoll add+del, 2 threads (spin)",
+                                   run_adddel_spinning, &one, 0};
+    if (measure("s7_scale", "1", "ns_per_add_del_threads", v, nv, iters, sv))
+        return -1;
+    for (i = 0; i < nv; i++)
+        print_row(v[i].name, "1", &sv[i], sv[0].med, 0);
+    info("adddel_2threads_asleep_vs_1thread", paired_ratio(&sv[1], &sv[0]), "x",
+         "ADD+DEL beside a sleeping thread that used vepoll");
+    if (nv > 2)
+        info("adddel_2threads_spin_vs_1thread", paired_ratio(&sv[2], &sv[0]), "x",
+             "ADD+DEL beside a thread spinning on the other CPU");
+    return 0;
+}
+
 int scen_scale(void)
 {
     static const long full_ns[] = {1, 10, 100, 1000, 10000, 100000, 1000000};
@@ -290,6 +398,8 @@ int scen_scale(void)
             w1 = sw[0].med;
         wbig = sw[0].med;
         ratio = paired_ratio(&sw[0], &sw[1]);
+        if (k == 0 && (rc = adddel_threads(&s, ait)))
+            break;
     }
     scale_close(&s);
     if (rc)

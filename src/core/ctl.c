@@ -93,7 +93,7 @@ static int ctl_del(struct vepoll *ep, int fd, struct vepoll_source *src)
     if (!r)
         return -ENOENT;
     vepoll__table_remove(&ep->table, r);
-    vepoll__instance_detach(ep, r);
+    vepoll__instance_detach(ep, r, VEPOLL__GRACE_DEFER);
     return 0;
 }
 

@@ -3,8 +3,8 @@
  * under the instance mutex.
  * It looks at no more entries than the private FIFO held when it started.
  * For each registration popped, oldest first:
- *   1. DEAD (DEL, source or instance close came first): drop and free it,
- *      counted as a stale drop; no producer can hold it (source.h).
+ *   1. DEAD (DEL, source or instance close came first): drop it, counted
+ *      as a stale drop, and free it or retire it (below).
  *   2. Level-triggered: re-check the source's readiness *now*, masked by the
  *      registration (ERR|HUP included).  Still ready: emit one event with
  *      all bits combined (S028) and move the entry to the private tail
@@ -24,14 +24,17 @@
  *   behind the entries this harvest did not look at (the rotation, S076/S078).
  * Entries beyond maxevents stay queued, in place (S047, S057).
  *
- * DEAD entries are freed only here (a harvest pops them, or the sweep that
- * DEL runs once they outnumber the live registrations: instance.c), since
- * only the queue still holds them and no producer can (source.h).
+ * DEAD entries still queued leave the queue only here (a harvest pops
+ * them, or the sweep that DEL runs once they outnumber the live
+ * registrations: instance.c), and are then freed, or retired when a grace
+ * period is still owed (retire.h), since producers may hold them until
+ * it ends (source.h).
  */
 #include "harvest.h"
 
 #include "instance.h"
 #include "registration.h"
+#include "retire.h"
 
 /* Readiness the registration would report now (ERR|HUP are in the mask). */
 static uint32_t recheck(const struct vepoll__reg *r, unsigned int m, int depth)
@@ -58,12 +61,12 @@ uint32_t vepoll__harvest_leave(struct vepoll *ep, struct vepoll__reg *r,
     return rev;
 }
 
-void vepoll__harvest_free_dead(struct vepoll *ep, struct vepoll__reg *r)
+void vepoll__harvest_drop_dead(struct vepoll *ep, struct vepoll__reg *r)
 {
     vepoll__stat(ep, VEPOLL__ST_STALE);
-    vepoll__reg_free(&ep->regs, r);
     if (ep->qdead)
         ep->qdead--;
+    vepoll__retire_or_free(ep, r);
 }
 
 void vepoll__harvest_sweep_dead(struct vepoll *ep)
@@ -77,7 +80,7 @@ void vepoll__harvest_sweep_dead(struct vepoll *ep)
             continue;
         }
         vepoll__readyq_unlink(&ep->q, prev, r);
-        vepoll__harvest_free_dead(ep, r);
+        vepoll__harvest_drop_dead(ep, r);
     }
 }
 
@@ -95,8 +98,8 @@ int vepoll__harvest(struct vepoll *ep, struct vepoll_event *events,
         uint32_t rev;
         int lt, keep = 0;
         if (s & VEPOLL__REG_DEAD) {
-            /* DEAD is final and no producer holds r (instance.c). */
-            vepoll__harvest_free_dead(ep, r);
+            /* DEAD is final: never reported (retire.h). */
+            vepoll__harvest_drop_dead(ep, r);
             continue;
         }
         lt = !(m & (VEPOLL_ET | VEPOLL_ONESHOT));

@@ -33,9 +33,10 @@ int vepoll__harvest(struct vepoll *ep, struct vepoll_event *events,
 uint32_t vepoll__harvest_leave(struct vepoll *ep, struct vepoll__reg *r,
                                int depth, int keep, int *requeue);
 
-/* Frees a DEAD entry taken out of the ready queue, counted as a stale drop. */
-void vepoll__harvest_free_dead(struct vepoll *ep, struct vepoll__reg *r);
-/* Frees every DEAD entry still in the ready queue. */
+/* A DEAD entry taken out of the ready queue, counted as a stale drop, is
+ * freed or retired (retire.h: vepoll__retire_or_free). */
+void vepoll__harvest_drop_dead(struct vepoll *ep, struct vepoll__reg *r);
+/* Drops every DEAD entry still in the ready queue. */
 void vepoll__harvest_sweep_dead(struct vepoll *ep);
 
 #endif

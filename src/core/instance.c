@@ -14,6 +14,7 @@
 #include "hook.h"
 #include "nest.h"
 #include "registration.h"
+#include "retire.h"
 #include "vepoll_core.h"
 
 /* Live instances (for process-wide stats) and totals of closed ones. */
@@ -97,18 +98,24 @@ static unsigned int unlink_killed(struct vepoll *ep, struct vepoll__reg *r)
     return s;
 }
 
-void vepoll__instance_detach(struct vepoll *ep, struct vepoll__reg *r)
+void vepoll__instance_detach(struct vepoll *ep, struct vepoll__reg *r,
+                             int grace)
 {
     unsigned int s = unlink_killed(ep, r);
-    vepoll__thr_wait_readers();
-    /* No producer holds r now, and DEAD stops new ENQUEUED claims, so the
-     * ENQUEUED bit we saw is final: queued means the queue owns it, and the
-     * harvest that pops it frees it.  An instance that is never waited on
-     * would keep such entries forever, so once they outnumber the live
-     * registrations (and 64), sweep them: garbage stays bounded by the table
-     * size, and the sweep's O(queue) cost is paid for by as many DELs. */
+    if (grace == VEPOLL__GRACE_WAIT)
+        vepoll__thr_wait_readers();
+    /* After unlink_killed's full-barrier epoch flip (token.h). */
+    vepoll__reg_set_owes_grace(r, grace == VEPOLL__GRACE_DEFER &&
+                                      vepoll__thr_readers_possible());
+    /* DEAD stops new ENQUEUED claims, so the ENQUEUED bit we saw is final:
+     * clear means r is ours; set means the queue owns it (a push may still
+     * be in flight), and the harvest that pops it releases it.  An
+     * instance that is never waited on would keep such entries forever, so
+     * once they outnumber the live registrations (and 64), sweep them:
+     * garbage stays bounded by the table size, and the sweep's O(queue)
+     * cost is paid for by as many DELs. */
     if (!(s & VEPOLL__REG_ENQ)) {
-        vepoll__reg_free(&ep->regs, r);
+        vepoll__retire_or_free(ep, r);
     } else if (++ep->qdead > 64 && ep->qdead > ep->table.count) {
         vepoll__harvest_sweep_dead(ep);
     }
@@ -136,21 +143,26 @@ void vepoll__instance_touch_sources(struct vepoll *ep)
 }
 
 /* Close path of a source: remove (src, fd) from ep if it is still there. */
-static void remove_key(struct vepoll *ep, struct vepoll_source *src, int fd)
+static void remove_key(struct vepoll *ep, struct vepoll_source *src, int fd,
+                       int grace)
 {
     struct vepoll__reg *r;
     int fast = vepoll__token_enter(&ep->tok);
     r = vepoll__table_find(&ep->table, src, fd);
     if (r) {
         vepoll__table_remove(&ep->table, r);
-        vepoll__instance_detach(ep, r);
+        vepoll__instance_detach(ep, r, grace);
     }
     vepoll__token_leave(&ep->tok, fast);
 }
 
-/* Removes every registration of src from every instance. */
+/* Removes every registration of src from every instance.  An instance's
+ * own source may have producers inside its fan-out (the inner instance's
+ * propagation): wait for them.  A plain source has none (instance.h). */
 static void detach_all(struct vepoll_source *src)
 {
+    int grace = vepoll__source_computed(src) ? VEPOLL__GRACE_WAIT
+                                             : VEPOLL__GRACE_NONE;
     for (;;) {
         struct vepoll__reg *r;
         struct vepoll *ep;
@@ -167,7 +179,7 @@ static void detach_all(struct vepoll_source *src)
         fd = r->fd;
         vepoll__instance_ref(ep);
         vepoll__source_unlock(src);
-        remove_key(ep, src, fd);
+        remove_key(ep, src, fd, grace);
         vepoll__instance_unref(ep);
     }
 }
@@ -177,10 +189,10 @@ void vepoll_source_close(vepoll_source_t *src)
     if (!src || vepoll__source_computed(src))
         return; /* an instance's source dies with vepoll_close */
     detach_all(src);
-    /* Each detach waited for every thread inside a per-thread section after
-     * its unlink; a producer enters a section of src only from an update of
-     * src, and none may run now (the API's rule).  So the counters' half is
-     * enough here, and spares a membarrier per closed source. */
+    /* A producer enters a section of src only from an update of src, and
+     * none may run now (the API's rule): no grace period of the per-thread
+     * sections, for the registrations (VEPOLL__GRACE_NONE) or the source.
+     * The counters are drained all the same (no syscall). */
     vepoll__source_lock(src);
     vepoll__source_synchronize_counters(src);
     vepoll__source_unlock(src);
@@ -189,8 +201,7 @@ void vepoll_source_close(vepoll_source_t *src)
 
 int vepoll_close(vepoll_t *ep)
 {
-    struct vepoll__readyq_run dead = {NULL, NULL, 0};
-    struct vepoll__reg *r, *next;
+    struct vepoll__reg *r;
     size_t cursor = 0;
     int i, fast;
     if (!ep)
@@ -200,20 +211,17 @@ int vepoll_close(vepoll_t *ep)
     detach_all(&ep->self);
     fast = vepoll__token_enter(&ep->tok);
     /* One wait for the per-thread readers for all the registrations (one
-     * membarrier, not one per registration); until then the unqueued dead
-     * ones wait in a run (they are in no queue: their link is free). */
+     * membarrier, not one per registration): the unqueued dead ones join
+     * the retired list, and the flush runs its grace period even when the
+     * list is empty, because the queued ones are freed below. */
     while ((r = vepoll__table_drain(&ep->table, &cursor)))
         if (!(unlink_killed(ep, r) & VEPOLL__REG_ENQ))
-            vepoll__readyq_run_add(&dead, r);
-    vepoll__thr_wait_readers();
-    for (r = dead.head; r; r = next) {
-        next = vepoll__readyq_next(&ep->q, r);
-        vepoll__reg_free(&ep->regs, r);
-    }
+            vepoll__retire_push(ep, r);
+    vepoll__retire_flush(ep);
     vepoll__table_destroy(&ep->table);
     vepoll__readyq_collect(&ep->q);
     while ((r = vepoll__readyq_pop(&ep->q)))
-        vepoll__reg_free(&ep->regs, r); /* all DEAD: detach left them to us */
+        vepoll__reg_free(&ep->regs, r); /* all DEAD, and past the grace period */
     vepoll__token_leave(&ep->tok, fast);
     vepoll__park_wake(&ep->park, 1);
 

@@ -85,6 +85,10 @@ struct vepoll {
     struct vepoll__table table;
     struct vepoll__slab regs; /* the registrations (under tok) */
     size_t qdead;      /* DEAD entries still queued (under tok): see detach */
+    unsigned int retired;  /* DEAD entries waiting for a grace period
+                            * (under tok): the first one's link, chained
+                            * through qnext; 0: none */
+    unsigned int nretired; /* how many (retire.h) */
     AO_t refs;
     /* Read by producers on every post and by spinners on every turn,
      * written rarely (ctl on `self`, waiters that park, close, interrupts,
@@ -188,10 +192,27 @@ static inline void vepoll__instance_leave(struct vepoll *ep, int how)
         vepoll__instance_unref(ep);
 }
 
-/* Under ep->tok: unlink r from its source, mark it DEAD, wait for the
- * source's grace period, and free it unless it is still queued (then the
- * harvest frees it).  The caller has already taken r out of the table. */
-void vepoll__instance_detach(struct vepoll *ep, struct vepoll__reg *r);
+/*
+ * How a detach ends r's grace period (source.h), the caller's choice:
+ *   DEFER  DEL: retire r (retire.h) if a grace period is owed (another
+ *          thread holds a descriptor), else free it now.
+ *   WAIT   wait for the grace period now (vepoll_close's removal of ep from
+ *          the instances it is registered in, whose producers may be
+ *          walking ep's own source): the memory is back when close returns.
+ *   NONE   the final close of r's source: no update of the source may run
+ *          (the API's rule, docs/API.md), and r was only reachable from the
+ *          source's list, so no reader can hold r; freed now.
+ * A registration still queued is left to the queue either way, marked
+ * with whether it owes a grace period (registration.h): the harvest that
+ * pops it retires or frees it (vepoll__retire_or_free).
+ */
+enum { VEPOLL__GRACE_DEFER, VEPOLL__GRACE_WAIT, VEPOLL__GRACE_NONE };
+
+/* Under ep->tok: unlink r from its source, mark it DEAD, and end its life
+ * as `grace` says (above).  The caller has already taken r out of the
+ * table. */
+void vepoll__instance_detach(struct vepoll *ep, struct vepoll__reg *r,
+                             int grace);
 /* Under ep->tok: if r has something to report now, queue it (keeping its
  * place if it is queued already) and wake.  Used by ADD and MOD. */
 void vepoll__instance_evaluate(struct vepoll *ep, struct vepoll__reg *r);

@@ -43,10 +43,14 @@
  *   records only *that* the entry is queued.
  * - Only the producer whose CAS sets ENQUEUED (or the token holder doing the
  *   same) pushes the node, so the node is linked at most once.
- * - Lifetime: see source.h (grace period) and instance.c (detach).  A DEAD
- *   registration is freed (its slot given back) by DEL once no producer can
- *   hold it, or by the harvest that pops it if it was still queued; the
- *   slot bits stay valid until then.
+ * - Lifetime: see source.h (grace period) and instance.h (detach) and retire.h (the
+ *   retired list).  A DEAD registration's slot is given back once no
+ *   producer can hold it: at once when no grace period is owed, else after
+ *   the grace period of its instance's next flush of retired entries; if it
+ *   was still queued, the harvest that pops it does one or the other.  The
+ *   slot bits stay valid until then.  Once DEAD and out of the table, its
+ *   table link `hnext` is free and records whether it still owes a grace
+ *   period (vepoll__reg_set_owes_grace, under the instance's token).
  * - Watches (Linux's max_user_watches, vepoll_set_max_watches): every live
  *   registration holds one, taken by vepoll__reg_new with a CAS loop on a
  *   process-wide counter and given back by kill, so a DEAD entry that still
@@ -133,6 +137,17 @@ void vepoll__reg_set_mask(struct vepoll__reg *r, unsigned int mask);
 /* Instance token: mark DEAD and give back the watch; returns the old word
  * (its ENQUEUED bit is final from now on). */
 unsigned int vepoll__reg_kill(struct vepoll__reg *r);
+
+/* Under the instance's token, for a DEAD registration out of the table:
+ * whether a grace period must still end before its slot is reused. */
+static inline void vepoll__reg_set_owes_grace(struct vepoll__reg *r, int owes)
+{
+    r->hnext = owes ? 1u : 0u;
+}
+static inline int vepoll__reg_owes_grace(const struct vepoll__reg *r)
+{
+    return r->hnext != 0;
+}
 
 /* Before r is published (ADD): its first mask. */
 static inline void vepoll__reg_init_mask(struct vepoll__reg *r, unsigned int mask)

@@ -26,7 +26,9 @@
  *   epoch CASes keep it.
  * - Reclamation: a producer's whole fan-out is a *read-side section*, and
  *   a writer that unlinked a node waits for a grace period before the node
- *   may be freed (or handed to the harvest, if it is still queued).  Two
+ *   may be freed (or handed to the harvest, if it is still queued).  DEL
+ *   defers the per-thread half: its node is retired and one grace period
+ *   frees a batch of them (retire.h).  Two
  *   kinds of readers, and the writer waits for both:
  *   - A thread with a descriptor (token.h: every thread, unless membarrier's
  *     private expedited command is unavailable, under ThreadSanitizer, or

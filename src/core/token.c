@@ -172,15 +172,20 @@ static int others_have_descriptors(const struct vepoll__thr *me)
     return 0;
 }
 
-void vepoll__thr_wait_readers(void)
+int vepoll__thr_readers_possible(void)
 {
-    const struct vepoll__thr *me = vepoll__self.thr;
-    unsigned i, spins = 0;
     /* The caller's unlink is ordered before these looks by the full-barrier
      * RMW it ran since (token.h): a thread that takes its descriptor (a
      * full-barrier CAS on the map) or learns that membarrier works after
      * them reads the list after the unlink. */
-    if (!vepoll__membarrier_usable() || !others_have_descriptors(me))
+    return vepoll__membarrier_usable() && others_have_descriptors(vepoll__self.thr);
+}
+
+void vepoll__thr_wait_readers(void)
+{
+    const struct vepoll__thr *me = vepoll__self.thr;
+    unsigned i, spins = 0;
+    if (!vepoll__thr_readers_possible())
         return;
     /* Either a section's odd rseq (a plain store) is visible after this, or
      * that thread's later loads of the list come after the barrier and see

@@ -190,6 +190,12 @@ static inline void vepoll__token_leave(struct vepoll__token *t, int fast)
  * vepoll__source_synchronize_counters is one): it orders the unlink
  * before the look at the descriptor map. */
 void vepoll__thr_wait_readers(void);
+/* Whether a grace period of the per-thread sections has anything to wait
+ * for: 0 when membarrier is unusable or no other thread holds a
+ * descriptor, and then a writer may free what it unlinked at once (the
+ * same early answer as vepoll__thr_wait_readers, with the same ordering
+ * requirement: a full-barrier RMW after the unlink). */
+int vepoll__thr_readers_possible(void);
 
 /* Before the memory holding t is freed (once nobody can start a new entry):
  * waits until no thread announces t. */

@@ -15,13 +15,21 @@
  * not apply it, so every later step checks that the failed call changed
  * nothing.
  *
- * Single-threaded: there is no concurrency here to state a contract for.
+ * The calls are all made on one thread.  A second thread, started once by
+ * LLVMFuzzerInitialize, uses vepoll once (a wait on an instance of its
+ * own, closed again) and then sleeps for good: it holds a thread
+ * descriptor (src/core/token.h), so every DEL owes a grace period and goes
+ * through the retired list (src/core/retire.h), which the zero-live-blocks
+ * check after each input then covers.  It touches nothing of the inputs'
+ * objects, so there is no concurrency here to state a contract for.
  *
  * VEPOLL_FUZZ_TRACE=1 prints the decoded operations (for bug reports).
  */
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -493,14 +501,37 @@ static void teardown(void)
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+static atomic_int second_ready;
+
+/* The second thread (above): a descriptor, then sleep. */
+static void *second_main(void *arg)
+{
+    struct vepoll_event ev;
+    vepoll_t *e;
+    (void)arg;
+    if (vepoll_create(&e) == 0) {
+        (void)vepoll_wait(e, &ev, 1, 0);
+        (void)vepoll_close(e);
+    }
+    atomic_store(&second_ready, 1);
+    for (;;)
+        vt_sleep_ms(1000);
+    return NULL;
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
+    pthread_t th;
     (void)argc;
     (void)argv;
     trace = vt_trace_init();
     vt_alloc.abort_on_bad_free = true;
     if (vt_alloc_install() != 0)
         abort();
+    if (pthread_create(&th, NULL, second_main, NULL) != 0 || pthread_detach(th) != 0)
+        abort();
+    while (!atomic_load(&second_ready)) /* its instance is closed: no live block */
+        vt_sleep_ms(1);
     return 0;
 }
 

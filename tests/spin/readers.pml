@@ -39,12 +39,23 @@
  * writer did not see took it (a full barrier) after the writer's fence, so
  * its load comes after the unlink too.
  *
+ * The retired list (CFG_RETIRE, src/core/retire.h): the writer runs two
+ * DELs, of node 0 and node 1 (two registrations, each reachable while its
+ * `linked` flag is set; a reader's section walks both).  Each DEL unlinks,
+ * fences and looks at the map: with no descriptor in use it frees its node
+ * at once (vepoll__thr_readers_possible false), else it *retires* it and
+ * returns without any barrier.  The second DEL fills the batch (the model's
+ * batch is 2): the flush runs the grace period (membarrier, scan), then
+ * frees every retired node.
+ *
  * Configuration:
  *   CFG_READERS   T1 and T2 each run SECTIONS sections racing one DEL.
+ *   CFG_RETIRE    the same readers race two DELs that retire, and the
+ *                 flush of the batch.
  * Properties:
- *   freed   no access to the node after it was freed  assert(freed == 0)
+ *   freed   no access to a node after it was freed  assert(freed[a] == 0)
  *   end     no thread stuck (SPIN's invalid end states)
- * Seeded bugs (each must fail `freed==0`):
+ * Seeded bugs (each must fail `freed[a]==0`):
  *   BUG_READERS_NO_MEMBARRIER  the writer scans rseq without the barrier:
  *                              a reader's odd rseq sits in its store buffer
  *                              while it loads the list before the unlink
@@ -53,6 +64,12 @@
  *                              in its buffer, a reader takes a descriptor
  *                              and reaches the node, and the writer, seeing
  *                              no descriptor, frees at once
+ *   BUG_RETIRE_NO_GRACE        (RETIRE) the flush frees the batch without
+ *                              the grace period
+ *   BUG_RETIRE_LATE_ENTRY      (RETIRE) the flush's grace period runs before
+ *                              the batch's last entry joins it (its DEL's
+ *                              unlink comes after the barrier and the scan),
+ *                              and the flush frees that entry too
  * Step map: docs/MODEL.md, "The per-thread read-side sections".
  */
 
@@ -62,23 +79,30 @@
 
 #define NT 3            /* readers T1, T2 (pids 1, 2), the writer (pid 3) */
 
+#ifdef CFG_RETIRE
+#define NODES 2
+#else
+#define NODES 1
+#endif
+
 /* memory */
-bit linked = 1;         /* the node is on the watcher list */
-bit freed;
+bit linked[NODES];      /* node k is on a watcher list (set in init) */
+bit freed[NODES];
+bit retired[NODES];     /* on the instance's retired list */
 byte rseq[NT + 1];      /* each reader's section word */
 bit map[NT + 1];        /* descriptors in use */
 
-/* store buffers: one pending store per thread (a reader buffers only its
- * rseq, the writer only its unlink, so each coalesces in order) */
-byte sb_v[NT + 1]; bit sb_p[NT + 1];
-
-#define ACC assert(freed == 0)
+/* store buffers: one pending store per thread, drained before the next
+ * one is buffered, so each thread's stores reach memory in order (a reader
+ * buffers only its rseq; the writer only its unlinks, sb_a naming the
+ * node) */
+byte sb_v[NT + 1]; bit sb_p[NT + 1]; byte sb_a;
 
 inline drain_t(t)
 {
     if
     :: sb_p[t] ->
-       if :: t == 3 -> linked = sb_v[t] :: else -> rseq[t] = sb_v[t] fi;
+       if :: t == 3 -> linked[sb_a] = sb_v[t] :: else -> rseq[t] = sb_v[t] fi;
        sb_p[t] = 0
     :: else -> skip
     fi
@@ -88,6 +112,12 @@ inline drain_t(t)
 inline st(v)
 {
     atomic { drain_t(_pid); sb_v[_pid] = v; sb_p[_pid] = 1 }
+}
+
+/* the writer's plain store unlinking node a: buffered */
+inline st_unlink(a)
+{
+    atomic { drain_t(_pid); sb_a = a; sb_v[_pid] = 0; sb_p[_pid] = 1 }
 }
 
 proctype flusher(byte t)
@@ -112,61 +142,119 @@ inline membarrier()
 
 proctype reader()
 {
-    byte n, my;
+    byte n, my, a;
     bit w;
     atomic { drain_t(_pid); map[_pid] = 1 };            /* [take.descriptor] */
     do
     :: n < SECTIONS ->
        my++; st(my);                                    /* [enter] odd */
-       atomic { w = linked };                           /* [load.watchers] */
-       if
-       :: w -> atomic { ACC };                          /* [use] the post */
-               atomic { ACC }                           /* [use] push, wake */
-       :: else -> skip
-       fi;
+       a = 0;
+       do
+       :: a < NODES ->
+          atomic { w = linked[a] };                     /* [load.watchers] */
+          if
+          :: w -> atomic { assert(freed[a] == 0) };     /* [use] the post */
+                  atomic { assert(freed[a] == 0) }      /* [use] push, wake */
+          :: else -> skip
+          fi;
+          a++
+       :: else -> break
+       od;
        my++; st(my);                                    /* [exit] even */
        n++
     :: else -> break
     od
 }
 
-proctype writer()
+/* The grace period of the per-thread sections (vepoll__thr_wait_readers
+ * after its early look at the map). */
+inline grace()
 {
-    byte k, t, s;
-    bit any;
-    st(0);                                              /* [unlink] */
+#ifndef BUG_READERS_NO_MEMBARRIER
+    membarrier();                                       /* [membarrier] */
+#endif
+    t = 1;
+    do
+    :: t <= 2 ->
+       if
+       :: map[t] ->
+          s = rseq[t];                                  /* [scan] */
+          if
+          :: s & 1 -> (rseq[t] != s)                    /* [scan.wait] */
+          :: else -> skip
+          fi
+       :: else -> skip
+       fi;
+       t++
+    :: else -> break
+    od
+}
+
+/* One DEL's unlink of node d, its fence and its look at the map. */
+inline unlink_and_look(d)
+{
+    st_unlink(d);                                       /* [unlink] */
 #ifndef BUG_READERS_MAP_NO_FENCE
     atomic { drain_t(_pid) };                           /* [fence] the flip's CAS */
 #endif
-    atomic { any = map[1] || map[2] };                  /* [map] */
+    atomic { any = map[1] || map[2] }                   /* [map] */
+}
+
+proctype writer()
+{
+    byte k, t, s, d;
+    bit any;
+#ifndef CFG_RETIRE
+    unlink_and_look(0);
     if
-    :: any ->
-#ifndef BUG_READERS_NO_MEMBARRIER
-       membarrier();                                    /* [membarrier] */
-#endif
-       t = 1;
-       do
-       :: t <= 2 ->
-          if
-          :: map[t] ->
-             s = rseq[t];                               /* [scan] */
-             if
-             :: s & 1 -> (rseq[t] != s)                 /* [scan.wait] */
-             :: else -> skip
-             fi
-          :: else -> skip
-          fi;
-          t++
-       :: else -> break
-       od
+    :: any -> grace()
     :: else -> skip
     fi;
-    freed = 1                                           /* [free] */
+    freed[0] = 1                                        /* [free] */
+#else
+    d = 0;
+    do
+    :: d < NODES ->
+#ifdef BUG_RETIRE_LATE_ENTRY
+       if
+       :: d == NODES - 1 -> grace()                     /* the barrier, too early */
+       :: else -> skip
+       fi;
+#endif
+       unlink_and_look(d);
+       if
+       :: any -> retired[d] = 1                         /* [retire] */
+       :: else -> freed[d] = 1                          /* [free.now] */
+       fi;
+       d++
+    :: else -> break
+    od;
+    /* the batch is full: flush */
+#if !defined(BUG_RETIRE_NO_GRACE) && !defined(BUG_RETIRE_LATE_ENTRY)
+    grace();                                            /* [flush.grace] */
+#endif
+    k = 0;
+    do
+    :: k < NODES ->
+       if
+       :: retired[k] -> freed[k] = 1; retired[k] = 0    /* [flush.free] */
+       :: else -> skip
+       fi;
+       k++
+    :: else -> break
+    od
+#endif
 }
 
 init
 {
+    byte k;
     atomic {
+        k = 0;
+        do
+        :: k < NODES -> linked[k] = 1; k++
+        :: else -> break
+        od;
         run reader(); run reader(); run writer();
         run flusher(1); run flusher(2); run flusher(3)
     }

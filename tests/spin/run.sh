@@ -12,6 +12,8 @@
 #                                          the consumer token, x86-TSO)
 #                                          READERS (readers.pml: the per-
 #                                          thread read-side sections, x86-TSO)
+#                                          RETIRE (readers.pml: DELs that
+#                                          retire, one flush per batch)
 #     --bug NAME      compile with -DNAME (a seeded bug, or VARIANT_*)
 #     --expect TEXT   the run must FAIL with "assertion violated (TEXT)";
 #                     without it the run must verify with 0 errors
@@ -68,7 +70,7 @@ esac
 model=vepoll.pml
 case $cfg in
 TOKEN_*) model=token.pml; defs=(-DCFG_"${cfg#TOKEN_}") ;;
-READERS) model=readers.pml; defs=(-DCFG_READERS) ;;
+READERS | RETIRE) model=readers.pml; defs=(-DCFG_"$cfg") ;;
 *) defs=(-DCFG_"$cfg") ;;
 esac
 [[ -n $bug ]] && defs+=(-D"$bug")
