@@ -186,6 +186,8 @@ void vepoll__wx_delete(vepoll_wasix_t *wx)
 
 /* ---- the owner's borrows (wasix_table.c has the contract) ---------------- */
 
+_Thread_local char vepoll__wx_thread_mark;
+
 void vepoll__wx_wait_for_owner(vepoll_wasix_t *wx)
 {
     unsigned seq;
