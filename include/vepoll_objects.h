@@ -61,6 +61,17 @@ extern "C" {
  * table's creating calls; an object has no exec to close on, so the objects
  * ignore it (the WASIX table keeps it per descriptor). */
 #define VEPOLL_CLOEXEC 02000000
+/* Accepted by vepoll_eventfd_create, vepoll_pipe_create and
+ * vepoll_socketpair_create: the caller pins the object -- it never lets
+ * the close of an end run while a read/write/recv/send on that same end is
+ * in progress (a descriptor table that closes an open file description
+ * only when its last holder is done, as the WASIX table does) -- so those
+ * calls take no per-call reference of their own (two atomic
+ * read-modify-writes fewer per call): the end's own reference keeps the
+ * object alive.  Everything else is the same (closing the *other* end
+ * during a call stays safe); a close racing a call on its end of a pinned
+ * object is the caller's bug (a use after free). */
+#define VEPOLL_CALLER_PINS 0x40000000
 
 /* ---- pipe ----------------------------------------------------------------
  * Linux's pipe buffer: a ring of VEPOLL_PIPE_BUF-byte slots (pages).
@@ -84,6 +95,7 @@ extern "C" {
 
 typedef struct vepoll_pipe vepoll_pipe_t;
 
+/* flags: VEPOLL_NONBLOCK | VEPOLL_CALLER_PINS; others -EINVAL. */
 int vepoll_pipe_create(vepoll_pipe_t **out, size_t capacity, int flags);
 vepoll_source_t *vepoll_pipe_source(vepoll_pipe_t *p, int end);
 ssize_t vepoll_pipe_read(vepoll_pipe_t *p, void *buf, size_t len,
@@ -112,7 +124,8 @@ int vepoll_pipe_close(vepoll_pipe_t *p, int end);
 
 typedef struct vepoll_eventfd vepoll_eventfd_t;
 
-/* flags: VEPOLL_EFD_SEMAPHORE | VEPOLL_NONBLOCK; others -EINVAL. */
+/* flags: VEPOLL_EFD_SEMAPHORE | VEPOLL_NONBLOCK | VEPOLL_CALLER_PINS; others
+ * -EINVAL. */
 int vepoll_eventfd_create(vepoll_eventfd_t **out, uint64_t initval, int flags);
 vepoll_source_t *vepoll_eventfd_source(vepoll_eventfd_t *e);
 ssize_t vepoll_eventfd_read(vepoll_eventfd_t *e, void *buf, size_t len,
@@ -143,6 +156,7 @@ int vepoll_eventfd_close(vepoll_eventfd_t *e);
 
 typedef struct vepoll_socketpair vepoll_socketpair_t;
 
+/* flags: VEPOLL_NONBLOCK | VEPOLL_CALLER_PINS; others -EINVAL. */
 int vepoll_socketpair_create(vepoll_socketpair_t **out, size_t capacity,
                              int flags);
 vepoll_source_t *vepoll_socketpair_source(vepoll_socketpair_t *s, int end);

@@ -79,6 +79,23 @@
 #define VEPOLL_WASIX_EPOLLONESHOT 0x80u
 #define VEPOLL_WASIX_EPOLL_ALL 0xffu
 
+/* The eight WASIX bits from Linux's epoll bits (the same values as vepoll's
+ * VEPOLL_*: IN 0x1, PRI 0x2, OUT 0x4, ERR 0x8, HUP 0x10, RDHUP 0x2000,
+ * ONESHOT 1 << 30, ET 1 << 31) and back; Linux bits without a WASIX one
+ * are dropped.  Shifts and masks, no table: they run for every event of
+ * every epoll_wait, in the guest and in the host. */
+static inline uint32_t vepoll_wasix_abi_events_from_linux(uint32_t l)
+{
+    return (l & 0x1u) | ((l >> 1) & 0x2u) | ((l >> 11) & 0x4u) | ((l << 2) & 0x8u) |
+           ((l << 1) & 0x30u) | ((l >> 25) & 0x40u) | ((l >> 23) & 0x80u);
+}
+
+static inline uint32_t vepoll_wasix_abi_events_to_linux(uint32_t w)
+{
+    return (w & 0x1u) | ((w & 0x2u) << 1) | ((w & 0x4u) << 11) | ((w & 0x8u) >> 2) |
+           ((w & 0x30u) >> 1) | ((w & 0x40u) << 25) | ((w & 0x80u) << 23);
+}
+
 #define VEPOLL_WASIX_CTL_ADD 0u
 #define VEPOLL_WASIX_CTL_MOD 1u
 #define VEPOLL_WASIX_CTL_DEL 2u

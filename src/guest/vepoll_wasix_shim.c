@@ -53,25 +53,11 @@ AT(fd, VEPOLL_WASIX_EVENT32_FD);
 AT(data1, VEPOLL_WASIX_EVENT32_DATA1);
 AT(data2, VEPOLL_WASIX_EVENT_DATA2);
 _Static_assert(sizeof(struct vepoll_wasix_event32) == VEPOLL_WASIX_EVENT_SIZE, "event size");
-
-static const struct {
-    uint32_t lx, wx;
-} bits[] = {
-    {EPOLLIN, VEPOLL_WASIX_EPOLLIN},       {EPOLLOUT, VEPOLL_WASIX_EPOLLOUT},
-    {EPOLLRDHUP, VEPOLL_WASIX_EPOLLRDHUP}, {EPOLLPRI, VEPOLL_WASIX_EPOLLPRI},
-    {EPOLLERR, VEPOLL_WASIX_EPOLLERR},     {EPOLLHUP, VEPOLL_WASIX_EPOLLHUP},
-    {EPOLLET, VEPOLL_WASIX_EPOLLET},       {EPOLLONESHOT, VEPOLL_WASIX_EPOLLONESHOT},
-};
-
-/* Translates event bits Linux -> WASIX (to_wasix) or back. */
-static uint32_t remap(uint32_t in, int to_wasix)
-{
-    uint32_t out = 0;
-    for (unsigned i = 0; i < sizeof(bits) / sizeof(bits[0]); i++)
-        if (in & (to_wasix ? bits[i].lx : bits[i].wx))
-            out |= to_wasix ? bits[i].wx : bits[i].lx;
-    return out;
-}
+/* The header's event translation takes Linux's bits. */
+_Static_assert(EPOLLIN == 0x1 && EPOLLPRI == 0x2 && EPOLLOUT == 0x4 && EPOLLERR == 0x8 &&
+                   EPOLLHUP == 0x10 && EPOLLRDHUP == 0x2000 && EPOLLONESHOT == 1u << 30 &&
+                   EPOLLET == 1u << 31,
+               "Linux's epoll bits");
 
 /* The new descriptor fd gets close-on-exec if asked; on failure it is
  * closed again.  fd, or -1 with errno. */
@@ -122,7 +108,7 @@ int epoll_ctl(int epfd, int op, int fd, struct epoll_event *event)
     memset(&we, 0, sizeof(we));
     /* EXCLUSIVE, WAKEUP and the RDNORM/WRNORM/RDBAND/WRBAND/MSG kinds have
      * no WASIX bit (dropped, as wasix-libc does). */
-    we.events = remap(event->events, 1);
+    we.events = vepoll_wasix_abi_events_from_linux(event->events);
     we.ptr = (uint32_t)event->data.u64;
     we.fd = (uint32_t)fd;
     we.data1 = (uint32_t)event->data.u64;
@@ -148,7 +134,7 @@ static int wait_events(int epfd, struct epoll_event *events, int maxevents, int 
     if (err)
         return __vg_fail(err);
     for (uint32_t i = 0; i < n; i++) {
-        events[i].events = remap(we[i].events, 0);
+        events[i].events = vepoll_wasix_abi_events_to_linux(we[i].events);
         events[i].data.u64 = we[i].data2;
     }
     return (int)n;

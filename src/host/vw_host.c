@@ -407,6 +407,18 @@ void vw_first_buffer(const uint8_t *iv, uint32_t n, uint32_t *buf, uint32_t *len
     }
 }
 
+/* A single iovec at iovs and a u32 result at res_p, all in bounds: 0 with
+ * the buffer in *buf, *len; -1 otherwise (the general path answers). */
+static int one_buffer(const struct vw_host *h, u32 iovs, u32 res_p, uint32_t *buf, uint32_t *len)
+{
+    const uint8_t *iv = vw_gptr(h, iovs, 8);
+    if (!iv || !vw_gptr(h, res_p, 4))
+        return -1;
+    *buf = get_u32(iv);
+    *len = get_u32(iv + 4);
+    return vw_gptr(h, *buf, *len) ? 0 : -1;
+}
+
 static int64_t table_write(struct vw_host *h, uint32_t fd, const void *buf, size_t len,
                            uint32_t flags)
 {
@@ -448,17 +460,32 @@ static u32 stdio_write(struct vw_host *h, int stream, const uint8_t *iv, u32 n, 
 static u32 fd_write_once(struct vw_host *h, u32 fd, u32 iovs, u32 n, u32 nwritten_p)
 {
     uint64_t total;
-    const uint8_t *iv = vw_iovecs(h, iovs, n, &total);
+    const uint8_t *iv;
     int stream = -1;
     struct vepoll_wasix_fdinfo info;
-    uint32_t err, lerr;
-    if (!iv || !vw_gptr(h, nwritten_p, 4))
-        return W_EFAULT;
-    /* One write of the gathered bytes, so a pipe write of <= PIPE_BUF bytes
-     * stays atomic however the guest split it. */
-    err = vw_write_gathered(h, fd, iv, n, total, table_write, 0, nwritten_p);
-    if (err != VEPOLL_WASI_ENOTSUP)
-        return err;
+    uint32_t err, lerr, b, l;
+    if (n == 1 && one_buffer(h, iovs, nwritten_p, &b, &l) == 0) {
+        /* One buffer, the common case: written straight from guest memory,
+         * without the gathering machinery (the same checks were made). */
+        int64_t done = vepoll_wasix_write(h->wx, fd, h->mem->data + b, l);
+        if (done < 0 && done != -ENOTSUP)
+            return vw_werr(done);
+        if (done >= 0) {
+            vw_put_u32(h, nwritten_p, (uint32_t)done);
+            return W_SUCCESS;
+        }
+        iv = h->mem->data + iovs;
+        err = vw_werr(done);
+    } else {
+        iv = vw_iovecs(h, iovs, n, &total);
+        if (!iv || !vw_gptr(h, nwritten_p, 4))
+            return W_EFAULT;
+        /* One write of the gathered bytes, so a pipe write of <= PIPE_BUF
+         * bytes stays atomic however the guest split it. */
+        err = vw_write_gathered(h, fd, iv, n, total, table_write, 0, nwritten_p);
+        if (err != VEPOLL_WASI_ENOTSUP)
+            return err;
+    }
     if ((lerr = vw_fd_lookup(h, fd, &info, &stream)) != 0)
         return lerr; /* closed meanwhile */
     return stream >= 0 ? stdio_write(h, stream, iv, n, nwritten_p) : err;
@@ -477,14 +504,17 @@ u32 VW_WASI(fd_write)(vw_wasi_ctx *c, u32 fd, u32 iovs, u32 n, u32 nwritten_p)
 static u32 fd_read_once(struct vw_host *h, u32 fd, u32 iovs, u32 n, u32 nread_p)
 {
     uint64_t total;
-    const uint8_t *iv = vw_iovecs(h, iovs, n, &total);
+    const uint8_t *iv;
     uint32_t b, l, err;
     int64_t got;
     int stream = -1;
     struct vepoll_wasix_fdinfo info;
-    if (!iv || !vw_gptr(h, nread_p, 4))
-        return W_EFAULT;
-    vw_first_buffer(iv, n, &b, &l);
+    if (n != 1 || one_buffer(h, iovs, nread_p, &b, &l)) {
+        iv = vw_iovecs(h, iovs, n, &total);
+        if (!iv || !vw_gptr(h, nread_p, 4))
+            return W_EFAULT;
+        vw_first_buffer(iv, n, &b, &l);
+    }
     got = vepoll_wasix_read(h->wx, fd, h->mem->data + b, l); /* watched stdio too */
     if (got == -ENOTSUP) {
         if ((err = vw_fd_lookup(h, fd, &info, &stream)) != 0)

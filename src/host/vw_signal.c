@@ -25,7 +25,8 @@
  *   vw_signal_start: `guest`.  It binds `intr`, the vepoll_intr handle its
  *   blocking calls (vepoll_wait, the objects' read/write, through the
  *   adapter) watch, and it alone writes `action` and `mask` (signal imports)
- *   and takes signals out of `pending` (deliver).
+ *   and takes signals out of `pending` (deliver).  `pending` is
+ *   vw_signal_undelivered, global so that vw_signal.h can check it inline.
  * - on_signal runs on whichever thread the kernel picked.  On another
  *   thread it only forwards the signal to `guest` (pthread_kill, async-
  *   signal-safe), so everything below runs on the guest's thread and a
@@ -41,6 +42,13 @@
  *   after the clear sees it or its raise comes after the clear.  So `intr`
  *   is pending whenever a deliverable signal is, and a blocking call never
  *   sleeps through one.
+ * - Why one load of `pending` is enough after an import (vw_signal.h): a
+ *   raise of `intr` always follows the set of a bit (on_signal) or a look
+ *   that found one (deliver), and bits leave `pending` only in deliver
+ *   (which clears `intr` after the take) and in signal_action's discard
+ *   (which runs the full delivery look after it).  So while `pending` is 0,
+ *   `intr` is not raised and nothing is deliverable: the full look
+ *   (deliver_pending) would do nothing.
  * - Lifetime: the handlers stay installed until the process exits; after
  *   vw_signal_stop the guest thread blocks the five signals, so no handler
  *   touches `intr` any more and it can be unbound and destroyed.
@@ -75,11 +83,13 @@ static struct {
     vepoll_intr_t *intr;
     atomic_uint action[NSIG_HOST];
     atomic_uint mask;    /* the guest's blocked set */
-    atomic_uint pending; /* generated, not yet delivered */
     void (*deliver)(uint32_t sig); /* the guest's export */
     int registered;                /* the guest registered it (callback_signal) */
     sigset_t caught_set;
 } S;
+
+/* Generated, not yet delivered (vw_signal.h reads it inline). */
+atomic_uint vw_signal_undelivered;
 
 /* A default action: the process is killed by sig, as the kernel kills a
  * process that leaves sig at its default (no flush, no atexit), so its
@@ -120,7 +130,7 @@ static void on_signal(int sig)
     }
     if (!blocked && act == VEPOLL_EXT_SIGNAL_DEFAULT)
         terminate(sig);
-    atomic_fetch_or(&S.pending, BIT(sig));
+    atomic_fetch_or(&vw_signal_undelivered, BIT(sig));
     if (!blocked)
         vepoll_intr_raise(S.intr);
     errno = saved;
@@ -168,18 +178,18 @@ void vw_signal_stop(void)
 
 static unsigned deliverable(void)
 {
-    return atomic_load(&S.pending) & ~atomic_load(&S.mask);
+    return atomic_load(&vw_signal_undelivered) & ~atomic_load(&S.mask);
 }
 
 /* Takes the deliverable signals out of `pending`. */
 static unsigned take_deliverable(void)
 {
-    unsigned p = atomic_load(&S.pending), take;
+    unsigned p = atomic_load(&vw_signal_undelivered), take;
     do {
         take = p & ~atomic_load(&S.mask);
         if (!take)
             return 0;
-    } while (!atomic_compare_exchange_weak(&S.pending, &p, p & ~take));
+    } while (!atomic_compare_exchange_weak(&vw_signal_undelivered, &p, p & ~take));
     return take;
 }
 
@@ -235,13 +245,13 @@ static void deliver_pending(struct delivered *d)
         deliver(d);
 }
 
-void vw_signal_deliver(void)
+void vw_signal_deliver_slow(void)
 {
     struct delivered d = {0, 0};
     deliver_pending(&d);
 }
 
-int vw_signal_restart(uint32_t rc)
+int vw_signal_restart_slow(uint32_t rc)
 {
     struct delivered d = {0, 0};
     deliver_pending(&d);
@@ -305,9 +315,11 @@ u32 VW_EXT(signal_action)(vw_ext_ctx *c, u32 sig, u32 action, u32 flags)
         atomic_store(&S.action[sig], action | (flags << 8));
         /* Linux: setting SIG_IGN discards the pending instance. */
         if (action == VEPOLL_EXT_SIGNAL_IGNORE)
-            atomic_fetch_and(&S.pending, ~BIT(sig));
+            atomic_fetch_and(&vw_signal_undelivered, ~BIT(sig));
     }
-    vw_signal_deliver();
+    /* Always the full look: a discard may have left the handle raised
+     * with nothing undelivered, which the inline check would not see. */
+    vw_signal_deliver_slow();
     return VEPOLL_WASI_ESUCCESS;
 }
 
@@ -320,9 +332,9 @@ u32 VW_EXT(signal_mask)(vw_ext_ctx *c, u64 mask, u32 ret_pending_p)
     if (ret_pending_p && !vw_gptr(c->host, ret_pending_p, 8))
         return VEPOLL_WASI_EFAULT;
     atomic_store(&S.mask, (unsigned)(mask & 0xffffffffu));
-    vw_signal_deliver();
+    vw_signal_deliver_slow();
     if (ret_pending_p) {
-        uint64_t held = atomic_load(&S.pending);
+        uint64_t held = atomic_load(&vw_signal_undelivered);
         /* Looked up again: a handler may have grown the memory. */
         memcpy(vw_gptr(c->host, ret_pending_p, 8), &held, 8);
     }

@@ -16,7 +16,10 @@
 #ifndef VW_SIGNAL_H
 #define VW_SIGNAL_H
 
+#include <stdatomic.h>
 #include <stdint.h>
+
+#include "vepoll_wasix_abi.h"
 
 /* Catches the signals for the calling thread, the guest's: it binds an
  * interrupt handle.  deliver calls the guest's __wasm_signal export (NULL:
@@ -46,8 +49,31 @@ void vw_signal_stop(void);
  *         rc = the_call(...);
  *     while (vw_signal_restart(rc));
  */
-void vw_signal_deliver(void);
-int vw_signal_restart(uint32_t rc);
+void vw_signal_deliver_slow(void);
+int vw_signal_restart_slow(uint32_t rc);
+
+/* The signals generated for the guest and not yet delivered (bit sig - 1;
+ * blocked ones too), vw_signal.c's word, written on the guest thread only
+ * (its handler and its delivery).  While it is 0 nothing is deliverable and
+ * the guest thread's handle is not raised (vw_signal.c: a raise follows a
+ * bit set, and a take of bits is followed by a clear of the handle), so
+ * the check after every import is this one load. */
+extern atomic_uint vw_signal_undelivered;
+
+static inline void vw_signal_deliver(void)
+{
+    if (atomic_load_explicit(&vw_signal_undelivered, memory_order_relaxed))
+        vw_signal_deliver_slow();
+}
+
+/* With nothing undelivered no handler can run: an EINTR (an ignored
+ * signal's) is restarted, as the slow path answers when no handler ran. */
+static inline int vw_signal_restart(uint32_t rc)
+{
+    if (atomic_load_explicit(&vw_signal_undelivered, memory_order_relaxed))
+        return vw_signal_restart_slow(rc);
+    return rc == VEPOLL_WASI_EINTR;
+}
 
 /* A signal for the guest is pending (its thread's handle is raised): a raw
  * host syscall that returned EINTR ends with EINTR then, and is made again

@@ -12,7 +12,8 @@
  *
  * Concurrency contract: the skeleton's (obj.h): everything under e->o.mu,
  * read and write are vepoll__obj_call steps (run under it, holding a
- * reference for the whole call), and close goes through vepoll__obj_close
+ * reference for the whole call unless the creator pinned the eventfd with
+ * VEPOLL_CALLER_PINS), and close goes through vepoll__obj_close
  * (the source is closed outside the mutex after its pointer was cleared
  * under it).
  */
@@ -47,7 +48,7 @@ int vepoll_eventfd_create(vepoll_eventfd_t **out, uint64_t initval, int flags)
     struct vepoll_eventfd *e;
     uint32_t now;
     int rc;
-    if (!out || (flags & ~(VEPOLL_EFD_SEMAPHORE | VEPOLL_NONBLOCK)) ||
+    if (!out || (flags & ~(VEPOLL_EFD_SEMAPHORE | VEPOLL_NONBLOCK | VEPOLL_CALLER_PINS)) ||
         initval > VEPOLL_EFD_MAX)
         return -EINVAL;
     e = vepoll__calloc(sizeof(*e));
@@ -62,6 +63,7 @@ int vepoll_eventfd_create(vepoll_eventfd_t **out, uint64_t initval, int flags)
         vepoll__free(e, sizeof(*e));
         return rc;
     }
+    e->o.pinned = (flags & VEPOLL_CALLER_PINS) != 0;
     *out = e;
     return 0;
 }

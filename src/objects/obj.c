@@ -18,6 +18,7 @@ int vepoll__obj_open(struct vepoll__obj *o, int nonblock,
     int rc;
     o->waiters = 0;
     o->nonblock = nonblock;
+    o->pinned = 0; /* the creator sets it before it hands the object out */
     o->dealloc = dealloc;
     AO_store(&o->refs, ends);
     rc = -pthread_mutex_init(&o->mu, NULL);
@@ -121,8 +122,9 @@ ssize_t vepoll__obj_call(struct vepoll__obj *o, int64_t timeout_ns,
 {
     struct deadline d;
     ssize_t ret;
-    int slept = 0, timed_out = 0, interrupted = 0;
-    vepoll__obj_enter(o);
+    int slept = 0, timed_out = 0, interrupted = 0, pinned = o->pinned;
+    if (!pinned)
+        vepoll__obj_enter(o);
     deadline_init(&d, timeout_ns, o->nonblock);
     pthread_mutex_lock(&o->mu);
     while ((ret = step(call, d.mode != NOWAIT && !timed_out && !interrupted, slept)) ==
@@ -132,7 +134,9 @@ ssize_t vepoll__obj_call(struct vepoll__obj *o, int64_t timeout_ns,
         interrupted = rc == -EINTR;
         slept = 1;
     }
-    vepoll__obj_unlock(o);
+    pthread_mutex_unlock(&o->mu);
+    if (!pinned)
+        vepoll__obj_leave(o);
     /* The last step answered as a non-blocking call: data first, a write
      * counts what it moved, and "would block" is the interrupt's. */
     return interrupted && ret == -EAGAIN ? -EINTR : ret;

@@ -27,7 +27,8 @@
  *
  * Concurrency contract: the skeleton's (obj.h): everything under p->o.mu,
  * read and write are vepoll__obj_call steps (so they run under it and hold
- * a reference for the whole call), and a close goes through
+ * a reference for the whole call, unless the creator pinned the pipe with
+ * VEPOLL_CALLER_PINS), and a close goes through
  * vepoll__obj_close (the source is closed outside the mutex after its
  * pointer was cleared under it).
  */
@@ -117,7 +118,7 @@ int vepoll_pipe_create(vepoll_pipe_t **out, size_t capacity, int flags)
     struct vepoll_pipe *p;
     size_t nslots;
     int rc;
-    if (!out || (flags & ~VEPOLL_NONBLOCK) || capacity > MAX_CAPACITY)
+    if (!out || (flags & ~(VEPOLL_NONBLOCK | VEPOLL_CALLER_PINS)) || capacity > MAX_CAPACITY)
         return -EINVAL;
     nslots = round_slots(capacity ? capacity : DEFAULT_CAPACITY);
     p = vepoll__alloc(block_size(nslots));
@@ -133,6 +134,7 @@ int vepoll_pipe_create(vepoll_pipe_t **out, size_t capacity, int flags)
         vepoll__free(p, block_size(nslots));
         return rc;
     }
+    p->o.pinned = (flags & VEPOLL_CALLER_PINS) != 0;
     *out = p;
     return 0;
 }

@@ -32,7 +32,8 @@
  *
  * Concurrency contract: the skeleton's (obj.h): everything under s->o.mu,
  * read and write are vepoll__obj_call steps (run under it, holding a
- * reference for the whole call), and a close goes through vepoll__obj_close
+ * reference for the whole call unless the creator pinned the pair with
+ * VEPOLL_CALLER_PINS), and a close goes through vepoll__obj_close
  * (the source is closed outside the mutex after its pointer was cleared
  * under it).
  */
@@ -137,7 +138,7 @@ int vepoll_socketpair_create(vepoll_socketpair_t **out, size_t capacity,
     unsigned char *mem;
     uint32_t now[2];
     int rc;
-    if (!out || (flags & ~VEPOLL_NONBLOCK) || capacity > MAX_CAPACITY)
+    if (!out || (flags & ~(VEPOLL_NONBLOCK | VEPOLL_CALLER_PINS)) || capacity > MAX_CAPACITY)
         return -EINVAL;
     cap = capacity ? capacity : DEFAULT_CAPACITY;
     nchunk = chunks_for(cap);
@@ -164,6 +165,7 @@ int vepoll_socketpair_create(vepoll_socketpair_t **out, size_t capacity,
         vepoll__free(s, block_size(cap, nchunk));
         return rc;
     }
+    s->o.pinned = (flags & VEPOLL_CALLER_PINS) != 0;
     *out = s;
     return 0;
 }

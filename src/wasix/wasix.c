@@ -60,35 +60,21 @@ struct vepoll__wx_reg {
 
 /* ---- numbering ------------------------------------------------------------ */
 
-static const struct {
-    uint32_t wasix, vep;
-} bitmap[] = {
-    {VEPOLL_WASIX_EPOLLIN, VEPOLL_IN},       {VEPOLL_WASIX_EPOLLOUT, VEPOLL_OUT},
-    {VEPOLL_WASIX_EPOLLRDHUP, VEPOLL_RDHUP}, {VEPOLL_WASIX_EPOLLPRI, VEPOLL_PRI},
-    {VEPOLL_WASIX_EPOLLERR, VEPOLL_ERR},     {VEPOLL_WASIX_EPOLLHUP, VEPOLL_HUP},
-    {VEPOLL_WASIX_EPOLLET, VEPOLL_ET},       {VEPOLL_WASIX_EPOLLONESHOT, VEPOLL_ONESHOT},
-};
-
-/* Translates bits through the map, one way or the other. */
-static uint32_t remap(uint32_t bits, int to_vepoll)
-{
-    uint32_t out = 0;
-    for (size_t i = 0; i < sizeof(bitmap) / sizeof(bitmap[0]); i++) {
-        uint32_t from = to_vepoll ? bitmap[i].wasix : bitmap[i].vep;
-        if (bits & from)
-            out |= to_vepoll ? bitmap[i].vep : bitmap[i].wasix;
-    }
-    return out;
-}
+/* vepoll's event bits are Linux's (vepoll.h), so the ABI header's
+ * Linux <-> WASIX translation is vepoll's too. */
+_Static_assert(VEPOLL_IN == 0x1 && VEPOLL_PRI == 0x2 && VEPOLL_OUT == 0x4 && VEPOLL_ERR == 0x8 &&
+                   VEPOLL_HUP == 0x10 && VEPOLL_RDHUP == 0x2000 &&
+                   VEPOLL_ONESHOT == 1u << 30 && VEPOLL_ET == 1u << 31,
+               "vepoll's event bits are Linux's");
 
 uint32_t vepoll_wasix_events_to_vepoll(uint32_t wasix_events)
 {
-    return remap(wasix_events, 1);
+    return vepoll_wasix_abi_events_to_linux(wasix_events);
 }
 
 uint32_t vepoll_wasix_events_from_vepoll(uint32_t vepoll_events)
 {
-    return remap(vepoll_events, 0);
+    return vepoll_wasix_abi_events_from_linux(vepoll_events);
 }
 
 int vepoll_wasix_op_to_vepoll(uint32_t wasix_op)
@@ -199,6 +185,8 @@ void vepoll__wx_delete(vepoll_wasix_t *wx)
 }
 
 /* ---- the owner's borrows (wasix_table.c has the contract) ---------------- */
+
+_Thread_local char vepoll__wx_thread_mark;
 
 void vepoll__wx_wait_for_owner(vepoll_wasix_t *wx)
 {

@@ -66,7 +66,7 @@ struct vepoll_wasix {
      * (the asymmetric fence works here), its borrow counter (odd while it
      * borrows; written by it alone) and whether it ever borrowed (set once,
      * seq_cst, before its first borrow). */
-    pthread_t owner;
+    const void *owner; /* &vepoll__wx_thread_mark on the creating thread */
     int borrow_ok;
     _Atomic unsigned owner_seq;
     atomic_int owner_borrowed;
@@ -93,9 +93,13 @@ void vepoll__wx_delete(vepoll_wasix_t *wx);
  * descriptor, a side-table write) to end: a seq_cst fence, then, once the
  * owner ever borrowed, vepoll__membarrier and a wait while owner_seq is
  * odd and unchanged.  Never called by the owner while it borrows. */
+extern _Thread_local char vepoll__wx_thread_mark; /* its address names the thread */
 static inline int vepoll__wx_is_owner(const vepoll_wasix_t *wx)
 {
-    return wx->borrow_ok && pthread_equal(pthread_self(), wx->owner);
+    /* A thread-local variable's address is distinct on every live thread
+     * (as a pthread_t is) and costs no call to compute, so the owner's
+     * borrowing path keeps its registers. */
+    return wx->borrow_ok && wx->owner == (const void *)&vepoll__wx_thread_mark;
 }
 void vepoll__wx_wait_for_owner(vepoll_wasix_t *wx);
 

@@ -109,7 +109,9 @@ struct efd_args {
 static int create_efd(struct vepoll__wx_obj *o, const void *arg)
 {
     const struct efd_args *a = arg;
-    return vepoll_eventfd_create(&o->u.efd, a->initval, a->flags);
+    /* Pinned: a description closes its object only at its final put, when
+     * no call holds or borrows it any more (wasix_table.c). */
+    return vepoll_eventfd_create(&o->u.efd, a->initval, a->flags | VEPOLL_CALLER_PINS);
 }
 
 int vepoll_wasix_eventfd(vepoll_wasix_t *wx, uint64_t initval, int flags, uint32_t *fd)

@@ -110,7 +110,9 @@ static uint64_t pipe_nbytes(struct vepoll__wx_obj *o, uint32_t ready)
 
 static int pipe_create(struct vepoll__wx_obj *o)
 {
-    return vepoll_pipe_create(&o->u.pipe, 0, 0);
+    /* Pinned: a description closes its end only at its final put, when no
+     * call holds or borrows it any more (wasix_table.c). */
+    return vepoll_pipe_create(&o->u.pipe, 0, VEPOLL_CALLER_PINS);
 }
 
 static void pipe_close_end(struct vepoll__wx_obj *o)
@@ -220,7 +222,7 @@ static int sp_shutdown(struct vepoll__wx_obj *o, int how)
 
 static int sp_create(struct vepoll__wx_obj *o)
 {
-    return vepoll_socketpair_create(&o->u.sp, 0, 0);
+    return vepoll_socketpair_create(&o->u.sp, 0, VEPOLL_CALLER_PINS); /* as a pipe */
 }
 
 static void sp_close_end(struct vepoll__wx_obj *o)

@@ -507,7 +507,7 @@ int vepoll_wasix_create(vepoll_wasix_t **out, const struct vepoll_wasix_fdtable 
         wx->table.ctx = wx;
         wx->hold_ep = t_hold_ep;
         wx->drop_hold = vepoll__wx_obj_leave;
-        wx->owner = pthread_self();
+        wx->owner = &vepoll__wx_thread_mark;
         wx->borrow_ok = vepoll__membarrier_usable();
         rc = open_stdio(wx);
         if (rc) {

@@ -405,6 +405,31 @@ static void test_pipe_blocked_reader_woken_by_writer_close_S091(void **state)
     assert_int_equal(vepoll_pipe_close(p, VEPOLL_PIPE_READ), 0);
 }
 
+/* VEPOLL_CALLER_PINS: read/write take no reference of their own; the end's
+ * reference keeps the pipe alive, so the *other* end may still be closed
+ * during a call: a blocked read of a pinned pipe is woken by data, then by
+ * the writer's close (EOF, S091), and the last close frees the pipe (ASan:
+ * no leak, no use after free). */
+static void test_pipe_pinned_behaves_the_same(void **state)
+{
+    vepoll_pipe_t *p = newpipe(0, VEPOLL_CALLER_PINS);
+    struct actor a;
+    (void)state;
+    pattern(wbuf, 10, 9);
+    actor_start(&a, p, ACT_WRITE, 10);
+    assert_int_equal(vepoll_pipe_read(p, rbuf, 100, 20 * VT_SEC), 10);
+    assert_memory_equal(rbuf, wbuf, 10);
+    assert_int_equal(pthread_join(a.th, NULL), 0);
+    assert_int_equal(vepoll_pipe_pending(p), 0);
+    actor_start(&a, p, ACT_CLOSE_W, 0);
+    assert_int_equal(vepoll_pipe_read(p, rbuf, 100, -1), 0);
+    assert_int_equal(pthread_join(a.th, NULL), 0);
+    assert_int_equal(vepoll_pipe_close(p, VEPOLL_PIPE_READ), 0);
+    p = NULL;
+    assert_int_equal(vepoll_pipe_create(&p, 0, VEPOLL_CALLER_PINS >> 1), -EINVAL);
+    assert_null(p);
+}
+
 static void test_pipe_blocked_writer_woken_by_read(void **state)
 {
     vepoll_pipe_t *p = newpipe(0, 0);
@@ -961,6 +986,7 @@ int main(void)
         cmocka_unit_test(test_pipe_write_timeout_waits_and_partial_count),
         cmocka_unit_test(test_pipe_blocked_reader_woken_by_data),
         cmocka_unit_test(test_pipe_blocked_reader_woken_by_writer_close_S091),
+        cmocka_unit_test(test_pipe_pinned_behaves_the_same),
         cmocka_unit_test(test_pipe_blocked_writer_woken_by_read),
         cmocka_unit_test(test_pipe_blocked_writer_woken_by_reader_close_S092),
         cmocka_unit_test(test_pipe_blocked_partial_writer_returns_count_on_reader_close),

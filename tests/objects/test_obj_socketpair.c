@@ -621,6 +621,28 @@ static void test_sp_blocked_reader_woken_by_peer_close(void **state)
     closeend(s, 0);
 }
 
+/* VEPOLL_CALLER_PINS: calls take no reference of their own; the end's
+ * reference keeps the pair alive, so the peer may still be closed during a
+ * call: a blocked read of a pinned pair is woken by data, then by the
+ * peer's close (EOF), and the last close frees the pair (ASan: no leak, no
+ * use after free). */
+static void test_sp_pinned_behaves_the_same(void **state)
+{
+    vepoll_socketpair_t *s = newsp(0, VEPOLL_CALLER_PINS);
+    struct actor a;
+    (void)state;
+    actor_run(&a, s, ACT_WRITE, 1, 7);
+    assert_int_equal(vepoll_socketpair_read(s, 0, rbuf, 100, 20 * VT_SEC), 7);
+    actor_join(&a);
+    actor_run(&a, s, ACT_CLOSE, 1, 0);
+    assert_int_equal(vepoll_socketpair_read(s, 0, rbuf, 100, -1), 0);
+    actor_join(&a);
+    closeend(s, 0);
+    s = NULL;
+    assert_int_equal(vepoll_socketpair_create(&s, 0, VEPOLL_CALLER_PINS >> 1), -EINVAL);
+    assert_null(s);
+}
+
 static void test_sp_blocked_reader_gets_ebadf_when_own_end_closed(void **state)
 {
     vepoll_socketpair_t *s = newsp(0, 0);
@@ -893,6 +915,7 @@ int main(void)
         cmocka_unit_test(test_sp_blocked_reader_woken_by_peer_shutdown),
         cmocka_unit_test(test_sp_blocked_reader_woken_by_peer_close),
         cmocka_unit_test(test_sp_blocked_reader_gets_ebadf_when_own_end_closed),
+        cmocka_unit_test(test_sp_pinned_behaves_the_same),
         cmocka_unit_test(test_sp_blocked_writer_woken_when_write_fully_read),
         cmocka_unit_test(test_sp_blocked_writer_gets_econnreset_when_peer_closes_unread),
         cmocka_unit_test(test_sp_blocked_writer_gets_epipe_on_own_write_shutdown),
