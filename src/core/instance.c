@@ -87,14 +87,18 @@ static unsigned int unlink_killed(struct vepoll *ep, struct vepoll__reg *r)
     struct vepoll_source *src = r->src;
     struct vepoll *inner = vepoll__nest_owner(src);
     unsigned int s = vepoll__reg_kill(r);
+    /* The nesting edge goes first, while r still keeps inner alive: a
+     * concurrent vepoll_close(inner) waits in detach_all until r has left
+     * inner's source, and may free inner right after that. */
+    if (inner)
+        vepoll__nest_unlink(ep, inner);
     vepoll__source_lock(src);
     vepoll__source_unlink(src, r);
     vepoll__source_synchronize_counters(src);
     vepoll__source_unlock(src);
     /* src is not touched past this point: once r is unlinked, a concurrent
-     * vepoll_source_close(src) may find the list empty and free it. */
-    if (inner)
-        vepoll__nest_unlink(ep, inner);
+     * vepoll_source_close(src) (or vepoll_close of its instance) may find
+     * the list empty and free it. */
     return s;
 }
 

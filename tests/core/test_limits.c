@@ -304,6 +304,54 @@ static void test_limits_close_wakes_every_blocked_waiter_with_ebadf(void **state
     }
 }
 
+/* ---- an outer and its inner instance closed at the same time ---------------------- */
+
+struct closer {
+    pthread_t th;
+    vepoll_t *ep;
+    atomic_int *go;
+    int rc;
+};
+
+static void *closer_main(void *arg)
+{
+    struct closer *c = arg;
+    while (!atomic_load(c->go))
+        ;
+    c->rc = vepoll_close(c->ep);
+    return NULL;
+}
+
+/* The outer's close unlinks the nesting edge to the inner while the inner's
+ * own close looks for the registrations of its source: the inner must not
+ * be freed under the outer's unlink (a use-after-free that ASan and TSan
+ * report, and that hid behind a fixed order of closes everywhere else). */
+static void test_limits_outer_and_inner_closed_at_the_same_time(void **state)
+{
+    (void)state;
+    for (int round = 0; round < 2000; round++) {
+        atomic_int go = 0;
+        struct closer c[2];
+        vepoll_t *outer, *inner;
+        vepoll_source_t *s;
+        assert_int_equal(vepoll_create(&outer), 0);
+        assert_int_equal(vepoll_create(&inner), 0);
+        assert_int_equal(vepoll_source_create(&s, VEPOLL_IN), 0);
+        assert_int_equal(vt_add(inner, 1, s, VEPOLL_IN, 1), 0);
+        assert_int_equal(vt_add(outer, 2, vepoll_as_source(inner), VEPOLL_IN, 2), 0);
+        c[0] = (struct closer){.ep = round & 1 ? outer : inner, .go = &go};
+        c[1] = (struct closer){.ep = round & 1 ? inner : outer, .go = &go};
+        for (int i = 0; i < 2; i++)
+            assert_int_equal(pthread_create(&c[i].th, NULL, closer_main, &c[i]), 0);
+        atomic_store(&go, 1);
+        for (int i = 0; i < 2; i++) {
+            assert_int_equal(pthread_join(c[i].th, NULL), 0);
+            assert_int_equal(c[i].rc, 0);
+        }
+        vepoll_source_close(s);
+    }
+}
+
 /* ---- vepoll_source_close racing with updates and ctl ------------------------------- */
 
 #define SC_STABLE 4
@@ -526,6 +574,7 @@ int main(void)
         cmocka_unit_test(test_limits_timeout_extremes_never_overflow_never_early),
         cmocka_unit_test(test_limits_close_wakes_every_blocked_waiter_with_ebadf),
         cmocka_unit_test(test_limits_close_races_waiters_and_producers),
+        cmocka_unit_test(test_limits_outer_and_inner_closed_at_the_same_time),
         cmocka_unit_test(test_limits_source_close_races_updates_and_ctl),
         cmocka_unit_test(test_limits_deep_nesting_wide_diamonds),
     };
