@@ -275,6 +275,10 @@ extern "C" {
 
 /// Creation flag: never block (`O_NONBLOCK`).
 pub const VEPOLL_NONBLOCK: c_int = 0o4000;
+/// Creation flag of pipes, eventfds and socket pairs: the caller keeps the
+/// object alive across each call on an end (it never closes an end while a
+/// call on that end runs), so calls take no per-call reference.
+pub const VEPOLL_CALLER_PINS: c_int = 0x4000_0000;
 /// A pipe slot (page); writes up to this size are atomic.
 pub const VEPOLL_PIPE_BUF: usize = 4096;
 /// The read end of a pipe.
@@ -736,6 +740,44 @@ pub const VEPOLL_WASIX_EPOLLET: u32 = 0x40;
 pub const VEPOLL_WASIX_EPOLLONESHOT: u32 = 0x80;
 /// Every WASIX epoll bit.
 pub const VEPOLL_WASIX_EPOLL_ALL: u32 = 0xff;
+
+/// The WASIX epoll bits of Linux's (= vepoll's `VEPOLL_*`) bits; Linux bits
+/// without a WASIX one are dropped (the header's static inline function).
+///
+/// ```
+/// use vepoll_sys::*;
+/// assert_eq!(vepoll_wasix_abi_events_from_linux(VEPOLL_IN | VEPOLL_ET | VEPOLL_RDNORM),
+///            VEPOLL_WASIX_EPOLLIN | VEPOLL_WASIX_EPOLLET);
+/// ```
+pub const fn vepoll_wasix_abi_events_from_linux(l: u32) -> u32 {
+    (l & 0x1)
+        | ((l >> 1) & 0x2)
+        | ((l >> 11) & 0x4)
+        | ((l << 2) & 0x8)
+        | ((l << 1) & 0x30)
+        | ((l >> 25) & 0x40)
+        | ((l >> 23) & 0x80)
+}
+
+/// Linux's bits of the WASIX epoll bits `w` (the header's static inline
+/// function).
+///
+/// ```
+/// use vepoll_sys::*;
+/// for bit in 0..8 {
+///     let w = 1u32 << bit;
+///     assert_eq!(vepoll_wasix_abi_events_from_linux(vepoll_wasix_abi_events_to_linux(w)), w);
+/// }
+/// ```
+pub const fn vepoll_wasix_abi_events_to_linux(w: u32) -> u32 {
+    (w & 0x1)
+        | ((w & 0x2) << 1)
+        | ((w & 0x4) << 11)
+        | ((w & 0x8) >> 2)
+        | ((w & 0x30) >> 1)
+        | ((w & 0x40) << 25)
+        | ((w & 0x80) << 23)
+}
 
 /// WASIX epoll_ctl op ADD.
 pub const VEPOLL_WASIX_CTL_ADD: u32 = 0;
