@@ -381,16 +381,23 @@ static void actor_start(struct actor *a, vepoll_pipe_t *p, int act, size_t n)
     assert_int_equal(pthread_create(&a->th, NULL, actor_main, a), 0);
 }
 
-static void test_pipe_blocked_reader_woken_by_data(void **state)
+/* A read blocked on p's empty buffer gets the 10 bytes another thread
+ * writes a moment later. */
+static void blocked_read_gets_a_later_write(vepoll_pipe_t *p, unsigned seed)
 {
-    vepoll_pipe_t *p = newpipe(0, 0);
     struct actor a;
-    (void)state;
-    pattern(wbuf, 10, 5);
+    pattern(wbuf, 10, seed);
     actor_start(&a, p, ACT_WRITE, 10);
     assert_int_equal(vepoll_pipe_read(p, rbuf, 100, 20 * VT_SEC), 10);
     assert_memory_equal(rbuf, wbuf, 10);
     assert_int_equal(pthread_join(a.th, NULL), 0);
+}
+
+static void test_pipe_blocked_reader_woken_by_data(void **state)
+{
+    vepoll_pipe_t *p = newpipe(0, 0);
+    (void)state;
+    blocked_read_gets_a_later_write(p, 5);
     closeboth(p);
 }
 
@@ -415,11 +422,7 @@ static void test_pipe_pinned_behaves_the_same(void **state)
     vepoll_pipe_t *p = newpipe(0, VEPOLL_CALLER_PINS);
     struct actor a;
     (void)state;
-    pattern(wbuf, 10, 9);
-    actor_start(&a, p, ACT_WRITE, 10);
-    assert_int_equal(vepoll_pipe_read(p, rbuf, 100, 20 * VT_SEC), 10);
-    assert_memory_equal(rbuf, wbuf, 10);
-    assert_int_equal(pthread_join(a.th, NULL), 0);
+    blocked_read_gets_a_later_write(p, 9);
     assert_int_equal(vepoll_pipe_pending(p), 0);
     actor_start(&a, p, ACT_CLOSE_W, 0);
     assert_int_equal(vepoll_pipe_read(p, rbuf, 100, -1), 0);
