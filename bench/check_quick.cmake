@@ -15,7 +15,7 @@ if(SET STREQUAL "core")
     fanin_p2_updates_vs_mutexq fanin_p2_harvested_vs_mutexq
     wait0_1M_vs_1
     bytes_per_registration bytes_per_source)
-  set(infos)
+  set(infos adddel_2threads_asleep_vs_1thread adddel_2threads_spin_vs_1thread)
 elseif(SET STREQUAL "wasix")
   set(only 9)
   set(targets wasix_et_guest_vs_native wasix_lt_guest_vs_native)
