@@ -15,6 +15,7 @@
 #include "vepoll_core.h"
 
 #include <errno.h>
+#include <sched.h>
 
 #if defined(__linux__)
 #include <linux/membarrier.h>
@@ -64,4 +65,15 @@ void vepoll__membarrier(void)
 #else
     AO_nop_full();
 #endif
+}
+
+void vepoll__wait_section_end(const volatile AO_t *seq)
+{
+    unsigned spins = 0;
+    AO_t s = AO_load_acquire(seq);
+    if (!(s & 1))
+        return; /* outside: whatever it does next comes after the barrier */
+    while (AO_load_acquire(seq) == s)
+        if (++spins > 64)
+            sched_yield(); /* a section lasts one call: it ends soon */
 }

@@ -184,7 +184,7 @@ int vepoll__thr_readers_possible(void)
 void vepoll__thr_wait_readers(void)
 {
     const struct vepoll__thr *me = vepoll__self.thr;
-    unsigned i, spins = 0;
+    unsigned i;
     if (!vepoll__thr_readers_possible())
         return;
     /* Either a section's odd rseq (a plain store) is visible after this, or
@@ -193,12 +193,7 @@ void vepoll__thr_wait_readers(void)
     vepoll__membarrier();
     for (i = 0; i < VEPOLL__MAX_THREADS; i++) {
         const struct vepoll__thr *th = &vepoll__threads[i];
-        AO_t s;
-        if (th == me || !(AO_load(&thr_map[i / 64]) & ((AO_t)1 << (i % 64))))
-            continue;
-        s = AO_load_acquire((volatile AO_t *)&th->rseq);
-        if (s & 1)
-            while (AO_load_acquire((volatile AO_t *)&th->rseq) == s)
-                backoff(&spins);
+        if (th != me && (AO_load(&thr_map[i / 64]) & ((AO_t)1 << (i % 64))))
+            vepoll__wait_section_end(&th->rseq);
     }
 }

@@ -35,7 +35,6 @@
 #endif
 #include <errno.h>
 #include <limits.h>
-#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -190,17 +189,13 @@ _Thread_local char vepoll__wx_thread_mark;
 
 void vepoll__wx_wait_for_owner(vepoll_wasix_t *wx)
 {
-    unsigned seq;
     if (!wx->borrow_ok || vepoll__wx_is_owner(wx))
         return;
     atomic_thread_fence(memory_order_seq_cst);
     if (!atomic_load(&wx->owner_borrowed))
         return;
     vepoll__membarrier();
-    seq = atomic_load_explicit(&wx->owner_seq, memory_order_acquire);
-    if (seq & 1)
-        while (atomic_load_explicit(&wx->owner_seq, memory_order_acquire) == seq)
-            sched_yield(); /* a borrow lasts one non-blocking call */
+    vepoll__wait_section_end(&wx->owner_seq); /* a borrow: one non-blocking call */
 }
 
 /* Under wx->mu, around a change of the side table by a thread other than

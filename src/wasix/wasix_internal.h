@@ -13,6 +13,7 @@
 #ifndef VEPOLL_WASIX_INTERNAL_H
 #define VEPOLL_WASIX_INTERNAL_H
 
+#include <atomic_ops.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -68,7 +69,7 @@ struct vepoll_wasix {
      * seq_cst, before its first borrow). */
     const void *owner; /* &vepoll__wx_thread_mark on the creating thread */
     int borrow_ok;
-    _Atomic unsigned owner_seq;
+    AO_t owner_seq; /* vepoll__wait_section_end's sequence word */
     atomic_int owner_borrowed;
     /* 1 while a thread other than the owner changes the side table (under
      * wx->mu): the owner's borrowing epoll_wait(0) then translates under

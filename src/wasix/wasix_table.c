@@ -109,11 +109,18 @@ static struct vepoll__wx_obj *at_borrowed(vepoll_wasix_t *wx, uint32_t fd)
     return fd < n ? atomic_load_explicit(&arr[fd].o, memory_order_acquire) : NULL;
 }
 
-/* The owner's counter: odd while it borrows; only the owner stores it. */
-static void owner_seq_step(vepoll_wasix_t *wx, memory_order mo)
+/* The owner's counter: odd while it borrows; only the owner stores it.
+ * Odd with a plain store (the other side's membarrier orders it before the
+ * borrow's loads), even with a release store after the borrow's last access
+ * (vepoll__wait_section_end acquires it). */
+static void borrow_mark_begin(vepoll_wasix_t *wx)
 {
-    unsigned seq = atomic_load_explicit(&wx->owner_seq, memory_order_relaxed);
-    atomic_store_explicit(&wx->owner_seq, seq + 1, mo);
+    AO_store(&wx->owner_seq, AO_load(&wx->owner_seq) + 1);
+}
+
+static void borrow_mark_end(vepoll_wasix_t *wx)
+{
+    AO_store_release(&wx->owner_seq, AO_load(&wx->owner_seq) + 1);
 }
 
 /* Drops the reference of a descriptor just removed (tmu released). */
@@ -169,11 +176,11 @@ int vepoll__wx_obj_enter(vepoll_wasix_t *wx, uint32_t fd, int nonblocking_only,
     }
     if (!atomic_load_explicit(&wx->owner_borrowed, memory_order_relaxed))
         atomic_store(&wx->owner_borrowed, 1);
-    owner_seq_step(wx, memory_order_relaxed);
+    borrow_mark_begin(wx);
     atomic_signal_fence(memory_order_seq_cst); /* the odd count before the loads */
     o = at_borrowed(wx, fd);
     if (!o) {
-        owner_seq_step(wx, memory_order_release);
+        borrow_mark_end(wx);
         return -EBADF;
     }
     nb = atomic_load_explicit(&o->nonblock, memory_order_relaxed);
@@ -181,7 +188,7 @@ int vepoll__wx_obj_enter(vepoll_wasix_t *wx, uint32_t fd, int nonblocking_only,
         pthread_mutex_lock(&wx->tmu);
         o->refs++;
         pthread_mutex_unlock(&wx->tmu);
-        owner_seq_step(wx, memory_order_release);
+        borrow_mark_end(wx);
     } else {
         h->borrowed = 1;
     }
@@ -194,7 +201,7 @@ int vepoll__wx_obj_enter(vepoll_wasix_t *wx, uint32_t fd, int nonblocking_only,
 void vepoll__wx_obj_leave(vepoll_wasix_t *wx, struct vepoll__wx_hold *h)
 {
     if (h->borrowed)
-        owner_seq_step(wx, memory_order_release);
+        borrow_mark_end(wx);
     else
         vepoll__wx_obj_put(wx, h->o);
 }

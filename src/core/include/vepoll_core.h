@@ -106,6 +106,13 @@ int vepoll__membarrier_usable(void);
 /* A full barrier on every CPU running a thread of this process, once
  * vepoll__membarrier_usable() said yes; a local full fence otherwise. */
 void vepoll__membarrier(void);
+/* The other half of a section marked by a sequence word that only its
+ * owner writes (odd from before its first access to after its last, then
+ * even with release): after vepoll__membarrier, returns once the section
+ * the owner was in has ended, at once when it was outside.  The per-thread
+ * read-side sections (token.c) and the WASIX owner's borrows (wasix.c)
+ * both end this way. */
+void vepoll__wait_section_end(const volatile AO_t *seq);
 
 /* ---- publishing readiness (hook.c) --------------------------------------- */
 
