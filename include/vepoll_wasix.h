@@ -332,8 +332,9 @@ int vepoll_wasix_setsockopt(vepoll_wasix_t *wx, uint32_t fd, int level, int name
  * always ready in poll, as Linux's poll of a file), its I/O the host's
  * (-ENOTSUP from vepoll_wasix_read / write).  The host streams stay the
  * host's (never closed by the table).  Once, after vepoll_wasix_create(&wx,
- * NULL) and before the guest runs.  0, -EBADF, -ENOTSUP (another table),
- * -ENOMEM, -EMFILE. */
+ * NULL) and before the guest runs (a later call watches nothing more).
+ * 0, -EBADF, -ENOTSUP (another table), -ENOMEM, -EMFILE; a failure leaves
+ * every stream as it was. */
 int vepoll_wasix_watch_stdio(vepoll_wasix_t *wx);
 
 struct vepoll_wasix_fdinfo {

@@ -209,27 +209,41 @@ int vepoll_wasix_accept(vepoll_wasix_t *wx, uint32_t fd, int flags, struct socka
     return s < 0 ? s : install_new(wx, s, flags, newfd);
 }
 
+/* Two phases, so that a failure changes nothing: every kfd is created
+ * first, then installed under tmu where the entry is still an unwatched
+ * stdio entry (a second call, even a concurrent one, installs nothing and
+ * closes what it made). */
 int vepoll_wasix_watch_stdio(vepoll_wasix_t *wx)
 {
-    struct vepoll__wx_obj *o;
+    struct vepoll__wx_obj *o[3] = {NULL, NULL, NULL};
+    vepoll_kfd_t *k[3] = {NULL, NULL, NULL};
     uint32_t fd;
-    int rc;
+    int rc = 0;
     if (!wx)
         return -EBADF;
     if (!wx->builtin)
         return -ENOTSUP;
-    for (fd = 0; fd < 3; fd++) {
-        if (vepoll__wx_obj_get(wx, fd, &o, NULL))
+    for (fd = 0; fd < 3 && !rc; fd++) {
+        if (vepoll__wx_obj_get(wx, fd, &o[fd], NULL))
             continue; /* closed or replaced already: not a stdio entry */
-        rc = 0;
-        if (o->k == &vepoll__wx_stdio_kind && !o->u.kfd) {
-            rc = vepoll_kfd_create(&o->u.kfd, o->end, VEPOLL_KFD_NOCLOSE);
-            if (rc == -EPERM || rc == -EBADF)
-                rc = 0; /* a file, /dev/null, a closed stream: the host's as before */
-        }
-        vepoll__wx_obj_put(wx, o);
-        if (rc)
-            return rc;
+        if (o[fd]->k != &vepoll__wx_stdio_kind || o[fd]->u.kfd)
+            continue;
+        rc = vepoll_kfd_create(&k[fd], o[fd]->end, VEPOLL_KFD_NOCLOSE);
+        if (rc == -EPERM || rc == -EBADF)
+            rc = 0; /* a file, /dev/null, a closed stream: the host's as before */
     }
-    return 0;
+    pthread_mutex_lock(&wx->tmu);
+    for (fd = 0; fd < 3 && !rc; fd++)
+        if (k[fd] && !o[fd]->u.kfd) {
+            o[fd]->u.kfd = k[fd];
+            k[fd] = NULL;
+        }
+    pthread_mutex_unlock(&wx->tmu);
+    for (fd = 0; fd < 3; fd++) {
+        if (k[fd])
+            vepoll_kfd_close(k[fd]);
+        if (o[fd])
+            vepoll__wx_obj_put(wx, o[fd]);
+    }
+    return rc;
 }

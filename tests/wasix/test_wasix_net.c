@@ -293,6 +293,48 @@ static void test_wasix_S226_unwatchable_stdin_stays_the_hosts(void **state)
     assert_int_equal(vepoll_wasix_watch_stdio(NULL), -EBADF);
 }
 
+/* A watch that fails part-way (-ENOMEM on the last stream it would watch)
+ * changes nothing: stdin stays the host's (-ENOTSUP), as if never called;
+ * the retry watches it; a second watch watches nothing more and leaves
+ * nothing allocated behind (a failed call changes nothing). */
+static void test_wasix_S226_failed_watch_changes_nothing(void **state)
+{
+    vepoll_wasix_t *wx = NULL;
+    struct vepoll_wasix_pollitem it = {.fd = 0, .events = VEPOLL_IN};
+    long calls;
+    int p[2], saved;
+    char buf[4];
+    (void)state;
+    assert_int_equal(pipe(p), 0);
+    saved = swap_stdin0(p[0]);
+    assert_int_equal(vt_alloc_install(), 0);
+    /* How many allocations a whole watch makes (fds 1 and 2 too, when the
+     * kernel can watch them): the last one is the last stream's. */
+    assert_int_equal(vepoll_wasix_create(&wx, NULL), 0);
+    calls = atomic_load(&vt_alloc.calls);
+    assert_int_equal(vepoll_wasix_watch_stdio(wx), 0);
+    calls = atomic_load(&vt_alloc.calls) - calls;
+    assert_true(calls >= 1);
+    vepoll_wasix_destroy(wx);
+
+    assert_int_equal(vepoll_wasix_create(&wx, NULL), 0);
+    vt_alloc_fail_call(calls);
+    assert_int_equal(vepoll_wasix_watch_stdio(wx), -ENOMEM);
+    vt_alloc_fail_none();
+    assert_int_equal(vepoll_wasix_poll(wx, &it, 1, 0), 1); /* unwatched: always ready */
+    assert_int_equal(vepoll_wasix_read(wx, 0, buf, sizeof(buf)), -ENOTSUP);
+    assert_int_equal(vepoll_wasix_watch_stdio(wx), 0);
+    assert_int_equal(write(p[1], "x", 1), 1);
+    assert_int_equal(vepoll_wasix_read(wx, 0, buf, sizeof(buf)), 1);
+    assert_int_equal(vepoll_wasix_watch_stdio(wx), 0); /* again: no change */
+    assert_int_equal(vepoll_wasix_poll(wx, &it, 1, 0), 0); /* watched: drained */
+    vepoll_wasix_destroy(wx);
+    assert_int_equal(atomic_load(&vt_alloc.live), 0);
+    assert_int_equal(vt_settings_reset(), 0);
+    close(p[1]);
+    put_stdin0(saved);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -307,6 +349,7 @@ int main(void)
             vt_wx_teardown),
         cmocka_unit_test(test_wasix_S226_watched_stdin_is_readable_only_with_input),
         cmocka_unit_test(test_wasix_S226_unwatchable_stdin_stays_the_hosts),
+        cmocka_unit_test(test_wasix_S226_failed_watch_changes_nothing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
