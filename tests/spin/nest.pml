@@ -41,6 +41,8 @@
  *               (optionally) close(I) by the same thread: the ADD is a call
  *               that uses I, so I's final close cannot start before it
  *               returns (docs/API.md, vepoll_close)
+ *   CFG_CTL     the same ADD, a call that started before vepoll_close(O)
+ *               started, racing it for O's token, and the producer
  *   CFG_LOOP    four instances, four concurrent ADDs (A>B, B>C, C>A, C>D)
  *               with the path limit scaled from 5 to 3 instances
  * Properties:
@@ -50,7 +52,9 @@
  *               and I has an event to report (Linux delivers it: S116, S128)
  *   hang==0     no waiter sleeps on a closed O
  *   leak==0     everything a close killed is freed (or still queued on a
- *               live O, for its harvest); a freed instance is in no edge
+ *               live O, for its harvest), and a closed instance is freed
+ *   dangle==0   a freed instance is in no edge, and no registration of a
+ *               freed O is on I's source or in O's table
  *   toolong==0  (LOOP) the graph never holds a cycle or a path of more than
  *               the limit, and an ADD fails with ELOOP exactly when its
  *               edge would make one (the code's check agrees with the spec)
@@ -73,12 +77,16 @@
  *   BUG_ADD_EVALUATE_BEFORE_LINK  (ADD) the ADD polls I before it links R
  *               on I's source: a propagation in between finds no R, the
  *               evaluation found I empty, the waiter on O sleeps
+ *   BUG_CTL_NO_CLOSED_CHECK  (CTL) ctl does not look at `closed` once it
+ *               holds the token: an ADD served after the close's drain
+ *               links R and the edge into the freed O (the code before this
+ *               model: tests/core/test_close_ctl_race.c)
  *   BUG_NEST_LINK_NO_RECHECK  (LOOP) the link trusts the check ctl ran in an
  *               earlier section of the nesting mutex: two ADDs close a cycle
  * Step map: docs/MODEL.md.
  */
 
-#if defined(CFG_CLOSE2) || defined(CFG_PROP) || defined(CFG_ADD)
+#if defined(CFG_CLOSE2) || defined(CFG_PROP) || defined(CFG_ADD) || defined(CFG_CTL)
 #define MODEL_PAIR
 #endif
 
@@ -110,7 +118,7 @@ bit retired[2];
 bit rfreed[2];
 bit sready;             /* S's readiness (IN) */
 byte rseq;              /* the producer's section word: odd = inside */
-bit addret;             /* ADD returned */
+bit started;            /* CTL: the ADD on O has started */
 
 inline lock(e) { atomic { tok[e] == 0 -> EPACC(e) tok[e] = _pid + 1 } }
 inline unlock(e) { atomic { EPACC(e) assert(tok[e] == _pid + 1); tok[e] = 0 } }
@@ -256,6 +264,9 @@ proctype closer(byte e)
     :: e == I -> close_inner()
 #endif
     :: else ->
+#ifdef CFG_CTL
+       started;                 /* no call starts once the close has */
+#endif
        closed[O] = 1;                                   /* [close.closed] */
        atomic { EPACC(O) };                             /* [detach_all.empty]: O is in no instance */
        close_tail(O, R)
@@ -384,14 +395,12 @@ end_park:
     unref(O)                                            /* the wait's pin */
 }
 
-#ifdef CFG_ADD
-/* vepoll_ctl(O, ADD, fd, vepoll_as_source(I), IN|ET), then (maybe) the
- * final close of I. */
-proctype ctl()
+#if defined(CFG_ADD) || defined(CFG_CTL)
+/* ctl_add(O, fd, vepoll_as_source(I), IN|ET) under O's token: the nesting
+ * edge, the table, R's link on I's source, the evaluation (a nested poll of
+ * I), touch_sources. */
+inline add_body()
 {
-    byte gs;
-    bit s, rdy, c;
-    lock(O);                                            /* [ctl.token] */
     atomic { EPACC(O) EPACC(I) };                       /* [nest.check] */
     atomic { EPACC(O) EPACC(I) edge = 1 };              /* [nest.link] */
     intable[R] = 1;                                     /* [table.insert] */
@@ -420,21 +429,52 @@ proctype ctl()
        fi
     :: else -> skip
     fi;
-    lock(I); unlock(I);                                 /* [touch_sources] */
+    lock(I); unlock(I)                                  /* [touch_sources] */
+}
+#endif
+
+#ifdef CFG_ADD
+/* vepoll_ctl(O, ADD, fd, vepoll_as_source(I), IN|ET), then (maybe) the
+ * final close of I. */
+proctype ctl()
+{
+    byte gs;
+    bit s, rdy, c;
+    lock(O);                                            /* [ctl.token] */
+    add_body();
     unlock(O);
-    addret = 1;
     if
     :: close_inner()
     :: skip
     fi
 }
-#else
-/* the closes of CLOSE2 and PROP */
+#endif
+
+#ifdef CFG_CTL
+/* The same ADD, a call that started (announced on O's token, or holding a
+ * reference: instance.h) before vepoll_close(O) started, racing it for O's
+ * token. */
+proctype ctlo()
+{
+    bit rdy, c;
+    atomic { EPACC(O) refs[O]++; started = 1 };         /* [ctl.start] */
+    lock(O);                                            /* [ctl.token] */
+#ifndef BUG_CTL_NO_CLOSED_CHECK
+    if
+    :: closed[O] -> goto leave                          /* [ctl.closed] -EBADF */
+    :: else -> skip
+    fi;
+#endif
+    add_body();
+leave:
+    unlock(O);
+    unref(O)                                            /* [ctl.leave] */
+}
 #endif
 
 active proctype monitor()
 {
-    bit lostwake, hang, leak;
+    bit lostwake, hang, leak, dangle;
     timeout ->
     d_step {
         if :: asleep && intable[R] && !dead[R] && IREADY -> lostwake = 1 :: else -> skip fi;
@@ -443,21 +483,29 @@ active proctype monitor()
         if :: dead[Q] && !rfreed[Q] && !enq[Q] -> leak = 1 :: else -> skip fi;
         if :: closed[I] && !epfreed[I] -> leak = 1 :: else -> skip fi;
         if :: closed[O] && !waiting && !epfreed[O] -> leak = 1 :: else -> skip fi;
-        if :: (epfreed[O] || epfreed[I]) && edge -> leak = 1 :: else -> skip fi;
+        if :: (epfreed[O] || epfreed[I]) && edge -> dangle = 1 :: else -> skip fi;
+        if :: epfreed[O] && (linked[R] || intable[R]) -> dangle = 1 :: else -> skip fi;
         if :: epfreed[I] && (!rfreed[Q] || (!rfreed[R] && !enq[R])) -> leak = 1 :: else -> skip fi
     };
     assert(lostwake == 0);
     assert(hang == 0);
-    assert(leak == 0)
+    assert(leak == 0);
+    assert(dangle == 0)
 }
 
 init
 {
     atomic {
-        refs[O] = 2;            /* the owner's and the waiter's pin */
         refs[I] = 1;
-        waiting = 1;
         linked[Q] = 1; intable[Q] = 1;
+#ifdef CFG_CTL
+        refs[O] = 1;            /* the owner's */
+        run ctlo();
+        run closer(O);
+        run producer()
+#else
+        refs[O] = 2;            /* the owner's and the waiter's pin */
+        waiting = 1;
 #ifdef CFG_ADD
         run ctl();
 #else
@@ -472,6 +520,7 @@ init
 #endif
         run producer();
         run waiter()
+#endif
     }
 }
 

@@ -15,9 +15,9 @@
 #                                          RETIRE (readers.pml: DELs that
 #                                          retire, one flush per batch)
 #                                          GRAPH_CLOSE2 GRAPH_PROP GRAPH_ADD
-#                                          GRAPH_LOOP (nest.pml: the nesting
-#                                          graph's close, propagation and
-#                                          ADD paths)
+#                                          GRAPH_CTL GRAPH_LOOP (nest.pml:
+#                                          the nesting graph's close,
+#                                          propagation and ADD paths)
 #     --bug NAME      compile with -DNAME (a seeded bug, or VARIANT_*)
 #     --expect TEXT   the run must FAIL with "assertion violated (TEXT)";
 #                     without it the run must verify with 0 errors
