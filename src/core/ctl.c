@@ -4,6 +4,9 @@
  * calls and harvests of one instance are serialised; producers keep running
  * (lock-free) and the state-word protocol (registration.h) orders them
  * against mask changes.  Every failure returns before the first change.
+ * A call that started before vepoll_close(ep) and gets the token after the
+ * close's token section finds `closed` set (stored before that section) and
+ * returns -EBADF: the table is gone, and nothing may outlive ep.
  */
 #include <errno.h>
 
