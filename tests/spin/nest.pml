@@ -2,7 +2,7 @@
  * SPIN model of the nesting graph's concurrent paths: an outer instance O
  * that holds an inner instance I (registration R of I's own source in O),
  * I holding a plain source S (registration Q), and the paths that race on
- * them (docs/MODEL.md, "The nesting graph: nest.pml"):
+ * them (docs/MODEL.md, "The nesting graph"):
  *   - vepoll_close(O) and vepoll_close(I) at the same time
  *     (src/core/instance.c: vepoll_close, detach_all, remove_key,
  *     unlink_killed; src/core/nest.c: vepoll__nest_unlink);
