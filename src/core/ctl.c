@@ -4,6 +4,9 @@
  * calls and harvests of one instance are serialised; producers keep running
  * (lock-free) and the state-word protocol (registration.h) orders them
  * against mask changes.  Every failure returns before the first change.
+ * A call that started before vepoll_close(ep) and gets the token after the
+ * close's token section finds `closed` set (stored before that section) and
+ * returns -EBADF: the table is gone, and nothing may outlive ep.
  */
 #include <errno.h>
 
@@ -123,6 +126,14 @@ int vepoll_ctl(vepoll_t *ep, int op, int fd, vepoll_source_t *src,
                              : op == VEPOLL_CTL_MOD && AO_load(&ep->kern))
         vepoll__kwait_pump();
     how = vepoll__instance_enter(ep);
+    /* A call that started before vepoll_close(ep) may get the token after
+     * the close's token section (instance.h): the table is gone and a new
+     * entry, or a nesting edge, would outlive ep.  Under the token, so the
+     * close's drain and this check are ordered (tests/spin/nest.pml, CTL). */
+    if (AO_load(&ep->closed)) {
+        rc = -EBADF;
+        goto out;
+    }
     if (inner && (rc = vepoll__nest_check(ep, inner)))
         goto out;
     switch (op) {

@@ -14,6 +14,10 @@
 #                                          thread read-side sections, x86-TSO)
 #                                          RETIRE (readers.pml: DELs that
 #                                          retire, one flush per batch)
+#                                          GRAPH_CLOSE2 GRAPH_PROP GRAPH_ADD
+#                                          GRAPH_CTL GRAPH_LOOP (nest.pml:
+#                                          the nesting graph's close,
+#                                          propagation and ADD paths)
 #     --bug NAME      compile with -DNAME (a seeded bug, or VARIANT_*)
 #     --expect TEXT   the run must FAIL with "assertion violated (TEXT)";
 #                     without it the run must verify with 0 errors
@@ -38,7 +42,7 @@ while (($#)); do
     *) cfg=$1; shift ;;
     esac
 done
-[[ -n $cfg ]] || { sed -n '2,22p' "${BASH_SOURCE[0]}"; exit 2; }
+[[ -n $cfg ]] || { sed -n '2,26p' "${BASH_SOURCE[0]}"; exit 2; }
 
 if ! command -v spin >/dev/null 2>&1; then
     dpkg -s spin >/dev/null 2>&1 ||
@@ -71,6 +75,7 @@ model=vepoll.pml
 case $cfg in
 TOKEN_*) model=token.pml; defs=(-DCFG_"${cfg#TOKEN_}") ;;
 READERS | RETIRE) model=readers.pml; defs=(-DCFG_"$cfg") ;;
+GRAPH_*) model=nest.pml; defs=(-DCFG_"${cfg#GRAPH_}") ;;
 *) defs=(-DCFG_"$cfg") ;;
 esac
 [[ -n $bug ]] && defs+=(-D"$bug")
