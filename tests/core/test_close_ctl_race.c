@@ -101,7 +101,7 @@ static int add_served_after_close(vepoll_t *ep, vepoll_source_t *src)
 /* A plain source: the ADD fails with -EBADF, and the source has no
  * registration left (its updates and its close touch nothing freed: ASan
  * and TSan runs check that; an instance watching it still works). */
-static void test_ctl_add_served_after_close_is_ebadf(void **state)
+static void test_s290_ctl_add_served_after_close_is_ebadf(void **state)
 {
     (void)state;
     vepoll_t *ep = vt_new_ep(), *other = vt_new_ep();
@@ -120,7 +120,7 @@ static void test_ctl_add_served_after_close_is_ebadf(void **state)
  * instance above it, an instance below it (the ADD walks the inner's
  * parents for the depth check), its close (which looks for registrations
  * of its own source). */
-static void test_ctl_add_of_inner_served_after_outer_close_is_ebadf(void **state)
+static void test_s290_ctl_add_of_inner_served_after_outer_close_is_ebadf(void **state)
 {
     (void)state;
     vepoll_t *outer = vt_new_ep(), *inner = vt_new_ep(), *outer2 = vt_new_ep();
@@ -143,8 +143,8 @@ static void test_ctl_add_of_inner_served_after_outer_close_is_ebadf(void **state
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_ctl_add_served_after_close_is_ebadf),
-        cmocka_unit_test(test_ctl_add_of_inner_served_after_outer_close_is_ebadf),
+        cmocka_unit_test(test_s290_ctl_add_served_after_close_is_ebadf),
+        cmocka_unit_test(test_s290_ctl_add_of_inner_served_after_outer_close_is_ebadf),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
