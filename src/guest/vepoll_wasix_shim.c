@@ -93,6 +93,11 @@ int epoll_ctl(int epfd, int op, int fd, struct epoll_event *event)
     struct vepoll_wasix_event32 we;
     uint32_t wop;
     int32_t err;
+    /* Linux reads the event of every op but DEL before it looks at the op
+     * or the descriptors (S011): a NULL event is EFAULT even for an
+     * unknown op. */
+    if (!event && op != EPOLL_CTL_DEL)
+        return __vg_fail(EFAULT);
     switch (op) {
     case EPOLL_CTL_ADD: wop = VEPOLL_WASIX_CTL_ADD; break;
     case EPOLL_CTL_MOD: wop = VEPOLL_WASIX_CTL_MOD; break;
@@ -100,8 +105,6 @@ int epoll_ctl(int epfd, int op, int fd, struct epoll_event *event)
     default: return __vg_fail(EINVAL);
     }
     if (!event) {
-        if (op != EPOLL_CTL_DEL)
-            return __vg_fail(EFAULT);
         err = __vw_epoll_ctl((uint32_t)epfd, wop, (uint32_t)fd, NULL);
         return err ? __vg_fail(err) : 0;
     }
@@ -145,11 +148,18 @@ int epoll_wait(int epfd, struct epoll_event *events, int maxevents, int timeout)
     return wait_events(epfd, events, maxevents, timeout);
 }
 
-/* With a mask, Linux's order: the arguments are checked, the mask is put
- * in place (a pending signal it unblocks ends the call with EINTR before it
- * waits), the wait, the old mask back (signals it unblocks are delivered
- * before the call returns; its result stays).  Kept apart from epoll_wait
- * so that only a guest that uses it imports the signal calls (signal.c). */
+/* With a mask, Linux's order (ep_poll): the arguments are checked, the
+ * mask is put in place, ready events are returned and a zero timeout
+ * returns 0 without looking at signals; only a call that would sleep ends
+ * with EINTR for a pending signal the mask unblocks (S276).  The old mask
+ * then comes back: signals it unblocks are delivered before the call
+ * returns (its result stays), the others stay pending.  A call that
+ * returns before it could sleep gets the same answer under either mask,
+ * so the first look is made without touching the mask at all (no signal
+ * is delivered then, as on Linux, where the mask is restored without a
+ * delivery when the call did not fail with EINTR).  Kept apart from
+ * epoll_wait so that only a guest that uses it imports the signal calls
+ * (signal.c). */
 int epoll_pwait(int epfd, struct epoll_event *events, int maxevents, int timeout,
                 const void *sigmask)
 {
@@ -157,6 +167,9 @@ int epoll_pwait(int epfd, struct epoll_event *events, int maxevents, int timeout
     int n, err;
     if (!sigmask || maxevents <= 0 || !events)
         return wait_events(epfd, events, maxevents, timeout);
+    n = wait_events(epfd, events, maxevents, 0);
+    if (n != 0 || timeout == 0)
+        return n;
     n = __vg_sigmask_push(sigmask, &saved);
     if (!n)
         n = wait_events(epfd, events, maxevents, timeout);
