@@ -54,11 +54,12 @@ int __vg_copy_out(const void *v, unsigned size, void *out, unsigned *len, int te
 int __vg_epipe(void);
 
 
-/* A call that waits with its own signal mask (epoll_pwait): the blocked
- * set becomes *mask and *saved gets the one __vg_sigmask_pop restores
- * (always call it).  Pending signals the mask unblocks are delivered: -1
- * with errno EINTR if a handler ran (the call must not wait then, as
- * Linux's returns EINTR at once), else 0 (signal.c). */
+/* A call that waits with its own signal mask (epoll_pwait, once it knows
+ * it would sleep): the blocked set becomes *mask and *saved gets the one
+ * __vg_sigmask_pop restores (always call it).  Pending signals the mask
+ * unblocks are delivered: -1 with errno EINTR if a handler ran (the call
+ * must not wait then, as Linux's returns EINTR instead of sleeping), else
+ * 0 (signal.c). */
 struct __sigset_t;
 int __vg_sigmask_push(const struct __sigset_t *mask, struct __sigset_t *saved);
 void __vg_sigmask_pop(const struct __sigset_t *saved);

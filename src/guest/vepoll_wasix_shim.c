@@ -88,6 +88,16 @@ int epoll_create(int size)
     return epoll_create1(0);
 }
 
+/* epoll_ctl's EINVAL, in Linux's order: after the EBADF of either
+ * descriptor (S007, S010).  The adapter looks at the op and at fd == epfd
+ * before it looks the descriptors up, and an unknown op never reaches it. */
+static int ctl_einval(int epfd, int fd)
+{
+    if (__vg_fd_check(epfd) < 0 || __vg_fd_check(fd) < 0)
+        return -1; /* errno EBADF */
+    return __vg_fail(EINVAL);
+}
+
 int epoll_ctl(int epfd, int op, int fd, struct epoll_event *event)
 {
     struct vepoll_wasix_event32 we;
@@ -102,11 +112,11 @@ int epoll_ctl(int epfd, int op, int fd, struct epoll_event *event)
     case EPOLL_CTL_ADD: wop = VEPOLL_WASIX_CTL_ADD; break;
     case EPOLL_CTL_MOD: wop = VEPOLL_WASIX_CTL_MOD; break;
     case EPOLL_CTL_DEL: wop = VEPOLL_WASIX_CTL_DEL; break;
-    default: return __vg_fail(EINVAL);
+    default: return ctl_einval(epfd, fd);
     }
     if (!event) {
         err = __vw_epoll_ctl((uint32_t)epfd, wop, (uint32_t)fd, NULL);
-        return err ? __vg_fail(err) : 0;
+        return err == EINVAL ? ctl_einval(epfd, fd) : err ? __vg_fail(err) : 0;
     }
     memset(&we, 0, sizeof(we));
     /* EXCLUSIVE, WAKEUP and the RDNORM/WRNORM/RDBAND/WRBAND/MSG kinds have
@@ -117,7 +127,7 @@ int epoll_ctl(int epfd, int op, int fd, struct epoll_event *event)
     we.data1 = (uint32_t)event->data.u64;
     we.data2 = event->data.u64;
     err = __vw_epoll_ctl((uint32_t)epfd, wop, (uint32_t)fd, &we);
-    return err ? __vg_fail(err) : 0;
+    return err == EINVAL ? ctl_einval(epfd, fd) : err ? __vg_fail(err) : 0;
 }
 
 #define STAGE 64 /* events per call: fewer than maxevents is fine for epoll */

@@ -7,6 +7,8 @@
  *
  *   S011  epoll_ctl reads the event first: a NULL event is EFAULT for every
  *         op but DEL, an unknown op and a bad epfd included;
+ *   S010, S007  then the descriptors: EBADF for either before any EINVAL
+ *         (an unknown op, fd == epfd, epfd not an instance);
  *   S276  epoll_pwait with a pending signal that only its mask unblocks:
  *         ready events and a zero timeout return without the signal (it
  *         stays pending); only a call that would sleep fails with EINTR
@@ -47,6 +49,13 @@ static void ctl_null_event_is_efault_before_the_op_and_fds(void)
     CHECK_ERR(epoll_ctl(ep, 42, efd, &ev), EINVAL);
     CHECK_ERR(epoll_ctl(ep, EPOLL_CTL_DEL, ep, NULL), EINVAL);
     CHECK_ERR(epoll_ctl(ep, EPOLL_CTL_DEL, efd, NULL), ENOENT);
+    /* EINVAL comes after the EBADF of either descriptor (S010, S007). */
+    CHECK_ERR(epoll_ctl(ep, 42, 999, &ev), EBADF);
+    CHECK_ERR(epoll_ctl(999, 42, efd, &ev), EBADF);
+    CHECK_ERR(epoll_ctl(999, EPOLL_CTL_ADD, 999, &ev), EBADF);
+    CHECK_ERR(epoll_ctl(999, EPOLL_CTL_DEL, 999, NULL), EBADF);
+    CHECK_ERR(epoll_ctl(efd, EPOLL_CTL_ADD, 999, &ev), EBADF);
+    CHECK_ERR(epoll_ctl(efd, EPOLL_CTL_ADD, ep, &ev), EINVAL); /* not an instance */
     /* Nothing was registered by the failed calls. */
     CHECK_EQ(epoll_ctl(ep, EPOLL_CTL_ADD, efd, &ev), 0);
     CHECK_EQ(epoll_ctl(ep, EPOLL_CTL_DEL, efd, NULL), 0);
