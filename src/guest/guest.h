@@ -54,8 +54,8 @@ int __vg_copy_out(const void *v, unsigned size, void *out, unsigned *len, int te
 int __vg_epipe(void);
 
 
-/* A call that waits with its own signal mask (epoll_pwait, once it knows
- * it would sleep): the blocked set becomes *mask and *saved gets the one
+/* A call that waits with its own signal mask (epoll_pwait, epoll_pwait2,
+ * ppoll, once nothing is ready): the blocked set becomes *mask and *saved gets the one
  * __vg_sigmask_pop restores (always call it).  Pending signals the mask
  * unblocks are delivered: -1 with errno EINTR if a handler ran (the call
  * must not wait then, as Linux's returns EINTR instead of sleeping), else

@@ -23,6 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <time.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
@@ -132,12 +133,17 @@ int epoll_ctl(int epfd, int op, int fd, struct epoll_event *event)
 
 #define STAGE 64 /* events per call: fewer than maxevents is fine for epoll */
 
-/* epoll_wait: the checks, then the wait. */
-static int wait_events(int epfd, struct epoll_event *events, int maxevents, int timeout)
+/* The wait's timeout in nanoseconds: VEPOLL_WASIX_TIMEOUT_FOREVER for none. */
+static uint64_t ms_to_ns(int timeout)
+{
+    return timeout < 0 ? VEPOLL_WASIX_TIMEOUT_FOREVER : (uint64_t)timeout * 1000000u;
+}
+
+/* epoll_wait: the checks, then the wait (ns: its timeout). */
+static int wait_events(int epfd, struct epoll_event *events, int maxevents, uint64_t ns)
 {
     struct vepoll_wasix_event32 we[STAGE];
     uint32_t n = 0;
-    uint64_t ns = timeout < 0 ? VEPOLL_WASIX_TIMEOUT_FOREVER : (uint64_t)timeout * 1000000u;
     int32_t err;
     if (maxevents <= 0)
         return __vg_fail(EINVAL);
@@ -155,7 +161,7 @@ static int wait_events(int epfd, struct epoll_event *events, int maxevents, int 
 
 int epoll_wait(int epfd, struct epoll_event *events, int maxevents, int timeout)
 {
-    return wait_events(epfd, events, maxevents, timeout);
+    return wait_events(epfd, events, maxevents, ms_to_ns(timeout));
 }
 
 /* With a mask, Linux's order (ep_poll): the arguments are checked, the
@@ -168,25 +174,50 @@ int epoll_wait(int epfd, struct epoll_event *events, int maxevents, int timeout)
  * so the first look is made without touching the mask at all (no signal
  * is delivered then, as on Linux, where the mask is restored without a
  * delivery when the call did not fail with EINTR).  Kept apart from
- * epoll_wait so that only a guest that uses it imports the signal calls
- * (signal.c). */
-int epoll_pwait(int epfd, struct epoll_event *events, int maxevents, int timeout,
-                const void *sigmask)
+ * epoll_wait so that only a guest that uses epoll_pwait or epoll_pwait2
+ * imports the signal calls (signal.c). */
+static int wait_masked(int epfd, struct epoll_event *events, int maxevents, uint64_t ns,
+                       const void *sigmask)
 {
     sigset_t saved;
     int n, err;
     if (!sigmask || maxevents <= 0 || !events)
-        return wait_events(epfd, events, maxevents, timeout);
+        return wait_events(epfd, events, maxevents, ns);
     n = wait_events(epfd, events, maxevents, 0);
-    if (n != 0 || timeout == 0)
+    if (n != 0 || ns == 0)
         return n;
     n = __vg_sigmask_push(sigmask, &saved);
     if (!n)
-        n = wait_events(epfd, events, maxevents, timeout);
+        n = wait_events(epfd, events, maxevents, ns);
     err = errno;
     __vg_sigmask_pop(&saved);
     errno = err;
     return n;
+}
+
+int epoll_pwait(int epfd, struct epoll_event *events, int maxevents, int timeout,
+                const void *sigmask)
+{
+    return wait_masked(epfd, events, maxevents, ms_to_ns(timeout), sigmask);
+}
+
+/* Linux's epoll_pwait2 (S278): the timeout is read and checked first
+ * (EFAULT, then EINVAL for a negative or non-normalized one), NULL waits
+ * without a limit, and it is kept to the nanosecond; a timeout too long to
+ * count in nanoseconds never ends, as the kernel's saturated one. */
+int epoll_pwait2(int epfd, struct epoll_event *events, int maxevents,
+                 const struct timespec *timeout, const void *sigmask)
+{
+    uint64_t ns = VEPOLL_WASIX_TIMEOUT_FOREVER;
+    if (timeout) {
+        if (!__vg_mem_ok(timeout, sizeof(*timeout)))
+            return __vg_fail(EFAULT);
+        if (timeout->tv_sec < 0 || timeout->tv_nsec < 0 || timeout->tv_nsec >= 1000000000)
+            return __vg_fail(EINVAL);
+        if ((uint64_t)timeout->tv_sec < (VEPOLL_WASIX_TIMEOUT_FOREVER - 1000000000u) / 1000000000u)
+            ns = (uint64_t)timeout->tv_sec * 1000000000u + (uint64_t)timeout->tv_nsec;
+    }
+    return wait_masked(epfd, events, maxevents, ns, sigmask);
 }
 
 /* Non-blocking mode is per descriptor: fd_fdstat_set_flags via fcntl. */

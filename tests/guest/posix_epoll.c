@@ -13,6 +13,12 @@
  *         ready events and a zero timeout return without the signal (it
  *         stays pending); only a call that would sleep fails with EINTR
  *         after the handler ran;
+ *   S278  epoll_pwait2: the timeout checked first (EINVAL before EBADF),
+ *         NULL for none, and the pending-signal rule of S276;
+ *   S279  ppoll with a pending signal that only its mask unblocks: a ready
+ *         descriptor is returned without it, but with nothing ready it
+ *         fails with EINTR even with a zero timeout (poll looks at signals
+ *         before the timeout, epoll_wait after);
  *   S277  an epoll instance is opened O_RDWR (fcntl F_GETFL);
  *         <limits.h> has Linux's PIPE_BUF, and a non-blocking write of
  *         PIPE_BUF bytes that does not fit whole writes nothing (EAGAIN).
@@ -21,6 +27,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -115,6 +122,94 @@ static void pwait_delivers_a_pending_signal_only_when_it_would_sleep(void)
     close(ep);
 }
 
+/* SIGUSR1 blocked with a handler and raised: pending, its handler not run. */
+static void block_and_raise_usr1(void)
+{
+    struct sigaction sa;
+    sigset_t usr1;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_usr1;
+    CHECK_EQ(sigaction(SIGUSR1, &sa, NULL), 0);
+    sigemptyset(&usr1);
+    sigaddset(&usr1, SIGUSR1);
+    CHECK_EQ(sigprocmask(SIG_BLOCK, &usr1, NULL), 0);
+    usr1_runs = 0;
+    CHECK_EQ(raise(SIGUSR1), 0);
+    CHECK(usr1_pending());
+}
+
+static void unblock_usr1(void)
+{
+    sigset_t usr1;
+    sigemptyset(&usr1);
+    sigaddset(&usr1, SIGUSR1);
+    CHECK_EQ(sigprocmask(SIG_UNBLOCK, &usr1, NULL), 0);
+    signal(SIGUSR1, SIG_DFL);
+}
+
+static void pwait2_checks_its_timeout_first_and_keeps_the_signal_rule(void)
+{
+    struct epoll_event ev = {.events = EPOLLIN, .data.u64 = 9}, out;
+    struct timespec zero = {0, 0}, second = {1, 0}, bad_ns = {0, 1000000000}, negative = {-1, 0};
+    sigset_t none;
+    int ep = epoll_create1(0), efd = eventfd(0, 0);
+    CHECK(ep >= 0 && efd >= 0);
+    CHECK_EQ(epoll_ctl(ep, EPOLL_CTL_ADD, efd, &ev), 0);
+    sigemptyset(&none);
+    CHECK_ERR(epoll_pwait2(ep, &out, 1, &bad_ns, NULL), EINVAL);
+    CHECK_ERR(epoll_pwait2(ep, &out, 1, &negative, NULL), EINVAL);
+    CHECK_ERR(epoll_pwait2(999, &out, 0, &bad_ns, NULL), EINVAL); /* before EBADF */
+    CHECK_ERR(epoll_pwait2(999, &out, 1, &zero, NULL), EBADF);
+    CHECK_ERR(epoll_pwait2(ep, &out, 0, &zero, NULL), EINVAL);
+    CHECK_EQ(epoll_pwait2(ep, &out, 1, &zero, NULL), 0);
+    CHECK_EQ(eventfd_write(efd, 1), 0);
+    CHECK_EQ(epoll_pwait2(ep, &out, 1, NULL, NULL), 1); /* NULL: no limit */
+    CHECK_EQ(out.data.u64, 9);
+    block_and_raise_usr1();
+    CHECK_EQ(epoll_pwait2(ep, &out, 1, &second, &none), 1); /* ready: no signal */
+    CHECK_EQ(usr1_runs, 0);
+    {
+        eventfd_t v;
+        CHECK_EQ(eventfd_read(efd, &v), 0);
+    }
+    CHECK_EQ(epoll_pwait2(ep, &out, 1, &zero, &none), 0);
+    CHECK_EQ(usr1_runs, 0);
+    CHECK_ERR(epoll_pwait2(ep, &out, 1, &second, &none), EINTR);
+    CHECK_EQ(usr1_runs, 1);
+    unblock_usr1();
+    close(efd);
+    close(ep);
+}
+
+static void ppoll_looks_at_signals_before_its_timeout(void)
+{
+    struct timespec zero = {0, 0}, bad_ns = {0, -1};
+    sigset_t none;
+    int efd = eventfd(0, 0);
+    struct pollfd pfd = {.fd = efd, .events = POLLIN};
+    CHECK(efd >= 0);
+    sigemptyset(&none);
+    CHECK_ERR(ppoll(&pfd, 1, &bad_ns, NULL), EINVAL);
+    CHECK_EQ(ppoll(&pfd, 1, &zero, NULL), 0);
+    block_and_raise_usr1();
+    CHECK_EQ(eventfd_write(efd, 1), 0);
+    CHECK_EQ(ppoll(&pfd, 1, &zero, &none), 1); /* ready: no signal */
+    CHECK_EQ(pfd.revents, POLLIN);
+    CHECK_EQ(usr1_runs, 0);
+    CHECK(usr1_pending());
+    {
+        eventfd_t v;
+        CHECK_EQ(eventfd_read(efd, &v), 0);
+    }
+    /* Nothing ready: EINTR at once, a zero timeout too. */
+    CHECK_ERR(ppoll(&pfd, 1, &zero, &none), EINTR);
+    CHECK_EQ(usr1_runs, 1);
+    CHECK(!usr1_pending());
+    unblock_usr1();
+    CHECK_EQ(usr1_runs, 1);
+    close(efd);
+}
+
 static void epoll_instance_is_open_read_write(void)
 {
     int ep = epoll_create1(EPOLL_CLOEXEC);
@@ -147,6 +242,8 @@ int main(void)
 {
     RUN(ctl_null_event_is_efault_before_the_op_and_fds);
     RUN(pwait_delivers_a_pending_signal_only_when_it_would_sleep);
+    RUN(pwait2_checks_its_timeout_first_and_keeps_the_signal_rule);
+    RUN(ppoll_looks_at_signals_before_its_timeout);
     RUN(epoll_instance_is_open_read_write);
     RUN(pipe_buf_writes_are_atomic);
     return 0;
