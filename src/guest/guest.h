@@ -34,6 +34,11 @@ int __vg_fail(int err);
 /* [p, p + len) lies inside the guest's linear memory: what Linux reports
  * as EFAULT would otherwise trap here. */
 int __vg_mem_ok(const void *p, size_t len);
+/* A struct timespec timeout as Linux's poll_select_set_timeout takes it:
+ * 0, or -1 with errno EFAULT (not in memory) / EINVAL (negative, or
+ * tv_nsec outside 0..999999999).  t is not NULL. */
+struct timespec;
+int __vg_timeout_check(const struct timespec *t);
 /* Marks a descriptor this library just created close-on-exec (WASIX
  * fd_fdflags_set).  A host without WASIX fd flags answers ENOSYS, which
  * is ignored: without exec the flag changes nothing but F_GETFD.  0 or -1

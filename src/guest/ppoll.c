@@ -42,12 +42,8 @@ int ppoll(struct pollfd *fds, nfds_t nfds, const struct timespec *timeout,
 {
     sigset_t saved;
     int n, ms, err;
-    if (timeout) {
-        if (!__vg_mem_ok(timeout, sizeof(*timeout)))
-            return __vg_fail(EFAULT);
-        if (timeout->tv_sec < 0 || timeout->tv_nsec < 0 || timeout->tv_nsec >= 1000000000)
-            return __vg_fail(EINVAL);
-    }
+    if (timeout && __vg_timeout_check(timeout) < 0)
+        return -1;
     ms = timeout_ms(timeout);
     if (!sigmask)
         return poll(fds, nfds, ms);

@@ -210,10 +210,8 @@ int epoll_pwait2(int epfd, struct epoll_event *events, int maxevents,
 {
     uint64_t ns = VEPOLL_WASIX_TIMEOUT_FOREVER;
     if (timeout) {
-        if (!__vg_mem_ok(timeout, sizeof(*timeout)))
-            return __vg_fail(EFAULT);
-        if (timeout->tv_sec < 0 || timeout->tv_nsec < 0 || timeout->tv_nsec >= 1000000000)
-            return __vg_fail(EINVAL);
+        if (__vg_timeout_check(timeout) < 0)
+            return -1;
         if ((uint64_t)timeout->tv_sec < (VEPOLL_WASIX_TIMEOUT_FOREVER - 1000000000u) / 1000000000u)
             ns = (uint64_t)timeout->tv_sec * 1000000000u + (uint64_t)timeout->tv_nsec;
     }

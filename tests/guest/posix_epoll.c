@@ -159,6 +159,7 @@ static void pwait2_checks_its_timeout_first_and_keeps_the_signal_rule(void)
     CHECK_ERR(epoll_pwait2(ep, &out, 1, &bad_ns, NULL), EINVAL);
     CHECK_ERR(epoll_pwait2(ep, &out, 1, &negative, NULL), EINVAL);
     CHECK_ERR(epoll_pwait2(999, &out, 0, &bad_ns, NULL), EINVAL); /* before EBADF */
+    CHECK_EFAULT(epoll_pwait2(999, &out, 0, (const struct timespec *)BAD_PTR, NULL));
     CHECK_ERR(epoll_pwait2(999, &out, 1, &zero, NULL), EBADF);
     CHECK_ERR(epoll_pwait2(ep, &out, 0, &zero, NULL), EINVAL);
     CHECK_EQ(epoll_pwait2(ep, &out, 1, &zero, NULL), 0);
