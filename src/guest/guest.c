@@ -3,6 +3,7 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <time.h>
 #include <wasi/api.h>
 
 #include "guest.h"
@@ -18,6 +19,15 @@ int __vg_mem_ok(const void *p, size_t len)
     uint64_t size = (uint64_t)__builtin_wasm_memory_size(0) * 65536u;
     uint64_t off = (uint64_t)(uintptr_t)p;
     return p != NULL && off <= size && len <= size - off;
+}
+
+int __vg_timeout_check(const struct timespec *t)
+{
+    if (!__vg_mem_ok(t, sizeof(*t)))
+        return __vg_fail(EFAULT);
+    if (t->tv_sec < 0 || t->tv_nsec < 0 || t->tv_nsec >= 1000000000)
+        return __vg_fail(EINVAL);
+    return 0;
 }
 
 int __vg_set_cloexec(int fd)

@@ -34,6 +34,11 @@ int __vg_fail(int err);
 /* [p, p + len) lies inside the guest's linear memory: what Linux reports
  * as EFAULT would otherwise trap here. */
 int __vg_mem_ok(const void *p, size_t len);
+/* A struct timespec timeout as Linux's poll_select_set_timeout takes it:
+ * 0, or -1 with errno EFAULT (not in memory) / EINVAL (negative, or
+ * tv_nsec outside 0..999999999).  t is not NULL. */
+struct timespec;
+int __vg_timeout_check(const struct timespec *t);
 /* Marks a descriptor this library just created close-on-exec (WASIX
  * fd_fdflags_set).  A host without WASIX fd flags answers ENOSYS, which
  * is ignored: without exec the flag changes nothing but F_GETFD.  0 or -1
@@ -54,11 +59,12 @@ int __vg_copy_out(const void *v, unsigned size, void *out, unsigned *len, int te
 int __vg_epipe(void);
 
 
-/* A call that waits with its own signal mask (epoll_pwait): the blocked
- * set becomes *mask and *saved gets the one __vg_sigmask_pop restores
- * (always call it).  Pending signals the mask unblocks are delivered: -1
- * with errno EINTR if a handler ran (the call must not wait then, as
- * Linux's returns EINTR at once), else 0 (signal.c). */
+/* A call that waits with its own signal mask (epoll_pwait, epoll_pwait2,
+ * ppoll, once nothing is ready): the blocked set becomes *mask and *saved gets the one
+ * __vg_sigmask_pop restores (always call it).  Pending signals the mask
+ * unblocks are delivered: -1 with errno EINTR if a handler ran (the call
+ * must not wait then, as Linux's returns EINTR instead of sleeping), else
+ * 0 (signal.c). */
 struct __sigset_t;
 int __vg_sigmask_push(const struct __sigset_t *mask, struct __sigset_t *saved);
 void __vg_sigmask_pop(const struct __sigset_t *saved);

@@ -23,6 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <time.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
@@ -88,22 +89,35 @@ int epoll_create(int size)
     return epoll_create1(0);
 }
 
+/* epoll_ctl's EINVAL, in Linux's order: after the EBADF of either
+ * descriptor (S007, S010).  The adapter looks at the op and at fd == epfd
+ * before it looks the descriptors up, and an unknown op never reaches it. */
+static int ctl_einval(int epfd, int fd)
+{
+    if (__vg_fd_check(epfd) < 0 || __vg_fd_check(fd) < 0)
+        return -1; /* errno EBADF */
+    return __vg_fail(EINVAL);
+}
+
 int epoll_ctl(int epfd, int op, int fd, struct epoll_event *event)
 {
     struct vepoll_wasix_event32 we;
     uint32_t wop;
     int32_t err;
+    /* Linux reads the event of every op but DEL before it looks at the op
+     * or the descriptors (S011): a NULL event is EFAULT even for an
+     * unknown op. */
+    if (!event && op != EPOLL_CTL_DEL)
+        return __vg_fail(EFAULT);
     switch (op) {
     case EPOLL_CTL_ADD: wop = VEPOLL_WASIX_CTL_ADD; break;
     case EPOLL_CTL_MOD: wop = VEPOLL_WASIX_CTL_MOD; break;
     case EPOLL_CTL_DEL: wop = VEPOLL_WASIX_CTL_DEL; break;
-    default: return __vg_fail(EINVAL);
+    default: return ctl_einval(epfd, fd);
     }
     if (!event) {
-        if (op != EPOLL_CTL_DEL)
-            return __vg_fail(EFAULT);
         err = __vw_epoll_ctl((uint32_t)epfd, wop, (uint32_t)fd, NULL);
-        return err ? __vg_fail(err) : 0;
+        return err == EINVAL ? ctl_einval(epfd, fd) : err ? __vg_fail(err) : 0;
     }
     memset(&we, 0, sizeof(we));
     /* EXCLUSIVE, WAKEUP and the RDNORM/WRNORM/RDBAND/WRBAND/MSG kinds have
@@ -114,17 +128,22 @@ int epoll_ctl(int epfd, int op, int fd, struct epoll_event *event)
     we.data1 = (uint32_t)event->data.u64;
     we.data2 = event->data.u64;
     err = __vw_epoll_ctl((uint32_t)epfd, wop, (uint32_t)fd, &we);
-    return err ? __vg_fail(err) : 0;
+    return err == EINVAL ? ctl_einval(epfd, fd) : err ? __vg_fail(err) : 0;
 }
 
 #define STAGE 64 /* events per call: fewer than maxevents is fine for epoll */
 
-/* epoll_wait: the checks, then the wait. */
-static int wait_events(int epfd, struct epoll_event *events, int maxevents, int timeout)
+/* The wait's timeout in nanoseconds: VEPOLL_WASIX_TIMEOUT_FOREVER for none. */
+static uint64_t ms_to_ns(int timeout)
+{
+    return timeout < 0 ? VEPOLL_WASIX_TIMEOUT_FOREVER : (uint64_t)timeout * 1000000u;
+}
+
+/* epoll_wait: the checks, then the wait (ns: its timeout). */
+static int wait_events(int epfd, struct epoll_event *events, int maxevents, uint64_t ns)
 {
     struct vepoll_wasix_event32 we[STAGE];
     uint32_t n = 0;
-    uint64_t ns = timeout < 0 ? VEPOLL_WASIX_TIMEOUT_FOREVER : (uint64_t)timeout * 1000000u;
     int32_t err;
     if (maxevents <= 0)
         return __vg_fail(EINVAL);
@@ -142,28 +161,61 @@ static int wait_events(int epfd, struct epoll_event *events, int maxevents, int 
 
 int epoll_wait(int epfd, struct epoll_event *events, int maxevents, int timeout)
 {
-    return wait_events(epfd, events, maxevents, timeout);
+    return wait_events(epfd, events, maxevents, ms_to_ns(timeout));
 }
 
-/* With a mask, Linux's order: the arguments are checked, the mask is put
- * in place (a pending signal it unblocks ends the call with EINTR before it
- * waits), the wait, the old mask back (signals it unblocks are delivered
- * before the call returns; its result stays).  Kept apart from epoll_wait
- * so that only a guest that uses it imports the signal calls (signal.c). */
-int epoll_pwait(int epfd, struct epoll_event *events, int maxevents, int timeout,
-                const void *sigmask)
+/* With a mask, Linux's order (ep_poll): the arguments are checked, the
+ * mask is put in place, ready events are returned and a zero timeout
+ * returns 0 without looking at signals; only a call that would sleep ends
+ * with EINTR for a pending signal the mask unblocks (S276).  The old mask
+ * then comes back: signals it unblocks are delivered before the call
+ * returns (its result stays), the others stay pending.  A call that
+ * returns before it could sleep gets the same answer under either mask,
+ * so the first look is made without touching the mask at all (no signal
+ * is delivered then, as on Linux, where the mask is restored without a
+ * delivery when the call did not fail with EINTR).  Kept apart from
+ * epoll_wait so that only a guest that uses epoll_pwait or epoll_pwait2
+ * imports the signal calls (signal.c). */
+static int wait_masked(int epfd, struct epoll_event *events, int maxevents, uint64_t ns,
+                       const void *sigmask)
 {
     sigset_t saved;
     int n, err;
     if (!sigmask || maxevents <= 0 || !events)
-        return wait_events(epfd, events, maxevents, timeout);
+        return wait_events(epfd, events, maxevents, ns);
+    n = wait_events(epfd, events, maxevents, 0);
+    if (n != 0 || ns == 0)
+        return n;
     n = __vg_sigmask_push(sigmask, &saved);
     if (!n)
-        n = wait_events(epfd, events, maxevents, timeout);
+        n = wait_events(epfd, events, maxevents, ns);
     err = errno;
     __vg_sigmask_pop(&saved);
     errno = err;
     return n;
+}
+
+int epoll_pwait(int epfd, struct epoll_event *events, int maxevents, int timeout,
+                const void *sigmask)
+{
+    return wait_masked(epfd, events, maxevents, ms_to_ns(timeout), sigmask);
+}
+
+/* Linux's epoll_pwait2 (S278): the timeout is read and checked first
+ * (EFAULT, then EINVAL for a negative or non-normalized one), NULL waits
+ * without a limit, and it is kept to the nanosecond; a timeout too long to
+ * count in nanoseconds never ends, as the kernel's saturated one. */
+int epoll_pwait2(int epfd, struct epoll_event *events, int maxevents,
+                 const struct timespec *timeout, const void *sigmask)
+{
+    uint64_t ns = VEPOLL_WASIX_TIMEOUT_FOREVER;
+    if (timeout) {
+        if (__vg_timeout_check(timeout) < 0)
+            return -1;
+        if ((uint64_t)timeout->tv_sec < (VEPOLL_WASIX_TIMEOUT_FOREVER - 1000000000u) / 1000000000u)
+            ns = (uint64_t)timeout->tv_sec * 1000000000u + (uint64_t)timeout->tv_nsec;
+    }
+    return wait_masked(epfd, events, maxevents, ns, sigmask);
 }
 
 /* Non-blocking mode is per descriptor: fd_fdstat_set_flags via fcntl. */

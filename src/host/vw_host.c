@@ -266,6 +266,7 @@ u32 VW_WASI(fd_fdstat_get)(vw_wasi_ctx *c, u32 fd, u32 stat_p)
         break;
     case VEPOLL_WASIX_KIND_PIPE_READ: rights |= RIGHT_FD_READ; break;
     case VEPOLL_WASIX_KIND_PIPE_WRITE: rights |= RIGHT_FD_WRITE; break;
+    case VEPOLL_WASIX_KIND_EPOLL: rights |= RIGHT_FD_READ | RIGHT_FD_WRITE; break; /* O_RDWR (S277) */
     case VEPOLL_WASIX_KIND_EVENTFD: rights |= RIGHT_FD_READ | RIGHT_FD_WRITE; break;
     case VEPOLL_WASIX_KIND_TIMERFD: rights |= RIGHT_FD_READ | RIGHT_FD_WRITE; break; /* O_RDWR */
     default: break;

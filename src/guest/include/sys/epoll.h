@@ -63,6 +63,11 @@ int epoll_wait(int epfd, struct epoll_event *events, int maxevents, int timeout)
  * old set is back. */
 int epoll_pwait(int epfd, struct epoll_event *events, int maxevents, int timeout,
                 const void *sigmask);
+/* The same with a struct timespec timeout (NULL: none), kept to the
+ * nanosecond, as Linux's (5.11, glibc 2.35). */
+struct timespec;
+int epoll_pwait2(int epfd, struct epoll_event *events, int maxevents,
+                 const struct timespec *timeout, const void *sigmask);
 
 #ifdef __cplusplus
 }
