@@ -54,10 +54,13 @@ static void take_then_bump(struct vepoll__reg *r, unsigned int s)
     vepoll__fence_after_rmw(); /* the re-check's load comes after the bump */
 }
 
-uint32_t vepoll__harvest_leave(struct vepoll *ep, struct vepoll__reg *r,
-                               int depth, int keep, int *requeue)
+/* vepoll__harvest_leave with r's state word s already loaded (under the
+ * token, ENQUEUED set: nobody else writes it, registration.h).  Inline in
+ * vepoll__harvest: its ET path needs no call and no second load. */
+static inline uint32_t leave(struct vepoll *ep, struct vepoll__reg *r,
+                             unsigned int s, int depth, int keep, int *requeue)
 {
-    unsigned int s = vepoll__reg_state(r), m = s & VEPOLL__MASK_BITS;
+    unsigned int m = s & VEPOLL__MASK_BITS;
     uint32_t rev;
     take_then_bump(r, s);
     rev = recheck(r, m, depth);
@@ -68,6 +71,12 @@ uint32_t vepoll__harvest_leave(struct vepoll *ep, struct vepoll__reg *r,
     else if (m & VEPOLL_ONESHOT)
         vepoll__reg_set_mask(r, m & VEPOLL__PRIVATE_BITS);
     return rev;
+}
+
+uint32_t vepoll__harvest_leave(struct vepoll *ep, struct vepoll__reg *r,
+                               int depth, int keep, int *requeue)
+{
+    return leave(ep, r, vepoll__reg_state(r), depth, keep, requeue);
 }
 
 void vepoll__harvest_drop_dead(struct vepoll *ep, struct vepoll__reg *r)
@@ -119,7 +128,7 @@ int vepoll__harvest(struct vepoll *ep, struct vepoll_event *events,
             /* Leaving the queue (ET, ONESHOT, or LT readiness gone); LT
              * readiness that came back between the two looks is kept,
              * not reported. */
-            rev = vepoll__harvest_leave(ep, r, 0, lt, &keep);
+            rev = leave(ep, r, s, 0, lt, &keep);
             if (lt)
                 rev = 0;
         }

@@ -54,7 +54,7 @@
  *     vepoll_close, all under the token; ENQUEUED set makes the harvest
  *     the one that frees a killed entry, and DEAD is checked before the
  *     take); the spinners and the mailbox never write the word, and the
- *     token holder a producer may be (token_fast in vepoll__hook_queue)
+ *     token holder a producer may be (token_fast in hook.c's queue_and_wake)
  *     only appends a node whose ENQUEUED its own CAS set;
  *   - an instance nested in another is a separate token and a separate
  *     registration: the inner instance's nested poll takes its own entries
