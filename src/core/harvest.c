@@ -50,6 +50,7 @@ static uint32_t recheck(const struct vepoll__reg *r, unsigned int m, int depth)
 static void take_then_bump(struct vepoll__reg *r, unsigned int s)
 {
     vepoll__reg_take_unfenced(r, s);
+    AO_compiler_barrier(); /* the store goes before the bump, in any build */
     vepoll__source_bump(r->src);
     vepoll__fence_after_rmw(); /* the re-check's load comes after the bump */
 }

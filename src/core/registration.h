@@ -41,8 +41,10 @@
  *   window to repair.  vepoll keeps no pending bits: what a harvest reports
  *   always comes from that re-read (docs/MODEL.md), so the word records
  *   only *that* the entry is queued.
- * - The take is a plain store on x86 (vepoll__reg_take_unfenced), not an
- *   RMW, because nobody else writes the word while the take runs: the
+ * - The take is a plain store on x86 (vepoll__reg_take_unfenced: a release
+ *   store, so a producer whose CAS reads it comes after the harvest's last
+ *   use of the node's link), not an RMW, because nobody else writes the
+ *   word while the take runs: the
  *   harvest holds the instance's token and sees ENQUEUED set, and
  *   - a producer that loads ENQUEUED set returns DEDUPE without a write;
  *     one that loaded it clear before it was set fails its CAS, and a
@@ -160,7 +162,10 @@ static inline void vepoll__reg_take_unfenced(struct vepoll__reg *r,
                                              unsigned int s)
 {
 #if defined(__x86_64__) || defined(__i386__)
-    AO_int_store(&r->state, s & ~VEPOLL__REG_ENQ);
+    /* Release (a plain mov on x86): the producer whose CAS reads this
+     * value and then links r->qnext comes after our last use of the node
+     * (the harvest's pop and collect wrote its link). */
+    AO_int_store_release(&r->state, s & ~VEPOLL__REG_ENQ);
 #else
     (void)s;
     AO_int_and_full(&r->state, ~VEPOLL__REG_ENQ);
