@@ -13,8 +13,8 @@
  *   3. Leaving the queue (ET, ONESHOT, or LT readiness gone), followed by
  *      a bump of the source's dedupe version right after the take (source.h), since this ends
  *      "the registration is queued":
- *      take: one RMW clears ENQUEUED *before* the
- *      re-check (registration.h), so a producer that fires after it queues
+ *      take: ENQUEUED is cleared *before* the
+ *      re-check, fenced by the bump (registration.h), so a producer that fires after it queues
  *      the entry again and nothing is lost; then re-check: nothing (S024,
  *      S041, S082) -> counted as an empty dequeue; LT readiness back ->
  *      queue it again; ET/ONESHOT -> emit; ONESHOT also disarms (mask reduced
@@ -33,6 +33,7 @@
 #include "harvest.h"
 
 #include "instance.h"
+#include "order.h"
 #include "registration.h"
 #include "retire.h"
 
@@ -42,15 +43,27 @@ static uint32_t recheck(const struct vepoll__reg *r, unsigned int m, int depth)
     return vepoll__source_poll(r->src, depth) & m & VEPOLL__EVENT_BITS;
 }
 
-uint32_t vepoll__harvest_leave(struct vepoll *ep, struct vepoll__reg *r,
-                               int depth, int keep, int *requeue)
+/* The take, then the bump right after it: the bump's locked RMW is the
+ * store-load fence between the take (a plain store on x86) and the
+ * re-check (registration.h), and an update absorbed before the bump is
+ * covered by the re-check that follows it (source.h). */
+static void take_then_bump(struct vepoll__reg *r, unsigned int s)
 {
-    unsigned int m = vepoll__reg_events(r);
-    uint32_t rev;
-    vepoll__reg_take(r);
-    /* Right after the take, before the re-check: an update absorbed before
-     * the bump is covered by the re-check that follows it (source.h). */
+    vepoll__reg_take_unfenced(r, s);
+    AO_compiler_barrier(); /* the store goes before the bump, in any build */
     vepoll__source_bump(r->src);
+    vepoll__fence_after_rmw(); /* the re-check's load comes after the bump */
+}
+
+/* vepoll__harvest_leave with r's state word s already loaded (under the
+ * token, ENQUEUED set: nobody else writes it, registration.h).  Inline in
+ * vepoll__harvest: its ET path needs no call and no second load. */
+static inline uint32_t leave(struct vepoll *ep, struct vepoll__reg *r,
+                             unsigned int s, int depth, int keep, int *requeue)
+{
+    unsigned int m = s & VEPOLL__MASK_BITS;
+    uint32_t rev;
+    take_then_bump(r, s);
     rev = recheck(r, m, depth);
     if (!rev)
         vepoll__stat(ep, VEPOLL__ST_EMPTY);
@@ -59,6 +72,12 @@ uint32_t vepoll__harvest_leave(struct vepoll *ep, struct vepoll__reg *r,
     else if (m & VEPOLL_ONESHOT)
         vepoll__reg_set_mask(r, m & VEPOLL__PRIVATE_BITS);
     return rev;
+}
+
+uint32_t vepoll__harvest_leave(struct vepoll *ep, struct vepoll__reg *r,
+                               int depth, int keep, int *requeue)
+{
+    return leave(ep, r, vepoll__reg_state(r), depth, keep, requeue);
 }
 
 void vepoll__harvest_drop_dead(struct vepoll *ep, struct vepoll__reg *r)
@@ -110,7 +129,7 @@ int vepoll__harvest(struct vepoll *ep, struct vepoll_event *events,
             /* Leaving the queue (ET, ONESHOT, or LT readiness gone); LT
              * readiness that came back between the two looks is kept,
              * not reported. */
-            rev = vepoll__harvest_leave(ep, r, 0, lt, &keep);
+            rev = leave(ep, r, s, 0, lt, &keep);
             if (lt)
                 rev = 0;
         }

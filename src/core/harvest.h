@@ -19,11 +19,12 @@ int vepoll__harvest(struct vepoll *ep, struct vepoll_event *events,
 
 /*
  * The "leave the queue" step, for r (of ep, not DEAD) just taken out of the
- * private FIFO: clear r's ENQUEUED (take), then re-check its
+ * private FIFO: clear r's ENQUEUED (take), bump the source's dedupe
+ * version right after it (source.h: this ended "r is queued"; its locked
+ * RMW is also the take's fence, registration.h), then re-check r's
  * readiness through depth levels of nesting, so a producer event that races
- * with it queues r again and nothing is lost; then bump the source's dedupe
- * version (source.h: this ended "r is queued").  Returns what r reports now; 0 is an
- * empty dequeue (counted).  When something is there:
+ * with it queues r again and nothing is lost.  Returns what r reports now;
+ * 0 is an empty dequeue (counted).  When something is there:
  *  - keep (level-triggered, or a poll that must not consume): r is claimed
  *    again and *requeue says whether the caller must put it back into the
  *    private FIFO (0: a racing producer has pushed it already);

@@ -5,8 +5,9 @@
  * --------------------
  * Runs on any thread, concurrently with everything but
  * vepoll_source_close(src).  It takes no lock and never allocates.  The same
- * delivery (vepoll__hook_queue) serves ADD and MOD finding a source ready
- * (instance.c), so there is one "queue and wake" sequence:
+ * delivery (queue_and_wake; vepoll__hook_queue_held for a token holder)
+ * serves ADD and MOD finding a source ready (instance.c), so there is one
+ * "queue and wake" sequence:
  *   0. fast path: if readiness does not change and the last fan-out found
  *      every registration already queued with these bits, and nothing has
  *      bumped the source's version since (`sat`/`ver` in source.h), the
@@ -79,25 +80,31 @@ static int propagate(struct vepoll *ep)
 /* Under ep's token: r joins the private FIFO, behind everything pushed
  * before it (collect first: the queue's order is the order of becoming
  * ready). */
-static void append_held(struct vepoll *ep, struct vepoll__reg *r)
+static inline void append_held(struct vepoll *ep, struct vepoll__reg *r)
 {
-    struct vepoll__readyq_run one = {NULL, NULL, 0};
     vepoll__readyq_collect(&ep->q);
-    vepoll__readyq_run_add(&one, r);
-    vepoll__readyq_splice(&ep->q, &one);
+    vepoll__readyq_append(&ep->q, r);
 }
 
-int vepoll__hook_queue(struct vepoll *ep, struct vepoll__reg *r)
+/* Queue and wake, for a producer: r, a registration of ep whose ENQUEUED
+ * bit the caller has just won, joins ep's ready queue; one registered
+ * waiter is woken and ep's wake-up callback runs; then the instances ep is
+ * nested in are told (Linux's ep_poll_safewake).  Returns whether ep had a
+ * registered waiter (EPOLLEXCLUSIVE's "this instance had someone to
+ * wake").  A producer that may take ep's token through its fast path
+ * (token.h: ep's consumer thread producing for itself) appends r to the
+ * private FIFO directly instead of pushing it for a later collect: two RMWs
+ * fewer per event.  Called inside a read-side section, whose entry
+ * (vepoll__source_enter) has set up the thread's descriptor already. */
+static int queue_and_wake(struct vepoll *ep, struct vepoll__reg *r)
 {
     int had_waiter;
     int f = 0;
     /* Only without spinners: they watch the inbox, not the private FIFO.
      * (No reference needed: we reached ep through a registration, inside
      * its source's read-side section.) */
-    if (!AO_load(&ep->spin_ns)) {
-        vepoll__self_ensure();
+    if (!AO_load(&ep->spin_ns))
         f = vepoll__token_fast(&ep->tok);
-    }
     if (f < 0)
         vepoll__token_unannounce();
     if (f > 0) {
@@ -150,7 +157,7 @@ int vepoll__hook_fanout(struct vepoll_source *src, uint32_t set)
         if (res == VEPOLL__POST_QUEUED) {
             absorbed = 0;
             vepoll__stat(ep, VEPOLL__ST_QUEUED);
-            had_waiter = vepoll__hook_queue(ep, r);
+            had_waiter = queue_and_wake(ep, r);
         } else {
             vepoll__stat(ep, VEPOLL__ST_DEDUPE);
             had_waiter = excl && AO_load_full(&ep->nwaiters) != 0;

@@ -18,16 +18,11 @@ struct vepoll_source;
  * that for the fast path (source.h). */
 int vepoll__hook_fanout(struct vepoll_source *src, uint32_t set);
 
-/* Queue and wake: r, a registration of ep whose ENQUEUED bit the caller has
- * just won, joins ep's ready queue; one registered waiter is woken and ep's
- * wake-up callback runs; then the instances ep is nested in are told
- * (Linux's ep_poll_safewake).  Returns whether ep had a registered waiter
- * (EPOLLEXCLUSIVE's "this instance had someone to wake").  A producer that
- * may take ep's token through its fast path (token.h: ep's consumer thread
- * producing for itself) appends r to the private FIFO directly instead of
- * pushing it for a later collect: two RMWs fewer per event. */
-int vepoll__hook_queue(struct vepoll *ep, struct vepoll__reg *r);
-/* The same, for a caller that holds ep's token (ADD and MOD). */
+/* Queue and wake for a caller that holds ep's token (ADD and MOD): r, a
+ * registration of ep whose ENQUEUED bit the caller has just won, joins ep's
+ * ready queue; one registered waiter is woken and ep's wake-up callback
+ * runs; then the instances ep is nested in are told (Linux's
+ * ep_poll_safewake).  The producers' version is hook.c's queue_and_wake. */
 void vepoll__hook_queue_held(struct vepoll *ep, struct vepoll__reg *r);
 
 #endif

@@ -90,16 +90,33 @@ struct vepoll__readyq_run {
     size_t count;
 };
 
+/* r at the tail of the list (head, tail, count): a run or the private
+ * FIFO. */
+static inline void vepoll__readyq_list_add(struct vepoll__reg **head,
+                                           struct vepoll__reg **tail,
+                                           size_t *count, struct vepoll__reg *r)
+{
+    r->qnext = 0;
+    if (*tail)
+        (*tail)->qnext = vepoll__reg_link(r);
+    else
+        *head = r;
+    *tail = r;
+    ++*count;
+}
+
 static inline void vepoll__readyq_run_add(struct vepoll__readyq_run *run,
                                           struct vepoll__reg *r)
 {
-    r->qnext = 0;
-    if (run->tail)
-        run->tail->qnext = vepoll__reg_link(r);
-    else
-        run->head = r;
-    run->tail = r;
-    run->count++;
+    vepoll__readyq_list_add(&run->head, &run->tail, &run->count, r);
+}
+
+/* Instance token: r (ENQUEUED, in no queue) at the tail of the private
+ * FIFO: a run of one, without the run. */
+static inline void vepoll__readyq_append(struct vepoll__readyq *q,
+                                         struct vepoll__reg *r)
+{
+    vepoll__readyq_list_add(&q->head, &q->tail, &q->count, r);
 }
 
 /* Instance token: append the run at the tail of the private FIFO. */

@@ -31,16 +31,44 @@
  *   committing then is exactly what a producer that loaded the word at the
  *   moment of its CAS would do.  DEAD is final, so a kill always fails a
  *   pending CAS.
- * - The consumer clears ENQUEUED with one full-barrier RMW (take) *before*
- *   it re-reads the source's readiness.  A producer that posts before the
- *   take finds ENQUEUED set (a dedupe hit: no write at all), and its
- *   readiness, written with a full barrier before its load of the state,
- *   is seen by the re-read; one that posts after the take finds ENQUEUED
- *   clear and queues the registration again.  This is Wasmer's
- *   repair_ready_queue_after_drain folded into one atomic step, so there is
- *   no window to repair.  vepoll keeps no pending bits: what a harvest
- *   reports always comes from that re-read (docs/MODEL.md), so the word
- *   records only *that* the entry is queued.
+ * - The consumer clears ENQUEUED (take) *before* it re-reads the source's
+ *   readiness, with a full barrier between the two.  A producer that posts
+ *   before the take is visible finds ENQUEUED set (a dedupe hit: no write
+ *   at all), and its readiness, written with a full barrier before its load
+ *   of the state, is seen by the re-read; one that posts after finds
+ *   ENQUEUED clear and queues the registration again.  This is Wasmer's
+ *   repair_ready_queue_after_drain folded into one step, so there is no
+ *   window to repair.  vepoll keeps no pending bits: what a harvest reports
+ *   always comes from that re-read (docs/MODEL.md), so the word records
+ *   only *that* the entry is queued.
+ * - The take is a plain store on x86 (vepoll__reg_take_unfenced: a release
+ *   store, so a producer whose CAS reads it comes after the harvest's last
+ *   use of the node's link), not an RMW, because nobody else writes the
+ *   word while the take runs: the
+ *   harvest holds the instance's token and sees ENQUEUED set, and
+ *   - a producer that loads ENQUEUED set returns DEDUPE without a write;
+ *     one that loaded it clear before it was set fails its CAS, and a
+ *     failed CAS (lock cmpxchg) writes back the value it read, atomically,
+ *     which changes nothing;
+ *   - every other writer holds the token: claim (harvest, nested poll,
+ *     ADD/MOD's evaluation, hook_queue_held), set_mask (MOD, ONESHOT's
+ *     disarm, after the take), kill (DEL, source close's remove_key and
+ *     vepoll_close, all under the token; ENQUEUED set makes the harvest
+ *     the one that frees a killed entry, and DEAD is checked before the
+ *     take); the spinners and the mailbox never write the word, and the
+ *     token holder a producer may be (token_fast in hook.c's queue_and_wake)
+ *     only appends a node whose ENQUEUED its own CAS set;
+ *   - an instance nested in another is a separate token and a separate
+ *     registration: the inner instance's nested poll takes its own entries
+ *     under its own token, the outer's entry of the inner's source is
+ *     written by the outer's token holder and the producers of that source.
+ *   The store-load fence the take needs before the re-read is the locked
+ *   RMW of the source's version bump (source.h), which the caller runs
+ *   right after the take (harvest.c's take_then_bump): under x86-TSO the
+ *   store leaves the store buffer no later than that RMW, and the re-read
+ *   comes after it.  Model-checked with the store buffered until the bump
+ *   (tests/spin/vepoll.pml, TSO_TAKE).  Elsewhere the take stays an RMW:
+ *   a plain store's ordering is TSO's.
  * - Only the producer whose CAS sets ENQUEUED (or the token holder doing the
  *   same) pushes the node, so the node is linked at most once.
  * - Lifetime: see source.h (grace period) and instance.h (detach) and retire.h (the
@@ -125,10 +153,23 @@ static inline int vepoll__reg_post(struct vepoll__reg *r, unsigned int s,
     }
 }
 
-/* Consumer: clear ENQUEUED (one full-barrier RMW). */
-static inline void vepoll__reg_take(struct vepoll__reg *r)
+/* Consumer, under the instance's token: clear ENQUEUED; s is r's state
+ * word, loaded under the token with ENQUEUED set (nobody else writes it
+ * then: see above).  On x86 a plain store, so not a fence: the caller must
+ * run a locked RMW (the version bump) before it re-reads the readiness.
+ * Elsewhere one full-barrier RMW. */
+static inline void vepoll__reg_take_unfenced(struct vepoll__reg *r,
+                                             unsigned int s)
 {
+#if defined(__x86_64__) || defined(__i386__)
+    /* Release (a plain mov on x86): the producer whose CAS reads this
+     * value and then links r->qnext comes after our last use of the node
+     * (the harvest's pop and collect wrote its link). */
+    AO_int_store_release(&r->state, s & ~VEPOLL__REG_ENQ);
+#else
+    (void)s;
     AO_int_and_full(&r->state, ~VEPOLL__REG_ENQ);
+#endif
 }
 /* Instance token: set ENQUEUED unless set or DEAD; 1 if the caller must push. */
 int vepoll__reg_claim(struct vepoll__reg *r);

@@ -11,8 +11,8 @@
  * Concurrency contract
  * --------------------
  * - `ready` is written by producers (vepoll_source_update) with a CAS loop
- *   (full barrier) and read by harvests after their own full-barrier take of
- *   a registration's state word: a producer that changes readiness after a
+ *   (full barrier) and read by harvests after their own take of a
+ *   registration's state word and the full-barrier bump right after it: a producer that changes readiness after a
  *   harvest read it also posts to the registration after that take, so it
  *   re-queues it (see registration.h).
  * - `watchers` is the list of registrations of this source, in every

@@ -16,6 +16,9 @@
  * Memory model: every shared access is one sequentially consistent step.
  * The C code orders each store->load pair the protocol relies on with a
  * full barrier (AO_*_full, AO_nop_full), so SC is the right model for them.
+ * One exception: the harvest's take is a plain store on x86, fenced by the
+ * locked RMW of the bump that follows it, so the take has an x86-TSO store
+ * buffer of its own ([take], TAKE_FENCE_BUMP).
  *
  * Properties (run.sh matches the assert texts for the seeded bugs):
  *   P1  no lost wake-up / event: in every quiescent state (SPIN `timeout`:
@@ -578,11 +581,47 @@ inline q_insert_after(e, p, r)
     qcount[e]++; inq[r] = 1
 }
 
-/* [take] vepoll__reg_take: state &= ~ENQUEUED */
+/* [take] vepoll__reg_take_unfenced, as on x86: a load of the word, then a
+ * plain store of it without ENQUEUED (registration.h).  Under x86-TSO the
+ * store waits in the consumer's store buffer (one entry: tb_r, the word
+ * tb_s and mask tb_m it was computed from) until it drains: on its own, at
+ * any moment ([take.drain], take_drain_early), or at the latest in the
+ * locked RMW of the bump that follows (TAKE_FENCE_BUMP).  The consumer's
+ * only step between the take and the bump is the bump, so the buffer
+ * holds nothing else, and no load of the word can need forwarding.  The
+ * drain asserts the contract's premise: nobody wrote the word (its state
+ * bits or its mask, one word in the code) between the load and the
+ * store, so the plain store loses nothing.  One step with the load: the
+ * store is invisible until the drain, so where it enters the buffer does
+ * not matter. */
 inline take(r, s)
 {
-    ACC(r); s = st[r]; st[r] = s & ~ENQ
+    assert(tb_r == NIL);        /* one take in flight at a time */
+    ACC(r); s = st[r];                                      /* [take.load] */
+    tb_r = r; tb_s = s; tb_m = ev[r]                        /* [take.store] */
 }
+inline take_drain_body()
+{
+    ACC(tb_r);
+    assert(st[tb_r] == tb_s);                               /* no other writer */
+    assert(ev[tb_r] == tb_m);
+    st[tb_r] = tb_s & ~ENQ; tb_r = NIL; tb_s = 0; tb_m = 0
+}
+inline take_drain()
+{
+    d_step { take_drain_body() }                            /* [take.drain] */
+}
+/* the buffer may drain before the fence, or not */
+inline take_drain_early()
+{
+    if
+    :: tb_r != NIL -> take_drain()
+    :: skip
+    fi
+}
+/* a locked RMW drains the store buffer first */
+#define TAKE_FENCE if :: tb_r != NIL -> take_drain_body() :: else -> skip fi
+#define TAKE_LOCALS byte tb_r = NIL, tb_s, tb_m;
 
 /* [post] vepoll__reg_post */
 inline post(r, set, res)
@@ -649,6 +688,9 @@ inline claim_requeue(r, c)
  * (vepoll_source_update ignores computed sources), so the bumps of instance
  * sources are not modelled. */
 #define BUMP ver = ver + 2
+/* the consumer's bump right after a take: its locked RMW is the take's
+ * store-load fence (harvest.c's take_then_bump) */
+#define TAKE_FENCE_BUMP d_step { TAKE_FENCE; BUMP }
 
 /* [setmask] vepoll__reg_set_mask: one CAS loop on the word that changes
  * only its mask bits (so it fails every producer CAS decided before it) */
@@ -965,7 +1007,8 @@ inline nest_poll_a(i0, out)
           :: else ->
              d_step { q_unlink(i0, a_p, a_r) };             /* [npoll.unlink] */
              d_step { take(a_r, s) };                       /* [npoll.take] */
-             BUMP;                                          /* [npoll.bump] */
+             take_drain_early();
+             TAKE_FENCE_BUMP;                               /* [npoll.bump] */
 #ifndef BUG_NEST_POLL_NO_RECHECK
              d_step { a_rv = ready & a_m & EVB; owed[a_r] = 0 };  /* [npoll.recheck] */
 #else
@@ -1015,6 +1058,10 @@ inline nest_poll_b(i1, out)
           :: else ->
              d_step { q_unlink(i1, b_p, b_r) };             /* [npoll.unlink] */
              d_step { take(b_r, s) };                       /* [npoll.take] */
+             take_drain_early();
+             /* the bump of instance 0's source: its value is not
+              * modelled (above), its fence is */
+             d_step { TAKE_FENCE };                         /* [npoll.bump] */
              nest_poll_a(0, b_rv);                          /* [npoll.recheck] */
              d_step { b_rv = b_rv & b_m & EVB; owed[b_r] = 0 };
              if
@@ -1112,8 +1159,16 @@ inline harvest(n)
              /* leaving the queue: take, bump, then re-check */
 #ifndef BUG_TAKE_AFTER_RECHECK
              d_step { take(r, s) };                         /* [harvest.take] */
-#if !defined(BUG_NO_BUMP) && !defined(BUG_BUMP_AFTER_RECHECK)
-             BUMP;                                          /* [harvest.bump] */
+             take_drain_early();
+#if defined(BUG_NO_BUMP)
+             /* seeded: no bump (the drain stands for some other fence) */
+             d_step { TAKE_FENCE };
+#elif defined(BUG_TAKE_UNFENCED)
+             /* seeded: a bump that is no fence, so the take's plain store
+              * may still sit in the store buffer at the re-check */
+             BUMP;
+#elif !defined(BUG_BUMP_AFTER_RECHECK)
+             TAKE_FENCE_BUMP;                               /* [harvest.bump] */
 #endif
 #ifdef MODEL_NEST
              srcpoll(RSRC(r), rv);                          /* [harvest.poll] */
@@ -1126,6 +1181,10 @@ inline harvest(n)
               * Wasmer's repair_ready_queue_after_drain) */
              d_step { rev = ready & m & EVB; owed[r] = 0 };
              d_step { take(r, s) };
+             TAKE_FENCE_BUMP;
+#endif
+#ifdef BUG_TAKE_UNFENCED
+             d_step { TAKE_FENCE };  /* the store leaves the buffer only now */
 #endif
              if
              :: rev == 0 -> skip                            /* [harvest.empty] */
@@ -1147,8 +1206,10 @@ inline harvest(n)
              fi;
 #ifdef BUG_BUMP_AFTER_RECHECK
              /* seeded: the bump after the re-check (an update absorbed in
-              * between is an edge no report covers) */
-             BUMP;
+              * between is an edge no report covers; with the take's store
+              * still buffered at the re-check, a producer's post in between
+              * is a dedupe hit no report covers) */
+             TAKE_FENCE_BUMP;
 #endif
              skip
           fi
@@ -1345,6 +1406,7 @@ proctype consumer(byte w)
     byte k, n, seq0, r, s, ns, h, fifo, first, nx, m, rev, i, budget;
     bit c, busy, dead, to, spun;
     NPOLL_LOCALS
+    TAKE_LOCALS
     INTR_LOCALS
     SPIN_LOCALS
 #ifdef MODEL_LIFETIME
