@@ -59,6 +59,12 @@ int __vg_copy_out(const void *v, unsigned size, void *out, unsigned *len, int te
 int __vg_epipe(void);
 
 
+/* poll(2) with a timeout in nanoseconds (< 0: none), over vepoll_ext_v1
+ * poll (poll.c): the count of ready entries, or -1 with errno (EINVAL for
+ * nfds over RLIMIT_NOFILE, EFAULT, EINTR, ENOSYS without the import). */
+struct pollfd;
+int __vg_poll_ns(struct pollfd *fds, unsigned long nfds, int64_t timeout_ns);
+
 /* A call that waits with its own signal mask (epoll_pwait, epoll_pwait2,
  * ppoll, once nothing is ready): the blocked set becomes *mask and *saved gets the one
  * __vg_sigmask_pop restores (always call it).  Pending signals the mask
