@@ -55,8 +55,7 @@ int poll(struct pollfd *fds, nfds_t nfds, int timeout)
     return __vg_poll_ns(fds, nfds, timeout < 0 ? -1 : (int64_t)timeout * 1000000);
 }
 
-/* The timeout in nanoseconds; beyond INT64_MAX ns (292 years): no limit. */
-static int64_t timeout_ns(const struct timespec *t)
+int64_t __vg_timeout_ns(const struct timespec *t)
 {
     if (!t)
         return -1;
@@ -65,25 +64,41 @@ static int64_t timeout_ns(const struct timespec *t)
     return (int64_t)t->tv_sec * 1000000000 + t->tv_nsec;
 }
 
-int ppoll(struct pollfd *fds, nfds_t nfds, const struct timespec *timeout,
-          const sigset_t *sigmask)
+int __vg_wait_masked(int (*look)(void *arg, int64_t timeout_ns), void *arg, int64_t timeout_ns,
+                     const sigset_t *sigmask)
 {
     sigset_t saved;
-    int64_t ns;
     int n, err;
-    if (timeout && __vg_timeout_check(timeout) < 0)
-        return -1;
-    ns = timeout_ns(timeout);
     if (!sigmask)
-        return __vg_poll_ns(fds, nfds, ns);
-    n = __vg_poll_ns(fds, nfds, 0);
+        return look(arg, timeout_ns);
+    n = look(arg, 0);
     if (n != 0)
         return n;
     n = __vg_sigmask_push(sigmask, &saved);
-    if (!n && ns != 0)
-        n = __vg_poll_ns(fds, nfds, ns);
+    if (!n && timeout_ns != 0)
+        n = look(arg, timeout_ns);
     err = errno;
     __vg_sigmask_pop(&saved);
     errno = err;
     return n;
+}
+
+struct poll_args {
+    struct pollfd *fds;
+    nfds_t nfds;
+};
+
+static int poll_look(void *arg, int64_t timeout_ns)
+{
+    struct poll_args *a = arg;
+    return __vg_poll_ns(a->fds, a->nfds, timeout_ns);
+}
+
+int ppoll(struct pollfd *fds, nfds_t nfds, const struct timespec *timeout,
+          const sigset_t *sigmask)
+{
+    struct poll_args a = {fds, nfds};
+    if (timeout && __vg_timeout_check(timeout) < 0)
+        return -1;
+    return __vg_wait_masked(poll_look, &a, __vg_timeout_ns(timeout), sigmask);
 }

@@ -17,7 +17,12 @@
  *    timeout returns 0 at once (S284);
  *  - a blocking poll sleeps until a timerfd fires; one descriptor in two
  *    entries is answered in both; an epoll instance is POLLIN while it has
- *    events (S285).
+ *    events (S285);
+ *  - select and pselect: readable on POLLIN/POLLHUP/POLLERR, writable on
+ *    POLLOUT/POLLERR, exceptional on POLLPRI only; a closed descriptor in
+ *    a set is EBADF and changes nothing; descriptors at or above nfds are
+ *    not looked at; bad timeouts and nfds EINVAL; select writes back the
+ *    time not slept (S286).
  * No timing thresholds: only what is returned is checked.
  */
 #define _GNU_SOURCE
@@ -29,6 +34,7 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/resource.h>
+#include <sys/select.h>
 #include <sys/socket.h>
 #include <sys/timerfd.h>
 #include <time.h>
@@ -244,6 +250,87 @@ static void s285_epoll_instance_is_pollin_with_events(void)
     close(ep);
 }
 
+static void s286_select_sets(void)
+{
+    int p[2], s[2];
+    fd_set r, w, e;
+    struct timeval tv = {0, 0};
+    CHECK_EQ(pipe(p), 0);
+    CHECK_EQ(socketpair(AF_UNIX, SOCK_STREAM, 0, s), 0);
+    FD_ZERO(&r);
+    FD_ZERO(&w);
+    FD_ZERO(&e);
+    FD_SET(p[0], &r);
+    FD_SET(p[1], &w);
+    FD_SET(s[0], &r);
+    FD_SET(s[0], &e);
+    FD_SET(p[0], &e);
+    CHECK_EQ(select(s[0] + 1, &r, &w, &e, &tv), 1); /* only the pipe's room */
+    CHECK(FD_ISSET(p[1], &w));
+    CHECK(!FD_ISSET(p[0], &r) && !FD_ISSET(s[0], &r) && !FD_ISSET(s[0], &e));
+    close(p[0]); /* the writer: POLLERR, writable and readable (S280) */
+    close(s[1]); /* the pair's end: POLLHUP, readable, not exceptional */
+    FD_ZERO(&r);
+    FD_ZERO(&w);
+    FD_ZERO(&e);
+    FD_SET(p[1], &r);
+    FD_SET(p[1], &w);
+    FD_SET(p[1], &e);
+    FD_SET(s[0], &r);
+    FD_SET(s[0], &e);
+    CHECK_EQ(select(s[0] + 1, &r, &w, &e, NULL), 3);
+    CHECK(FD_ISSET(p[1], &r) && FD_ISSET(p[1], &w) && FD_ISSET(s[0], &r));
+    CHECK(!FD_ISSET(p[1], &e) && !FD_ISSET(s[0], &e));
+    FD_ZERO(&e);
+    FD_SET(s[0], &e); /* only POLLHUP there: select sleeps through it */
+    tv = (struct timeval){0, 20000};
+    CHECK_EQ(select(s[0] + 1, NULL, NULL, &e, &tv), 0);
+    CHECK(!FD_ISSET(s[0], &e));
+    CHECK_EQ(tv.tv_sec, 0);
+    CHECK_EQ(tv.tv_usec, 0); /* all of it slept */
+    FD_ZERO(&r);
+    FD_SET(s[0], &r);
+    CHECK_EQ(select(s[0], &r, NULL, NULL, &tv), 0); /* s[0] is not below nfds */
+    close(p[1]);
+    close(s[0]);
+}
+
+static void s286_select_errors(void)
+{
+    int p[2];
+    fd_set r, w;
+    struct timeval tv = {0, 0};
+    struct timespec ts = {0, 0};
+    CHECK_EQ(pipe(p), 0);
+    FD_ZERO(&r);
+    FD_ZERO(&w);
+    FD_SET(p[0], &r);
+    FD_SET(p[1], &w);
+    FD_SET(p[1] + 1, &r);
+    close(p[1] + 1);
+    CHECK_ERR(select(p[1] + 2, &r, &w, NULL, NULL), EBADF);
+    CHECK(FD_ISSET(p[0], &r) && FD_ISSET(p[1] + 1, &r) && FD_ISSET(p[1], &w)); /* unchanged */
+    CHECK_ERR(pselect(p[1] + 2, &r, &w, NULL, &ts, NULL), EBADF);
+    CHECK_EQ(select(p[1] + 1, &r, &w, NULL, &tv), 1); /* p[1] + 1 not looked at */
+    CHECK(FD_ISSET(p[1], &w) && !FD_ISSET(p[0], &r));
+    CHECK_ERR(select(-1, NULL, NULL, NULL, &tv), EINVAL);
+    tv.tv_usec = -1;
+    CHECK_ERR(select(0, NULL, NULL, NULL, &tv), EINVAL);
+    tv = (struct timeval){-1, 0};
+    CHECK_ERR(select(0, NULL, NULL, NULL, &tv), EINVAL);
+    tv = (struct timeval){0, 1000001}; /* microseconds carry into seconds */
+    FD_ZERO(&w);
+    FD_SET(p[1], &w);
+    CHECK_EQ(select(p[1] + 1, NULL, &w, NULL, &tv), 1);
+    ts.tv_nsec = 1000000000;
+    CHECK_ERR(pselect(0, NULL, NULL, NULL, &ts, NULL), EINVAL);
+    ts.tv_nsec = 0;
+    CHECK_ERR(pselect(-1, NULL, NULL, NULL, &ts, NULL), EINVAL);
+    CHECK_EQ(pselect(0, NULL, NULL, NULL, &ts, NULL), 0);
+    close(p[0]);
+    close(p[1]);
+}
+
 int main(void)
 {
     RUN(s280_linux_values);
@@ -255,5 +342,7 @@ int main(void)
     RUN(s284_errors_and_zero_timeout);
     RUN(s285_blocking_poll_wakes_on_timerfd);
     RUN(s285_epoll_instance_is_pollin_with_events);
+    RUN(s286_select_sets);
+    RUN(s286_select_errors);
     return 0;
 }
