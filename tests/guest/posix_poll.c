@@ -200,7 +200,10 @@ static void s284_errors_and_zero_timeout(void)
     low.rlim_cur = 7;
     CHECK_EQ(setrlimit(RLIMIT_NOFILE, &low), 0);
     CHECK_ERR(poll(f, 8, -1), EINVAL); /* checked before anything else */
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+    /* The sanitizers' poll interceptor reads the array first (CHECK_EFAULT). */
     CHECK_ERR(poll(BAD_PTR, 8, 0), EINVAL);
+#endif
     CHECK_EQ(poll(f, 7, 0), 0);
     CHECK_EQ(setrlimit(RLIMIT_NOFILE, &rl), 0);
     close(p[0]);
