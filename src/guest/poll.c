@@ -46,6 +46,10 @@ int __vg_poll_ns(struct pollfd *fds, unsigned long nfds, int64_t timeout_ns)
         return __vg_fail(EINVAL);
     if (nfds > UINT32_MAX)
         return __vg_fail(EINVAL);
+    /* Address 0 is memory in wasm: NULL is Linux's EFAULT only if the
+     * guest says so (the host checks the bounds). */
+    if (nfds && !fds)
+        return __vg_fail(EFAULT);
     err = __vg_ext_poll(fds, (uint32_t)nfds, timeout_ns, &n);
     return err ? __vg_fail(err) : (int)n;
 }

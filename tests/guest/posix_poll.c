@@ -185,7 +185,7 @@ static void s283_eventfd(void)
 
 static void s284_errors_and_zero_timeout(void)
 {
-    struct pollfd f[8];
+    struct pollfd f[8], *volatile null_fds = NULL;
     struct rlimit rl, low;
     int p[2];
     CHECK_EQ(pipe(p), 0);
@@ -195,6 +195,7 @@ static void s284_errors_and_zero_timeout(void)
     CHECK_EQ(poll(NULL, 0, 0), 0);
     CHECK_EFAULT(poll(BAD_PTR, 1, 0));
     CHECK_EFAULT(poll(BAD_PTR, 1, -1));
+    CHECK_EFAULT(poll(null_fds, 1, 0)); /* address 0 is memory in wasm: still EFAULT */
     CHECK_EQ(getrlimit(RLIMIT_NOFILE, &rl), 0);
     low = rl;
     low.rlim_cur = 7;
