@@ -59,6 +59,15 @@ int __vg_copy_out(const void *v, unsigned size, void *out, unsigned *len, int te
 int __vg_epipe(void);
 
 
+/* poll(2) with a timeout in nanoseconds (< 0: none), over vepoll_ext_v1
+ * poll (poll.c): the count of ready entries, or -1 with errno (EINVAL for
+ * nfds over RLIMIT_NOFILE, EFAULT, EINTR, ENOSYS without the import). */
+struct pollfd;
+int __vg_poll_ns(struct pollfd *fds, unsigned long nfds, int64_t timeout_ns);
+/* A checked timespec timeout in nanoseconds; NULL, or beyond INT64_MAX ns
+ * (292 years): -1, no limit (poll.c). */
+int64_t __vg_timeout_ns(const struct timespec *t);
+
 /* A call that waits with its own signal mask (epoll_pwait, epoll_pwait2,
  * ppoll, once nothing is ready): the blocked set becomes *mask and *saved gets the one
  * __vg_sigmask_pop restores (always call it).  Pending signals the mask
@@ -68,6 +77,13 @@ int __vg_epipe(void);
 struct __sigset_t;
 int __vg_sigmask_push(const struct __sigset_t *mask, struct __sigset_t *saved);
 void __vg_sigmask_pop(const struct __sigset_t *saved);
+/* ppoll's and pselect's order (S279, poll.c): without a mask, look(arg,
+ * timeout_ns); with one, a first look(arg, 0) that answers when it finds
+ * something (or fails), then the mask in place (a handler that ran: -1
+ * EINTR), a look with the timeout unless it is 0, the old mask back.
+ * look returns like the call: a count, or -1 with errno. */
+int __vg_wait_masked(int (*look)(void *arg, int64_t timeout_ns), void *arg, int64_t timeout_ns,
+                     const struct __sigset_t *sigmask);
 
 /* Real sockets (sockets.c, sockopt.c, sockio.c): the host's sockets over the
  * WASIX socket imports, wasix-libc's ABI (docs/GUESTS.md, src/host/vw_net.c).

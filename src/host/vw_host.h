@@ -8,9 +8,10 @@
  * epoll_create/ctl/wait, fd_pipe, fd_event, sock_pair, sock_shutdown,
  * proc_id, proc_parent, proc_exit2, fd_dup/fd_dup2/fd_fdflags_get/set (and
  * preview1 fd_renumber), callback_signal, and vepoll's extension module
- * vepoll_ext_v1 (timerfds, signal dispositions and mask: vw_signal.h, the
- * guest's signals), all over one vepoll_wasix_t (its built-in descriptor table:
- * pipes, eventfds, socket pairs, epoll instances, timerfds).  Every other
+ * vepoll_ext_v1 (timerfds, Linux's poll (vw_poll.c), signal dispositions
+ * and mask: vw_signal.h, the guest's signals), all over one
+ * vepoll_wasix_t (its built-in descriptor table: pipes, eventfds, socket
+ * pairs, epoll instances, timerfds).  Every other
  * preview1 or WASIX import exists too and answers ENOSYS (vw_imports.h), so
  * any guest links.
  *
@@ -125,6 +126,7 @@ void VW_WASIX(proc_exit2)(vw_wasix_ctx *, u32);
  * import answered with ENOSYS. */
 VW_FD_OPS(VW_DECLARE_X, VW_DECLARE_V, VW_DECLARE_Z)
 VW_EXT_TIMERFD(VW_DECLARE_X, VW_DECLARE_V, VW_DECLARE_Z)
+VW_EXT_POLL(VW_DECLARE_X, VW_DECLARE_V, VW_DECLARE_Z)
 VW_SIGNAL_IMPORTS(VW_DECLARE_X, VW_DECLARE_V, VW_DECLARE_Z)
 VW_ENOSYS_WASI(VW_DECLARE_X, VW_DECLARE_V, VW_DECLARE_Z)
 VW_ENOSYS_WASIX(VW_DECLARE_X, VW_DECLARE_V, VW_DECLARE_Z)

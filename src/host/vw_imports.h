@@ -144,6 +144,11 @@
     X(vepoll_ext_v1, timerfd_gettime, (u32, u32)) \
     /* end */
 
+/* poll(2) with Linux's struct pollfd and POLL* bits (vw_poll.c). */
+#define VW_EXT_POLL(X, V, Z) \
+    X(vepoll_ext_v1, poll, (u32, u32, u64, u32)) \
+    /* end */
+
 /* Signals (vw_signal.c): WASIX's callback_signal (the guest's export that
  * receives signals) and vepoll_ext_v1's signal_action / signal_mask (the
  * guest's dispositions and blocked set; docs/GUESTS.md). */

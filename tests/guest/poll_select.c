@@ -1,8 +1,12 @@
 /*
- * poll() and select() (wasi-libc: poll_oneoff) on vepoll objects: read and
- * write subscriptions, timeouts from the clock subscription, HUP, bad fds.
+ * poll() and select() (the guest library's, over vepoll_ext_v1 poll) on
+ * vepoll objects: readiness, timeouts, HUP, bad fds; and WASI's
+ * poll_oneoff, which WASI programs not built with vepoll's SDK use (their
+ * wasi-libc poll and select): read and write subscriptions with a clock.
+ * posix_poll.c checks the Linux details against Linux.
  */
 #include <poll.h>
+#include <wasi/api.h>
 #include <sys/eventfd.h>
 #include <sys/select.h>
 #include <sys/socket.h>
@@ -80,6 +84,41 @@ static void test_select_socketpair(void)
     close(s[1]);
 }
 
+static void test_poll_oneoff_fd_and_clock(void)
+{
+    int p[2];
+    __wasi_subscription_t sub[3];
+    __wasi_event_t ev[3];
+    __wasi_size_t n = 0;
+    CHECK_EQ(pipe(p), 0);
+    memset(sub, 0, sizeof(sub));
+    sub[0].userdata = 10;
+    sub[0].u.tag = __WASI_EVENTTYPE_FD_READ;
+    sub[0].u.u.fd_read.file_descriptor = (__wasi_fd_t)p[0];
+    sub[1].userdata = 11;
+    sub[1].u.tag = __WASI_EVENTTYPE_FD_WRITE;
+    sub[1].u.u.fd_write.file_descriptor = (__wasi_fd_t)p[1];
+    sub[2].userdata = 12;
+    sub[2].u.tag = __WASI_EVENTTYPE_CLOCK;
+    sub[2].u.u.clock.id = __WASI_CLOCKID_MONOTONIC;
+    sub[2].u.u.clock.timeout = 10000000; /* 10 ms */
+    CHECK_EQ(__wasi_poll_oneoff(sub, ev, 3, &n), 0);
+    CHECK_EQ(n, 1); /* the pipe has room */
+    CHECK_EQ(ev[0].userdata, 11);
+    CHECK_EQ(ev[0].type, __WASI_EVENTTYPE_FD_WRITE);
+    CHECK_EQ(write(p[1], "ab", 2), 2);
+    CHECK_EQ(__wasi_poll_oneoff(sub, ev, 1, &n), 0);
+    CHECK_EQ(n, 1);
+    CHECK_EQ(ev[0].userdata, 10);
+    CHECK_EQ(ev[0].fd_readwrite.nbytes, 2);
+    sub[0] = sub[2];
+    CHECK_EQ(__wasi_poll_oneoff(sub, ev, 1, &n), 0); /* a clock alone: a sleep */
+    CHECK_EQ(n, 1);
+    CHECK_EQ(ev[0].type, __WASI_EVENTTYPE_CLOCK);
+    close(p[0]);
+    close(p[1]);
+}
+
 int main(void)
 {
     RUN(test_poll_pipe_read_and_write_readiness);
@@ -87,5 +126,6 @@ int main(void)
     RUN(test_poll_hup_on_closed_writer);
     RUN(test_poll_bad_fd_is_nval);
     RUN(test_select_socketpair);
+    RUN(test_poll_oneoff_fd_and_clock);
     return 0;
 }

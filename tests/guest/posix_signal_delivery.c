@@ -3,10 +3,10 @@
  * wasm guest (tools/vepoll-wasix-run, whose process is the guest's) and as
  * a native Linux program, with the same expectations.  signal_driver.sh
  * starts it, waits for each "ready" line and for the process to sleep, and
- * sends the signals with kill(1) to its pid (S240-S245).
+ * sends the signals with kill(1) to its pid (S240-S246, S287).
  *
  *   posix_signal_delivery handler   (driver: USR1 | USR1, USR2 | HUP, USR2 |
- *                                    USR1, USR2 | USR1)
+ *                                    USR1, USR2 | USR1 | USR1 | USR1)
  *     S240  SIGUSR1 (handler, SA_RESTART) while blocked in epoll_wait(-1)
  *           on an empty pipe: the handler runs once, epoll_wait returns -1
  *           with EINTR (never restarted), the program goes on;
@@ -20,7 +20,10 @@
  *           before sigprocmask returns;
  *     S246  epoll_pwait whose mask blocks SIGUSR1: SIGUSR1 does not
  *           interrupt it, the wait ends by its timeout (0), and the handler
- *           runs once the mask is restored, before epoll_pwait returns.
+ *           runs once the mask is restored, before epoll_pwait returns;
+ *     S287  SIGUSR1 (SA_RESTART) while blocked in poll(-1), then in
+ *           select(NULL), on the empty pipe: each sleeps, the handler runs
+ *           once, and each returns -1 with EINTR (never restarted).
  *   posix_signal_delivery default   (driver: INT or TERM)
  *     S244  no handler: the signal ends the process while it is blocked in
  *           epoll_wait, status 128 + sig (130, 143), within one second.
@@ -31,10 +34,12 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/select.h>
 #include <unistd.h>
 
 #include "wx_test.h"
@@ -95,6 +100,7 @@ static int empty_pipe_epoll(int p[2])
 static int handler_mode(void)
 {
     struct epoll_event ev;
+    fd_set rfds;
     sigset_t set;
     char c;
     int p[2], ep = empty_pipe_epoll(p);
@@ -137,6 +143,16 @@ static int handler_mode(void)
     CHECK_EQ(epoll_pwait(ep, &ev, 1, 1500, &set), 0);
     CHECK_EQ(usr1, 4);
     note("ok S246 epoll_pwait's mask held the signal back\n");
+
+    note("ready poll\n"); /* S287 */
+    CHECK_ERR(poll(&(struct pollfd){.fd = p[0], .events = POLLIN}, 1, -1), EINTR);
+    CHECK_EQ(usr1, 5);
+    FD_ZERO(&rfds);
+    FD_SET(p[0], &rfds);
+    note("ready select\n");
+    CHECK_ERR(select(p[0] + 1, &rfds, NULL, NULL, NULL), EINTR);
+    CHECK_EQ(usr1, 6);
+    note("ok S287 poll and select EINTR after one handler run, not restarted\n");
     return 0;
 }
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # signal_driver.sh: sends signals from outside to posix_signal_delivery
-# (S240-S246) and checks what happens, the same for the native program and
+# (S240-S246, S287) and checks what happens, the same for the native program and
 # for the wasm guest run by tools/vepoll-wasix-run (whose process becomes
 # the guest's host: the runner execs it).
 #
@@ -79,7 +79,7 @@ send() { # signal
     kill -s "$1" "$pid" 2>/dev/null || fail "the program ended before SIG$1 was sent"
 }
 
-echo "== handler (S240-S243, S246)"
+echo "== handler (S240-S243, S246, S287)"
 start "$@" handler
 wait_line "ready epoll_wait"; wait_asleep; send USR1
 wait_line "ready read"; wait_asleep; send USR1
@@ -89,6 +89,8 @@ sleep 0.3; send USR2
 wait_line "ready blocked"; wait_asleep; send USR1
 sleep 0.3; send USR2
 wait_line "ready pwait"; wait_asleep; send USR1 # within its 1.5 s timeout
+wait_line "ready poll"; wait_asleep; send USR1
+wait_line "ready select"; wait_asleep; send USR1
 finish 0
 cat "$tmp/out"
 
