@@ -72,13 +72,6 @@ static int poll_array(struct vw_host *h, uint8_t *fds, uint32_t nfds, int64_t ti
         items[nitems].events = pollfd_events(p) & POLL_ASKABLE;
         which[nitems++] = i;
     }
-    /* A closed descriptor is an answer (POLLNVAL): the adapter's poll would
-     * wait for the others, so it does not wait then. */
-    for (i = 0; i < nitems && timeout_ns != 0; i++) {
-        struct vepoll_wasix_fdinfo info;
-        if (vepoll_wasix_fd_info(h->wx, items[i].fd, &info))
-            timeout_ns = 0;
-    }
     rc = vepoll_wasix_poll(h->wx, items, nitems, timeout_ns);
     if (rc < 0)
         goto out;

@@ -281,7 +281,7 @@ int vepoll_wasix_poll(vepoll_wasix_t *wx, struct vepoll_wasix_pollitem *items, s
     struct vepoll_event evs[64];
     vepoll_t *ep = NULL;
     size_t i;
-    int rc, ready = 0;
+    int rc, ready = 0, answered = 0;
 
     if (!wx)
         return -EBADF;
@@ -302,8 +302,10 @@ int vepoll_wasix_poll(vepoll_wasix_t *wx, struct vepoll_wasix_pollitem *items, s
         vepoll_source_t *src;
         items[i].revents = 0;
         items[i].ok = vepoll__wx_obj_get(wx, items[i].fd, &objs[i], NULL);
-        if (items[i].ok)
+        if (items[i].ok) {
+            answered = 1; /* an answer already (poll(2)'s POLLNVAL) */
             continue;
+        }
         src = objs[i]->k->source(objs[i]);
         if (!src) {
             /* The host's stdio never blocks the guest's poll. */
@@ -320,7 +322,7 @@ int vepoll_wasix_poll(vepoll_wasix_t *wx, struct vepoll_wasix_pollitem *items, s
     }
     /* Each registration yields at most one event per wait, so waits with a
      * zero timeout after the first collect them all. */
-    for (int64_t to = ready ? 0 : timeout_ns;; to = 0) {
+    for (int64_t to = ready || answered ? 0 : timeout_ns;; to = 0) {
         int got = vepoll_wait(ep, evs, 64, to), j;
         if (got < 0) {
             rc = got;

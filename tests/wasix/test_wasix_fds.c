@@ -443,6 +443,28 @@ static void test_wasix_S175_stdio_descriptors_are_real_entries(void **state)
     assert_int_equal(it[2].revents, VEPOLL_IN);
 }
 
+/* poll with a closed number among descriptors that are not ready: the
+ * closed one is an answer (Linux's POLLNVAL; WASI's poll_oneoff reports an
+ * EBADF event), so even a wait without a timeout returns at once with it,
+ * and the others are still reported as they are (S281). */
+static void test_wasix_S281_poll_of_a_closed_number_does_not_wait(void **state)
+{
+    vepoll_wasix_t *wx = *state;
+    struct vepoll_wasix_pollitem it[2];
+    uint32_t e = efd(wx, 0);
+    it[0] = (struct vepoll_wasix_pollitem){e, VEPOLL_IN, 0, 0}; /* count 0: not readable */
+    it[1] = (struct vepoll_wasix_pollitem){e + 100, VEPOLL_IN, 0, 0};
+    assert_int_equal(vepoll_wasix_poll(wx, it, 2, -1), 0);
+    assert_int_equal(it[0].ok, 0);
+    assert_int_equal(it[0].revents, 0);
+    assert_int_equal(it[1].ok, -EBADF);
+    assert_int_equal(it[1].revents, 0);
+    it[0].events = VEPOLL_OUT;
+    assert_int_equal(vepoll_wasix_poll(wx, it, 2, -1), 1);
+    assert_int_equal(it[0].revents, VEPOLL_OUT);
+    closefd(wx, e);
+}
+
 /* ---- threads --------------------------------------------------------------------------- */
 
 struct reader {
@@ -739,6 +761,8 @@ int main(void)
             test_wasix_S167_dup_gives_the_lowest_free_number_same_description, vt_wx_setup, vt_wx_teardown),
         cmocka_unit_test_setup_teardown(
             test_wasix_S167_cloexec_per_descriptor_nonblock_per_description, vt_wx_setup, vt_wx_teardown),
+        cmocka_unit_test_setup_teardown(test_wasix_S281_poll_of_a_closed_number_does_not_wait,
+                                        vt_wx_setup, vt_wx_teardown),
         cmocka_unit_test_setup_teardown(test_wasix_S168_dup_errors_in_linux_order, vt_wx_setup,
                                         vt_wx_teardown),
         cmocka_unit_test(test_wasix_table_calls_need_the_builtin_table),
