@@ -4,10 +4,14 @@
  * proc_parent; 1 and 0 on a host without them), the guest is the leader
  * of its own process group and session, its user and group ids are fixed
  * at 0 (what wasix-libc reports), wait/waitpid/waitid fail with ECHILD,
- * and fork, vfork and the exec family with ENOSYS.  See docs/GUESTS.md.
+ * and fork, vfork and the exec family with ENOSYS.  Its host name is
+ * uname's node name (wasi-libc: "(none)", Linux's name for an unset one).
+ * See docs/GUESTS.md.
  */
 #include <errno.h>
 #include <signal.h>
+#include <string.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -25,6 +29,25 @@ pid_t getppid(void)
 {
     int32_t ppid;
     return __vg_proc_parent(getpid(), &ppid) ? 0 : ppid;
+}
+
+/* glibc's: the node name with its NUL, or ENAMETOOLONG (the buffer filled
+ * with as much as fits) when len cannot hold it.  wasi-libc declares it
+ * but has none. */
+int gethostname(char *name, size_t len)
+{
+    struct utsname u;
+    size_t n;
+    if (uname(&u))
+        return -1;
+    n = strlen(u.nodename) + 1;
+    if (len < n) {
+        if (len)
+            memcpy(name, u.nodename, len);
+        return __vg_fail(ENAMETOOLONG);
+    }
+    memcpy(name, u.nodename, n);
+    return 0;
 }
 
 /* pid 0 or the guest's own pid: the guest; anyone else: no such process. */

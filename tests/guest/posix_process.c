@@ -2,13 +2,16 @@
  * Processes and identities as a guest sees them, checked against Linux
  * (built natively and as a guest): a stable pid, no children (wait and
  * waitpid fail with ECHILD, bad options with EINVAL), consistent real and
- * effective ids, the caller's own process group and session.  The guest
+ * effective ids, the caller's own process group and session, a host name
+ * that is uname's node name (ENAMETOOLONG in a buffer too small).  The guest
  * build also checks what only a guest does: fork and exec fail with ENOSYS
  * and the ids are fixed at 0 (docs/GUESTS.md).
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <signal.h>
+#include <string.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -59,6 +62,18 @@ static void process_group(void)
     CHECK_ERR(getsid(0x7ffffff0), ESRCH);
 }
 
+static void host_name(void)
+{
+    struct utsname u;
+    char name[256], small[2] = {'x', 'x'};
+    CHECK_EQ(uname(&u), 0);
+    CHECK_EQ(gethostname(name, sizeof(name)), 0);
+    CHECK_EQ(strcmp(name, u.nodename), 0);
+    CHECK(strlen(u.nodename) >= 1);
+    CHECK_ERR(gethostname(small, 1), ENAMETOOLONG);
+    CHECK_EQ(small[0], u.nodename[0]); /* filled with what fits */
+}
+
 #ifdef __wasm__
 static void guest_only(void)
 {
@@ -81,6 +96,7 @@ int main(void)
     RUN(no_children);
     RUN(ids_are_consistent);
     RUN(process_group);
+    RUN(host_name);
 #ifdef __wasm__
     RUN(guest_only);
 #endif
