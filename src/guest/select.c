@@ -2,8 +2,8 @@
  * select and pselect with Linux's semantics (fs/select.c), over the guest
  * library's poll (poll.c, vepoll_ext_v1 poll; S286), in place of
  * wasi-libc's over poll_oneoff, which cannot report POLLERR, POLLHUP or
- * POLLPRI and ignores pselect's mask.  fd_set keeps wasi-libc's layout (a
- * list of descriptors: FD_SET and friends are its inline functions); a
+ * POLLPRI and ignores pselect's mask.  fd_set is Linux's bitmap (the
+ * overlay's <sys/select.h>, not wasi-libc's list of descriptors); a
  * descriptor at or above nfds is not looked at, as Linux's bitmap ends
  * there.  Linux's order: the timeout (select: a struct
  * timeval whose microseconds carry into seconds, negative parts EINVAL;
@@ -37,6 +37,7 @@ struct sel {
     struct pollfd *fds;
     unsigned char *set;
     size_t n;
+    size_t words; /* longs of each bitmap that nfds covers */
 };
 
 static const short asked[3] = {POLLIN | POLLRDNORM | POLLRDBAND,
@@ -50,26 +51,44 @@ static uint64_t mono_ns(void)
     return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
 }
 
+/* The bits a set holds for nfds descriptors: Linux reads (and writes
+ * back) whole longs of the bitmap, as many as nfds needs, capped at the
+ * table's size (a program may pass a bitmap larger than fd_set). */
+#define SET_BITS (8 * sizeof(unsigned long))
+#define MAX_FDS 65536u /* the host table's numbers (VEPOLL_WASIX_MAX_FDS) */
+static size_t set_words(int nfds)
+{
+    size_t n = (size_t)nfds < MAX_FDS ? (size_t)nfds : MAX_FDS;
+    return (n + SET_BITS - 1) / SET_BITS;
+}
+
+static int fd_in(const fd_set *set, int fd)
+{
+    return (set->fds_bits[(size_t)fd / SET_BITS] >> ((size_t)fd % SET_BITS)) & 1;
+}
+
 /* The entries of the sets below nfds: 0, or -1 with errno (EFAULT for an
  * unreadable set, ENOMEM). */
 static int sel_build(struct sel *s, int nfds)
 {
-    size_t total = 0;
+    size_t total = 0, words = set_words(nfds);
+    int top = (int)(words * SET_BITS) < nfds ? (int)(words * SET_BITS) : nfds;
     for (int k = 0; k < 3; k++) {
         if (!s->sets[k])
             continue;
-        if (!__vg_mem_ok(s->sets[k], sizeof(fd_set)) || s->sets[k]->__nfds > FD_SETSIZE)
+        if (!__vg_mem_ok(s->sets[k], words * sizeof(unsigned long)))
             return __vg_fail(EFAULT);
-        total += s->sets[k]->__nfds;
+        for (int fd = 0; fd < top; fd++)
+            total += (size_t)fd_in(s->sets[k], fd);
     }
+    s->words = words;
     s->fds = calloc(total ? total : 1, sizeof(*s->fds));
     s->set = calloc(total ? total : 1, 1);
     if (!s->fds || !s->set)
         return __vg_fail(ENOMEM);
     for (int k = 0; k < 3; k++) {
-        for (size_t i = 0; s->sets[k] && i < s->sets[k]->__nfds; i++) {
-            int fd = s->sets[k]->__fds[i];
-            if (fd < 0 || fd >= nfds)
+        for (int fd = 0; s->sets[k] && fd < top; fd++) {
+            if (!fd_in(s->sets[k], fd))
                 continue;
             s->fds[s->n] = (struct pollfd){.fd = fd, .events = asked[k]};
             s->set[s->n++] = (unsigned char)k;
@@ -108,21 +127,24 @@ static int sel_look(void *arg, int64_t timeout_ns)
     }
 }
 
-/* The sets become what was found. */
+/* The sets become what was found (the longs nfds covers: the bits of the
+ * descriptors that were not ready are cleared, as Linux writes them back). */
 static void sel_give(struct sel *s)
 {
     for (int k = 0; k < 3; k++)
-        if (s->sets[k])
-            FD_ZERO(s->sets[k]);
+        for (size_t w = 0; s->sets[k] && w < s->words; w++)
+            s->sets[k]->fds_bits[w] = 0;
     for (size_t i = 0; i < s->n; i++)
-        if (s->fds[i].fd >= 0 && (s->fds[i].revents & counted[s->set[i]]))
-            FD_SET(s->fds[i].fd, s->sets[s->set[i]]);
+        if (s->fds[i].fd >= 0 && (s->fds[i].revents & counted[s->set[i]])) {
+            size_t fd = (size_t)s->fds[i].fd;
+            s->sets[s->set[i]]->fds_bits[fd / SET_BITS] |= 1UL << (fd % SET_BITS);
+        }
 }
 
 static int do_select(int nfds, fd_set *r, fd_set *w, fd_set *e, int64_t timeout_ns,
                      const sigset_t *sigmask)
 {
-    struct sel s = {{r, w, e}, NULL, NULL, 0};
+    struct sel s = {{r, w, e}, NULL, NULL, 0, 0};
     int n = sel_build(&s, nfds);
     if (n == 0) {
         n = __vg_wait_masked(sel_look, &s, timeout_ns, sigmask);

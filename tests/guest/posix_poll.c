@@ -30,6 +30,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -299,6 +300,40 @@ static void s286_select_sets(void)
     close(s[0]);
 }
 
+/* fd_set is Linux's bitmap of FD_SETSIZE bits in longs, and a set sized
+ * for the highest descriptor only (howmany(fd + 1, NFDBITS) longs, as
+ * libevent's select back end allocates it) is read and written as just
+ * that many longs: the long after it is never touched. */
+static void s286_select_bitmap_layout(void)
+{
+    const fd_mask guard = (fd_mask)0x5a5a5a5a;
+    struct timeval tv = {0, 0};
+    fd_mask *r, *w;
+    size_t words;
+    int p[2];
+    CHECK_EQ(sizeof(fd_set), FD_SETSIZE / 8);
+    CHECK_EQ(NFDBITS, 8 * (int)sizeof(fd_mask));
+    CHECK_EQ(pipe(p), 0);
+    CHECK_EQ(write(p[1], "x", 1), 1);
+    words = ((size_t)p[1] + 1 + NFDBITS - 1) / NFDBITS;
+    r = calloc(words + 1, sizeof(fd_mask));
+    w = calloc(words + 1, sizeof(fd_mask));
+    CHECK(r && w);
+    r[words] = w[words] = guard;
+    FD_SET(p[0], (fd_set *)r);
+    FD_SET(p[1], (fd_set *)r); /* the writer is not readable: cleared */
+    FD_SET(p[1], (fd_set *)w);
+    CHECK_EQ(select(p[1] + 1, (fd_set *)r, (fd_set *)w, NULL, &tv), 2);
+    CHECK(FD_ISSET(p[0], (fd_set *)r) && !FD_ISSET(p[1], (fd_set *)r));
+    CHECK(FD_ISSET(p[1], (fd_set *)w) && !FD_ISSET(p[0], (fd_set *)w));
+    CHECK_EQ(r[words], guard);
+    CHECK_EQ(w[words], guard);
+    free(r);
+    free(w);
+    close(p[0]);
+    close(p[1]);
+}
+
 static void s286_select_errors(void)
 {
     int p[2];
@@ -347,6 +382,7 @@ int main(void)
     RUN(s285_blocking_poll_wakes_on_timerfd);
     RUN(s285_epoll_instance_is_pollin_with_events);
     RUN(s286_select_sets);
+    RUN(s286_select_bitmap_layout);
     RUN(s286_select_errors);
     return 0;
 }
