@@ -1,6 +1,9 @@
 /*
  * The WASIX epoll ABI over vepoll: numbering, guest memory, and the guest
- * data kept per registration.
+ * data kept per registration.  The same path serves vepoll_ext_v1's epoll
+ * with Linux's event (VEPOLL_WASIX_LINUX32): only the event's layout and
+ * bit translation (struct layout), the op numbers (op_of) and the errno of
+ * a bad pointer (efault_of) differ.
  *
  * Contract.
  *  - Any thread may call any function; one vepoll_wasix_t serves one guest.
@@ -418,7 +421,7 @@ struct gdata {
 struct layout {
     uint32_t size, ptr, fd, data1, data2;
     int ptr64; /* ptr is a u64 (else a u32) */
-    int linux; /* Linux's event: data (= data2) only, bits untranslated */
+    int linux_event; /* Linux's event: data (= data2) only, bits untranslated */
 };
 
 static int abi_known(enum vepoll_wasix_abi abi)
@@ -453,7 +456,7 @@ static void read_event(const uint8_t *p, const struct layout *l, uint32_t *word,
 {
     *word = get32(p + VEPOLL_WASIX_EVENT_EVENTS);
     d->data2 = get64(p + l->data2);
-    if (l->linux) {
+    if (l->linux_event) {
         d->ptr = (uint32_t)d->data2;
         d->data1 = (uint32_t)d->data2;
         return;
@@ -473,7 +476,7 @@ static void write_event(uint8_t *p, const struct layout *l, uint32_t events,
 {
     memset(p, 0, l->size);
     put64(p + l->data2, d->data2);
-    if (l->linux) {
+    if (l->linux_event) {
         put32(p + VEPOLL_WASIX_EVENT_EVENTS, events);
         return;
     }
@@ -583,7 +586,7 @@ uint32_t vepoll_wasix_epoll_ctl(vepoll_wasix_t *wx, struct vepoll_wasix_mem mem,
     vop = op_of(abi, op);
     /* Linux reads the event of every op but DEL (an unknown one too);
      * WASIX reads any event given. */
-    if (l->linux && vop == VEPOLL_CTL_DEL)
+    if (l->linux_event && vop == VEPOLL_CTL_DEL)
         event_ptr = 0;
     if (event_ptr) {
         if (!vepoll__wx_in(&mem, event_ptr, l->size))
@@ -596,7 +599,7 @@ uint32_t vepoll_wasix_epoll_ctl(vepoll_wasix_t *wx, struct vepoll_wasix_mem mem,
         return VEPOLL_WASI_EINVAL;
     if (fd == epfd)
         return VEPOLL_WASI_EINVAL;
-    if (vop != VEPOLL_CTL_DEL && !l->linux && (word & ~VEPOLL_WASIX_EPOLL_ALL))
+    if (vop != VEPOLL_CTL_DEL && !l->linux_event && (word & ~VEPOLL_WASIX_EPOLL_ALL))
         return VEPOLL_WASI_EINVAL;
 
     pthread_mutex_lock(&wx->mu);
@@ -623,7 +626,7 @@ uint32_t vepoll_wasix_epoll_ctl(vepoll_wasix_t *wx, struct vepoll_wasix_mem mem,
     d.fd = fd;
     side_write_begin(wx);
     rc = ctl_locked(wx, eref.ep, vop, fd, fref.src,
-                    l->linux ? word : vepoll_wasix_events_to_vepoll(word), &d);
+                    l->linux_event ? word : vepoll_wasix_events_to_vepoll(word), &d);
     side_write_end(wx);
 out:
     pthread_mutex_unlock(&wx->mu);
@@ -704,7 +707,7 @@ uint32_t vepoll_wasix_epoll_wait(vepoll_wasix_t *wx, struct vepoll_wasix_mem mem
     l = layout_of(abi);
     /* Linux's limit is EP_MAX_EVENTS, INT_MAX / sizeof(struct epoll_event). */
     if (maxevents <= 0 || (abi == VEPOLL_WASIX_32 && maxevents > INT32_MAX) ||
-        (l->linux && maxevents > INT32_MAX / (int64_t)l->size))
+        (l->linux_event && maxevents > INT32_MAX / (int64_t)l->size))
         return VEPOLL_WASI_EINVAL;
     /* maxevents * size cannot overflow u64 (maxevents < 2^63), but compare
      * by division anyway so a 4 GiB memory and a huge count stay exact. */
