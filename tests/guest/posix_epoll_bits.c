@@ -5,9 +5,10 @@
  * vepoll_ext_v1's epoll_ctl / epoll_wait with Linux's struct epoll_event
  * and 32-bit word (docs/GUESTS.md), so:
  *
- *   S291  a registration that asks only RDNORM (or WRNORM, WRBAND) fires
- *         with that bit alone, IN|RDNORM when both are asked, on a pipe and
- *         a socket pair; RDBAND and MSG, which pipes never have, never fire;
+ *   S291  a registration that asks only RDNORM (or WRNORM) fires with that
+ *         bit alone, IN|RDNORM when both are asked, on a pipe and a socket
+ *         pair (WRBAND too on the socket); RDBAND and MSG, which pipes never
+ *         have, never fire;
  *   S094  a pipe's write end reports WRNORM along with OUT when asked;
  *   S018  EXCLUSIVE is accepted on ADD with IN, OUT, ERR, HUP, WAKEUP, ET
  *         (alone too) and fires; with ONESHOT, RDHUP, PRI or RDNORM the ADD
