@@ -5,10 +5,12 @@
  * vepoll's WASIX adapter, interleaved in this one process with the same
  * work done three other ways:
  *   guest    the wasm guest (bench/wasix_guest.c): Linux epoll/eventfd API
- *            -> guest shim -> wasix_32v1 / WASI imports -> vw_host ->
+ *            -> guest shim -> vepoll_ext_v1 epoll imports (Linux's event)
+ *            and WASI / wasix_32v1 for the rest -> vw_host ->
  *            vepoll_wasix_* -> vepoll objects and instance
- *   adapter  native C calling the same vepoll_wasix_* entry points (a host
- *            buffer as "linear memory"): the adapter without wasm
+ *   adapter  native C calling the same vepoll_wasix_* entry points with the
+ *            same ABI (VEPOLL_WASIX_LINUX32; a host buffer as "linear
+ *            memory"): the adapter without wasm
  *   native   native C on vepoll_objects.h eventfds and vepoll_wait
  *   kernel   native C on kernel eventfds and epoll
  * Groups: "ET" = write 1 + epoll_wait(0) on an ET registration (ns per
@@ -72,9 +74,9 @@ enum { V_GUEST, V_ADAPTER, V_NATIVE, V_KERNEL, NV };
 static const char *const vname[NV] = {"guest", "adapter", "native", "kernel"};
 
 /* Layout of the adapter variant's "linear memory" (one per thread). */
-#define A_EVENT 16  /* the 32-byte event given to epoll_ctl */
+#define A_EVENT 16  /* the 16-byte Linux event given to epoll_ctl */
 #define A_NEV 48    /* u32 ret_nevents */
-#define A_EVENTS 64 /* 4 x 32-byte events */
+#define A_EVENTS 64 /* 4 x 16-byte events */
 #define A_SIZE 256
 
 /* One eventfd + instance per way of doing it, for one local group or for
@@ -145,7 +147,7 @@ static uint32_t get_u32(const uint8_t *p)
 
 static int world_open(struct world *w, int et, int nonblock)
 {
-    uint32_t wxev = VEPOLL_WASIX_EPOLLIN | (et ? VEPOLL_WASIX_EPOLLET : 0);
+    uint32_t aev = VEPOLL_IN | (et ? VEPOLL_ET : 0);
     struct vepoll_event ev = {VEPOLL_IN | (et ? VEPOLL_ET : 0), {.u64 = 7}};
     struct epoll_event kev = {EPOLLIN | (et ? EPOLLET : 0), {.u64 = 7}};
     uint8_t *m = B.amem_a;
@@ -154,10 +156,10 @@ static int world_open(struct world *w, int et, int nonblock)
     if ((r = vepoll_wasix_epoll(B.wx, &w->a_ep)) ||
         (r = vepoll_wasix_eventfd(B.wx, 0, nonblock ? VEPOLL_NONBLOCK : 0, &w->a_efd)))
         return r;
-    memset(m + A_EVENT, 0, 32);
-    memcpy(m + A_EVENT, &wxev, 4);
-    if ((rc = vepoll_wasix_epoll_ctl(B.wx, amem(m), VEPOLL_WASIX_32, w->a_ep,
-                                     VEPOLL_WASIX_CTL_ADD, w->a_efd, A_EVENT)))
+    memset(m + A_EVENT, 0, VEPOLL_WASIX_LINUX_EVENT_SIZE);
+    memcpy(m + A_EVENT, &aev, 4);
+    if ((rc = vepoll_wasix_epoll_ctl(B.wx, amem(m), VEPOLL_WASIX_LINUX32, w->a_ep,
+                                     VEPOLL_CTL_ADD, w->a_efd, A_EVENT)))
         return -(int)rc - 1000; /* a WASI errno, told apart from -errno */
     if ((r = vepoll_create(&w->n_ep)) ||
         (r = vepoll_eventfd_create(&w->n_efd, 0, nonblock ? VEPOLL_NONBLOCK : 0)) ||
@@ -260,7 +262,7 @@ static double local_run(int v, struct world *w, int lt, long iters)
     case V_ADAPTER:
         for (i = 0; i < iters; i++) {
             if (vepoll_wasix_write(B.wx, w->a_efd, &one, 8) != 8 ||
-                vepoll_wasix_epoll_wait(B.wx, amem(m), VEPOLL_WASIX_32, w->a_ep, A_EVENTS, 4, 0,
+                vepoll_wasix_epoll_wait(B.wx, amem(m), VEPOLL_WASIX_LINUX32, w->a_ep, A_EVENTS, 4, 0,
                                         A_NEV) != 0 ||
                 get_u32(m + A_NEV) != 1)
                 return -1;
@@ -310,7 +312,7 @@ static void *peer_main(void *arg)
     for (long i = 0; i < p->iters && !p->fail; i++) {
         switch (p->v) {
         case V_ADAPTER:
-            if (vepoll_wasix_epoll_wait(B.wx, amem(m), VEPOLL_WASIX_32, B.win.a_ep, A_EVENTS, 4,
+            if (vepoll_wasix_epoll_wait(B.wx, amem(m), VEPOLL_WASIX_LINUX32, B.win.a_ep, A_EVENTS, 4,
                                         VEPOLL_WASIX_TIMEOUT_FOREVER, A_NEV) != 0 ||
                 get_u32(m + A_NEV) != 1 || vepoll_wasix_read(B.wx, B.win.a_efd, &val, 8) != 8 ||
                 vepoll_wasix_write(B.wx, B.a_out, &one, 8) != 8)

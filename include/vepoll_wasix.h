@@ -37,8 +37,16 @@
 extern "C" {
 #endif
 
-/* Which import module: pointer width of the guest. */
-enum vepoll_wasix_abi { VEPOLL_WASIX_32 = 32, VEPOLL_WASIX_64 = 64 };
+/* Which import module: pointer width of the guest.  VEPOLL_WASIX_LINUX32
+ * is vepoll's own vepoll_ext_v1 epoll_ctl / epoll_wait (docs/GUESTS.md):
+ * a wasm32 guest with Linux's struct epoll_event (VEPOLL_WASIX_LINUX_EVENT_*
+ * in vepoll_wasix_abi.h), Linux's 32-bit event word untranslated, Linux's
+ * op numbers (VEPOLL_CTL_*) and EFAULT for a pointer outside memory. */
+enum vepoll_wasix_abi {
+    VEPOLL_WASIX_32 = 32,
+    VEPOLL_WASIX_64 = 64,
+    VEPOLL_WASIX_LINUX32 = 132
+};
 
 /* WASIX bits -> vepoll (Linux) bits, and back (vepoll bits without a WASIX
  * equivalent, e.g. RDNORM, are dropped). */
@@ -124,13 +132,16 @@ uint32_t vepoll_wasix_epoll_create(vepoll_wasix_t *wx, struct vepoll_wasix_mem m
  * for DEL.  Errors in Wasmer's order: EMEMVIOLATION (event out of bounds),
  * EINVAL (unknown op, NULL event for ADD/MOD, fd == epfd, event bits outside
  * 0xff), EBADF (fd, then epfd, not open), EINVAL (epfd not an epoll
- * instance), EPERM (fd not pollable), then vepoll_ctl's (EEXIST, ENOENT,
- * ELOOP, ENOSPC, ENOMEM). */
+ * instance), EPERM (fd not pollable), then vepoll_ctl's (EINVAL for
+ * EPOLLEXCLUSIVE's rules, EEXIST, ENOENT, ELOOP, ENOSPC, ENOMEM).  With
+ * VEPOLL_WASIX_LINUX32: op is VEPOLL_CTL_*, the event is read for every op
+ * but DEL (as Linux), out of bounds it is EFAULT, and every bit is taken
+ * (no 0xff check: Linux ignores bits it does not know). */
 uint32_t vepoll_wasix_epoll_ctl(vepoll_wasix_t *wx, struct vepoll_wasix_mem mem,
                                 enum vepoll_wasix_abi abi, uint32_t epfd,
                                 uint32_t op, uint32_t fd, uint64_t event_ptr);
 /* epoll_wait(epfd, events: *epoll_event, maxevents, timeout ns,
- * ret_nevents: *u32 (wasm32) / *u64 (wasm64)).  maxevents is signed (i32 on
+ * ret_nevents: *u32 (wasm32, VEPOLL_WASIX_LINUX32) / *u64 (wasm64)).  maxevents is signed (i32 on
  * wasm32; wasm64 hosts pass the i64 libc import or wasmer's i32, extended):
  * <= 0 -> EINVAL.  timeout: VEPOLL_WASIX_TIMEOUT_FOREVER waits forever, 0
  * polls; expiry is success with 0 events.  data.fd is the watched fd, ptr,

@@ -116,6 +116,14 @@ static inline uint32_t vepoll_wasix_abi_events_to_linux(uint32_t w)
 #define VEPOLL_WASIX_EVENT64_FD 16u
 #define VEPOLL_WASIX_EVENT64_DATA1 20u
 
+/* ---- Linux's struct epoll_event on wasm32 --------------------------------
+ * vepoll_ext_v1's epoll_ctl / epoll_wait (VEPOLL_WASIX_LINUX32): 16 bytes,
+ * events u32 @0 (Linux's bits), 4 bytes of padding, data u64 @8 (the
+ * layout of musl's and vepoll's guest <sys/epoll.h> off x86_64). */
+#define VEPOLL_WASIX_LINUX_EVENT_SIZE 16u
+#define VEPOLL_WASIX_LINUX_EVENT_EVENTS 0u
+#define VEPOLL_WASIX_LINUX_EVENT_DATA 8u
+
 #if defined(__wasm32__)
 /* The wasm32 event for guest C (src/guest/vepoll_wasix_shim.c checks it
  * against the offsets above). */

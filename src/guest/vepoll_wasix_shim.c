@@ -1,28 +1,29 @@
 /*
  * Guest-side shim: the Linux epoll / eventfd / pipe / socketpair / shutdown
- * API over the wasix_32v1 imports, for programs built with Debian's
- * wasi-libc and vepoll's guest headers (src/guest/include).
+ * API, for programs built with Debian's wasi-libc and vepoll's guest
+ * headers (src/guest/include).
  *
- * It does what wasix-libc's epoll.c does, minus its two bugs:
- *  - the op is translated (Linux ADD 1 / DEL 2 / MOD 3 -> WASIX ADD 0 /
- *    MOD 1 / DEL 2); wasix-libc passes 1/2/3 through, so ADD arrives as MOD;
- *  - errors are -1 with errno set (wasi-libc errno values are WASI errno
- *    numbers), not the raw WASI errno as the return value.
- * And the user data comes back exactly: the whole 64-bit epoll_data_t goes
- * into data2 (and its low 32 bits into ptr and data1, for hosts that look
- * there), and is restored from data2, where wasix-libc guesses which union
- * member was meant.
+ * epoll_ctl and epoll_wait go through vepoll_ext_v1's epoll_ctl /
+ * epoll_wait (docs/GUESTS.md): Linux's struct epoll_event, ops and 32-bit
+ * event word as they are, so EPOLLEXCLUSIVE (its EINVAL rules, wake-one),
+ * EPOLLWAKEUP and the RDNORM / WRNORM / RDBAND / WRBAND / MSG kinds are
+ * Linux's (S291), and the 64-bit epoll_data_t comes back exactly.  The
+ * WASIX epoll_ctl / epoll_wait (8-bit word, 32-byte event) are what
+ * wasix-libc's programs use; a host without vepoll_ext_v1 refuses to
+ * instantiate a guest that uses epoll (a missing import), never runs it
+ * with the bits dropped.  epoll_create, fd_pipe, fd_event, sock_pair and
+ * sock_shutdown are WASIX's; errors are -1 with errno set (wasi-libc errno
+ * values are WASI errno numbers).
  *
- * The WASIX numbers and the event layout come from <vepoll_wasix_abi.h>
- * (the public header, reached through src/guest/include).  Compiled with
- * clang --target=wasm32-wasi; single-threaded guests.
+ * The WASIX numbers come from <vepoll_wasix_abi.h> (the public header,
+ * reached through src/guest/include).  Compiled with clang
+ * --target=wasm32-wasi; single-threaded guests.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <string.h>
 #include <time.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -35,10 +36,15 @@
 #define WASIX VG_WASIX
 
 WASIX(epoll_create) int32_t __vw_epoll_create(uint32_t *ret_fd);
-WASIX(epoll_ctl) int32_t __vw_epoll_ctl(uint32_t epfd, uint32_t op, uint32_t fd, void *event);
-WASIX(epoll_wait)
-int32_t __vw_epoll_wait(uint32_t epfd, void *events, int32_t maxevents, uint64_t timeout_ns,
-                        uint32_t *ret_nevents);
+/* epoll_ctl / epoll_wait with Linux's struct epoll_event, ops and bits
+ * (docs/GUESTS.md; src/host/vw_host.c, the adapter's VEPOLL_WASIX_LINUX32):
+ * the WASIX imports' 8-bit word has no EXCLUSIVE, WAKEUP, RDNORM, WRNORM,
+ * RDBAND, WRBAND or MSG.  The timeout is in nanoseconds, < 0 for none. */
+VG_EXT(epoll_ctl)
+int32_t __vg_ext_epoll_ctl(uint32_t epfd, uint32_t op, uint32_t fd, struct epoll_event *event);
+VG_EXT(epoll_wait)
+int32_t __vg_ext_epoll_wait(uint32_t epfd, struct epoll_event *events, uint32_t maxevents,
+                            int64_t timeout_ns, uint32_t *ret_nevents);
 WASIX(fd_pipe) int32_t __vw_fd_pipe(uint32_t *rfd, uint32_t *wfd);
 WASIX(fd_event) int32_t __vw_fd_event(uint64_t initval, uint32_t flags, uint32_t *ret_fd);
 WASIX(sock_pair)
@@ -54,10 +60,18 @@ AT(fd, VEPOLL_WASIX_EVENT32_FD);
 AT(data1, VEPOLL_WASIX_EVENT32_DATA1);
 AT(data2, VEPOLL_WASIX_EVENT_DATA2);
 _Static_assert(sizeof(struct vepoll_wasix_event32) == VEPOLL_WASIX_EVENT_SIZE, "event size");
-/* The header's event translation takes Linux's bits. */
+/* The guest's struct epoll_event is the host's Linux event
+ * (VEPOLL_WASIX_LINUX32), and its bits go through as they are. */
+_Static_assert(sizeof(struct epoll_event) == VEPOLL_WASIX_LINUX_EVENT_SIZE, "Linux event size");
+_Static_assert(offsetof(struct epoll_event, events) == VEPOLL_WASIX_LINUX_EVENT_EVENTS &&
+                   offsetof(struct epoll_event, data) == VEPOLL_WASIX_LINUX_EVENT_DATA,
+               "Linux event layout");
+_Static_assert(EPOLL_CTL_ADD == 1 && EPOLL_CTL_DEL == 2 && EPOLL_CTL_MOD == 3, "Linux's ops");
 _Static_assert(EPOLLIN == 0x1 && EPOLLPRI == 0x2 && EPOLLOUT == 0x4 && EPOLLERR == 0x8 &&
-                   EPOLLHUP == 0x10 && EPOLLRDHUP == 0x2000 && EPOLLONESHOT == 1u << 30 &&
-                   EPOLLET == 1u << 31,
+                   EPOLLHUP == 0x10 && EPOLLRDNORM == 0x40 && EPOLLRDBAND == 0x80 &&
+                   EPOLLWRNORM == 0x100 && EPOLLWRBAND == 0x200 && EPOLLMSG == 0x400 &&
+                   EPOLLRDHUP == 0x2000 && EPOLLEXCLUSIVE == 1u << 28 &&
+                   EPOLLWAKEUP == 1u << 29 && EPOLLONESHOT == 1u << 30 && EPOLLET == 1u << 31,
                "Linux's epoll bits");
 
 /* The new descriptor fd gets close-on-exec if asked; on failure it is
@@ -91,7 +105,7 @@ int epoll_create(int size)
 
 /* epoll_ctl's EINVAL, in Linux's order: after the EBADF of either
  * descriptor (S007, S010).  The adapter looks at the op and at fd == epfd
- * before it looks the descriptors up, and an unknown op never reaches it. */
+ * before it looks the descriptors up. */
 static int ctl_einval(int epfd, int fd)
 {
     if (__vg_fd_check(epfd) < 0 || __vg_fd_check(fd) < 0)
@@ -101,62 +115,34 @@ static int ctl_einval(int epfd, int fd)
 
 int epoll_ctl(int epfd, int op, int fd, struct epoll_event *event)
 {
-    struct vepoll_wasix_event32 we;
-    uint32_t wop;
     int32_t err;
     /* Linux reads the event of every op but DEL before it looks at the op
      * or the descriptors (S011): a NULL event is EFAULT even for an
-     * unknown op. */
+     * unknown op.  Address 0 is memory in wasm, so the host cannot see it. */
     if (!event && op != EPOLL_CTL_DEL)
         return __vg_fail(EFAULT);
-    switch (op) {
-    case EPOLL_CTL_ADD: wop = VEPOLL_WASIX_CTL_ADD; break;
-    case EPOLL_CTL_MOD: wop = VEPOLL_WASIX_CTL_MOD; break;
-    case EPOLL_CTL_DEL: wop = VEPOLL_WASIX_CTL_DEL; break;
-    default: return ctl_einval(epfd, fd);
-    }
-    if (!event) {
-        err = __vw_epoll_ctl((uint32_t)epfd, wop, (uint32_t)fd, NULL);
-        return err == EINVAL ? ctl_einval(epfd, fd) : err ? __vg_fail(err) : 0;
-    }
-    memset(&we, 0, sizeof(we));
-    /* EXCLUSIVE, WAKEUP and the RDNORM/WRNORM/RDBAND/WRBAND/MSG kinds have
-     * no WASIX bit (dropped, as wasix-libc does). */
-    we.events = vepoll_wasix_abi_events_from_linux(event->events);
-    we.ptr = (uint32_t)event->data.u64;
-    we.fd = (uint32_t)fd;
-    we.data1 = (uint32_t)event->data.u64;
-    we.data2 = event->data.u64;
-    err = __vw_epoll_ctl((uint32_t)epfd, wop, (uint32_t)fd, &we);
+    err = __vg_ext_epoll_ctl((uint32_t)epfd, (uint32_t)op, (uint32_t)fd, event);
     return err == EINVAL ? ctl_einval(epfd, fd) : err ? __vg_fail(err) : 0;
 }
 
-#define STAGE 64 /* events per call: fewer than maxevents is fine for epoll */
-
-/* The wait's timeout in nanoseconds: VEPOLL_WASIX_TIMEOUT_FOREVER for none. */
-static uint64_t ms_to_ns(int timeout)
+/* The wait's timeout in nanoseconds: -1 for none. */
+static int64_t ms_to_ns(int timeout)
 {
-    return timeout < 0 ? VEPOLL_WASIX_TIMEOUT_FOREVER : (uint64_t)timeout * 1000000u;
+    return timeout < 0 ? -1 : (int64_t)timeout * 1000000;
 }
 
-/* epoll_wait: the checks, then the wait (ns: its timeout). */
-static int wait_events(int epfd, struct epoll_event *events, int maxevents, uint64_t ns)
+/* epoll_wait: the host checks (maxevents EINVAL, the array EFAULT, epfd
+ * EBADF / EINVAL, in Linux's order) and writes the events in place. */
+static int wait_events(int epfd, struct epoll_event *events, int maxevents, int64_t ns)
 {
-    struct vepoll_wasix_event32 we[STAGE];
     uint32_t n = 0;
     int32_t err;
     if (maxevents <= 0)
         return __vg_fail(EINVAL);
     if (!events)
         return __vg_fail(EFAULT);
-    err = __vw_epoll_wait((uint32_t)epfd, we, maxevents < STAGE ? maxevents : STAGE, ns, &n);
-    if (err)
-        return __vg_fail(err);
-    for (uint32_t i = 0; i < n; i++) {
-        events[i].events = vepoll_wasix_abi_events_to_linux(we[i].events);
-        events[i].data.u64 = we[i].data2;
-    }
-    return (int)n;
+    err = __vg_ext_epoll_wait((uint32_t)epfd, events, (uint32_t)maxevents, ns, &n);
+    return err ? __vg_fail(err) : (int)n;
 }
 
 int epoll_wait(int epfd, struct epoll_event *events, int maxevents, int timeout)
@@ -176,7 +162,7 @@ int epoll_wait(int epfd, struct epoll_event *events, int maxevents, int timeout)
  * delivery when the call did not fail with EINTR).  Kept apart from
  * epoll_wait so that only a guest that uses epoll_pwait or epoll_pwait2
  * imports the signal calls (signal.c). */
-static int wait_masked(int epfd, struct epoll_event *events, int maxevents, uint64_t ns,
+static int wait_masked(int epfd, struct epoll_event *events, int maxevents, int64_t ns,
                        const void *sigmask)
 {
     sigset_t saved;
@@ -208,14 +194,9 @@ int epoll_pwait(int epfd, struct epoll_event *events, int maxevents, int timeout
 int epoll_pwait2(int epfd, struct epoll_event *events, int maxevents,
                  const struct timespec *timeout, const void *sigmask)
 {
-    uint64_t ns = VEPOLL_WASIX_TIMEOUT_FOREVER;
-    if (timeout) {
-        if (__vg_timeout_check(timeout) < 0)
-            return -1;
-        if ((uint64_t)timeout->tv_sec < (VEPOLL_WASIX_TIMEOUT_FOREVER - 1000000000u) / 1000000000u)
-            ns = (uint64_t)timeout->tv_sec * 1000000000u + (uint64_t)timeout->tv_nsec;
-    }
-    return wait_masked(epfd, events, maxevents, ns, sigmask);
+    if (timeout && __vg_timeout_check(timeout) < 0)
+        return -1;
+    return wait_masked(epfd, events, maxevents, __vg_timeout_ns(timeout), sigmask);
 }
 
 /* Non-blocking mode is per descriptor: fd_fdstat_set_flags via fcntl. */

@@ -757,13 +757,40 @@ u32 VW_WASIX(epoll_ctl)(vw_wasix_ctx *c, u32 epfd, u32 op, u32 fd, u32 event_p)
     return vepoll_wasix_epoll_ctl(HX(c)->wx, gmem(HX(c)), VEPOLL_WASIX_32, epfd, op, fd, event_p);
 }
 
+/* Both epoll_wait imports: the adapter's wait in the given ABI, then the
+ * signals that arrived are delivered. */
+static u32 epoll_wait_then_signals(struct vw_host *h, enum vepoll_wasix_abi abi, u32 epfd,
+                                   u32 events_p, u32 maxevents, u64 timeout, u32 nevents_p)
+{
+    u32 rc = vepoll_wasix_epoll_wait(h->wx, gmem(h), abi, epfd, events_p, (int32_t)maxevents,
+                                     timeout, nevents_p);
+    vw_signal_deliver(); /* never restarted, whatever SA_RESTART says (Linux) */
+    return rc;
+}
+
 u32 VW_WASIX(epoll_wait)(vw_wasix_ctx *c, u32 epfd, u32 events_p, u32 maxevents, u64 timeout,
                          u32 nevents_p)
 {
-    u32 rc = vepoll_wasix_epoll_wait(HX(c)->wx, gmem(HX(c)), VEPOLL_WASIX_32, epfd, events_p,
-                                     (int32_t)maxevents, timeout, nevents_p);
-    vw_signal_deliver(); /* never restarted, whatever SA_RESTART says (Linux) */
-    return rc;
+    return epoll_wait_then_signals(HX(c), VEPOLL_WASIX_32, epfd, events_p, maxevents, timeout,
+                                   nevents_p);
+}
+
+/* vepoll_ext_v1's epoll: Linux's struct epoll_event (16 bytes), ops and
+ * bits (EXCLUSIVE, WAKEUP, RDNORM...), EFAULT for a pointer outside memory;
+ * the rest is the WASIX imports' path (docs/GUESTS.md). */
+u32 VW_EXT(epoll_ctl)(vw_ext_ctx *c, u32 epfd, u32 op, u32 fd, u32 event_p)
+{
+    return vepoll_wasix_epoll_ctl(c->host->wx, gmem(c->host), VEPOLL_WASIX_LINUX32, epfd, op,
+                                  fd, event_p);
+}
+
+/* timeout_ns < 0 (as an i64) waits without a limit, as the poll import. */
+u32 VW_EXT(epoll_wait)(vw_ext_ctx *c, u32 epfd, u32 events_p, u32 maxevents, u64 timeout_ns,
+                       u32 nevents_p)
+{
+    u64 t = (int64_t)timeout_ns < 0 ? VEPOLL_WASIX_TIMEOUT_FOREVER : timeout_ns;
+    return epoll_wait_then_signals(c->host, VEPOLL_WASIX_LINUX32, epfd, events_p, maxevents, t,
+                                   nevents_p);
 }
 
 u32 VW_WASIX(fd_pipe)(vw_wasix_ctx *c, u32 rfd_p, u32 wfd_p)

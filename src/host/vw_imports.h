@@ -149,6 +149,13 @@
     X(vepoll_ext_v1, poll, (u32, u32, u64, u32)) \
     /* end */
 
+/* epoll_ctl / epoll_wait with Linux's struct epoll_event, op numbers and
+ * 32-bit event word (vw_host.c, the adapter's VEPOLL_WASIX_LINUX32). */
+#define VW_EXT_EPOLL(X, V, Z) \
+    X(vepoll_ext_v1, epoll_ctl, (u32, u32, u32, u32)) \
+    X(vepoll_ext_v1, epoll_wait, (u32, u32, u32, u64, u32)) \
+    /* end */
+
 /* Signals (vw_signal.c): WASIX's callback_signal (the guest's export that
  * receives signals) and vepoll_ext_v1's signal_action / signal_mask (the
  * guest's dispositions and blocked set; docs/GUESTS.md). */

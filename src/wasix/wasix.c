@@ -1,6 +1,9 @@
 /*
  * The WASIX epoll ABI over vepoll: numbering, guest memory, and the guest
- * data kept per registration.
+ * data kept per registration.  The same path serves vepoll_ext_v1's epoll
+ * with Linux's event (VEPOLL_WASIX_LINUX32): only the event's layout and
+ * bit translation (struct layout), the op numbers (op_of) and the errno of
+ * a bad pointer (efault_of) differ.
  *
  * Contract.
  *  - Any thread may call any function; one vepoll_wasix_t serves one guest.
@@ -412,49 +415,78 @@ struct gdata {
     uint32_t fd, data1;
 };
 
-/* Where an ABI keeps the data fields that move (vepoll_wasix_abi.h). */
+/* Where an ABI keeps an event's fields.  The WASIX events (32 bytes) carry
+ * ptr, fd, data1 and data2 and WASIX's 8-bit event word; Linux's (16 bytes,
+ * VEPOLL_WASIX_LINUX32) carries one u64 and Linux's word as it is. */
 struct layout {
-    uint32_t ptr, fd, data1;
+    uint32_t size, ptr, fd, data1, data2;
     int ptr64; /* ptr is a u64 (else a u32) */
+    int linux_event; /* Linux's event: data (= data2) only, bits untranslated */
 };
+
+static int abi_known(enum vepoll_wasix_abi abi)
+{
+    return abi == VEPOLL_WASIX_32 || abi == VEPOLL_WASIX_64 || abi == VEPOLL_WASIX_LINUX32;
+}
 
 static const struct layout *layout_of(enum vepoll_wasix_abi abi)
 {
-    static const struct layout w32 = {VEPOLL_WASIX_EVENT32_PTR, VEPOLL_WASIX_EVENT32_FD,
-                                      VEPOLL_WASIX_EVENT32_DATA1, 0};
-    static const struct layout w64 = {VEPOLL_WASIX_EVENT64_PTR, VEPOLL_WASIX_EVENT64_FD,
-                                      VEPOLL_WASIX_EVENT64_DATA1, 1};
-    return abi == VEPOLL_WASIX_64 ? &w64 : &w32;
+    static const struct layout w32 = {VEPOLL_WASIX_EVENT_SIZE,   VEPOLL_WASIX_EVENT32_PTR,
+                                      VEPOLL_WASIX_EVENT32_FD,   VEPOLL_WASIX_EVENT32_DATA1,
+                                      VEPOLL_WASIX_EVENT_DATA2,  0, 0};
+    static const struct layout w64 = {VEPOLL_WASIX_EVENT_SIZE,   VEPOLL_WASIX_EVENT64_PTR,
+                                      VEPOLL_WASIX_EVENT64_FD,   VEPOLL_WASIX_EVENT64_DATA1,
+                                      VEPOLL_WASIX_EVENT_DATA2,  1, 0};
+    static const struct layout lnx = {VEPOLL_WASIX_LINUX_EVENT_SIZE, 0, 0, 0,
+                                      VEPOLL_WASIX_LINUX_EVENT_DATA, 0, 1};
+    return abi == VEPOLL_WASIX_64 ? &w64 : abi == VEPOLL_WASIX_LINUX32 ? &lnx : &w32;
 }
 
-static void read_event(const uint8_t *p, enum vepoll_wasix_abi abi, uint32_t *events,
+/* A guest pointer outside memory: WASIX's EMEMVIOLATION, Linux's EFAULT. */
+static uint32_t efault_of(enum vepoll_wasix_abi abi)
+{
+    return abi == VEPOLL_WASIX_LINUX32 ? VEPOLL_WASI_EFAULT : VEPOLL_WASI_EMEMVIOLATION;
+}
+
+/* The event's word as the guest wrote it, and its user data.  A Linux
+ * event's u64 also fills ptr and data1 (its low half), as the guest shim
+ * does for WASIX hosts, so every ABI reads back what was given. */
+static void read_event(const uint8_t *p, const struct layout *l, uint32_t *word,
                        struct gdata *d)
 {
-    const struct layout *l = layout_of(abi);
-    *events = get32(p + VEPOLL_WASIX_EVENT_EVENTS);
+    *word = get32(p + VEPOLL_WASIX_EVENT_EVENTS);
+    d->data2 = get64(p + l->data2);
+    if (l->linux_event) {
+        d->ptr = (uint32_t)d->data2;
+        d->data1 = (uint32_t)d->data2;
+        return;
+    }
     d->ptr = l->ptr64 ? get64(p + l->ptr) : get32(p + l->ptr);
     d->fd = get32(p + l->fd);
     d->data1 = get32(p + l->data1);
-    d->data2 = get64(p + VEPOLL_WASIX_EVENT_DATA2);
 }
 
-/* The whole 32 bytes, padding zeroed, so no host byte leaks to the guest.
+/* The whole event, padding zeroed, so no host byte leaks to the guest.
  * Stored straight into the guest's array: assembling the event in a local
  * buffer with narrow stores and copying it out with wide loads stalled on
- * store forwarding (about 7 ns an event, docs/BENCHMARKS.md scenario 9). */
-static void write_event(uint8_t *p, enum vepoll_wasix_abi abi, uint32_t events,
+ * store forwarding (about 7 ns an event, docs/BENCHMARKS.md scenario 9).
+ * events: vepoll's (Linux's) bits. */
+static void write_event(uint8_t *p, const struct layout *l, uint32_t events,
                         const struct gdata *d)
 {
-    const struct layout *l = layout_of(abi);
-    memset(p, 0, VEPOLL_WASIX_EVENT_SIZE);
-    put32(p + VEPOLL_WASIX_EVENT_EVENTS, events);
+    memset(p, 0, l->size);
+    put64(p + l->data2, d->data2);
+    if (l->linux_event) {
+        put32(p + VEPOLL_WASIX_EVENT_EVENTS, events);
+        return;
+    }
+    put32(p + VEPOLL_WASIX_EVENT_EVENTS, vepoll_wasix_events_from_vepoll(events));
     if (l->ptr64)
         put64(p + l->ptr, d->ptr);
     else
         put32(p + l->ptr, (uint32_t)d->ptr);
     put32(p + l->fd, d->fd);
     put32(p + l->data1, d->data1);
-    put64(p + VEPOLL_WASIX_EVENT_DATA2, d->data2);
 }
 
 /* ---- epoll_create ---------------------------------------------------------- */
@@ -529,30 +561,45 @@ static int ctl_locked(vepoll_wasix_t *wx, vepoll_t *ep, int op, uint32_t fd,
     return 0;
 }
 
+/* The op as VEPOLL_CTL_*, or -EINVAL: the Linux event's ops are Linux's. */
+static int op_of(enum vepoll_wasix_abi abi, uint32_t op)
+{
+    if (abi != VEPOLL_WASIX_LINUX32)
+        return vepoll_wasix_op_to_vepoll(op);
+    return op == VEPOLL_CTL_ADD || op == VEPOLL_CTL_MOD || op == VEPOLL_CTL_DEL ? (int)op
+                                                                                : -EINVAL;
+}
+
 uint32_t vepoll_wasix_epoll_ctl(vepoll_wasix_t *wx, struct vepoll_wasix_mem mem,
                                 enum vepoll_wasix_abi abi, uint32_t epfd,
                                 uint32_t op, uint32_t fd, uint64_t event_ptr)
 {
     struct vepoll_wasix_fdref fref = {0}, eref = {0};
+    const struct layout *l;
     struct gdata d = {0};
-    uint32_t wevents = 0;
+    uint32_t word = 0;
     int vop, rc, have_f = 0, have_e = 0;
 
-    if (!wx || (abi != VEPOLL_WASIX_32 && abi != VEPOLL_WASIX_64))
+    if (!wx || !abi_known(abi))
         return VEPOLL_WASI_EINVAL;
+    l = layout_of(abi);
+    vop = op_of(abi, op);
+    /* Linux reads the event of every op but DEL (an unknown one too);
+     * WASIX reads any event given. */
+    if (l->linux_event && vop == VEPOLL_CTL_DEL)
+        event_ptr = 0;
     if (event_ptr) {
-        if (!vepoll__wx_in(&mem, event_ptr, VEPOLL_WASIX_EVENT_SIZE))
-            return VEPOLL_WASI_EMEMVIOLATION;
-        read_event(mem.base + event_ptr, abi, &wevents, &d);
+        if (!vepoll__wx_in(&mem, event_ptr, l->size))
+            return efault_of(abi);
+        read_event(mem.base + event_ptr, l, &word, &d);
     }
-    vop = vepoll_wasix_op_to_vepoll(op);
     if (vop < 0)
         return VEPOLL_WASI_EINVAL;
     if (vop != VEPOLL_CTL_DEL && !event_ptr)
         return VEPOLL_WASI_EINVAL;
     if (fd == epfd)
         return VEPOLL_WASI_EINVAL;
-    if (vop != VEPOLL_CTL_DEL && (wevents & ~VEPOLL_WASIX_EPOLL_ALL))
+    if (vop != VEPOLL_CTL_DEL && !l->linux_event && (word & ~VEPOLL_WASIX_EPOLL_ALL))
         return VEPOLL_WASI_EINVAL;
 
     pthread_mutex_lock(&wx->mu);
@@ -578,7 +625,8 @@ uint32_t vepoll_wasix_epoll_ctl(vepoll_wasix_t *wx, struct vepoll_wasix_mem mem,
      * data.fd is ignored and reported back as that fd. */
     d.fd = fd;
     side_write_begin(wx);
-    rc = ctl_locked(wx, eref.ep, vop, fd, fref.src, vepoll_wasix_events_to_vepoll(wevents), &d);
+    rc = ctl_locked(wx, eref.ep, vop, fd, fref.src,
+                    l->linux_event ? word : vepoll_wasix_events_to_vepoll(word), &d);
     side_write_end(wx);
 out:
     pthread_mutex_unlock(&wx->mu);
@@ -597,7 +645,7 @@ out:
 /* Translates harvested events into guest events at out; returns how many
  * still belonged to a live slot.  Under wx->mu unless `borrowed`: the
  * owner borrowing while no other thread writes the side table. */
-static int translate(vepoll_wasix_t *wx, enum vepoll_wasix_abi abi, const struct vepoll_event *evs,
+static int translate(vepoll_wasix_t *wx, const struct layout *l, const struct vepoll_event *evs,
                      int n, uint8_t *out, int borrowed)
 {
     int k = 0;
@@ -616,8 +664,7 @@ static int translate(vepoll_wasix_t *wx, enum vepoll_wasix_abi abi, const struct
         d.fd = r->fd;
         d.data1 = r->data1;
         d.data2 = r->data2;
-        write_event(out + (size_t)k * VEPOLL_WASIX_EVENT_SIZE, abi,
-                    vepoll_wasix_events_from_vepoll(evs[j].events), &d);
+        write_event(out + (size_t)k * l->size, l, evs[j].events, &d);
         k++;
     }
     if (!borrowed)
@@ -653,16 +700,20 @@ uint32_t vepoll_wasix_epoll_wait(vepoll_wasix_t *wx, struct vepoll_wasix_mem mem
     int64_t timeout, deadline = 0;
     int cap, n, rc;
     uint32_t result;
+    const struct layout *l;
 
-    if (!wx || (abi != VEPOLL_WASIX_32 && abi != VEPOLL_WASIX_64))
+    if (!wx || !abi_known(abi))
         return VEPOLL_WASI_EINVAL;
-    if (maxevents <= 0 || (abi == VEPOLL_WASIX_32 && maxevents > INT32_MAX))
+    l = layout_of(abi);
+    /* Linux's limit is EP_MAX_EVENTS, INT_MAX / sizeof(struct epoll_event). */
+    if (maxevents <= 0 || (abi == VEPOLL_WASIX_32 && maxevents > INT32_MAX) ||
+        (l->linux_event && maxevents > INT32_MAX / (int64_t)l->size))
         return VEPOLL_WASI_EINVAL;
-    /* maxevents * 32 cannot overflow u64 (maxevents < 2^63), but compare by
-     * division anyway so a 4 GiB memory and a huge count stay exact. */
-    if (events_ptr > mem.size || (uint64_t)maxevents > (mem.size - events_ptr) / VEPOLL_WASIX_EVENT_SIZE ||
+    /* maxevents * size cannot overflow u64 (maxevents < 2^63), but compare
+     * by division anyway so a 4 GiB memory and a huge count stay exact. */
+    if (events_ptr > mem.size || (uint64_t)maxevents > (mem.size - events_ptr) / l->size ||
         !vepoll__wx_in(&mem, ret_nevents_ptr, nsize))
-        return VEPOLL_WASI_EMEMVIOLATION;
+        return efault_of(abi);
 
     /* wait(0) in the built-in table: borrowed on its owner thread. */
     held = timeout_ns == 0 && wx->hold_ep;
@@ -706,7 +757,7 @@ uint32_t vepoll_wasix_epoll_wait(vepoll_wasix_t *wx, struct vepoll_wasix_mem mem
                 wx->drop_hold(wx, &hold); /* the instance is no longer needed */
                 held = 2;
             }
-            n = translate(wx, abi, buf, n, mem.base + events_ptr, borrowed);
+            n = translate(wx, l, buf, n, mem.base + events_ptr, borrowed);
         }
         if (n > 0 || timeout == 0)
             break;

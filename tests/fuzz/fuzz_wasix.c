@@ -1,8 +1,8 @@
 /*
  * libFuzzer target "wasix": the input is decoded into a sequence of calls on
  * the WASIX ABI adapter (include/vepoll_wasix.h) with the built-in
- * descriptor table: epoll_create / epoll_ctl / epoll_wait (wasm32 and
- * wasm64), fd_pipe, fd_event, sock_pair, sock_shutdown, and the host-side
+ * descriptor table: epoll_create / epoll_ctl / epoll_wait (wasm32, wasm64
+ * and vepoll_ext_v1's Linux event, VEPOLL_WASIX_LINUX32), fd_pipe, fd_event, sock_pair, sock_shutdown, and the host-side
  * read / write / close / shutdown / set_nonblock / fd_info / poll / dup /
  * dup3 / renumber / cloexec / recv / send / timerfd_*, with
  * arbitrary fds, ops, flags, guest pointers (0, in range, near the end, past
@@ -21,7 +21,8 @@
  *    succeeded having changed a byte outside its result objects;
  *  - epoll_ctl / sock_shutdown changing guest memory at all;
  *  - epoll_wait reporting more than maxevents, an event with bits outside
- *    0xff, non-zero padding, or a data.fd that was never open;
+ *    0xff (WASIX) or other than readiness bits (Linux event), non-zero
+ *    padding, or a data.fd that was never open;
  *  - after closing every fd: a side-table slot still alive, and after
  *    vepoll_wasix_destroy: an allocated block still alive (counting
  *    allocator; LeakSanitizer checks the rest).
@@ -156,9 +157,22 @@ static enum vepoll_wasix_abi gabi(struct vt_in *in)
 {
     uint8_t s = vt_in_u8(in);
     if ((s & 31) == 31)
-        return (enum vepoll_wasix_abi)(int)(s >> 5); /* neither 32 nor 64 */
+        return (enum vepoll_wasix_abi)(int)(s >> 5); /* no ABI */
+    if ((s & 31) == 30)
+        return VEPOLL_WASIX_LINUX32;
     return (s & 1) ? VEPOLL_WASIX_64 : VEPOLL_WASIX_32;
 }
+
+/* The bytes of one event in abi's layout. */
+static uint64_t event_size(enum vepoll_wasix_abi abi)
+{
+    return abi == VEPOLL_WASIX_LINUX32 ? VEPOLL_WASIX_LINUX_EVENT_SIZE : VEPOLL_WASIX_EVENT_SIZE;
+}
+
+/* The bits a Linux event may report: readiness, never a flag or NVAL. */
+#define LINUX_REPORTABLE                                                                   \
+    (VEPOLL_IN | VEPOLL_PRI | VEPOLL_OUT | VEPOLL_ERR | VEPOLL_HUP | VEPOLL_RDNORM |       \
+     VEPOLL_RDBAND | VEPOLL_WRNORM | VEPOLL_WRBAND | VEPOLL_MSG | VEPOLL_RDHUP)
 
 static void remember(uint32_t fd)
 {
@@ -305,15 +319,22 @@ static void check_events(enum vepoll_wasix_abi abi, uint64_t ev, uint64_t n, uin
                          uint64_t nsize)
 {
     for (uint64_t i = 0; i < n; i++) {
-        uint64_t e = ev + i * VEPOLL_WASIX_EVENT_SIZE;
+        uint64_t e = ev + i * event_size(abi);
         uint32_t bits, fd, pad = 0;
-        if (ret < e + VEPOLL_WASIX_EVENT_SIZE && e < ret + nsize)
+        if (ret < e + event_size(abi) && e < ret + nsize)
             continue; /* overwritten by ret_nevents */
         bits = get32(e);
+        memcpy(&pad, mem.base + e + 4, 4);
+        if (abi == VEPOLL_WASIX_LINUX32) { /* data is the guest's own u64 */
+            if (bits & ~(uint32_t)LINUX_REPORTABLE)
+                die("a Linux event with a flag bit", bits);
+            if (pad)
+                die("non-zero padding in a reported event", pad);
+            continue;
+        }
         fd = get32(e + (abi == VEPOLL_WASIX_64 ? 16 : 12));
         if (bits & ~VEPOLL_WASIX_EPOLL_ALL)
             die("event bits outside 0xff", bits);
-        memcpy(&pad, mem.base + e + 4, 4);
         if (abi == VEPOLL_WASIX_32) {
             uint32_t pad2;
             memcpy(&pad2, mem.base + e + 20, 4);
@@ -343,7 +364,7 @@ static void op_epoll_wait(struct vt_in *in)
     cap = maxev > 1024 ? 1024 : maxev > 0 ? (uint64_t)maxev : 0;
     if (rc == 0) {
         uint64_t n;
-        if (!in_guest(ev, cap * VEPOLL_WASIX_EVENT_SIZE) || !in_guest(ret, nsize))
+        if (!in_guest(ev, cap * event_size(abi)) || !in_guest(ret, nsize))
             die("epoll_wait succeeded with an out-of-bounds pointer", (long long)ev);
         n = get32(ret);
         if (abi == VEPOLL_WASIX_64) {
@@ -354,7 +375,7 @@ static void op_epoll_wait(struct vt_in *in)
         }
         if (n > cap)
             die("more events than maxevents", (long long)n);
-        after(rc, "epoll_wait", ev, n * VEPOLL_WASIX_EVENT_SIZE, ret, nsize);
+        after(rc, "epoll_wait", ev, n * event_size(abi), ret, nsize);
         check_events(abi, ev, n, ret, nsize);
     } else {
         after(rc, "epoll_wait", 0, 0, 0, 0);

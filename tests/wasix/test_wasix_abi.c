@@ -3,7 +3,8 @@
  * fake guest memory buffer: bounds checks (64-bit, maxevents x 32 overflow),
  * unaligned pointers, MEMVIOLATION, NULL event for DEL, the errno table, the
  * flag and op numbering both ways, result memory untouched on error, the
- * wasm64 layout, a runtime's own descriptor table, and the per-registration
+ * wasm64 layout, vepoll_ext_v1's Linux event (VEPOLL_WASIX_LINUX32), a
+ * runtime's own descriptor table, and the per-registration
  * guest data freed on DEL / source close / instance close.
  */
 #include <errno.h>
@@ -204,6 +205,77 @@ static void ctl_event_pointer_bounds_and_null(void **state)
     wr32(MEMSZ - 32, 0x100);
     assert_int_equal(vepoll_wasix_epoll_ctl(wx, gm(), VEPOLL_WASIX_32, ep, 0, e, MEMSZ - 32), 28);
     assert_int_equal(vepoll_wasix_epoll_ctl(wx, gm(), (enum vepoll_wasix_abi)16, ep, 0, e, 64), 28);
+    vepoll_wasix_destroy(wx);
+}
+
+/* VEPOLL_WASIX_LINUX32 (vepoll_ext_v1's epoll, S291, S292): Linux's ops,
+ * the 16-byte event, every bit as it is, EFAULT outside memory, the event
+ * of a DEL never read; the registration reads back the same through the
+ * WASIX layout. */
+static void linux32_S291_S292_event_word_layout_ops_and_efault(void **state)
+{
+    const enum vepoll_wasix_abi L = VEPOLL_WASIX_LINUX32;
+    const uint64_t data = UINT64_C(0x0123456789abcdef);
+    vepoll_wasix_t *wx = new_wx();
+    uint32_t ep = new_ep(wx), p[2], e;
+    (void)state;
+    /* A pipe's read end: IN|RDNORM with data (an eventfd is IN alone). */
+    assert_int_equal(vepoll_wasix_pipe(wx, VEPOLL_NONBLOCK, p), 0);
+    e = p[0];
+    wr32(256, VEPOLL_RDNORM);
+    wr64(264, data);
+    assert_int_equal(vepoll_wasix_epoll_ctl(wx, gm(), L, ep, 0, e, 256), VEPOLL_WASI_EINVAL);
+    assert_int_equal(vepoll_wasix_epoll_ctl(wx, gm(), L, ep, VEPOLL_CTL_ADD, e, 256), 0);
+    memset(guest + 512, 0xa5, 64);
+    assert_int_equal(vepoll_wasix_epoll_wait(wx, gm(), L, ep, 512, 4, 0, 8), 0);
+    assert_int_equal(rd32(8), 0); /* RDNORM alone: not readable yet */
+    assert_int_equal(vepoll_wasix_write(wx, p[1], "x", 1), 1);
+    assert_int_equal(vepoll_wasix_epoll_wait(wx, gm(), L, ep, 512, 4, 0, 8), 0);
+    assert_int_equal(rd32(8), 1);
+    assert_int_equal(rd32(512), VEPOLL_RDNORM);
+    assert_int_equal(rd32(516), 0); /* padding zeroed */
+    assert_true(rd64(520) == data);
+    assert_int_equal(rd32(528), 0xa5a5a5a5u); /* nothing past the count */
+    /* Bits outside WASIX's 0xff are taken and reported. */
+    wr32(256, VEPOLL_IN | VEPOLL_RDNORM | VEPOLL_RDBAND);
+    assert_int_equal(vepoll_wasix_epoll_ctl(wx, gm(), L, ep, VEPOLL_CTL_MOD, e, 256), 0);
+    assert_int_equal(vepoll_wasix_epoll_wait(wx, gm(), L, ep, 512, 4, 0, 8), 0);
+    assert_int_equal(rd32(512), VEPOLL_IN | VEPOLL_RDNORM);
+    wr32(256, VEPOLL_WRNORM);
+    assert_int_equal(vepoll_wasix_epoll_ctl(wx, gm(), L, ep, VEPOLL_CTL_ADD, p[1], 256), 0);
+    assert_int_equal(vepoll_wasix_epoll_wait(wx, gm(), L, ep, 512, 4, 0, 8), 0);
+    assert_int_equal(rd32(8), 2);
+    assert_int_equal(rd32(512) | rd32(512 + 16), VEPOLL_IN | VEPOLL_RDNORM | VEPOLL_WRNORM);
+    assert_int_equal(vepoll_wasix_epoll_ctl(wx, gm(), L, ep, VEPOLL_CTL_DEL, p[1], 0), 0);
+    /* The same registration through the WASIX layout: IN, data echoed. */
+    assert_int_equal(vepoll_wasix_epoll_wait(wx, gm(), VEPOLL_WASIX_32, ep, 512, 1, 0, 8), 0);
+    assert_int_equal(rd32(512), VEPOLL_WASIX_EPOLLIN);
+    assert_int_equal(rd32(512 + 8), (uint32_t)data);
+    assert_true(rd64(512 + 24) == data);
+    /* EXCLUSIVE is the core's: a MOD with it is EINVAL. */
+    wr32(256, VEPOLL_IN | VEPOLL_EXCLUSIVE);
+    assert_int_equal(vepoll_wasix_epoll_ctl(wx, gm(), L, ep, VEPOLL_CTL_MOD, e, 256),
+                     VEPOLL_WASI_EINVAL);
+    /* Outside memory: EFAULT, for an unknown op too; DEL reads nothing. */
+    assert_int_equal(vepoll_wasix_epoll_ctl(wx, gm(), L, ep, VEPOLL_CTL_MOD, e, MEMSZ - 15),
+                     VEPOLL_WASI_EFAULT);
+    assert_int_equal(vepoll_wasix_epoll_ctl(wx, gm(), L, ep, 42, e, MEMSZ - 15), VEPOLL_WASI_EFAULT);
+    assert_int_equal(vepoll_wasix_epoll_ctl(wx, gm(), L, ep, 42, e, 256), VEPOLL_WASI_EINVAL);
+    assert_int_equal(vepoll_wasix_epoll_ctl(wx, gm(), L, ep, VEPOLL_CTL_DEL, e, UINT64_MAX), 0);
+    assert_int_equal(vepoll_wasix_epoll_ctl(wx, gm(), L, ep, VEPOLL_CTL_DEL, e, UINT64_MAX),
+                     VEPOLL_WASI_ENOENT);
+    /* The wait: 256 events of 16 bytes are exactly the memory; one more is
+     * EFAULT; over INT_MAX / 16 EINVAL (Linux's EP_MAX_EVENTS). */
+    assert_int_equal(vepoll_wasix_epoll_wait(wx, gm(), L, ep, 0, 256, 0, 8), 0);
+    assert_int_equal(vepoll_wasix_epoll_wait(wx, gm(), L, ep, 16, 256, 0, 8), VEPOLL_WASI_EFAULT);
+    assert_int_equal(vepoll_wasix_epoll_wait(wx, gm(), L, ep, 0, 1, 0, MEMSZ - 3),
+                     VEPOLL_WASI_EFAULT);
+    assert_int_equal(vepoll_wasix_epoll_wait(wx, gm(), L, ep, 0, INT32_MAX / 16, 0, 8),
+                     VEPOLL_WASI_EFAULT);
+    assert_int_equal(vepoll_wasix_epoll_wait(wx, gm(), L, ep, 0, INT32_MAX / 16 + 1, 0, 8),
+                     VEPOLL_WASI_EINVAL);
+    assert_int_equal(vepoll_wasix_epoll_wait(wx, gm(), (enum vepoll_wasix_abi)16, ep, 0, 1, 0, 8),
+                     VEPOLL_WASI_EINVAL);
     vepoll_wasix_destroy(wx);
 }
 
@@ -473,6 +545,7 @@ int main(void)
         cmocka_unit_test(create_ret_pointer_bounds_checked),
         cmocka_unit_test(wait_maxevents_times_32_overflow_is_memviolation),
         cmocka_unit_test(ctl_event_pointer_bounds_and_null),
+        cmocka_unit_test(linux32_S291_S292_event_word_layout_ops_and_efault),
         cmocka_unit_test(unaligned_pointers_round_trip),
         cmocka_unit_test(result_memory_never_written_on_error),
         cmocka_unit_test(data_fd_is_watched_fd_rest_echoed_wasm64),

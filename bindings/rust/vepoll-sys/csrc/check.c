@@ -69,7 +69,7 @@ const struct vepoll_sys_layout_entry vepoll_sys_layout[] = {
 
     /* vepoll_wasix.h */
     SIZE(enum vepoll_wasix_abi), SIGNED(enum vepoll_wasix_abi),
-    K(VEPOLL_WASIX_32), K(VEPOLL_WASIX_64),
+    K(VEPOLL_WASIX_32), K(VEPOLL_WASIX_64), K(VEPOLL_WASIX_LINUX32),
     SIZE(struct vepoll_wasix_mem),
     OFF(struct vepoll_wasix_mem, base), OFF(struct vepoll_wasix_mem, size),
     SIZE(struct vepoll_wasix_fdref),
@@ -111,6 +111,8 @@ const struct vepoll_sys_layout_entry vepoll_sys_layout[] = {
     K(VEPOLL_WASIX_EVENT_SIZE), K(VEPOLL_WASIX_EVENT_EVENTS), K(VEPOLL_WASIX_EVENT_DATA2),
     K(VEPOLL_WASIX_EVENT32_PTR), K(VEPOLL_WASIX_EVENT32_FD), K(VEPOLL_WASIX_EVENT32_DATA1),
     K(VEPOLL_WASIX_EVENT64_PTR), K(VEPOLL_WASIX_EVENT64_FD), K(VEPOLL_WASIX_EVENT64_DATA1),
+    K(VEPOLL_WASIX_LINUX_EVENT_SIZE), K(VEPOLL_WASIX_LINUX_EVENT_EVENTS),
+    K(VEPOLL_WASIX_LINUX_EVENT_DATA),
     K(VEPOLL_WASIX_AF_UNIX), K(VEPOLL_WASIX_SOCK_STREAM), K(VEPOLL_WASIX_EVENTFD_SEMAPHORE),
     K(VEPOLL_EXT_SIGNAL_DEFAULT), K(VEPOLL_EXT_SIGNAL_IGNORE), K(VEPOLL_EXT_SIGNAL_HANDLER),
     K(VEPOLL_EXT_SIGNAL_RESTART),

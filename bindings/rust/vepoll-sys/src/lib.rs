@@ -807,6 +807,13 @@ pub const VEPOLL_WASIX_EVENT64_PTR: u32 = 8;
 pub const VEPOLL_WASIX_EVENT64_FD: u32 = 16;
 /// wasm64: offset of `data1` (u32).
 pub const VEPOLL_WASIX_EVENT64_DATA1: u32 = 20;
+/// Size of Linux's wasm32 `struct epoll_event` (`vepoll_ext_v1` epoll,
+/// `VEPOLL_WASIX_LINUX32`).
+pub const VEPOLL_WASIX_LINUX_EVENT_SIZE: u32 = 16;
+/// Linux event: offset of `events` (u32, Linux's bits).
+pub const VEPOLL_WASIX_LINUX_EVENT_EVENTS: u32 = 0;
+/// Linux event: offset of `data` (u64).
+pub const VEPOLL_WASIX_LINUX_EVENT_DATA: u32 = 8;
 
 /// The wasm32 `__wasi_epoll_event_t` (C declares it for `__wasm32__`
 /// guests only; its layout is the same everywhere).
@@ -852,6 +859,8 @@ pub type vepoll_wasix_abi = c_uint;
 pub const VEPOLL_WASIX_32: vepoll_wasix_abi = 32;
 /// `wasix_64v1`.
 pub const VEPOLL_WASIX_64: vepoll_wasix_abi = 64;
+/// `vepoll_ext_v1` epoll: wasm32, Linux's `struct epoll_event`, ops and bits.
+pub const VEPOLL_WASIX_LINUX32: vepoll_wasix_abi = 132;
 
 /// C `struct vepoll_wasix_mem`: the guest's linear memory during one call.
 #[repr(C)]

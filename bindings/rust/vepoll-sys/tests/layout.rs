@@ -113,7 +113,7 @@ fn layout_matches_the_c_headers() {
 
     size!("enum vepoll_wasix_abi", vepoll_wasix_abi);
     signed!("enum vepoll_wasix_abi", vepoll_wasix_abi);
-    k!(VEPOLL_WASIX_32, VEPOLL_WASIX_64);
+    k!(VEPOLL_WASIX_32, VEPOLL_WASIX_64, VEPOLL_WASIX_LINUX32);
     size!("struct vepoll_wasix_mem", vepoll_wasix_mem);
     off!("struct vepoll_wasix_mem", vepoll_wasix_mem, base, size);
     size!("struct vepoll_wasix_fdref", vepoll_wasix_fdref);
@@ -148,6 +148,7 @@ fn layout_matches_the_c_headers() {
     k!(VEPOLL_WASIX_EVENT_SIZE, VEPOLL_WASIX_EVENT_EVENTS, VEPOLL_WASIX_EVENT_DATA2);
     k!(VEPOLL_WASIX_EVENT32_PTR, VEPOLL_WASIX_EVENT32_FD, VEPOLL_WASIX_EVENT32_DATA1);
     k!(VEPOLL_WASIX_EVENT64_PTR, VEPOLL_WASIX_EVENT64_FD, VEPOLL_WASIX_EVENT64_DATA1);
+    k!(VEPOLL_WASIX_LINUX_EVENT_SIZE, VEPOLL_WASIX_LINUX_EVENT_EVENTS, VEPOLL_WASIX_LINUX_EVENT_DATA);
     k!(VEPOLL_WASIX_AF_UNIX, VEPOLL_WASIX_SOCK_STREAM, VEPOLL_WASIX_EVENTFD_SEMAPHORE);
     k!(
         VEPOLL_EXT_SIGNAL_DEFAULT,

@@ -1,9 +1,9 @@
 /*
  * <sys/epoll.h> for wasm32-wasi guests of a WASIX runtime (vepoll's guest
  * headers).  The Linux API with Linux's values, so Linux programs compile
- * unmodified; the shim (src/guest/vepoll_wasix_shim.c) translates flags,
- * ops (Linux ADD 1 / DEL 2 / MOD 3 -> WASIX ADD 0 / MOD 1 / DEL 2) and the
- * event layout to the wasix_32v1 imports, and returns -1 / errno like libc.
+ * unmodified; the shim (src/guest/vepoll_wasix_shim.c) passes ops, bits
+ * and this struct epoll_event as they are to vepoll_ext_v1's epoll_ctl /
+ * epoll_wait (docs/GUESTS.md), and returns -1 / errno like libc.
  */
 #ifndef _SYS_EPOLL_H
 #define _SYS_EPOLL_H
@@ -47,7 +47,8 @@ typedef union epoll_data {
     uint64_t u64;
 } epoll_data_t;
 
-/* 16 bytes on wasm32 (data at offset 8), as musl lays it out off x86_64. */
+/* 16 bytes on wasm32 (data at offset 8), as musl lays it out off x86_64:
+ * the host's VEPOLL_WASIX_LINUX_EVENT_* layout (the shim checks it). */
 struct epoll_event {
     uint32_t events;
     epoll_data_t data;
