@@ -64,6 +64,11 @@ int __vg_epipe(void);
  * nfds over RLIMIT_NOFILE, EFAULT, EINTR, ENOSYS without the import). */
 struct pollfd;
 int __vg_poll_ns(struct pollfd *fds, unsigned long nfds, int64_t timeout_ns);
+/* A millisecond timeout (poll, epoll_wait) in nanoseconds; < 0: -1, none. */
+static inline int64_t __vg_ms_to_ns(int ms)
+{
+    return ms < 0 ? -1 : (int64_t)ms * 1000000;
+}
 /* A checked timespec timeout in nanoseconds; NULL, or beyond INT64_MAX ns
  * (292 years): -1, no limit (poll.c). */
 int64_t __vg_timeout_ns(const struct timespec *t);
@@ -77,7 +82,8 @@ int64_t __vg_timeout_ns(const struct timespec *t);
 struct __sigset_t;
 int __vg_sigmask_push(const struct __sigset_t *mask, struct __sigset_t *saved);
 void __vg_sigmask_pop(const struct __sigset_t *saved);
-/* ppoll's and pselect's order (S279, poll.c): without a mask, look(arg,
+/* ppoll's and pselect's order (S279, poll.c; epoll_pwait's and
+ * epoll_pwait2's for a non-zero timeout): without a mask, look(arg,
  * timeout_ns); with one, a first look(arg, 0) that answers when it finds
  * something (or fails), then the mask in place (a handler that ran: -1
  * EINTR), a look with the timeout unless it is 0, the old mask back.

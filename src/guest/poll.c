@@ -56,7 +56,7 @@ int __vg_poll_ns(struct pollfd *fds, unsigned long nfds, int64_t timeout_ns)
 
 int poll(struct pollfd *fds, nfds_t nfds, int timeout)
 {
-    return __vg_poll_ns(fds, nfds, timeout < 0 ? -1 : (int64_t)timeout * 1000000);
+    return __vg_poll_ns(fds, nfds, __vg_ms_to_ns(timeout));
 }
 
 int64_t __vg_timeout_ns(const struct timespec *t)

@@ -125,12 +125,6 @@ int epoll_ctl(int epfd, int op, int fd, struct epoll_event *event)
     return err == EINVAL ? ctl_einval(epfd, fd) : err ? __vg_fail(err) : 0;
 }
 
-/* The wait's timeout in nanoseconds: -1 for none. */
-static int64_t ms_to_ns(int timeout)
-{
-    return timeout < 0 ? -1 : (int64_t)timeout * 1000000;
-}
-
 /* epoll_wait: the host checks (maxevents EINVAL, the array EFAULT, epfd
  * EBADF / EINVAL, in Linux's order) and writes the events in place. */
 static int wait_events(int epfd, struct epoll_event *events, int maxevents, int64_t ns)
@@ -147,7 +141,7 @@ static int wait_events(int epfd, struct epoll_event *events, int maxevents, int6
 
 int epoll_wait(int epfd, struct epoll_event *events, int maxevents, int timeout)
 {
-    return wait_events(epfd, events, maxevents, ms_to_ns(timeout));
+    return wait_events(epfd, events, maxevents, __vg_ms_to_ns(timeout));
 }
 
 /* With a mask, Linux's order (ep_poll): the arguments are checked, the
@@ -162,29 +156,34 @@ int epoll_wait(int epfd, struct epoll_event *events, int maxevents, int timeout)
  * delivery when the call did not fail with EINTR).  Kept apart from
  * epoll_wait so that only a guest that uses epoll_pwait or epoll_pwait2
  * imports the signal calls (signal.c). */
+struct wait_args {
+    int epfd;
+    struct epoll_event *events;
+    int maxevents;
+};
+
+static int wait_look(void *arg, int64_t ns)
+{
+    const struct wait_args *a = arg;
+    return wait_events(a->epfd, a->events, a->maxevents, ns);
+}
+
+/* ppoll's sequence (__vg_wait_masked), but a zero timeout never looks at
+ * signals: epoll looks at them only before it would sleep (S276), poll
+ * before its timeout (S279). */
 static int wait_masked(int epfd, struct epoll_event *events, int maxevents, int64_t ns,
                        const void *sigmask)
 {
-    sigset_t saved;
-    int n, err;
-    if (!sigmask || maxevents <= 0 || !events)
-        return wait_events(epfd, events, maxevents, ns);
-    n = wait_events(epfd, events, maxevents, 0);
-    if (n != 0 || ns == 0)
-        return n;
-    n = __vg_sigmask_push(sigmask, &saved);
-    if (!n)
-        n = wait_events(epfd, events, maxevents, ns);
-    err = errno;
-    __vg_sigmask_pop(&saved);
-    errno = err;
-    return n;
+    struct wait_args a = {epfd, events, maxevents};
+    if (ns == 0)
+        return wait_events(epfd, events, maxevents, 0);
+    return __vg_wait_masked(wait_look, &a, ns, sigmask);
 }
 
 int epoll_pwait(int epfd, struct epoll_event *events, int maxevents, int timeout,
                 const void *sigmask)
 {
-    return wait_masked(epfd, events, maxevents, ms_to_ns(timeout), sigmask);
+    return wait_masked(epfd, events, maxevents, __vg_ms_to_ns(timeout), sigmask);
 }
 
 /* Linux's epoll_pwait2 (S278): the timeout is read and checked first
