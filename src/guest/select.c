@@ -62,11 +62,6 @@ static size_t set_words(int nfds)
     return (n + SET_BITS - 1) / SET_BITS;
 }
 
-static int fd_in(const fd_set *set, int fd)
-{
-    return (set->fds_bits[(size_t)fd / SET_BITS] >> ((size_t)fd % SET_BITS)) & 1;
-}
-
 /* The entries of the sets below nfds: 0, or -1 with errno (EFAULT for an
  * unreadable set, ENOMEM). */
 static int sel_build(struct sel *s, int nfds)
@@ -79,7 +74,7 @@ static int sel_build(struct sel *s, int nfds)
         if (!__vg_mem_ok(s->sets[k], words * sizeof(unsigned long)))
             return __vg_fail(EFAULT);
         for (int fd = 0; fd < top; fd++)
-            total += (size_t)fd_in(s->sets[k], fd);
+            total += (size_t)FD_ISSET(fd, s->sets[k]);
     }
     s->words = words;
     s->fds = calloc(total ? total : 1, sizeof(*s->fds));
@@ -88,7 +83,7 @@ static int sel_build(struct sel *s, int nfds)
         return __vg_fail(ENOMEM);
     for (int k = 0; k < 3; k++) {
         for (int fd = 0; s->sets[k] && fd < top; fd++) {
-            if (!fd_in(s->sets[k], fd))
+            if (!FD_ISSET(fd, s->sets[k]))
                 continue;
             s->fds[s->n] = (struct pollfd){.fd = fd, .events = asked[k]};
             s->set[s->n++] = (unsigned char)k;
@@ -135,10 +130,8 @@ static void sel_give(struct sel *s)
         for (size_t w = 0; s->sets[k] && w < s->words; w++)
             s->sets[k]->fds_bits[w] = 0;
     for (size_t i = 0; i < s->n; i++)
-        if (s->fds[i].fd >= 0 && (s->fds[i].revents & counted[s->set[i]])) {
-            size_t fd = (size_t)s->fds[i].fd;
-            s->sets[s->set[i]]->fds_bits[fd / SET_BITS] |= 1UL << (fd % SET_BITS);
-        }
+        if (s->fds[i].fd >= 0 && (s->fds[i].revents & counted[s->set[i]]))
+            FD_SET(s->fds[i].fd, s->sets[s->set[i]]);
 }
 
 static int do_select(int nfds, fd_set *r, fd_set *w, fd_set *e, int64_t timeout_ns,
