@@ -365,7 +365,9 @@ int vepoll_wasix_fd_info(vepoll_wasix_t *wx, uint32_t fd, struct vepoll_wasix_fd
  * items get revents = 0 and ok = -EBADF).  Stdio descriptors are always
  * ready for what they are asked.  Returns the number of items with revents != 0 or an
  * error, at the latest after timeout_ns (< 0: forever); an -EBADF item is
- * an answer too (poll(2)'s POLLNVAL): then the call does not wait. */
+ * an answer too (poll(2)'s POLLNVAL): then the call does not wait.  As
+ * Linux's poll, every item is looked at again when the wait ends, so one
+ * descriptor in several items is answered in each. */
 struct vepoll_wasix_pollitem {
     uint32_t fd;
     uint32_t events;

@@ -337,6 +337,21 @@ int vepoll_wasix_poll(vepoll_wasix_t *wx, struct vepoll_wasix_pollitem *items, s
         if (got < 64)
             break;
     }
+    /* Then every item once more, from its readiness now, as Linux's
+     * do_poll scans every descriptor again after a wake-up or the timeout:
+     * a producer posts to the registrations of one source one after the
+     * other, after it published the readiness, so the wait may end between
+     * two of them (one descriptor in two items). */
+    for (i = 0; i < n; i++) {
+        vepoll_source_t *src = items[i].ok ? NULL : objs[i]->k->source(objs[i]);
+        uint32_t now;
+        if (!src)
+            continue;
+        now = vepoll_source_ready(src) & (items[i].events | VEPOLL_ERR | VEPOLL_HUP);
+        if (now && !items[i].revents)
+            ready++;
+        items[i].revents |= now;
+    }
     rc = ready;
 out:
     if (ep)
